@@ -1,0 +1,28 @@
+// Error kinds shared by every program; each maps to one exit status (DESIGN.md "Pipes and files").
+#pragma once
+#include <stdexcept>
+#include <string>
+
+namespace fk {
+
+// Something is wrong with the data being read or written: exit status 1.
+struct DataError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+// The program was called wrongly (options, filter syntax): exit status 2.
+struct UsageError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+// The reader of our output went away (`| head`): end quietly with status 0.
+struct BrokenPipe : std::exception {
+    const char* what() const noexcept override { return "broken pipe"; }
+};
+
+enum ExitStatus : int { kExitOk = 0, kExitData = 1, kExitUsage = 2 };
+
+// strerror() as a std::string, thread-safe.
+std::string errno_text(int err);
+
+}  // namespace fk

@@ -1,0 +1,160 @@
+#include "common/io.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <random>
+
+#include "common/error.h"
+
+namespace fk {
+
+void write_all(int fd, const void* data, size_t n, const std::string& name) {
+    const char* p = static_cast<const char*>(data);
+    while (n > 0) {
+        const ssize_t k = ::write(fd, p, n);
+        if (k < 0) {
+            if (errno == EINTR) continue;
+            if (errno == EPIPE) throw BrokenPipe();
+            throw DataError("write " + name + ": " + errno_text(errno));
+        }
+        p += k;
+        n -= static_cast<size_t>(k);
+    }
+}
+
+Output::Output(int fd, std::string name, size_t buffer_size)
+    : fd_(fd), name_(std::move(name)), buf_(buffer_size) {}
+
+Output::~Output() {
+    // Flushing here could throw; owners call flush() explicitly on the success path.
+}
+
+void Output::write(const void* data, size_t n) {
+    if (n > buf_.size() - used_) {
+        flush();
+        if (n >= buf_.size()) {
+            write_all(fd_, data, n, name_);
+            total_ += n;
+            return;
+        }
+    }
+    std::memcpy(buf_.data() + used_, data, n);
+    used_ += n;
+}
+
+void Output::flush() {
+    if (used_ == 0) return;
+    const size_t n = used_;
+    used_ = 0;
+    write_all(fd_, buf_.data(), n, name_);
+    total_ += n;
+}
+
+size_t read_full(int fd, void* data, size_t n, const std::string& name) {
+    char* p = static_cast<char*>(data);
+    size_t got = 0;
+    while (got < n) {
+        const ssize_t k = ::read(fd, p + got, n - got);
+        if (k < 0) {
+            if (errno == EINTR) continue;
+            throw DataError("read " + name + ": " + errno_text(errno));
+        }
+        if (k == 0) break;
+        got += static_cast<size_t>(k);
+    }
+    return got;
+}
+
+bool is_terminal(int fd) {
+    return ::isatty(fd) == 1;
+}
+
+namespace {
+
+std::string dir_of(const std::string& path) {
+    const auto slash = path.rfind('/');
+    if (slash == std::string::npos) return ".";
+    if (slash == 0) return "/";
+    return path.substr(0, slash);
+}
+
+std::string base_of(const std::string& path) {
+    const auto slash = path.rfind('/');
+    return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+}  // namespace
+
+AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
+    std::random_device rd;
+    for (int attempt = 0; attempt < 100; ++attempt) {
+        char suffix[32];
+        std::snprintf(suffix, sizeof suffix, ".%08x.tmp", rd());
+        temp_ = dir_of(path_) + "/." + base_of(path_) + suffix;
+        fd_ = ::open(temp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        if (fd_ >= 0) return;
+        if (errno != EEXIST) break;
+    }
+    throw DataError("create " + temp_ + ": " + errno_text(errno));
+}
+
+AtomicFile::~AtomicFile() {
+    abandon();
+}
+
+void AtomicFile::abandon() {
+    if (fd_ >= 0) {
+        ::close(fd_);
+        ::unlink(temp_.c_str());
+        fd_ = -1;
+    }
+}
+
+void AtomicFile::commit(bool no_replace) {
+    if (::fsync(fd_) != 0) throw DataError("fsync " + temp_ + ": " + errno_text(errno));
+    if (::close(fd_) != 0) {
+        fd_ = -1;
+        ::unlink(temp_.c_str());
+        throw DataError("close " + temp_ + ": " + errno_text(errno));
+    }
+    fd_ = -1;
+    int rc;
+    if (no_replace) {
+        // link() fails with EEXIST instead of replacing; then the temporary name goes away.
+        rc = ::link(temp_.c_str(), path_.c_str());
+        if (rc == 0) ::unlink(temp_.c_str());
+    } else {
+        rc = ::rename(temp_.c_str(), path_.c_str());
+    }
+    if (rc != 0) {
+        const int err = errno;
+        ::unlink(temp_.c_str());
+        throw DataError("rename " + temp_ + " to " + path_ + ": " + errno_text(err));
+    }
+    const int dfd = ::open(dir_of(path_).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        ::fsync(dfd);
+        ::close(dfd);
+    }
+}
+
+void make_dirs(const std::string& dir) {
+    std::string cur;
+    size_t i = 0;
+    while (i <= dir.size()) {
+        const size_t j = dir.find('/', i);
+        cur = dir.substr(0, j == std::string::npos ? dir.size() : j);
+        if (!cur.empty() && ::mkdir(cur.c_str(), 0755) != 0 && errno != EEXIST) {
+            throw DataError("mkdir " + cur + ": " + errno_text(errno));
+        }
+        if (j == std::string::npos) break;
+        i = j + 1;
+    }
+}
+
+}  // namespace fk

@@ -1,0 +1,39 @@
+// Flow times are microseconds since the Unix epoch, UTC. These helpers print and parse them
+// without going through the C library's locale- and timezone-dependent functions.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace fk {
+
+constexpr uint64_t kMicrosPerSecond = 1'000'000;
+
+// Days since 1970-01-01 of a proleptic Gregorian date, and back (H. Hinnant's algorithms).
+int64_t days_from_civil(int64_t y, unsigned m, unsigned d);
+void civil_from_days(int64_t days, int64_t& y, unsigned& m, unsigned& d);
+
+// Fractional digits printed after the seconds: 0, 3 (milliseconds) or 6 (microseconds).
+// kLossless prints 3 digits when the value is a whole millisecond and 6 otherwise.
+enum class TimeDigits { kSeconds = 0, kMillis = 3, kMicros = 6, kLossless = -1 };
+
+// Writes "2025-03-03T10:00:00.123Z" into out (at least 32 bytes); returns the length.
+size_t format_time(char* out, uint64_t micros, TimeDigits digits = TimeDigits::kMillis);
+std::string time_string(uint64_t micros, TimeDigits digits = TimeDigits::kMillis);
+
+// Parses an absolute time: ISO 8601 ("2025-03-03T10:00:00.123Z", "2025-03-03 10:00",
+// "2025-03-03", optional fraction, 'Z' or +hh:mm offsets; no zone means UTC) or nfdump's
+// "2025/03/03.10:00:00". Missing parts default to zero. nullopt when it is not a time.
+std::optional<uint64_t> parse_time(std::string_view text);
+
+// Parses a time relative to now: "-1h", "-30m", "-2d", "-1w", "-90s", or "now".
+std::optional<uint64_t> parse_relative_time(std::string_view text, uint64_t now_micros);
+
+// Parses a duration such as "300", "5m", "1h", "1d", "1w" into microseconds.
+std::optional<uint64_t> parse_duration(std::string_view text);
+
+uint64_t now_micros();
+
+}  // namespace fk

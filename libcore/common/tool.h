@@ -1,0 +1,18 @@
+// The frame every program's main() runs in: signal set-up, error reporting, exit status.
+#pragma once
+#include <functional>
+#include <string>
+
+namespace fk {
+
+// Runs body and maps what it throws to the exit statuses of DESIGN.md: UsageError → 2 with
+// "prog: message", DataError and other errors → 1, BrokenPipe → 0 silently.
+int run_tool(const char* prog, const std::function<int()>& body);
+
+// Prints "prog: warning: message" on stderr.
+void warn(const std::string& message);
+
+// The program name set by run_tool, for messages.
+const char* tool_name();
+
+}  // namespace fk

@@ -1,0 +1,421 @@
+#include "format/codec.h"
+
+#include <zstd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <numeric>
+#include <string>
+
+#include "common/error.h"
+
+namespace fk {
+
+namespace {
+
+constexpr uint64_t zigzag(int64_t v) {
+    return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
+}
+constexpr int64_t unzigzag(uint64_t v) {
+    return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1);
+}
+
+unsigned width_of(uint64_t max) {
+    if (max == 0) return 0;
+    if (max <= 0xff) return 1;
+    if (max <= 0xffff) return 2;
+    if (max <= 0xffffffffull) return 4;
+    return 8;
+}
+
+unsigned byte_len(uint64_t v) {
+    return v == 0 ? 0 : (71 - static_cast<unsigned>(__builtin_clzll(v))) / 8;
+}
+
+void put_varint(std::vector<uint8_t>& out, uint64_t v) {
+    while (v >= 0x80) {
+        out.push_back(static_cast<uint8_t>(v | 0x80));
+        v >>= 7;
+    }
+    out.push_back(static_cast<uint8_t>(v));
+}
+
+[[noreturn]] void corrupt(const FlowBlock& b, FieldId f, const std::string& what) {
+    std::string where = b.origin_file() ? *b.origin_file() : std::string("<input>");
+    throw DataError(where + ": offset " + std::to_string(b.origin_offset()) + ": column " +
+                    std::string(field_info(f).name) + ": " + what);
+}
+
+// Per-thread scratch for decoding, so that worker threads share nothing.
+struct DecodeScratch {
+    ZSTD_DCtx* dctx = ZSTD_createDCtx();
+    std::vector<uint8_t> raw;
+    std::vector<uint64_t> values;
+    ~DecodeScratch() { ZSTD_freeDCtx(dctx); }
+};
+thread_local DecodeScratch t_scratch;
+
+// The column's bytes after zstd, verified to be raw_len long.
+const uint8_t* column_bytes(FlowBlock& b, FieldId f, const EncodedColumn& e) {
+    const auto& enc = b.encoded();
+    if (static_cast<uint64_t>(e.offset) + e.stored_len > enc.size()) {
+        corrupt(b, f, "extends past the block");
+    }
+    const uint8_t* src = enc.data() + e.offset;
+    if (!(e.flags & kColumnCompressed)) {
+        if (e.stored_len != e.raw_len) corrupt(b, f, "stored length differs from raw length");
+        return src;
+    }
+    auto& raw = t_scratch.raw;
+    if (raw.size() < e.raw_len) raw.resize(e.raw_len);
+    const size_t got =
+        ZSTD_decompressDCtx(t_scratch.dctx, raw.data(), e.raw_len, src, e.stored_len);
+    if (ZSTD_isError(got)) corrupt(b, f, std::string("zstd: ") + ZSTD_getErrorName(got));
+    if (got != e.raw_len) corrupt(b, f, "decompressed length differs from raw length");
+    return raw.data();
+}
+
+// Reads n integers of `width` bytes (split in byte planes when shuffled) into out.
+void unpack(const uint8_t* src, size_t n, unsigned width, bool shuffled, uint64_t* out) {
+    if (width == 0) {
+        std::fill(out, out + n, 0);
+        return;
+    }
+    if (width == 1) {
+        for (size_t i = 0; i < n; ++i) out[i] = src[i];
+        return;
+    }
+    if (!shuffled) {
+        for (size_t i = 0; i < n; ++i) {
+            uint64_t v = 0;
+            std::memcpy(&v, src + i * width, width);
+            out[i] = v;
+        }
+        return;
+    }
+    for (size_t i = 0; i < n; ++i) out[i] = src[i];
+    for (unsigned k = 1; k < width; ++k) {
+        const uint8_t* plane = src + k * n;
+        const unsigned shift = 8 * k;
+        for (size_t i = 0; i < n; ++i) out[i] |= static_cast<uint64_t>(plane[i]) << shift;
+    }
+}
+
+template <class T>
+void decode_ints(FlowBlock& b, FieldId f, std::vector<T>& col) {
+    const EncodedColumn& e = b.encoded_column(f);
+    const size_t n = b.size();
+    if (e.width > 8 || (e.width & (e.width - 1)) != 0) corrupt(b, f, "bad width");
+    if (e.raw_len != n * e.width) corrupt(b, f, "raw length does not match the record count");
+    // Decode start first: decoding it reuses this thread's scratch buffers.
+    if (e.transform == kTransformFromStart && f != FieldId::start) b.ensure(FieldId::start);
+    const uint8_t* src = e.raw_len ? column_bytes(b, f, e) : nullptr;
+    auto& v = t_scratch.values;
+    v.resize(n);
+    unpack(src, n, e.width, e.flags & kColumnShuffled, v.data());
+    col.resize(n);
+    const uint64_t scale = e.scale;
+    switch (e.transform) {
+        case kTransformFor:
+            for (size_t i = 0; i < n; ++i) col[i] = static_cast<T>(e.base + v[i] * scale);
+            break;
+        case kTransformDelta: {
+            uint64_t prev = e.base;
+            for (size_t i = 0; i < n; ++i) {
+                prev += static_cast<uint64_t>(unzigzag(v[i])) * scale;
+                col[i] = static_cast<T>(prev);
+            }
+            break;
+        }
+        case kTransformFromStart: {
+            if constexpr (std::is_same_v<T, uint64_t>) {
+                if (f == FieldId::start) corrupt(b, f, "start cannot be relative to itself");
+                const auto& start = column<FieldId::start>(b);
+                for (size_t i = 0; i < n; ++i) {
+                    col[i] = start[i] + static_cast<uint64_t>(unzigzag(v[i])) * scale;
+                }
+                break;
+            }
+            corrupt(b, f, "end-minus-start transform on a non-time column");
+        }
+        default:
+            corrupt(b, f, "unknown transform " + std::to_string(e.transform));
+    }
+}
+
+}  // namespace
+
+ColumnEncoder::ColumnEncoder(int zstd_level) : cctx_(ZSTD_createCCtx()), level_(zstd_level) {}
+
+ColumnEncoder::~ColumnEncoder() {
+    ZSTD_freeCCtx(cctx_);
+}
+
+void ColumnEncoder::pack(const uint64_t* values, size_t n, unsigned width, EncodedColumn& desc) {
+    desc.width = static_cast<uint8_t>(width);
+    const size_t start = raw_.size();
+    raw_.resize(start + n * width);
+    uint8_t* dst = raw_.data() + start;
+    if (width > 1) {
+        desc.flags |= kColumnShuffled;
+        for (unsigned k = 0; k < width; ++k) {
+            uint8_t* plane = dst + k * n;
+            const unsigned shift = 8 * k;
+            for (size_t i = 0; i < n; ++i) plane[i] = static_cast<uint8_t>(values[i] >> shift);
+        }
+    } else if (width == 1) {
+        for (size_t i = 0; i < n; ++i) dst[i] = static_cast<uint8_t>(values[i]);
+    }
+}
+
+template <class T>
+bool ColumnEncoder::encode_ints(const std::vector<T>& v, const std::vector<uint64_t>* start,
+                                bool time_like, EncodedColumn& desc) {
+    const size_t n = v.size();
+    if (n == 0) return false;
+    const auto [mn, mx] = std::minmax_element(v.begin(), v.end());
+    if (*mx == 0) return false;
+    values_.resize(n);
+
+    // Choose the transform whose values take the fewest bytes, a cheap stand-in for the
+    // compressed size: frame of reference always; delta for times; end - start for `end`.
+    uint64_t cost_for = 0;
+    for (size_t i = 0; i < n; ++i) cost_for += byte_len(static_cast<uint64_t>(v[i] - *mn));
+    uint8_t transform = kTransformFor;
+    uint64_t best = cost_for;
+    if (time_like) {
+        uint64_t cost_delta = 0;
+        uint64_t prev = v[0];
+        for (size_t i = 0; i < n; ++i) {
+            cost_delta += byte_len(zigzag(static_cast<int64_t>(v[i] - prev)));
+            prev = v[i];
+        }
+        if (cost_delta < best) {
+            best = cost_delta;
+            transform = kTransformDelta;
+        }
+    }
+    if (start) {
+        uint64_t cost_rel = 0;
+        for (size_t i = 0; i < n; ++i) {
+            cost_rel += byte_len(zigzag(static_cast<int64_t>(v[i] - (*start)[i])));
+        }
+        if (cost_rel <= best) transform = kTransformFromStart;
+    }
+
+    // Signed differences under the chosen transform, then their common divisor (times that
+    // are whole milliseconds or seconds shrink by 10^3 or 10^6).
+    int64_t* diff = reinterpret_cast<int64_t*>(values_.data());
+    uint64_t base = 0;
+    switch (transform) {
+        case kTransformFor:
+            base = *mn;
+            for (size_t i = 0; i < n; ++i) diff[i] = static_cast<int64_t>(v[i] - *mn);
+            break;
+        case kTransformDelta: {
+            base = v[0];
+            uint64_t prev = v[0];
+            for (size_t i = 0; i < n; ++i) {
+                diff[i] = static_cast<int64_t>(static_cast<uint64_t>(v[i]) - prev);
+                prev = v[i];
+            }
+            break;
+        }
+        default:
+            for (size_t i = 0; i < n; ++i) {
+                diff[i] = static_cast<int64_t>(static_cast<uint64_t>(v[i]) - (*start)[i]);
+            }
+    }
+    uint64_t g = 0;
+    for (size_t i = 0; i < n && g != 1; ++i) {
+        const uint64_t a = diff[i] < 0 ? 0 - static_cast<uint64_t>(diff[i]) : diff[i];
+        g = std::gcd(g, a);
+    }
+    if (g == 0) g = 1;
+    uint64_t max = 0;
+    for (size_t i = 0; i < n; ++i) {
+        const int64_t q = diff[i] / static_cast<int64_t>(g);
+        values_[i] = transform == kTransformFor ? static_cast<uint64_t>(q) : zigzag(q);
+        max = std::max(max, values_[i]);
+    }
+    desc.transform = transform;
+    desc.base = base;
+    desc.scale = g;
+    pack(values_.data(), n, width_of(max), desc);
+    return true;
+}
+
+bool ColumnEncoder::encode_addrs(const std::vector<IpAddr>& v, EncodedColumn& desc) {
+    bool any = false, all_v4 = true;
+    for (const auto& a : v) {
+        any |= !a.is_zero();
+        all_v4 &= a.is_v4();
+    }
+    if (!any) return false;
+    const size_t n = v.size();
+    if (all_v4) {
+        desc.transform = kTransformAddr4;
+        values_.resize(n);
+        for (size_t i = 0; i < n; ++i) values_[i] = v[i].v4_value();
+        pack(values_.data(), n, 4, desc);
+        return true;
+    }
+    // 16 byte planes: the 8 of `lo` first, then the 8 of `hi`.
+    desc.transform = kTransformAddr16;
+    values_.resize(n);
+    for (size_t i = 0; i < n; ++i) values_[i] = v[i].lo;
+    pack(values_.data(), n, 8, desc);
+    for (size_t i = 0; i < n; ++i) values_[i] = v[i].hi;
+    pack(values_.data(), n, 8, desc);
+    desc.width = 16;
+    return true;
+}
+
+bool ColumnEncoder::encode_strings(const StrColumn& c, EncodedColumn& desc) {
+    const size_t n = c.ids.size();
+    uint32_t max_id = 0;
+    for (uint32_t id : c.ids) max_id = std::max(max_id, id);
+    if (max_id == 0) return false;
+    // Layout: varint count, varint length of each entry, the entries' text, then the ids.
+    const uint32_t count = c.dict.size() - 1;
+    put_varint(raw_, count);
+    for (uint32_t id = 1; id <= count; ++id) put_varint(raw_, c.dict.get(id).size());
+    for (uint32_t id = 1; id <= count; ++id) {
+        const auto s = c.dict.get(id);
+        raw_.insert(raw_.end(), s.begin(), s.end());
+    }
+    desc.transform = kTransformDict;
+    desc.base = raw_.size();  // where the ids start
+    values_.resize(n);
+    for (size_t i = 0; i < n; ++i) values_[i] = c.ids[i];
+    pack(values_.data(), n, width_of(count), desc);
+    return true;
+}
+
+void ColumnEncoder::finish(std::vector<uint8_t>& out, EncodedColumn& desc) {
+    desc.raw_len = static_cast<uint32_t>(raw_.size());
+    desc.offset = static_cast<uint32_t>(out.size());
+    if (raw_.empty()) {
+        desc.stored_len = 0;
+        return;
+    }
+    packed_.resize(ZSTD_compressBound(raw_.size()));
+    const size_t z =
+        ZSTD_compressCCtx(cctx_, packed_.data(), packed_.size(), raw_.data(), raw_.size(), level_);
+    if (!ZSTD_isError(z) && z < raw_.size()) {
+        desc.flags |= kColumnCompressed;
+        desc.stored_len = static_cast<uint32_t>(z);
+        out.insert(out.end(), packed_.begin(), packed_.begin() + static_cast<ptrdiff_t>(z));
+    } else {
+        desc.stored_len = desc.raw_len;
+        out.insert(out.end(), raw_.begin(), raw_.end());
+    }
+}
+
+bool ColumnEncoder::encode(FlowBlock& b, FieldId f, std::vector<uint8_t>& out,
+                           EncodedColumn& desc) {
+    desc = EncodedColumn{};
+    raw_.clear();
+    b.ensure(f);
+    bool present = false;
+    visit_field(f, [&](auto t) {
+        using T = decltype(t);
+        const auto& col = column<T::id>(b);
+        if constexpr (T::storage == Storage::Str) {
+            present = encode_strings(col, desc);
+        } else if constexpr (T::storage == Storage::Addr) {
+            present = encode_addrs(col, desc);
+        } else {
+            const std::vector<uint64_t>* start = nullptr;
+            if constexpr (T::id == FieldId::end) {
+                b.ensure(FieldId::start);
+                start = &column<FieldId::start>(b);
+            }
+            present = encode_ints(col, start, T::format == Format::Time, desc);
+        }
+    });
+    if (present) finish(out, desc);
+    return present;
+}
+
+void decode_column(FlowBlock& b, FieldId f, std::vector<uint8_t>& col) {
+    decode_ints(b, f, col);
+}
+void decode_column(FlowBlock& b, FieldId f, std::vector<uint16_t>& col) {
+    decode_ints(b, f, col);
+}
+void decode_column(FlowBlock& b, FieldId f, std::vector<uint32_t>& col) {
+    decode_ints(b, f, col);
+}
+void decode_column(FlowBlock& b, FieldId f, std::vector<uint64_t>& col) {
+    decode_ints(b, f, col);
+}
+
+void decode_column(FlowBlock& b, FieldId f, std::vector<IpAddr>& col) {
+    const EncodedColumn& e = b.encoded_column(f);
+    const size_t n = b.size();
+    auto& v = t_scratch.values;
+    v.resize(n);
+    col.resize(n);
+    if (e.transform == kTransformAddr4) {
+        if (e.width != 4 || e.raw_len != n * 4) corrupt(b, f, "bad IPv4 column size");
+        unpack(column_bytes(b, f, e), n, 4, e.flags & kColumnShuffled, v.data());
+        for (size_t i = 0; i < n; ++i) col[i] = IpAddr::v4(static_cast<uint32_t>(v[i]));
+    } else if (e.transform == kTransformAddr16) {
+        if (e.width != 16 || e.raw_len != n * 16) corrupt(b, f, "bad IPv6 column size");
+        const uint8_t* src = column_bytes(b, f, e);
+        const bool shuffled = e.flags & kColumnShuffled;
+        unpack(src, n, 8, shuffled, v.data());
+        for (size_t i = 0; i < n; ++i) col[i].lo = v[i];
+        unpack(src + n * 8, n, 8, shuffled, v.data());
+        for (size_t i = 0; i < n; ++i) col[i].hi = v[i];
+    } else {
+        corrupt(b, f, "unknown address transform " + std::to_string(e.transform));
+    }
+}
+
+void decode_column(FlowBlock& b, FieldId f, StrColumn& col) {
+    const EncodedColumn& e = b.encoded_column(f);
+    const size_t n = b.size();
+    if (e.transform != kTransformDict) corrupt(b, f, "strings without a dictionary");
+    const uint8_t* p = column_bytes(b, f, e);
+    const uint8_t* end = p + e.raw_len;
+    auto varint = [&]() {
+        uint64_t v = 0;
+        for (unsigned shift = 0; shift < 64; shift += 7) {
+            if (p >= end) corrupt(b, f, "dictionary truncated");
+            const uint8_t c = *p++;
+            v |= static_cast<uint64_t>(c & 0x7f) << shift;
+            if (!(c & 0x80)) return v;
+        }
+        corrupt(b, f, "bad varint in dictionary");
+    };
+    const uint64_t count = varint();
+    if (count > e.raw_len) corrupt(b, f, "dictionary larger than the column");
+    auto& lens = t_scratch.values;
+    lens.resize(count);
+    uint64_t text = 0;
+    for (uint64_t i = 0; i < count; ++i) {
+        lens[i] = varint();
+        text += lens[i];
+    }
+    if (text > static_cast<uint64_t>(end - p)) corrupt(b, f, "dictionary text truncated");
+    col.dict.clear();
+    for (uint64_t i = 0; i < count; ++i) {
+        col.dict.append_unique(std::string_view(reinterpret_cast<const char*>(p), lens[i]));
+        p += lens[i];
+    }
+    if (static_cast<uint64_t>(p - (end - e.raw_len)) != e.base) corrupt(b, f, "ids misplaced");
+    if (e.width > 4 || (e.width & (e.width - 1)) != 0) corrupt(b, f, "bad id width");
+    if (static_cast<uint64_t>(end - p) != n * e.width) corrupt(b, f, "id array size mismatch");
+    auto& ids = t_scratch.values;  // the lengths are no longer needed
+    ids.resize(n);
+    unpack(p, n, e.width, e.flags & kColumnShuffled, ids.data());
+    col.ids.resize(n);
+    for (size_t i = 0; i < n; ++i) {
+        if (ids[i] > count) corrupt(b, f, "id outside the dictionary");
+        col.ids[i] = static_cast<uint32_t>(ids[i]);
+    }
+}
+
+}  // namespace fk

@@ -1,0 +1,65 @@
+// Column codecs of the flowkit format (man 5 flowkit-format). Each column of a block is
+// transformed (frame of reference, delta, end-minus-start, dictionary), packed at the smallest
+// byte width that holds it, split into byte planes, and compressed with zstd on its own, so
+// that a reader can decode only the columns it needs.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "record/flow_block.h"
+
+struct ZSTD_CCtx_s;
+
+namespace fk {
+
+enum ColumnTransform : uint8_t {
+    kTransformFor = 0,        // value - base (base = block minimum)
+    kTransformDelta = 1,      // zigzag(value[i] - value[i-1]), value[-1] = base
+    kTransformFromStart = 2,  // zigzag(end - start), for the end column
+    kTransformDict = 3,       // strings: dictionary + ids
+    kTransformAddr4 = 4,      // addresses, all IPv4: 32-bit values
+    kTransformAddr16 = 5,     // addresses: 128-bit values
+};
+
+enum ColumnFlags : uint8_t {
+    kColumnShuffled = 1,    // byte planes: all first bytes, then all second bytes ...
+    kColumnCompressed = 2,  // the stored bytes are one zstd frame
+};
+
+class ColumnEncoder {
+  public:
+    explicit ColumnEncoder(int zstd_level);
+    ~ColumnEncoder();
+    ColumnEncoder(const ColumnEncoder&) = delete;
+    ColumnEncoder& operator=(const ColumnEncoder&) = delete;
+
+    // Appends column f of b to out and describes it in desc (offset = where it starts in out).
+    // Returns false, writing nothing, when every value is zero / empty.
+    bool encode(FlowBlock& b, FieldId f, std::vector<uint8_t>& out, EncodedColumn& desc);
+
+  private:
+    template <class T>
+    bool encode_ints(const std::vector<T>& v, const std::vector<uint64_t>* start, bool time_like,
+                     EncodedColumn& desc);
+    bool encode_addrs(const std::vector<IpAddr>& v, EncodedColumn& desc);
+    bool encode_strings(const StrColumn& c, EncodedColumn& desc);
+    void pack(const uint64_t* values, size_t n, unsigned width, EncodedColumn& desc);
+    void finish(std::vector<uint8_t>& out, EncodedColumn& desc);
+
+    ZSTD_CCtx_s* cctx_;
+    int level_;
+    std::vector<uint8_t> raw_;
+    std::vector<uint8_t> packed_;
+    std::vector<uint64_t> values_;
+};
+
+// Decodes column f of b from b.encoded() into col (called by FlowBlock::ensure()). Throws
+// DataError naming the block's file and offset when the bytes do not make sense.
+void decode_column(FlowBlock& b, FieldId f, std::vector<uint8_t>& col);
+void decode_column(FlowBlock& b, FieldId f, std::vector<uint16_t>& col);
+void decode_column(FlowBlock& b, FieldId f, std::vector<uint32_t>& col);
+void decode_column(FlowBlock& b, FieldId f, std::vector<uint64_t>& col);
+void decode_column(FlowBlock& b, FieldId f, std::vector<IpAddr>& col);
+void decode_column(FlowBlock& b, FieldId f, StrColumn& col);
+
+}  // namespace fk

@@ -1,0 +1,340 @@
+#include "format/reader.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "common/error.h"
+#include "common/io.h"
+#include "format/crc32c.h"
+#include "format/layout.h"
+
+namespace fk {
+
+using namespace layout;
+
+namespace {
+
+uint32_t unit_crc(const uint8_t* p, size_t len) {
+    const uint32_t crc = crc32c(0, p, 12);
+    return crc32c(crc, p + 16, len - 16);
+}
+
+}  // namespace
+
+FlowReader::FlowReader(const std::string& path, ReaderOptions opts)
+    : name_(path == "-" ? "<stdin>" : path), opts_(std::move(opts)) {
+    if (path == "-") {
+        fd_ = STDIN_FILENO;
+    } else {
+        fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd_ < 0) throw DataError("open " + path + ": " + errno_text(errno));
+        owns_fd_ = true;
+    }
+    uint8_t magic[4];
+    if (read_bytes(magic, 4) != 4) fail(0, "empty or too short to be a flowkit file");
+    read_header(magic);
+}
+
+FlowReader::FlowReader(int fd, std::string name, ReaderOptions opts)
+    : fd_(fd), name_(std::move(name)), opts_(std::move(opts)) {
+    uint8_t magic[4];
+    if (read_bytes(magic, 4) != 4) fail(0, "empty or too short to be a flowkit stream");
+    read_header(magic);
+}
+
+FlowReader::~FlowReader() {
+    if (owns_fd_) ::close(fd_);
+}
+
+void FlowReader::fail(uint64_t offset, const std::string& what) {
+    throw DataError(name_ + ": offset " + std::to_string(offset) + ": " + what);
+}
+
+size_t FlowReader::read_bytes(void* p, size_t n) {
+    auto* out = static_cast<uint8_t*>(p);
+    const size_t from_pushback = std::min(n, pushback_.size());
+    std::memcpy(out, pushback_.data(), from_pushback);
+    pushback_.erase(pushback_.begin(), pushback_.begin() + static_cast<ptrdiff_t>(from_pushback));
+    size_t got = from_pushback;
+    if (n > got) got += read_full(fd_, out + got, n - got, name_);
+    pos_ += got;
+    return got;
+}
+
+void FlowReader::unread(const uint8_t* p, size_t n) {
+    pushback_.insert(pushback_.begin(), p, p + n);
+    pos_ -= n;
+}
+
+void FlowReader::skip_bytes(uint64_t n) {
+    const size_t from_pushback = std::min<uint64_t>(n, pushback_.size());
+    pushback_.erase(pushback_.begin(), pushback_.begin() + static_cast<ptrdiff_t>(from_pushback));
+    pos_ += from_pushback;
+    n -= from_pushback;
+    if (seekable_) {
+        if (::lseek(fd_, static_cast<off_t>(n), SEEK_CUR) < 0) {
+            throw DataError("seek " + name_ + ": " + errno_text(errno));
+        }
+        pos_ += n;
+        return;
+    }
+    uint8_t buf[65536];
+    while (n > 0) {
+        const size_t k = read_bytes(buf, std::min<uint64_t>(n, sizeof buf));
+        if (k == 0) return;
+        n -= k;
+    }
+}
+
+void FlowReader::read_header(const uint8_t* first4) {
+    const uint64_t start = pos_ - 4;
+    uint8_t fixed[kHeaderFixed];
+    std::memcpy(fixed, first4, 4);
+    if (std::memcmp(fixed, kFileMagic, 4) != 0 ||
+        read_bytes(fixed + 4, kHeaderFixed - 4) != kHeaderFixed - 4 ||
+        std::memcmp(fixed, kFileMagic, 8) != 0) {
+        fail(start, "not a flowkit file (bad magic)");
+    }
+    const uint16_t major = get16(fixed + 8);
+    if (major != kVersionMajor) {
+        fail(start, "format version " + std::to_string(major) + " is not supported (this is " +
+                        std::to_string(kVersionMajor) + ")");
+    }
+    const uint32_t len = get32(fixed + 12);
+    if (len < kHeaderFixed || len > (1u << 20)) fail(start, "bad header length");
+    std::vector<uint8_t> h(len);
+    std::memcpy(h.data(), fixed, kHeaderFixed);
+    if (read_bytes(h.data() + kHeaderFixed, len - kHeaderFixed) != len - kHeaderFixed) {
+        fail(start, "truncated header");
+    }
+    const uint32_t crc = crc32c(crc32c(0, h.data(), 16), h.data() + 20, len - 20);
+    if (crc != get32(h.data() + 16)) fail(start, "header checksum mismatch");
+    const uint16_t nfields = get16(h.data() + 20);
+    size_t p = kHeaderFixed;
+    known_.reset();
+    for (unsigned i = 0; i < nfields; ++i) {
+        if (p + 4 > len) fail(start, "truncated schema");
+        const unsigned id = h[p];
+        const auto storage = static_cast<Storage>(h[p + 1]);
+        const size_t name_len = h[p + 3];
+        p += 4 + name_len;
+        if (p > len) fail(start, "truncated schema");
+        if (id >= 1 && id <= kMaxFieldId) {
+            const FieldInfo& f = field_info(static_cast<FieldId>(id));
+            if (f.storage != storage) {
+                fail(start, "field " + std::string(f.name) + " has an incompatible type");
+            }
+            known_.set(id);
+        }
+    }
+    if (p + 2 > len) fail(start, "truncated header");
+    const size_t clen = h[p];
+    if (p + 2 + clen > len) fail(start, "truncated creator");
+    creator_.assign(reinterpret_cast<const char*>(h.data() + p + 2), clen);
+    header_seen_ = true;
+
+    if (start == 0) {
+        struct stat st;
+        if (::fstat(fd_, &st) == 0 && S_ISREG(st.st_mode)) {
+            seekable_ = ::lseek(fd_, 0, SEEK_CUR) >= 0;
+            file_size_ = static_cast<uint64_t>(st.st_size);
+            if (seekable_) read_trailing_index();
+        }
+    }
+}
+
+void FlowReader::read_trailing_index() {
+    if (file_size_ < pos_ + kTrailerSize + kIndexFixed) return;
+    uint8_t t[kTrailerSize];
+    if (::pread(fd_, t, kTrailerSize, static_cast<off_t>(file_size_ - kTrailerSize)) !=
+        static_cast<ssize_t>(kTrailerSize)) {
+        return;
+    }
+    if (get32(t) != kTrailerMagic || get32(t + 4) != kTrailerSize) return;
+    const uint64_t off = get64(t + 8);
+    if (off < pos_ || off + kIndexFixed > file_size_ - kTrailerSize) return;
+    const uint64_t len = file_size_ - kTrailerSize - off;
+    if (len > kMaxUnitLen) return;
+    std::vector<uint8_t> ix(len);
+    if (::pread(fd_, ix.data(), len, static_cast<off_t>(off)) != static_cast<ssize_t>(len)) return;
+    if (get32(ix.data()) != kIndexMagic || get32(ix.data() + 4) != len) return;
+    if (unit_crc(ix.data(), len) != get32(ix.data() + 12)) return;
+    const uint32_t n = get32(ix.data() + 8);
+    if (kIndexFixed + kSummarySize + uint64_t{n} * kIndexEntry != len) return;
+    index_summary_ = Summary::deserialize(ix.data() + kIndexFixed);
+    block_offsets_.resize(n);
+    for (uint32_t i = 0; i < n; ++i) {
+        block_offsets_[i] = get64(ix.data() + kIndexFixed + kSummarySize + i * kIndexEntry);
+    }
+}
+
+bool FlowReader::recover(uint64_t bad_offset, const std::string& what) {
+    if (!opts_.ignore_errors) fail(bad_offset, what);
+    ++skipped_;
+    if (opts_.warn) {
+        opts_.warn(name_ + ": offset " + std::to_string(bad_offset) + ": " + what + "; skipping");
+    }
+    // With an index, continue at the next block it lists; otherwise look for the next unit.
+    if (seekable_) {
+        const auto it = std::upper_bound(block_offsets_.begin(), block_offsets_.end(), bad_offset);
+        if (it != block_offsets_.end()) {
+            if (::lseek(fd_, static_cast<off_t>(*it), SEEK_SET) < 0) return false;
+            pushback_.clear();
+            pos_ = *it;
+            return true;
+        }
+    }
+    return resync();
+}
+
+// Scans forward for the magic of a block, index or trailer and continues there.
+bool FlowReader::resync() {
+    uint8_t window[4] = {0, 0, 0, 0};
+    size_t have = 0;
+    uint8_t c;
+    while (read_bytes(&c, 1) == 1) {
+        std::memmove(window, window + 1, 3);
+        window[3] = c;
+        if (++have < 4) continue;
+        const uint32_t m = get32(window);
+        if (m == kBlockMagic || m == kIndexMagic || m == kTrailerMagic) {
+            unread(window, 4);
+            return true;
+        }
+    }
+    return false;
+}
+
+bool FlowReader::next(FlowBlock& b) {
+    for (;;) {
+        const uint64_t unit_at = pos_;
+        uint8_t h[kBlockFixed];
+        const size_t got = read_bytes(h, 8);
+        if (got == 0) return false;
+        if (got < 8) {
+            if (!recover(unit_at, "truncated: the input ends inside a unit header")) return false;
+            continue;
+        }
+        const uint32_t magic = get32(h);
+        const uint32_t len = get32(h + 4);
+        if (magic == kBlockMagic) {
+            if (len < kBlockFixed || len > kMaxUnitLen) {
+                if (!recover(unit_at, "bad block length " + std::to_string(len))) return false;
+                continue;
+            }
+            if (seekable_ && unit_at + len > file_size_) {
+                recover(unit_at, "truncated block: " + std::to_string(file_size_ - unit_at) +
+                                     " of " + std::to_string(len) + " bytes");
+                return false;
+            }
+            if (read_bytes(h + 8, kBlockFixed - 8) != kBlockFixed - 8) {
+                recover(unit_at, "truncated block header");
+                return false;
+            }
+            const uint64_t t_first = get64(h + 16), t_last = get64(h + 24);
+            if (seekable_ && (t_last < opts_.from || t_first > opts_.to)) {
+                skip_bytes(len - kBlockFixed);
+                continue;
+            }
+            b.clear();
+            auto& buf = b.encoded();
+            buf.resize(len);
+            std::memcpy(buf.data(), h, kBlockFixed);
+            const size_t body = read_bytes(buf.data() + kBlockFixed, len - kBlockFixed);
+            if (body != len - kBlockFixed) {
+                b.clear();
+                recover(unit_at, "truncated block: " + std::to_string(kBlockFixed + body) + " of " +
+                                     std::to_string(len) + " bytes");
+                return false;
+            }
+            if (unit_crc(buf.data(), len) != get32(buf.data() + 12)) {
+                b.clear();
+                if (!recover(unit_at, "block checksum mismatch")) return false;
+                continue;
+            }
+            const uint32_t records = get32(buf.data() + 8);
+            const uint16_t ncols = get16(buf.data() + 32);
+            const uint64_t dir_end = kBlockFixed + uint64_t{ncols} * kColumnEntry;
+            std::string bad;
+            if (records > kMaxBlockRecords) bad = "too many records";
+            if (dir_end > len) bad = "column directory larger than the block";
+            FieldSet stored;
+            uint64_t off = dir_end;
+            for (unsigned i = 0; bad.empty() && i < ncols; ++i) {
+                const uint8_t* c = buf.data() + kBlockFixed + i * kColumnEntry;
+                const unsigned id = c[0];
+                const uint32_t stored_len = get32(c + 8);
+                if (off + stored_len > len) {
+                    bad = "column bytes extend past the block";
+                    break;
+                }
+                if (id >= 1 && id <= kMaxFieldId && known_.test(id)) {
+                    EncodedColumn& e = b.encoded_column(static_cast<FieldId>(id));
+                    e.offset = static_cast<uint32_t>(off);
+                    e.transform = c[1];
+                    e.width = c[2];
+                    e.flags = c[3];
+                    e.raw_len = get32(c + 4);
+                    e.stored_len = stored_len;
+                    e.base = get64(c + 16);
+                    e.scale = get64(c + 24);
+                    if (e.scale == 0) bad = "column scale is zero";
+                    stored.set(id);
+                }
+                off += stored_len;
+            }
+            if (!bad.empty()) {
+                b.clear();
+                if (!recover(unit_at, bad)) return false;
+                continue;
+            }
+            if (t_last < opts_.from || t_first > opts_.to) {
+                b.clear();
+                continue;
+            }
+            b.set_encoded(records, stored, t_first, t_last);
+            b.set_origin(&name_, unit_at);
+            return true;
+        }
+        if (magic == kIndexMagic) {
+            if (len < kIndexFixed + kSummarySize || len > kMaxUnitLen) {
+                if (!recover(unit_at, "bad index length")) return false;
+                continue;
+            }
+            std::vector<uint8_t> ix(len);
+            std::memcpy(ix.data(), h, 8);
+            if (read_bytes(ix.data() + 8, len - 8) != len - 8) {
+                recover(unit_at, "truncated index");
+                return false;
+            }
+            if (unit_crc(ix.data(), len) != get32(ix.data() + 12)) {
+                if (!recover(unit_at, "index checksum mismatch")) return false;
+                continue;
+            }
+            if (!index_summary_) index_summary_ = Summary::deserialize(ix.data() + kIndexFixed);
+            continue;
+        }
+        if (magic == kTrailerMagic && len == kTrailerSize) {
+            uint8_t rest[8];
+            if (read_bytes(rest, 8) != 8) {
+                recover(unit_at, "truncated trailer");
+                return false;
+            }
+            continue;
+        }
+        if (magic == kFileMagic4) {
+            // Another stream follows (`cat a.flows b.flows`): its header, then its blocks.
+            unread(h + 4, 4);
+            read_header(h);
+            continue;
+        }
+        if (!recover(unit_at, "unknown unit (bad magic)")) return false;
+    }
+}
+
+}  // namespace fk

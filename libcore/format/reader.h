@@ -1,0 +1,73 @@
+// Reads the flowkit format from a file or a stream, block by block. A corrupt or truncated
+// block is reported with the file and byte offset (DataError); what came before it has been
+// delivered already. With ignore_errors the block is skipped with a warning instead.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "format/summary.h"
+#include "record/flow_block.h"
+
+namespace fk {
+
+struct ReaderOptions {
+    bool ignore_errors = false;
+    // Only blocks whose time range overlaps [from, to] are delivered; the others are skipped
+    // without being read when the input can seek.
+    uint64_t from = 0;
+    uint64_t to = UINT64_MAX;
+    // Receives warnings (skipped blocks) when ignore_errors is set.
+    std::function<void(const std::string&)> warn;
+};
+
+class FlowReader {
+  public:
+    // "-" reads standard input.
+    FlowReader(const std::string& path, ReaderOptions opts);
+    FlowReader(int fd, std::string name, ReaderOptions opts);
+    ~FlowReader();
+    FlowReader(const FlowReader&) = delete;
+    FlowReader& operator=(const FlowReader&) = delete;
+
+    // Fills b with the next block; false at the end of the input.
+    bool next(FlowBlock& b);
+
+    // The totals stored in the file's index (regular files with an index only).
+    const std::optional<Summary>& index_summary() const { return index_summary_; }
+    const std::string& name() const { return name_; }
+    const std::string& creator() const { return creator_; }
+    uint64_t blocks_skipped() const { return skipped_; }
+    uint64_t offset() const { return pos_; }
+
+  private:
+    void read_header(const uint8_t* first4);
+    void read_trailing_index();
+    bool read_unit_header(uint8_t* h);
+    size_t read_bytes(void* p, size_t n);
+    void unread(const uint8_t* p, size_t n);
+    void skip_bytes(uint64_t n);
+    [[noreturn]] void fail(uint64_t offset, const std::string& what);
+    bool recover(uint64_t bad_offset, const std::string& what);
+    bool resync();
+
+    int fd_ = -1;
+    bool owns_fd_ = false;
+    bool seekable_ = false;
+    uint64_t file_size_ = 0;
+    std::string name_;
+    ReaderOptions opts_;
+    uint64_t pos_ = 0;
+    std::string creator_;
+    std::optional<Summary> index_summary_;
+    std::vector<uint64_t> block_offsets_;  // from the index, for skipping past corruption
+    // Field ids of this stream whose storage matches ours; others are ignored.
+    FieldSet known_;
+    bool header_seen_ = false;
+    std::vector<uint8_t> pushback_;  // bytes given back after looking ahead
+    uint64_t skipped_ = 0;
+};
+
+}  // namespace fk

@@ -1,0 +1,96 @@
+#include "format/summary.h"
+
+#include <algorithm>
+
+#include "format/layout.h"
+
+namespace fk {
+
+namespace {
+
+Totals& class_of(Summary& s, uint8_t proto) {
+    switch (proto) {
+        case 6:
+            return s.tcp;
+        case 17:
+            return s.udp;
+        case 1:
+        case 58:
+            return s.icmp;
+        default:
+            return s.other;
+    }
+}
+
+}  // namespace
+
+void Summary::add(FlowBlock& b) {
+    b.ensure(FieldId::proto);
+    b.ensure(FieldId::packets);
+    b.ensure(FieldId::bytes);
+    b.ensure(FieldId::start);
+    b.ensure(FieldId::end);
+    const auto& proto = column<FieldId::proto>(b);
+    const auto& packets = column<FieldId::packets>(b);
+    const auto& bytes = column<FieldId::bytes>(b);
+    const auto& start = column<FieldId::start>(b);
+    const auto& end = column<FieldId::end>(b);
+    for (size_t i = 0; i < b.size(); ++i) {
+        Totals& t = class_of(*this, proto[i]);
+        ++t.flows;
+        t.packets += packets[i];
+        t.bytes += bytes[i];
+        first = std::min(first, start[i]);
+        last = std::max(last, end[i]);
+    }
+    all = Totals{};
+    for (const Totals* t : {&tcp, &udp, &icmp, &other}) all.add(*t);
+}
+
+void Summary::add_row(const FlowRecord& r) {
+    Totals& t = class_of(*this, r.proto);
+    ++t.flows;
+    t.packets += r.packets;
+    t.bytes += r.bytes;
+    ++all.flows;
+    all.packets += r.packets;
+    all.bytes += r.bytes;
+    first = std::min(first, r.start);
+    last = std::max(last, r.end);
+}
+
+void Summary::merge(const Summary& o) {
+    all.add(o.all);
+    tcp.add(o.tcp);
+    udp.add(o.udp);
+    icmp.add(o.icmp);
+    other.add(o.other);
+    first = std::min(first, o.first);
+    last = std::max(last, o.last);
+}
+
+void Summary::serialize(uint8_t* out) const {
+    for (const Totals* t : {&all, &tcp, &udp, &icmp, &other}) {
+        layout::put64(out, t->flows);
+        layout::put64(out + 8, t->packets);
+        layout::put64(out + 16, t->bytes);
+        out += 24;
+    }
+    layout::put64(out, first);
+    layout::put64(out + 8, last);
+}
+
+Summary Summary::deserialize(const uint8_t* in) {
+    Summary s;
+    for (Totals* t : {&s.all, &s.tcp, &s.udp, &s.icmp, &s.other}) {
+        t->flows = layout::get64(in);
+        t->packets = layout::get64(in + 8);
+        t->bytes = layout::get64(in + 16);
+        in += 24;
+    }
+    s.first = layout::get64(in);
+    s.last = layout::get64(in + 8);
+    return s;
+}
+
+}  // namespace fk

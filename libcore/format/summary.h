@@ -1,0 +1,35 @@
+// Totals of a set of flows (what `flowquery -I` prints), kept in each file's index.
+#pragma once
+#include <cstdint>
+
+#include "record/flow_block.h"
+
+namespace fk {
+
+struct Totals {
+    uint64_t flows = 0;
+    uint64_t packets = 0;
+    uint64_t bytes = 0;
+    void add(const Totals& o) {
+        flows += o.flows;
+        packets += o.packets;
+        bytes += o.bytes;
+    }
+};
+
+struct Summary {
+    Totals all, tcp, udp, icmp, other;
+    uint64_t first = UINT64_MAX;  // earliest start
+    uint64_t last = 0;            // latest end
+
+    // Adds every row of b (decodes proto, packets, bytes, start, end).
+    void add(FlowBlock& b);
+    void add_row(const FlowRecord& r);
+    void merge(const Summary& o);
+    bool empty() const { return all.flows == 0; }
+
+    void serialize(uint8_t* out) const;  // layout::kSummarySize bytes
+    static Summary deserialize(const uint8_t* in);
+};
+
+}  // namespace fk

@@ -1,0 +1,159 @@
+#include "format/writer.h"
+
+#include <unistd.h>
+
+#include "common/error.h"
+#include "format/crc32c.h"
+#include "format/layout.h"
+
+namespace fk {
+
+using namespace layout;
+
+std::unique_ptr<FlowWriter> FlowWriter::open(const std::string& path, WriterOptions opts) {
+    if (path == "-") return std::make_unique<FlowWriter>(STDOUT_FILENO, "<stdout>", opts);
+    return std::unique_ptr<FlowWriter>(
+        new FlowWriter(std::make_unique<AtomicFile>(path), std::move(opts)));
+}
+
+FlowWriter::FlowWriter(int fd, std::string name, WriterOptions opts)
+    : fd_(fd), name_(std::move(name)), opts_(std::move(opts)), encoder_(opts_.zstd_level) {
+    write_header();
+}
+
+FlowWriter::FlowWriter(std::unique_ptr<AtomicFile> file, WriterOptions opts)
+    : file_(std::move(file)),
+      fd_(file_->fd()),
+      name_(file_->path()),
+      opts_(std::move(opts)),
+      encoder_(opts_.zstd_level) {
+    write_header();
+}
+
+FlowWriter::~FlowWriter() {
+    // A writer destroyed without close() (an error unwound past it) leaves no file behind:
+    // AtomicFile removes its temporary name.
+}
+
+void FlowWriter::emit(const uint8_t* data, size_t n) {
+    write_all(fd_, data, n, name_);
+    offset_ += n;
+}
+
+void FlowWriter::write_header() {
+    std::vector<uint8_t> h(kHeaderFixed);
+    std::memcpy(h.data(), kFileMagic, 8);
+    put16(h.data() + 8, kVersionMajor);
+    put16(h.data() + 10, kVersionMinor);
+    put16(h.data() + 20, static_cast<uint16_t>(kMaxFieldId));
+    for (const auto& f : all_fields()) {
+        h.push_back(static_cast<uint8_t>(f.id));
+        h.push_back(static_cast<uint8_t>(f.storage));
+        h.push_back(static_cast<uint8_t>(f.format));
+        h.push_back(static_cast<uint8_t>(f.name.size()));
+        h.insert(h.end(), f.name.begin(), f.name.end());
+    }
+    const std::string creator = opts_.creator.substr(0, 255);
+    h.push_back(static_cast<uint8_t>(creator.size()));
+    h.push_back(0);
+    h.insert(h.end(), creator.begin(), creator.end());
+    put32(h.data() + 12, static_cast<uint32_t>(h.size()));
+    uint32_t crc = crc32c(0, h.data(), 16);
+    crc = crc32c(crc, h.data() + 20, h.size() - 20);
+    put32(h.data() + 16, crc);
+    emit(h.data(), h.size());
+}
+
+void FlowWriter::append(const FlowRecord& r) {
+    pending_.append(r);
+    if (pending_.size() >= opts_.block_rows) flush();
+}
+
+void FlowWriter::flush() {
+    if (pending_.empty()) return;
+    write_block(pending_);
+    pending_.clear();
+}
+
+void FlowWriter::write(FlowBlock& b) {
+    flush();
+    if (!b.empty()) write_block(b);
+}
+
+void FlowWriter::write_block(FlowBlock& b) {
+    struct Col {
+        FieldId id;
+        EncodedColumn e;
+    };
+    Col cols[kMaxFieldId];
+    size_t ncols = 0;
+    payload_.clear();
+    for (const auto& f : all_fields()) {
+        EncodedColumn e;
+        if (encoder_.encode(b, f.id, payload_, e)) cols[ncols++] = {f.id, e};
+    }
+    const size_t dir_len = ncols * kColumnEntry;
+    const size_t len = kBlockFixed + dir_len + payload_.size();
+    if (len > kMaxUnitLen) throw DataError(name_ + ": block too large to write");
+    unit_.assign(kBlockFixed + dir_len, 0);
+    uint8_t* p = unit_.data();
+    put32(p, kBlockMagic);
+    put32(p + 4, static_cast<uint32_t>(len));
+    put32(p + 8, static_cast<uint32_t>(b.size()));
+    put64(p + 16, b.t_first());
+    put64(p + 24, b.t_last());
+    put16(p + 32, static_cast<uint16_t>(ncols));
+    for (size_t i = 0; i < ncols; ++i) {
+        uint8_t* c = p + kBlockFixed + i * kColumnEntry;
+        const EncodedColumn& e = cols[i].e;
+        c[0] = static_cast<uint8_t>(cols[i].id);
+        c[1] = e.transform;
+        c[2] = e.width;
+        c[3] = e.flags;
+        put32(c + 4, e.raw_len);
+        put32(c + 8, e.stored_len);
+        put64(c + 16, e.base);
+        put64(c + 24, e.scale);
+    }
+    unit_.insert(unit_.end(), payload_.begin(), payload_.end());
+    uint32_t crc = crc32c(0, unit_.data(), 12);
+    crc = crc32c(crc, unit_.data() + 16, unit_.size() - 16);
+    put32(unit_.data() + 12, crc);
+    index_.push_back({offset_, static_cast<uint32_t>(b.size()), b.t_first(), b.t_last()});
+    summary_.add(b);
+    emit(unit_.data(), unit_.size());
+}
+
+void FlowWriter::close() {
+    if (closed_) return;
+    flush();
+    const uint64_t index_offset = offset_;
+    const size_t len = kIndexFixed + kSummarySize + index_.size() * kIndexEntry;
+    unit_.assign(len, 0);
+    uint8_t* p = unit_.data();
+    put32(p, kIndexMagic);
+    put32(p + 4, static_cast<uint32_t>(len));
+    put32(p + 8, static_cast<uint32_t>(index_.size()));
+    summary_.serialize(p + kIndexFixed);
+    uint8_t* e = p + kIndexFixed + kSummarySize;
+    for (const auto& ie : index_) {
+        put64(e, ie.offset);
+        put32(e + 8, ie.records);
+        put64(e + 16, ie.t_first);
+        put64(e + 24, ie.t_last);
+        e += kIndexEntry;
+    }
+    uint32_t crc = crc32c(0, p, 12);
+    crc = crc32c(crc, p + 16, len - 16);
+    put32(p + 12, crc);
+    emit(unit_.data(), unit_.size());
+    uint8_t trailer[kTrailerSize];
+    put32(trailer, kTrailerMagic);
+    put32(trailer + 4, kTrailerSize);
+    put64(trailer + 8, index_offset);
+    emit(trailer, sizeof trailer);
+    if (file_) file_->commit(opts_.no_replace);
+    closed_ = true;
+}
+
+}  // namespace fk

@@ -1,0 +1,73 @@
+// Writes flows in the flowkit format to a file (atomically) or to a descriptor (a pipe).
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/io.h"
+#include "format/codec.h"
+#include "format/summary.h"
+#include "record/flow_block.h"
+
+namespace fk {
+
+struct WriterOptions {
+    int zstd_level = 3;
+    size_t block_rows = 32768;  // rows per block when records are appended one by one
+    std::string creator;        // program and version, kept in the header
+    bool no_replace = false;    // files: fail rather than replace an existing file
+};
+
+class FlowWriter {
+  public:
+    // A file: written under a temporary name in the same directory; close() fsyncs and renames
+    // it into place. "-" means standard output.
+    static std::unique_ptr<FlowWriter> open(const std::string& path, WriterOptions opts);
+    // An open descriptor (stdout, a pipe, a socket); not closed by the writer.
+    FlowWriter(int fd, std::string name, WriterOptions opts);
+    ~FlowWriter();
+    FlowWriter(const FlowWriter&) = delete;
+    FlowWriter& operator=(const FlowWriter&) = delete;
+
+    void append(const FlowRecord& r);
+    // Writes b as one block (after the rows appended so far). b itself is not changed
+    // except that its columns get decoded.
+    void write(FlowBlock& b);
+    // Writes the rows appended so far as a block, so a reader downstream sees them now.
+    void flush();
+    // Writes the index and trailer and, for files, puts the file in place. Without close(),
+    // a file is removed when the writer is destroyed.
+    void close();
+
+    const Summary& summary() const { return summary_; }
+    uint64_t flows() const { return summary_.all.flows; }
+    uint64_t bytes_written() const { return offset_; }
+    const std::string& name() const { return name_; }
+
+  private:
+    FlowWriter(std::unique_ptr<AtomicFile> file, WriterOptions opts);
+    void write_header();
+    void write_block(FlowBlock& b);
+    void emit(const uint8_t* data, size_t n);
+
+    std::unique_ptr<AtomicFile> file_;
+    int fd_;
+    std::string name_;
+    WriterOptions opts_;
+    ColumnEncoder encoder_;
+    FlowBlock pending_;
+    std::vector<uint8_t> unit_;
+    std::vector<uint8_t> payload_;
+    struct IndexEntry {
+        uint64_t offset;
+        uint32_t records;
+        uint64_t t_first, t_last;
+    };
+    std::vector<IndexEntry> index_;
+    Summary summary_;
+    uint64_t offset_ = 0;
+    bool closed_ = false;
+};
+
+}  // namespace fk

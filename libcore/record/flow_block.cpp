@@ -1,0 +1,183 @@
+#include "record/flow_block.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "format/codec.h"
+
+namespace fk {
+
+namespace {
+
+uint64_t hash_text(std::string_view s) {
+    // FNV-1a; dictionaries are small and built once per block.
+    uint64_t h = 1469598103934665603ull;
+    for (unsigned char c : s) {
+        h ^= c;
+        h *= 1099511628211ull;
+    }
+    return h ^ (h >> 29);
+}
+
+template <class T>
+void push_value(std::vector<T>& col, const T& v) {
+    col.push_back(v);
+}
+void push_value(StrColumn& col, std::string_view v) {
+    col.ids.push_back(col.dict.intern(v));
+}
+
+template <class T>
+void load_value(const std::vector<T>& col, size_t i, T& out) {
+    out = col[i];
+}
+void load_value(const StrColumn& col, size_t i, std::string_view& out) {
+    out = col[i];
+}
+
+}  // namespace
+
+void StringDict::clear() {
+    offsets_.assign(2, 0);  // entry 0: ""
+    chars_.clear();
+    slots_.assign(64, 0);
+    indexed_ = true;
+}
+
+void StringDict::rebuild_index() {
+    size_t cap = 64;
+    while (cap < size() * 2u + 2u) cap *= 2;
+    slots_.assign(cap, 0);
+    for (uint32_t id = 1; id < size(); ++id) {
+        size_t i = hash_text(get(id)) & (cap - 1);
+        while (slots_[i] != 0) i = (i + 1) & (cap - 1);
+        slots_[i] = id + 1;
+    }
+    indexed_ = true;
+}
+
+uint32_t StringDict::intern(std::string_view s) {
+    if (s.empty()) return 0;
+    if (!indexed_ || size() * 2u + 2u > slots_.size()) rebuild_index();
+    const size_t mask = slots_.size() - 1;
+    size_t i = hash_text(s) & mask;
+    while (slots_[i] != 0) {
+        const uint32_t id = slots_[i] - 1;
+        if (get(id) == s) return id;
+        i = (i + 1) & mask;
+    }
+    const uint32_t id = size();
+    chars_.append(s);
+    offsets_.push_back(static_cast<uint32_t>(chars_.size()));
+    slots_[i] = id + 1;
+    return id;
+}
+
+void StringDict::append_unique(std::string_view s) {
+    chars_.append(s);
+    offsets_.push_back(static_cast<uint32_t>(chars_.size()));
+    indexed_ = false;
+}
+
+void FlowBlock::clear() {
+    for_each_field([&](auto t) {
+        using T = decltype(t);
+        auto& col = column<T::id>(*this);
+        if constexpr (T::storage == Storage::Str) {
+            col.ids.clear();
+            col.dict.clear();
+        } else {
+            col.clear();
+        }
+    });
+    size_ = 0;
+    ready_.set();
+    absent_.reset();
+    encoded_.clear();
+    t_first_ = UINT64_MAX;
+    t_last_ = 0;
+    origin_file_ = nullptr;
+    origin_offset_ = 0;
+}
+
+void FlowBlock::reserve(size_t n) {
+    for_each_field([&](auto t) {
+        using T = decltype(t);
+        auto& col = column<T::id>(*this);
+        if constexpr (T::storage == Storage::Str) {
+            col.ids.reserve(n);
+        } else {
+            col.reserve(n);
+        }
+    });
+}
+
+void FlowBlock::append(const FlowRecord& r) {
+#define FK_FIELD(id, name, ...) push_value(name, r.name);
+#include "record/fields.def"
+#undef FK_FIELD
+    ++size_;
+    t_first_ = std::min(t_first_, r.start);
+    t_last_ = std::max(t_last_, r.end);
+}
+
+void FlowBlock::record(size_t i, FlowRecord& r) {
+    ensure_all();
+#define FK_FIELD(id, name, ...) load_value(name, i, r.name);
+#include "record/fields.def"
+#undef FK_FIELD
+}
+
+void FlowBlock::append_row(FlowBlock& src, size_t i) {
+    FlowRecord r;
+    src.record(i, r);
+    append(r);
+}
+
+void FlowBlock::ensure(const FieldSet& fs) {
+    const FieldSet missing = fs & ~ready_;
+    if (missing.none()) return;
+    for (unsigned id = 1; id <= kMaxFieldId; ++id) {
+        if (missing.test(id)) materialise(static_cast<FieldId>(id));
+    }
+}
+
+void FlowBlock::ensure_all() {
+    if ((~ready_).none()) return;
+    for (unsigned id = 1; id <= kMaxFieldId; ++id) {
+        if (!ready_.test(id)) materialise(static_cast<FieldId>(id));
+    }
+}
+
+void FlowBlock::set_encoded(size_t n, const FieldSet& stored, uint64_t t_first, uint64_t t_last) {
+    size_ = n;
+    t_first_ = t_first;
+    t_last_ = t_last;
+    ready_.reset();
+    // Ids this program does not know are neither ready nor absent; nobody asks for them.
+    absent_.reset();
+    for (unsigned id = 1; id <= kMaxFieldId; ++id) {
+        if (!stored.test(id)) absent_.set(id);
+    }
+}
+
+void FlowBlock::materialise(FieldId f) {
+    const unsigned id = static_cast<unsigned>(f);
+    visit_field(f, [&](auto t) {
+        using T = decltype(t);
+        auto& col = column<T::id>(*this);
+        if (absent_.test(id)) {
+            if constexpr (T::storage == Storage::Str) {
+                col.ids.assign(size_, 0);
+                col.dict.clear();
+            } else {
+                col.assign(size_, typename T::value_type{});
+            }
+        } else {
+            decode_column(*this, f, col);
+        }
+    });
+    ready_.set(id);
+}
+
+}  // namespace fk

@@ -1,0 +1,164 @@
+// A block of flows held column by column (one vector per field), the unit that is written,
+// read, filtered and aggregated. A block read from a file keeps its columns encoded until
+// someone asks for them (ensure()), so a filter on one field decodes only that column.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "record/field.h"
+
+namespace fk {
+
+// Distinct strings of a block, numbered from 0 (0 is always the empty string).
+class StringDict {
+  public:
+    StringDict() { clear(); }
+    void clear();
+    uint32_t intern(std::string_view s);
+    std::string_view get(uint32_t id) const {
+        return {chars_.data() + offsets_[id], offsets_[id + 1] - offsets_[id]};
+    }
+    uint32_t size() const { return static_cast<uint32_t>(offsets_.size() - 1); }
+    // Appends s as the next id without looking for an equal entry (decoders: entries in a
+    // stored dictionary are distinct already).
+    void append_unique(std::string_view s);
+    size_t text_bytes() const { return chars_.size(); }
+
+  private:
+    void rebuild_index();
+    std::vector<uint32_t> offsets_;  // entry i is chars_[offsets_[i], offsets_[i + 1])
+    std::string chars_;
+    std::vector<uint32_t> slots_;  // open addressing: id + 1, 0 = free
+    bool indexed_ = true;
+};
+
+struct StrColumn {
+    std::vector<uint32_t> ids;
+    StringDict dict;
+    size_t size() const { return ids.size(); }
+    std::string_view operator[](size_t i) const { return dict.get(ids[i]); }
+};
+
+template <Storage S>
+struct ColumnType {
+    using type = std::vector<typename StorageTraits<S>::value_type>;
+};
+template <>
+struct ColumnType<Storage::Str> {
+    using type = StrColumn;
+};
+template <Storage S>
+using ColumnOf = typename ColumnType<S>::type;
+
+// Where one column of a block sits in the block's encoded bytes (format/codec.h).
+struct EncodedColumn {
+    uint32_t offset = 0;  // in FlowBlock::encoded()
+    uint32_t stored_len = 0;
+    uint32_t raw_len = 0;
+    uint8_t transform = 0;
+    uint8_t width = 0;
+    uint8_t flags = 0;
+    uint64_t base = 0;
+    uint64_t scale = 1;
+};
+
+class FlowBlock {
+  public:
+#define FK_FIELD(id, name, st, ...) ColumnOf<Storage::st> name;
+#include "record/fields.def"
+#undef FK_FIELD
+
+    size_t size() const {
+        return size_;
+    }
+    bool empty() const {
+        return size_ == 0;
+    }
+    // Empties the block, keeping allocated capacity for reuse.
+    void clear();
+    void reserve(size_t n);
+    void append(const FlowRecord& r);
+    // Copies row i of src (all of src's columns are decoded as needed).
+    void append_row(FlowBlock& src, size_t i);
+    // Row i as a record; string views point into this block. Decodes every column first.
+    void record(size_t i, FlowRecord& r);
+
+    // Makes a column (or several) available, decoding it if it is still encoded.
+    void ensure(FieldId f) {
+        if (!ready_.test(static_cast<unsigned>(f))) materialise(f);
+    }
+    void ensure(const FieldSet& fs);
+    void ensure_all();
+    // True when the column is known to hold only zero / empty values without decoding it.
+    bool all_default(FieldId f) const {
+        return absent_.test(static_cast<unsigned>(f));
+    }
+
+    // Time range of the block (min start, max end), kept up to date by append().
+    uint64_t t_first() const {
+        return t_first_;
+    }
+    uint64_t t_last() const {
+        return t_last_;
+    }
+
+    // For format/: installs an encoded block of n rows. The columns in `stored` are decoded
+    // on demand from `encoded()` using `column(f)`; the others are all default.
+    std::vector<uint8_t>& encoded() {
+        return encoded_;
+    }
+    EncodedColumn& encoded_column(FieldId f) {
+        return enc_[static_cast<unsigned>(f)];
+    }
+    void set_encoded(size_t n, const FieldSet& stored, uint64_t t_first, uint64_t t_last);
+    void set_origin(const std::string* file, uint64_t offset) {
+        origin_file_ = file;
+        origin_offset_ = offset;
+    }
+    const std::string* origin_file() const {
+        return origin_file_;
+    }
+    uint64_t origin_offset() const {
+        return origin_offset_;
+    }
+    // Marks rows added directly into the columns (by decoders) as the block's size.
+    void set_size(size_t n) {
+        size_ = n;
+    }
+
+  private:
+    void materialise(FieldId f);
+    size_t size_ = 0;
+    FieldSet ready_ = FieldSet().set();  // columns that hold size_ values
+    FieldSet absent_;                    // columns known to be all default
+    std::vector<uint8_t> encoded_;
+    EncodedColumn enc_[kFieldSlots];
+    uint64_t t_first_ = UINT64_MAX;
+    uint64_t t_last_ = 0;
+    const std::string* origin_file_ = nullptr;
+    uint64_t origin_offset_ = 0;
+};
+
+// column<F>(block): the column of field F.
+template <FieldId F>
+struct BlockColumn;
+#define FK_FIELD(id, name_, ...)                                       \
+    template <>                                                        \
+    struct BlockColumn<FieldId::name_> {                               \
+        static auto& get(FlowBlock& b) { return b.name_; }             \
+        static const auto& get(const FlowBlock& b) { return b.name_; } \
+    };
+#include "record/fields.def"
+#undef FK_FIELD
+template <FieldId F>
+auto& column(FlowBlock& b) {
+    return BlockColumn<F>::get(b);
+}
+template <FieldId F>
+const auto& column(const FlowBlock& b) {
+    return BlockColumn<F>::get(b);
+}
+
+}  // namespace fk

@@ -1,0 +1,264 @@
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "common/error.h"
+#include "format/reader.h"
+#include "format/writer.h"
+#include "test_util.h"
+
+namespace fk {
+namespace {
+
+// Text owned by the test so that records' string views stay valid.
+std::vector<std::string> g_texts = {"",        "example.com",         "h2",   "GET", "a.b.c.d.e.f",
+                                    "ünïcödé", std::string(255, 'x'), "POST", "x"};
+
+FlowRecord random_record(std::mt19937_64& rng, bool v6) {
+    FlowRecord r;
+    auto u = [&](uint64_t max) { return std::uniform_int_distribution<uint64_t>(0, max)(rng); };
+    r.start = 1'700'000'000'000'000ull + u(1'000'000'000);
+    r.end = r.start + u(300'000'000);
+    if (v6) {
+        r.src = IpAddr{0x20010db800000000ull | u(0xffff), u(UINT64_MAX)};
+        r.dst = IpAddr{0x2a00145040000000ull, u(UINT64_MAX)};
+    } else {
+        r.src = IpAddr::v4(static_cast<uint32_t>(u(UINT32_MAX)));
+        r.dst = IpAddr::v4(0x0a000000u | static_cast<uint32_t>(u(0xffff)));
+    }
+    r.sport = static_cast<uint16_t>(u(65535));
+    r.dport = static_cast<uint16_t>(u(1) ? 443 : u(65535));
+    r.proto = static_cast<uint8_t>(u(1) ? 6 : 17);
+    r.flags = static_cast<uint8_t>(u(255));
+    r.packets = 1 + u(1000);
+    r.bytes = r.packets * 40 + u(100000);
+    r.tos = static_cast<uint8_t>(u(255));
+    r.in_if = static_cast<uint32_t>(u(10));
+    r.out_if = static_cast<uint32_t>(u(UINT32_MAX));
+    r.src_as = static_cast<uint32_t>(u(70000));
+    r.sampling = 1;
+    r.app = static_cast<uint8_t>(u(20));
+    r.sni = g_texts[u(g_texts.size() - 1)];
+    r.http_host = g_texts[u(g_texts.size() - 1)];
+    r.http_method = g_texts[u(3)];
+    r.dns_qname = g_texts[u(g_texts.size() - 1)];
+    r.tls_version = static_cast<uint16_t>(0x0300 + u(4));
+    r.ech = static_cast<uint8_t>(u(1));
+    r.rtt_client = static_cast<uint32_t>(u(100000));
+    r.src_mac = u((1ull << 48) - 1);
+    r.tun_src = v6 ? IpAddr{1, 2} : IpAddr{};
+    return r;
+}
+
+// Every field, maximum values and empty strings included.
+FlowRecord max_record() {
+    FlowRecord r;
+    for_each_field([&](auto t) {
+        using T = decltype(t);
+        auto& v = T::get(r);
+        using V = std::remove_reference_t<decltype(v)>;
+        if constexpr (std::is_same_v<V, std::string_view>) {
+            v = g_texts[6];
+        } else if constexpr (std::is_same_v<V, IpAddr>) {
+            v = IpAddr{UINT64_MAX, UINT64_MAX};
+        } else {
+            v = std::numeric_limits<V>::max();
+        }
+    });
+    return r;
+}
+
+bool same(const FlowRecord& a, const FlowRecord& b, std::string* which) {
+    bool eq = true;
+    for_each_field([&](auto t) {
+        using T = decltype(t);
+        if (eq && !(T::get(a) == T::get(b))) {
+            eq = false;
+            *which = std::string(field_info(T::id).name);
+        }
+    });
+    return eq;
+}
+
+std::vector<FlowRecord> sample_records(size_t n, bool mixed) {
+    std::mt19937_64 rng(42);
+    std::vector<FlowRecord> v;
+    for (size_t i = 0; i < n; ++i) v.push_back(random_record(rng, mixed && i % 3 == 0));
+    v.push_back(max_record());
+    v.push_back(FlowRecord{});  // all default
+    return v;
+}
+
+std::vector<FlowRecord> read_all(FlowReader& r, std::vector<std::string>& texts) {
+    std::vector<FlowRecord> out;
+    FlowBlock b;
+    texts.reserve(1 << 20);
+    while (r.next(b)) {
+        for (size_t i = 0; i < b.size(); ++i) {
+            FlowRecord rec;
+            b.record(i, rec);
+            // Keep the strings alive beyond the block.
+            for_each_field([&](auto t) {
+                using T = decltype(t);
+                if constexpr (T::storage == Storage::Str) {
+                    texts.emplace_back(T::get(rec));
+                    T::get(rec) = texts.back();
+                }
+            });
+            out.push_back(rec);
+        }
+    }
+    return out;
+}
+
+void expect_equal(const std::vector<FlowRecord>& want, const std::vector<FlowRecord>& got) {
+    ASSERT_EQ(want.size(), got.size());
+    for (size_t i = 0; i < want.size(); ++i) {
+        std::string which;
+        ASSERT_TRUE(same(want[i], got[i], &which)) << "record " << i << " field " << which;
+    }
+}
+
+TEST(Format, RoundTripThroughFileEveryField) {
+    test::TempDir dir;
+    const auto recs = sample_records(100000, true);
+    WriterOptions wo;
+    wo.block_rows = 4096;
+    auto w = FlowWriter::open(dir.file("a.flows"), wo);
+    for (const auto& r : recs) w->append(r);
+    w->close();
+    FlowReader rd(dir.file("a.flows"), {});
+    std::vector<std::string> texts;
+    const auto got = read_all(rd, texts);
+    expect_equal(recs, got);
+    ASSERT_TRUE(rd.index_summary().has_value());
+    EXPECT_EQ(rd.index_summary()->all.flows, recs.size());
+}
+
+TEST(Format, RoundTripIPv4OnlyAndIPv6Only) {
+    for (bool v6 : {false, true}) {
+        test::TempDir dir;
+        std::mt19937_64 rng(7);
+        std::vector<FlowRecord> recs;
+        for (int i = 0; i < 5000; ++i) recs.push_back(random_record(rng, v6));
+        auto w = FlowWriter::open(dir.file("a.flows"), {});
+        for (const auto& r : recs) w->append(r);
+        w->close();
+        FlowReader rd(dir.file("a.flows"), {});
+        std::vector<std::string> texts;
+        expect_equal(recs, read_all(rd, texts));
+    }
+}
+
+TEST(Format, RoundTripThroughPipe) {
+    const auto recs = sample_records(20000, true);
+    int fds[2];
+    ASSERT_EQ(pipe(fds), 0);
+    const pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+        ::close(fds[0]);
+        WriterOptions wo;
+        wo.block_rows = 3000;
+        FlowWriter w(fds[1], "pipe", wo);
+        for (const auto& r : recs) w.append(r);
+        w.close();
+        ::close(fds[1]);
+        _exit(0);
+    }
+    ::close(fds[1]);
+    FlowReader rd(fds[0], "pipe", {});
+    std::vector<std::string> texts;
+    const auto got = read_all(rd, texts);
+    ::close(fds[0]);
+    int status;
+    waitpid(pid, &status, 0);
+    EXPECT_EQ(status, 0);
+    expect_equal(recs, got);
+    EXPECT_FALSE(rd.index_summary() == std::nullopt);  // the index arrives in the stream too
+}
+
+TEST(Format, EmptyFileHasHeaderAndIndex) {
+    test::TempDir dir;
+    auto w = FlowWriter::open(dir.file("e.flows"), {});
+    w->close();
+    FlowReader rd(dir.file("e.flows"), {});
+    FlowBlock b;
+    EXPECT_FALSE(rd.next(b));
+    ASSERT_TRUE(rd.index_summary());
+    EXPECT_EQ(rd.index_summary()->all.flows, 0u);
+}
+
+TEST(Format, UnclosedWriterLeavesNoFile) {
+    test::TempDir dir;
+    {
+        auto w = FlowWriter::open(dir.file("x.flows"), {});
+        w->append(FlowRecord{});
+        w->flush();
+    }
+    EXPECT_TRUE(std::filesystem::is_empty(dir.path()));
+}
+
+TEST(Format, ConcatenatedStreamsReadAsOne) {
+    test::TempDir dir;
+    const auto recs = sample_records(3000, false);
+    std::string both;
+    for (int k = 0; k < 2; ++k) {
+        auto w = FlowWriter::open(dir.file("p" + std::to_string(k)), {});
+        for (const auto& r : recs) w->append(r);
+        w->close();
+        std::ifstream in(dir.file("p" + std::to_string(k)), std::ios::binary);
+        both += std::string(std::istreambuf_iterator<char>(in), {});
+    }
+    int fds[2];
+    ASSERT_EQ(pipe(fds), 0);
+    const pid_t pid = fork();
+    if (pid == 0) {
+        ::close(fds[0]);
+        (void)!::write(fds[1], both.data(), both.size());
+        _exit(0);
+    }
+    ::close(fds[1]);
+    FlowReader rd(fds[0], "pipe", {});
+    std::vector<std::string> texts;
+    const auto got = read_all(rd, texts);
+    ::close(fds[0]);
+    waitpid(pid, nullptr, 0);
+    EXPECT_EQ(got.size(), 2 * recs.size());
+}
+
+TEST(Format, TimeWindowSkipsBlocks) {
+    test::TempDir dir;
+    WriterOptions wo;
+    wo.block_rows = 100;
+    auto w = FlowWriter::open(dir.file("t.flows"), wo);
+    for (uint64_t i = 0; i < 1000; ++i) {
+        FlowRecord r;
+        r.start = i * 1'000'000;
+        r.end = r.start + 500'000;
+        r.packets = 1;
+        w->append(r);
+    }
+    w->close();
+    ReaderOptions ro;
+    ro.from = 250'000'000;
+    ro.to = 449'000'000;
+    FlowReader rd(dir.file("t.flows"), ro);
+    FlowBlock b;
+    size_t blocks = 0;
+    while (rd.next(b)) {
+        ++blocks;
+        EXPECT_GE(b.t_last(), ro.from);
+        EXPECT_LE(b.t_first(), ro.to);
+    }
+    EXPECT_EQ(blocks, 3u);  // rows 200-299, 300-399, 400-499
+}
+
+}  // namespace
+}  // namespace fk
