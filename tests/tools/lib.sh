@@ -1,0 +1,24 @@
+# Shared helpers for end-to-end tests (tests/tools, tests/interop). Source it first:
+#   . "$(dirname "$0")/../tools/lib.sh"
+# ctest sets FLOWKIT_BIN (the programs), FLOWKIT_DATA (../shared/data, may be absent),
+# FLOWKIT_SRC (the checkout). A test that cannot run here exits 77 (ctest: skipped).
+set -euo pipefail
+BIN=${FLOWKIT_BIN:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/bin}
+SRC=${FLOWKIT_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+DATA=${FLOWKIT_DATA:-$SRC/../shared/data}
+export PATH="$BIN:$PATH" TZ=UTC
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/flowkit-e2e.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+skip() { echo "SKIP: $*"; exit 77; }
+need_data() { [ -d "$DATA/pcap" ] || skip "../shared/data is not present in this checkout"; }
+need_cmd() { command -v "$1" >/dev/null 2>&1 || skip "$1 is not installed (scripts/setup.sh)"; }
+# expect_eq ACTUAL EXPECTED WHAT
+expect_eq() { [ "$1" = "$2" ] || fail "$3: expected '$2', got '$1'"; }
+# expect_status STATUS COMMAND...: runs the command, checks its exit status.
+expect_status() {
+    local want=$1; shift
+    set +e; "$@"; local got=$?; set -e
+    [ "$got" = "$want" ] || fail "'$*' exited $got, expected $want"
+}
