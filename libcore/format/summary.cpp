@@ -24,7 +24,7 @@ Totals& class_of(Summary& s, uint8_t proto) {
 
 }  // namespace
 
-void Summary::add(FlowBlock& b) {
+void Summary::add(FlowBlock& b, const uint8_t* mask) {
     b.ensure(FieldId::proto);
     b.ensure(FieldId::packets);
     b.ensure(FieldId::bytes);
@@ -36,6 +36,7 @@ void Summary::add(FlowBlock& b) {
     const auto& start = column<FieldId::start>(b);
     const auto& end = column<FieldId::end>(b);
     for (size_t i = 0; i < b.size(); ++i) {
+        if (mask && !mask[i]) continue;
         Totals& t = class_of(*this, proto[i]);
         ++t.flows;
         t.packets += packets[i];

@@ -22,8 +22,9 @@ struct Summary {
     uint64_t first = UINT64_MAX;  // earliest start
     uint64_t last = 0;            // latest end
 
-    // Adds every row of b (decodes proto, packets, bytes, start, end).
-    void add(FlowBlock& b);
+    // Adds every row of b, or the rows whose mask byte is set (decodes proto, packets, bytes,
+    // start, end).
+    void add(FlowBlock& b, const uint8_t* mask = nullptr);
     void add_row(const FlowRecord& r);
     void merge(const Summary& o);
     bool empty() const { return all.flows == 0; }

@@ -35,26 +35,4 @@ const FieldInfo* find_field(std::string_view name) {
     return nullptr;
 }
 
-unsigned storage_width(Storage s) {
-    switch (s) {
-        case Storage::U8:
-            return 1;
-        case Storage::U16:
-            return 2;
-        case Storage::U32:
-            return 4;
-        case Storage::U64:
-            return 8;
-        case Storage::Addr:
-            return 16;
-        case Storage::Str:
-            return 4;
-    }
-    return 0;
-}
-
-bool is_integer(Storage s) {
-    return s != Storage::Addr && s != Storage::Str;
-}
-
 }  // namespace fk

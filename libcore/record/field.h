@@ -66,9 +66,9 @@ inline const FieldInfo& field_info(FieldId id) {
 }
 // By canonical name; nullptr when there is none.
 const FieldInfo* find_field(std::string_view name);
-// Bytes one value takes in a fixed-width column (Str: the dictionary id).
-unsigned storage_width(Storage s);
-bool is_integer(Storage s);
+constexpr bool is_integer(Storage s) {
+    return s != Storage::Addr && s != Storage::Str;
+}
 
 template <Storage S>
 struct StorageTraits;

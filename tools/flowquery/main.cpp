@@ -1,3 +1,135 @@
-int main() {
-    return 0;
+// flowquery: filter, print, sort, Top-N statistics and aggregation over flow files and streams.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <ctime>
+#include <fstream>
+#include <sstream>
+
+#include "common/error.h"
+#include "common/time.h"
+#include "common/tool.h"
+#include "filter/filter.h"
+#include "query/pipeline.h"
+#include "query/profiles.h"
+#include "query/query.h"
+
+namespace {
+
+// nfdump's -t: "YYYY/MM/dd.hh:mm:ss[-YYYY/MM/dd.hh:mm:ss]" in local time.
+uint64_t local_time(const std::string& text) {
+    const auto naive = fk::parse_time(text);
+    if (!naive) throw fk::UsageError("-t: '" + text + "' is not a time (YYYY/MM/dd.hh:mm:ss)");
+    const time_t secs = static_cast<time_t>(*naive / fk::kMicrosPerSecond);
+    struct tm tm;
+    gmtime_r(&secs, &tm);
+    tm.tm_isdst = -1;
+    const time_t local = mktime(&tm);
+    return static_cast<uint64_t>(local) * fk::kMicrosPerSecond + *naive % fk::kMicrosPerSecond;
+}
+
+uint64_t when(const std::string& text, const char* opt) {
+    if (const auto t = fk::parse_time(text)) return *t;
+    if (const auto t = fk::parse_relative_time(text, fk::now_micros())) return *t;
+    throw fk::UsageError(std::string(opt) + ": '" + text +
+                         "' is neither an ISO time (2025-03-03T10:00Z) nor relative (-1h, -2d)");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    return fk::run_tool("flowquery", [&]() -> int {
+        fk::QueryOptions o;
+        std::string filter_file, window, from, to, profile, profiles_file;
+        size_t n = 0;
+        bool n_set = false, check_only = false, dump_filter = false, aggregate_5tuple = false;
+        bool ipv6_full = false;
+        CLI::App app{
+            "flowquery: filter, print, sort, Top-N statistics and aggregation of flows.\n"
+            "Reads -r FILE, -R DIR or standard input; see man flowquery, man 7 flowkit-filter."};
+        app.get_formatter()->column_width(26);
+        app.add_option("filter", o.filter, "filter expression (man 7 flowkit-filter)");
+        app.add_option("-r,--read", o.input.files,
+                       "read a flow file (repeatable; a directory: all files)");
+        app.add_option("-R,--read-dir", o.input.dirs,
+                       "read every flow file below DIR in time order");
+        app.add_option("-f,--filter-file", filter_file, "read the filter from a file");
+        app.add_option("-w,--write", o.write_path, "write matching flows to FILE ('-': stdout)");
+        app.add_option("-o,--output", o.format, "line|long|extended|csv[:FIELDS]|json|fmt:FORMAT");
+        app.add_flag("-I,--summary", o.summary,
+                     "print totals (flows, packets, bytes per protocol)");
+        app.add_option("-s,--stat", o.stats, "Top-N statistic KEY[/ORDER...] (repeatable)");
+        app.add_option("-A,--aggregate", o.aggregate, "aggregate flows by keys: srcip,dstport,...");
+        app.add_flag("-a", aggregate_5tuple, "aggregate by proto,srcip,srcport,dstip,dstport");
+        app.add_option("-O,--order", o.order,
+                       "sort by flows|packets|bytes|bps|pps|bpp|tstart|tend");
+        app.add_option("-n,--top", n, "Top-N count for -s (default 10); output limit otherwise");
+        app.add_option("-c,--count", o.count, "stop after N matching flows");
+        app.add_option("-t,--window", window,
+                       "nfdump window YYYY/MM/dd.hh:mm:ss[-...] (local time)");
+        app.add_option("--from", from, "flows starting at or after TIME (ISO, or -1h, -2d)");
+        app.add_option("--to", to, "flows starting before TIME");
+        app.add_option("--profile", profile, "AND the filter of profile NAME");
+        app.add_option("--profiles", profiles_file, "profiles file (name = filter per line)");
+        app.add_flag("-q,--quiet", o.quiet, "no header, no summary lines");
+        app.add_flag("-N,--raw-numbers", o.raw_numbers, "print plain numbers (no 1.2 M)");
+        app.add_flag("-6", ipv6_full, "full IPv6 addresses (always the case; for nfdump habits)");
+        app.add_flag("--ignore-errors", o.input.ignore_errors,
+                     "skip corrupt blocks with a warning");
+        app.add_option("-T,--threads", o.threads, "worker threads (default: all cores)");
+        app.add_option("-z,--level", o.zstd_level, "zstd level of -w output (default 3)");
+        app.add_flag("-Z,--check", check_only, "check the filter syntax and exit");
+        app.add_flag("-X,--dump-filter", dump_filter, "print the compiled filter and exit");
+        o.threads = fk::default_threads();
+        try {
+            app.parse(argc, argv);
+        } catch (const CLI::CallForHelp& e) {
+            std::exit(app.exit(e));
+        } catch (const CLI::ParseError& e) {
+            throw fk::UsageError(e.what());
+        }
+        (void)ipv6_full;
+        n_set = app.count("-n") > 0;
+        if (!filter_file.empty()) {
+            std::ifstream in(filter_file);
+            if (!in) throw fk::UsageError("cannot read filter file " + filter_file);
+            std::stringstream ss;
+            ss << in.rdbuf();
+            if (!o.filter.empty())
+                throw fk::UsageError("give the filter either as text or with -f");
+            o.filter = ss.str();
+        }
+        if (!profile.empty()) {
+            const std::string pf = fk::profile_filter(profile, profiles_file);
+            o.filter = o.filter.empty() ? pf : "(" + pf + ") and (" + o.filter + ")";
+        }
+        if (check_only || dump_filter) {
+            const fk::Filter f = fk::Filter::compile(o.filter);
+            if (dump_filter) std::fputs(f.dump().c_str(), stdout);
+            return fk::kExitOk;
+        }
+        if (aggregate_5tuple) {
+            if (!o.aggregate.empty()) throw fk::UsageError("-a and -A exclude each other");
+            o.aggregate = "proto,srcip,srcport,dstip,dstport";
+        }
+        if (n_set) {
+            o.top_n = n;
+            o.limit_n = n;
+        }
+        if (!window.empty()) {
+            const size_t dash = window.find('-');
+            o.t_after = local_time(window.substr(0, dash));
+            if (dash != std::string::npos) o.t_before = local_time(window.substr(dash + 1));
+            o.nfdump_window = true;
+            o.input.from = o.t_after;
+            o.input.to = o.t_before;
+        }
+        if (!from.empty()) o.start_from = o.input.from = when(from, "--from");
+        if (!to.empty()) {
+            o.start_to = when(to, "--to");
+            o.input.to = o.start_to;
+        }
+        if (o.start_from >= o.start_to) throw fk::UsageError("--from must be before --to");
+        return fk::run_query(o, STDOUT_FILENO);
+    });
 }

@@ -1,0 +1,34 @@
+// Tokens of the filter language (man 7 flowkit-filter), each with the column it starts at so
+// that errors can point at the offending word.
+#pragma once
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace fk::filter {
+
+enum class Tok {
+    kWord,    // keyword, number, address, name: anything unquoted
+    kString,  // 'quoted' or "quoted"
+    kLParen,
+    kRParen,
+    kLBracket,
+    kRBracket,
+    kComma,
+    kBang,  // !
+    kOp,    // = == != > < >= <= ~
+    kEnd,
+};
+
+struct Token {
+    Tok kind;
+    std::string text;  // words and strings as written (strings without quotes)
+    size_t column;     // 1-based
+};
+
+// Splits text into tokens; `#` starts a comment to the end of the line. Throws UsageError
+// ("column N: ...") on an unterminated string.
+std::vector<Token> tokenize(std::string_view text);
+
+}  // namespace fk::filter

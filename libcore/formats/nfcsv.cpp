@@ -1,0 +1,208 @@
+#include "formats/nfcsv.h"
+
+#include <array>
+#include <charconv>
+#include <cmath>
+
+#include "common/error.h"
+#include "common/time.h"
+#include "record/names.h"
+
+namespace fk {
+
+namespace {
+
+enum Col {
+    kTs,
+    kTe,
+    kTd,
+    kSa,
+    kDa,
+    kSp,
+    kDp,
+    kPr,
+    kFlg,
+    kStos,
+    kIpkt,
+    kIbyt,
+    kIn,
+    kOut,
+    kSas,
+    kDas,
+    kSmk,
+    kDmk,
+    kNh,
+    kSvln,
+    kIsmc,
+    kOdmc,
+    kCl,
+    kSl,
+    kAl,
+    kRa,
+    kNumCols
+};
+constexpr std::array<std::string_view, kNumCols> kNames = {
+    "ts",  "te",  "td",  "sa",  "da",  "sp", "dp",   "pr",   "flg",  "stos", "ipkt", "ibyt", "in",
+    "out", "sas", "das", "smk", "dmk", "nh", "svln", "ismc", "odmc", "cl",   "sl",   "al",   "ra"};
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+        s.remove_suffix(1);
+    return s;
+}
+
+struct LineError {
+    std::string what;
+};
+
+uint64_t number(std::string_view s, const char* col) {
+    uint64_t v = 0;
+    const auto r = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (r.ec != std::errc() || r.ptr != s.data() + s.size()) {
+        throw LineError{std::string("column ") + col + ": '" + std::string(s) +
+                        "' is not a number"};
+    }
+    return v;
+}
+
+// "0.097" seconds (or ms for latencies) → microseconds.
+uint64_t decimal_micros(std::string_view s, const char* col, uint64_t unit) {
+    double v = 0;
+    const auto r = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (r.ec != std::errc() || r.ptr != s.data() + s.size() || v < 0) {
+        throw LineError{std::string("column ") + col + ": '" + std::string(s) +
+                        "' is not a duration"};
+    }
+    return static_cast<uint64_t>(std::llround(v * static_cast<double>(unit)));
+}
+
+IpAddr address(std::string_view s, const char* col) {
+    const auto a = parse_ip(s);
+    if (!a)
+        throw LineError{std::string("column ") + col + ": '" + std::string(s) +
+                        "' is not an address"};
+    return *a;
+}
+
+}  // namespace
+
+void NfcsvImporter::import(std::string_view text, const std::string& name,
+                           const ImportOptions& opts, const FlowSink& sink, ImportStats& stats) {
+    std::array<int, kNumCols> pos;
+    pos.fill(-1);
+    bool header_seen = false;
+    size_t lineno = 0;
+    std::vector<std::string_view> cells;
+    while (!text.empty()) {
+        const size_t nl = text.find('\n');
+        std::string_view line = text.substr(0, nl);
+        text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
+        ++lineno;
+        line = trim(line);
+        if (line.empty()) continue;
+        cells.clear();
+        for (size_t p = 0;;) {
+            const size_t c = line.find(',', p);
+            cells.push_back(trim(line.substr(p, c == std::string_view::npos ? c : c - p)));
+            if (c == std::string_view::npos) break;
+            p = c + 1;
+        }
+        if (!header_seen) {
+            for (size_t i = 0; i < cells.size(); ++i) {
+                for (int k = 0; k < kNumCols; ++k) {
+                    if (cells[i] == kNames[k]) pos[k] = static_cast<int>(i);
+                }
+            }
+            for (Col required : {kTs, kSa, kDa, kPr, kIpkt, kIbyt}) {
+                if (pos[required] < 0) {
+                    throw DataError(name + ":" + std::to_string(lineno) + ": not nfdump CSV: no '" +
+                                    std::string(kNames[required]) + "' column in the header");
+                }
+            }
+            header_seen = true;
+            continue;
+        }
+        // nfdump ends its CSV with a summary section.
+        if (line == "Summary") break;
+        ++stats.lines;
+        try {
+            auto cell = [&](Col c) -> std::string_view {
+                if (pos[c] < 0) return {};
+                if (static_cast<size_t>(pos[c]) >= cells.size()) {
+                    throw LineError{"only " + std::to_string(cells.size()) + " columns"};
+                }
+                return cells[static_cast<size_t>(pos[c])];
+            };
+            FlowRecord r;
+            const auto ts = parse_time(cell(kTs));
+            if (!ts) throw LineError{"column ts: '" + std::string(cell(kTs)) + "' is not a time"};
+            r.start = *ts;
+            if (!cell(kTd).empty()) {
+                r.end = r.start + decimal_micros(cell(kTd), "td", 1'000'000);
+            } else if (!cell(kTe).empty()) {
+                const auto te = parse_time(cell(kTe));
+                if (!te)
+                    throw LineError{"column te: '" + std::string(cell(kTe)) + "' is not a time"};
+                r.end = *te;
+            } else {
+                r.end = r.start;
+            }
+            r.src = address(cell(kSa), "sa");
+            r.dst = address(cell(kDa), "da");
+            if (!cell(kSp).empty()) r.sport = static_cast<uint16_t>(number(cell(kSp), "sp"));
+            if (!cell(kDp).empty()) {
+                // ICMP may be written type.code.
+                const std::string_view dp = cell(kDp);
+                const size_t dot = dp.find('.');
+                r.dport = dot == std::string_view::npos
+                              ? static_cast<uint16_t>(number(dp, "dp"))
+                              : static_cast<uint16_t>(number(dp.substr(0, dot), "dp") * 256 +
+                                                      number(dp.substr(dot + 1), "dp"));
+            }
+            const auto proto = parse_proto(cell(kPr));
+            if (!proto)
+                throw LineError{"column pr: unknown protocol '" + std::string(cell(kPr)) + "'"};
+            r.proto = *proto;
+            if (!cell(kFlg).empty()) {
+                const auto f = parse_tcp_flags(cell(kFlg));
+                if (!f) throw LineError{"column flg: '" + std::string(cell(kFlg)) + "'"};
+                r.flags = *f;
+            }
+            if (!cell(kStos).empty()) r.tos = static_cast<uint8_t>(number(cell(kStos), "stos"));
+            r.packets = number(cell(kIpkt), "ipkt");
+            r.bytes = number(cell(kIbyt), "ibyt");
+            if (!cell(kIn).empty()) r.in_if = static_cast<uint32_t>(number(cell(kIn), "in"));
+            if (!cell(kOut).empty()) r.out_if = static_cast<uint32_t>(number(cell(kOut), "out"));
+            if (!cell(kSas).empty()) r.src_as = static_cast<uint32_t>(number(cell(kSas), "sas"));
+            if (!cell(kDas).empty()) r.dst_as = static_cast<uint32_t>(number(cell(kDas), "das"));
+            if (!cell(kSmk).empty()) r.src_mask = static_cast<uint8_t>(number(cell(kSmk), "smk"));
+            if (!cell(kDmk).empty()) r.dst_mask = static_cast<uint8_t>(number(cell(kDmk), "dmk"));
+            if (!cell(kSvln).empty()) r.vlan = static_cast<uint16_t>(number(cell(kSvln), "svln"));
+            // nfdump prints 0.0.0.0 and 00:00:... for absent addresses; keep them absent.
+            if (const auto nh = cell(kNh); !nh.empty() && nh != "0.0.0.0")
+                r.next_hop = address(nh, "nh");
+            if (const auto ra = cell(kRa); !ra.empty() && ra != "0.0.0.0")
+                r.exporter = address(ra, "ra");
+            if (const auto m = cell(kIsmc); !m.empty()) r.src_mac = parse_mac(m).value_or(0);
+            if (const auto m = cell(kOdmc); !m.empty()) r.dst_mac = parse_mac(m).value_or(0);
+            if (!cell(kCl).empty())
+                r.rtt_client = static_cast<uint32_t>(decimal_micros(cell(kCl), "cl", 1000));
+            if (!cell(kSl).empty())
+                r.rtt_server = static_cast<uint32_t>(decimal_micros(cell(kSl), "sl", 1000));
+            if (!cell(kAl).empty())
+                r.srt = static_cast<uint32_t>(decimal_micros(cell(kAl), "al", 1000));
+            r.sampling = 1;
+            sink(r);
+            ++stats.flows;
+        } catch (const LineError& e) {
+            const std::string msg = name + ":" + std::to_string(lineno) + ": " + e.what;
+            if (!opts.ignore_errors) throw DataError(msg);
+            ++stats.skipped;
+            if (opts.warn) opts.warn(msg + "; skipped");
+        }
+    }
+    if (!header_seen) throw DataError(name + ": empty: no nfdump CSV header");
+}
+
+}  // namespace fk

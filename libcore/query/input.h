@@ -1,0 +1,49 @@
+// The flows a program reads: -r FILE (repeatable), -R DIR (every flow file below it, in time
+// order), or standard input — one stream of blocks in that order.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "format/reader.h"
+
+namespace fk {
+
+struct InputSpec {
+    std::vector<std::string> files;  // -r; a directory here is read like -R
+    std::vector<std::string> dirs;   // -R
+    bool ignore_errors = false;
+    uint64_t from = 0;  // time window: blocks entirely outside are skipped
+    uint64_t to = UINT64_MAX;
+};
+
+class FlowInput {
+  public:
+    // Resolves the inputs; with no files and no directories, reads standard input (a terminal
+    // there is a UsageError with a hint).
+    explicit FlowInput(const InputSpec& spec);
+    ~FlowInput();
+
+    bool next(FlowBlock& b);
+
+    const std::vector<std::string>& paths() const { return paths_; }
+    uint64_t files_opened() const { return files_opened_; }
+    uint64_t blocks_read() const { return blocks_; }
+    uint64_t blocks_skipped() const { return skipped_; }
+    // Sum of the inputs' index summaries when every input is a file with an index; nullopt
+    // otherwise. Reads only the files' tails.
+    std::optional<Summary> index_summaries() const;
+
+  private:
+    InputSpec spec_;
+    std::vector<std::string> paths_;  // "-" for stdin
+    size_t next_path_ = 0;
+    std::unique_ptr<FlowReader> reader_;
+    uint64_t files_opened_ = 0;
+    uint64_t blocks_ = 0;
+    uint64_t skipped_ = 0;
+};
+
+}  // namespace fk

@@ -1,0 +1,30 @@
+// Text forms of field values, shared by every output format.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "common/time.h"
+#include "record/flow_block.h"
+
+namespace fk {
+
+struct PrintStyle {
+    TimeDigits time_digits = TimeDigits::kMillis;
+};
+
+// Longest text any single value prints as (a 255-byte string is the longest).
+constexpr size_t kMaxValueText = 512;
+
+// Writes the text of field f of row i into out (at least kMaxValueText bytes). The column must
+// be decoded (b.ensure(f)).
+size_t format_field(char* out, const FlowBlock& b, FieldId f, size_t i, const PrintStyle& style);
+
+// Writes the text of value v of integer field f.
+size_t format_int_field(char* out, FieldId f, uint64_t v, const PrintStyle& style);
+
+// A number with nfdump's scaling when style.scale_numbers ("1.2 M", "3.4 G").
+size_t format_count(char* out, uint64_t v, bool scale);
+size_t format_double(char* out, double v, int decimals);
+
+}  // namespace fk

@@ -1,0 +1,375 @@
+#include "stats/aggregate.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "common/error.h"
+#include "record/print.h"
+
+namespace fk {
+
+namespace {
+
+struct Alias {
+    std::string_view name;
+    FieldId field;
+    FieldId other;
+    bool either;
+};
+
+// nfdump's statistic / aggregation names (nfdump(1) -s, -A) onto flowkit fields.
+constexpr Alias kAliases[] = {
+    {"srcip", FieldId::src, FieldId::src, false},
+    {"dstip", FieldId::dst, FieldId::dst, false},
+    {"ip", FieldId::src, FieldId::dst, true},
+    {"srcport", FieldId::sport, FieldId::sport, false},
+    {"dstport", FieldId::dport, FieldId::dport, false},
+    {"port", FieldId::sport, FieldId::dport, true},
+    {"srcas", FieldId::src_as, FieldId::src_as, false},
+    {"dstas", FieldId::dst_as, FieldId::dst_as, false},
+    {"as", FieldId::src_as, FieldId::dst_as, true},
+    {"inif", FieldId::in_if, FieldId::in_if, false},
+    {"outif", FieldId::out_if, FieldId::out_if, false},
+    {"if", FieldId::in_if, FieldId::out_if, true},
+    {"srcvlan", FieldId::vlan, FieldId::vlan, false},
+    {"dstvlan", FieldId::vlan, FieldId::vlan, false},
+    {"srcmask", FieldId::src_mask, FieldId::src_mask, false},
+    {"dstmask", FieldId::dst_mask, FieldId::dst_mask, false},
+    {"mask", FieldId::src_mask, FieldId::dst_mask, true},
+    {"router", FieldId::exporter, FieldId::exporter, false},
+    {"nexthop", FieldId::next_hop, FieldId::next_hop, false},
+    {"nhip", FieldId::next_hop, FieldId::next_hop, false},
+    {"srcmac", FieldId::src_mac, FieldId::src_mac, false},
+    {"insrcmac", FieldId::src_mac, FieldId::src_mac, false},
+    {"dstmac", FieldId::dst_mac, FieldId::dst_mac, false},
+    {"outdstmac", FieldId::dst_mac, FieldId::dst_mac, false},
+};
+
+uint64_t mix(uint64_t h) {
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ull;
+    h ^= h >> 33;
+    return h;
+}
+
+uint64_t hash_words(const uint64_t* w, unsigned n) {
+    uint64_t h = 0x9E3779B97F4A7C15ull * (n + 1);
+    for (unsigned i = 0; i < n; ++i) h = mix(h ^ w[i]) + i;
+    return h;
+}
+
+unsigned part_words(const KeyPart& p) {
+    return field_info(p.field).storage == Storage::Addr ? 2 : 1;
+}
+
+std::vector<std::string_view> split(std::string_view s, char sep) {
+    std::vector<std::string_view> out;
+    while (true) {
+        const size_t k = s.find(sep);
+        out.push_back(s.substr(0, k));
+        if (k == std::string_view::npos) break;
+        s = s.substr(k + 1);
+    }
+    return out;
+}
+
+bool parse_bits(std::string_view s, unsigned max, unsigned& out) {
+    if (s.empty() || s.size() > 3) return false;
+    unsigned v = 0;
+    for (char c : s) {
+        if (c < '0' || c > '9') return false;
+        v = v * 10 + static_cast<unsigned>(c - '0');
+    }
+    if (v > max) return false;
+    out = v;
+    return true;
+}
+
+// Parses one key name, consuming a following "/N" prefix length from rest when it takes one.
+KeyPart parse_part(std::string_view name, std::vector<std::string_view>& rest, bool allow_either) {
+    KeyPart p;
+    p.name = std::string(name);
+    // srcip4/24, dstip6/64, ip4/16, src4/24 ...: aggregate addresses to a prefix.
+    int family = 0;
+    std::string_view base = name;
+    if (!name.empty() && (name.back() == '4' || name.back() == '6')) {
+        const std::string_view stem = name.substr(0, name.size() - 1);
+        if (stem == "srcip" || stem == "dstip" || stem == "ip" || stem == "src" || stem == "dst") {
+            family = name.back() - '0';
+            base = stem;
+        }
+    }
+    bool found = false;
+    for (const Alias& a : kAliases) {
+        if (a.name == base) {
+            p.field = a.field;
+            p.other = a.other;
+            p.either = a.either;
+            found = true;
+        }
+    }
+    if (!found) {
+        const FieldInfo* f = find_field(base);
+        if (!f) throw UsageError("unknown statistic key '" + std::string(name) + "'");
+        p.field = p.other = f->id;
+    }
+    if (p.either && !allow_either) {
+        throw UsageError("'" + std::string(name) +
+                         "' counts both directions: use it with -s, "
+                         "or use src/dst keys with -A");
+    }
+    if (family != 0) {
+        unsigned bits;
+        if (rest.empty() || !parse_bits(rest.front(), family == 4 ? 32 : 128, bits)) {
+            throw UsageError("'" + std::string(name) + "' needs a prefix length, as " +
+                             std::string(name) + (family == 4 ? "/24" : "/64"));
+        }
+        (family == 4 ? p.v4_bits : p.v6_bits) = bits;
+        p.name += "/" + std::string(rest.front());
+        rest.erase(rest.begin());
+    }
+    return p;
+}
+
+}  // namespace
+
+KeySpec KeySpec::parse(std::string_view text, bool allow_either) {
+    KeySpec spec;
+    for (std::string_view item : split(text, ',')) {
+        auto segs = split(item, '/');
+        const std::string_view name = segs.front();
+        segs.erase(segs.begin());
+        spec.parts.push_back(parse_part(name, segs, allow_either && text.find(',') == text.npos));
+        if (!segs.empty())
+            throw UsageError("unexpected '/" + std::string(segs.front()) + "' in '" +
+                             std::string(item) + "'");
+    }
+    if (spec.parts.empty() || spec.parts[0].name.empty()) throw UsageError("empty key");
+    return spec;
+}
+
+unsigned KeySpec::words() const {
+    unsigned n = 0;
+    for (const auto& p : parts) n += part_words(p);
+    return n;
+}
+
+FieldSet KeySpec::fields() const {
+    FieldSet fs;
+    for (const auto& p : parts) {
+        fs.set(static_cast<unsigned>(p.field));
+        fs.set(static_cast<unsigned>(p.other));
+    }
+    for (FieldId f : {FieldId::packets, FieldId::bytes, FieldId::start, FieldId::end}) {
+        fs.set(static_cast<unsigned>(f));
+    }
+    return fs;
+}
+
+StatOrder parse_stat_order(std::string_view t) {
+    static const std::pair<std::string_view, StatOrder> names[] = {
+        {"flows", StatOrder::kFlows},   {"packets", StatOrder::kPackets},
+        {"bytes", StatOrder::kBytes},   {"bps", StatOrder::kBps},
+        {"pps", StatOrder::kPps},       {"bpp", StatOrder::kBpp},
+        {"tstart", StatOrder::kTstart}, {"tend", StatOrder::kTend}};
+    for (const auto& [n, o] : names) {
+        if (n == t) return o;
+    }
+    throw UsageError("unknown order '" + std::string(t) +
+                     "' (flows, packets, bytes, bps, pps, bpp, tstart, tend)");
+}
+
+std::string_view stat_order_name(StatOrder o) {
+    static const std::string_view names[] = {"flows", "packets", "bytes",  "bps",
+                                             "pps",   "bpp",     "tstart", "tend"};
+    return names[static_cast<int>(o)];
+}
+
+double AggValue::order_value(StatOrder o) const {
+    const double secs = duration_seconds();
+    switch (o) {
+        case StatOrder::kFlows:
+            return static_cast<double>(flows);
+        case StatOrder::kPackets:
+            return static_cast<double>(packets);
+        case StatOrder::kBytes:
+            return static_cast<double>(bytes);
+        case StatOrder::kBps:
+            return secs > 0 ? static_cast<double>(bytes) * 8 / secs : 0;
+        case StatOrder::kPps:
+            return secs > 0 ? static_cast<double>(packets) / secs : 0;
+        case StatOrder::kBpp:
+            return packets ? static_cast<double>(bytes) / static_cast<double>(packets) : 0;
+        case StatOrder::kTstart:
+            return static_cast<double>(first);
+        case StatOrder::kTend:
+            return static_cast<double>(last);
+    }
+    return 0;
+}
+
+AggTable::AggTable(KeySpec spec) : spec_(std::move(spec)), words_(spec_.words()) {
+    slots_.assign(1024, 0);
+    scratch_.resize(words_);
+}
+
+void AggTable::grow() {
+    std::vector<uint32_t> bigger(slots_.size() * 2, 0);
+    const size_t mask = bigger.size() - 1;
+    for (uint32_t g = 0; g < count_; ++g) {
+        size_t i = hash_words(key(g), words_) & mask;
+        while (bigger[i] != 0) i = (i + 1) & mask;
+        bigger[i] = g + 1;
+    }
+    slots_.swap(bigger);
+}
+
+void AggTable::insert(const uint64_t* k, uint64_t hash, uint64_t packets, uint64_t bytes,
+                      uint64_t first, uint64_t last, uint64_t flows) {
+    if ((count_ + 1) * 2 > slots_.size()) grow();
+    const size_t mask = slots_.size() - 1;
+    size_t i = hash & mask;
+    for (;;) {
+        const uint32_t s = slots_[i];
+        if (s == 0) break;
+        if (std::memcmp(&keys_[size_t{s - 1} * words_], k, words_ * 8) == 0) {
+            AggValue& v = values_[s - 1];
+            v.flows += flows;
+            v.packets += packets;
+            v.bytes += bytes;
+            v.first = std::min(v.first, first);
+            v.last = std::max(v.last, last);
+            return;
+        }
+        i = (i + 1) & mask;
+    }
+    slots_[i] = static_cast<uint32_t>(count_ + 1);
+    keys_.insert(keys_.end(), k, k + words_);
+    values_.push_back({flows, packets, bytes, first, last});
+    ++count_;
+}
+
+void AggTable::add(FlowBlock& b, const uint8_t* mask) {
+    if (b.empty()) return;
+    b.ensure(spec_.fields());
+    const auto& packets = column<FieldId::packets>(b);
+    const auto& bytes = column<FieldId::bytes>(b);
+    const auto& start = column<FieldId::start>(b);
+    const auto& end = column<FieldId::end>(b);
+    const size_t n = b.size();
+    // Block dictionary ids → this table's string ids, filled on first use.
+    std::vector<std::vector<uint32_t>> dict_maps(spec_.parts.size() * 2);
+    bool either = false;
+    for (const auto& p : spec_.parts) either |= p.either;
+    for (size_t i = 0; i < n; ++i) {
+        if (mask && !mask[i]) continue;
+        ++total_flows;
+        total_packets += packets[i];
+        total_bytes += bytes[i];
+        for (int side = 0; side < (either ? 2 : 1); ++side) {
+            unsigned w = 0;
+            for (size_t pi = 0; pi < spec_.parts.size(); ++pi) {
+                const KeyPart& p = spec_.parts[pi];
+                const FieldId f = side == 1 && p.either ? p.other : p.field;
+                visit_field(f, [&](auto t) {
+                    using T = decltype(t);
+                    const auto& col = column<T::id>(b);
+                    if constexpr (T::storage == Storage::Addr) {
+                        const IpAddr& a = col[i];
+                        const IpAddr m = a.masked(a.is_v4() ? 96 + p.v4_bits : p.v6_bits);
+                        scratch_[w++] = m.hi;
+                        scratch_[w++] = m.lo;
+                    } else if constexpr (T::storage == Storage::Str) {
+                        auto& map = dict_maps[pi * 2 + static_cast<size_t>(side)];
+                        if (map.empty()) map.assign(col.dict.size(), UINT32_MAX);
+                        uint32_t& id = map[col.ids[i]];
+                        if (id == UINT32_MAX) id = strings_.intern(col.dict.get(col.ids[i]));
+                        scratch_[w++] = id;
+                    } else {
+                        scratch_[w++] = col[i];
+                    }
+                });
+            }
+            insert(scratch_.data(), hash_words(scratch_.data(), words_), packets[i], bytes[i],
+                   start[i], end[i], 1);
+        }
+    }
+}
+
+void AggTable::merge(const AggTable& other) {
+    total_flows += other.total_flows;
+    total_packets += other.total_packets;
+    total_bytes += other.total_bytes;
+    std::vector<uint64_t> k(words_);
+    for (uint32_t g = 0; g < other.count_; ++g) {
+        std::memcpy(k.data(), other.key(g), words_ * 8);
+        unsigned w = 0;
+        for (const auto& p : spec_.parts) {
+            if (field_info(p.field).storage == Storage::Str) {
+                k[w] = strings_.intern(other.key_string(k[w]));
+            }
+            w += part_words(p);
+        }
+        const AggValue& v = other.values_[g];
+        insert(k.data(), hash_words(k.data(), words_), v.packets, v.bytes, v.first, v.last,
+               v.flows);
+    }
+}
+
+int AggTable::compare_keys(uint32_t a, uint32_t b) const {
+    const uint64_t* ka = key(a);
+    const uint64_t* kb = key(b);
+    unsigned w = 0;
+    for (const auto& p : spec_.parts) {
+        if (field_info(p.field).storage == Storage::Str) {
+            const int c = key_string(ka[w]).compare(key_string(kb[w]));
+            if (c != 0) return c;
+        } else {
+            for (unsigned k = 0; k < part_words(p); ++k) {
+                if (ka[w + k] != kb[w + k]) return ka[w + k] < kb[w + k] ? -1 : 1;
+            }
+        }
+        w += part_words(p);
+    }
+    return 0;
+}
+
+std::vector<uint32_t> AggTable::sorted(StatOrder order, size_t n) const {
+    std::vector<uint32_t> idx(count_);
+    for (uint32_t g = 0; g < count_; ++g) idx[g] = g;
+    const bool ascending = order == StatOrder::kTstart || order == StatOrder::kTend;
+    auto less = [&](uint32_t a, uint32_t b) {
+        const double va = values_[a].order_value(order), vb = values_[b].order_value(order);
+        if (va != vb) return ascending ? va < vb : va > vb;
+        return compare_keys(a, b) < 0;
+    };
+    if (n == 0 || n >= idx.size()) {
+        std::sort(idx.begin(), idx.end(), less);
+    } else {
+        std::partial_sort(idx.begin(), idx.begin() + static_cast<ptrdiff_t>(n), idx.end(), less);
+        idx.resize(n);
+    }
+    return idx;
+}
+
+std::string AggTable::key_text(uint32_t group, size_t part) const {
+    const uint64_t* k = key(group);
+    unsigned w = 0;
+    for (size_t i = 0; i < part; ++i) w += part_words(spec_.parts[i]);
+    const KeyPart& p = spec_.parts[part];
+    const FieldInfo& f = field_info(p.field);
+    if (f.storage == Storage::Str) return std::string(key_string(k[w]));
+    char buf[kMaxValueText];
+    if (f.storage == Storage::Addr) {
+        const IpAddr a{k[w], k[w + 1]};
+        std::string s = ip_string(a);
+        const unsigned len = a.is_v4() ? p.v4_bits : p.v6_bits;
+        if (len < (a.is_v4() ? 32u : 128u)) s += "/" + std::to_string(len);
+        return s;
+    }
+    return std::string(buf, format_int_field(buf, p.field, k[w], PrintStyle{}));
+}
+
+}  // namespace fk

@@ -1,0 +1,95 @@
+// Top-N statistics (-s) and aggregation (-A): flows grouped by a key made of fields (with
+// address prefixes), counted in an open-addressing hash table. Each worker thread fills its
+// own table; tables are merged at the end.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "record/flow_block.h"
+
+namespace fk {
+
+// One part of a key: a field, or either of two fields (`ip`: a flow counts once for its
+// source and once for its destination), with prefix lengths for addresses.
+struct KeyPart {
+    FieldId field;
+    FieldId other;  // == field unless `either`
+    bool either = false;
+    unsigned v4_bits = 32;  // address prefix lengths
+    unsigned v6_bits = 128;
+    std::string name;  // as written, for headers
+};
+
+struct KeySpec {
+    std::vector<KeyPart> parts;
+    // Parses "srcip,dstport" (-A) or one key (-s). Names: canonical field names and nfdump's
+    // (srcip, dstip, ip, srcport, dstport, port, srcas, dstas, as, inif, outif, if, srcvlan,
+    // dstvlan, vlan, srcmask, dstmask, mask, router, nexthop ...); addresses take /N or
+    // nfdump's srcip4/24, srcip6/64. Throws UsageError.
+    static KeySpec parse(std::string_view text, bool allow_either);
+    unsigned words() const;  // 64-bit words a key takes
+    FieldSet fields() const;
+};
+
+enum class StatOrder : uint8_t { kFlows, kPackets, kBytes, kBps, kPps, kBpp, kTstart, kTend };
+// "flows", "packets", "bytes", "bps", "pps", "bpp", "tstart", "tend"; UsageError otherwise.
+StatOrder parse_stat_order(std::string_view text);
+std::string_view stat_order_name(StatOrder o);
+
+struct AggValue {
+    uint64_t flows = 0;
+    uint64_t packets = 0;
+    uint64_t bytes = 0;
+    uint64_t first = UINT64_MAX;
+    uint64_t last = 0;
+    double duration_seconds() const {
+        return last > first ? static_cast<double>(last - first) / 1e6 : 0.0;
+    }
+    double order_value(StatOrder o) const;
+};
+
+class AggTable {
+  public:
+    explicit AggTable(KeySpec spec);
+
+    // Adds the rows of b whose mask byte is set (every row when mask is null).
+    void add(FlowBlock& b, const uint8_t* mask);
+    // Moves other's groups into this table.
+    void merge(const AggTable& other);
+
+    size_t size() const { return count_; }
+    const KeySpec& spec() const { return spec_; }
+    // Indexes of the groups in order (descending for counters, ascending for times; ties
+    // broken by key so that output is the same for any number of threads); n = 0: all.
+    std::vector<uint32_t> sorted(StatOrder order, size_t n) const;
+    const AggValue& value(uint32_t group) const { return values_[group]; }
+    // Text of key part p of a group ("10.0.0.0/24" for prefixes, names for protocols ...).
+    std::string key_text(uint32_t group, size_t part) const;
+    // The raw key words of a group and the strings behind string parts.
+    const uint64_t* key(uint32_t group) const { return &keys_[size_t{group} * words_]; }
+    std::string_view key_string(uint64_t id) const {
+        return strings_.get(static_cast<uint32_t>(id));
+    }
+
+    // Totals over every flow added (for percentages), counting each flow once.
+    uint64_t total_flows = 0, total_packets = 0, total_bytes = 0;
+
+  private:
+    void insert(const uint64_t* key, uint64_t hash, uint64_t packets, uint64_t bytes,
+                uint64_t first, uint64_t last, uint64_t flows);
+    void grow();
+    int compare_keys(uint32_t a, uint32_t b) const;
+
+    KeySpec spec_;
+    unsigned words_;
+    std::vector<uint64_t> keys_;    // words_ per group
+    std::vector<AggValue> values_;  // per group
+    std::vector<uint32_t> slots_;   // group + 1, 0 = free
+    size_t count_ = 0;
+    StringDict strings_;
+    std::vector<uint64_t> scratch_;
+};
+
+}  // namespace fk

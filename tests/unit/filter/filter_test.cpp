@@ -1,0 +1,227 @@
+#include "filter/filter.h"
+
+#include <gtest/gtest.h>
+
+#include "common/error.h"
+#include "common/time.h"
+
+namespace fk {
+namespace {
+
+// Five flows with hand-picked values; each test lists which of them a filter selects.
+std::vector<FlowRecord> flows() {
+    std::vector<FlowRecord> v(5);
+    v[0].src = *parse_ip("10.0.0.1");
+    v[0].dst = *parse_ip("192.168.1.10");
+    v[0].sport = 40000;
+    v[0].dport = 443;
+    v[0].proto = 6;
+    v[0].flags = 0x1b;  // FSPA
+    v[0].packets = 10;
+    v[0].bytes = 5000;
+    v[0].start = 1'000'000'000;
+    v[0].end = 1'010'000'000;  // 10 s
+    v[0].app = 1;
+    v[0].sni = "www.Example.com";
+    v[0].src_as = 64500;
+    v[0].vlan = 7;
+
+    v[1].src = *parse_ip("192.168.1.10");
+    v[1].dst = *parse_ip("10.0.0.1");
+    v[1].sport = 443;
+    v[1].dport = 40000;
+    v[1].proto = 6;
+    v[1].flags = 0x12;  // SA
+    v[1].packets = 8;
+    v[1].bytes = 12000;
+    v[1].start = 1'000'100'000;
+    v[1].end = 1'010'000'000;
+    v[1].app = 1;
+    v[1].sni = "www.example.com";
+
+    v[2].src = *parse_ip("2001:db8::1");
+    v[2].dst = *parse_ip("2001:db8:1::53");
+    v[2].sport = 5353;
+    v[2].dport = 53;
+    v[2].proto = 17;
+    v[2].packets = 1;
+    v[2].bytes = 80;
+    v[2].start = v[2].end = 2'000'000'000;
+    v[2].app = 4;
+    v[2].dns_qname = "abc.tunnel.evil.onion";
+
+    v[3].src = *parse_ip("10.1.2.3");
+    v[3].dst = *parse_ip("8.8.8.8");
+    v[3].dport = 3 * 256 + 1;  // ICMP unreachable, host
+    v[3].proto = 1;
+    v[3].packets = 2;
+    v[3].bytes = 168;
+    v[3].start = 3'000'000'000;
+    v[3].end = 3'001'000'000;
+
+    v[4].src = *parse_ip("10.0.0.9");
+    v[4].dst = *parse_ip("172.16.0.1");
+    v[4].sport = 1234;
+    v[4].dport = 3389;
+    v[4].proto = 6;
+    v[4].flags = 0x02;  // S only
+    v[4].packets = 1;
+    v[4].bytes = 60;
+    v[4].start = v[4].end = 4'000'000'000;
+    v[4].ech = 1;
+    v[4].http_host = "intranet";
+    return v;
+}
+
+std::string selected(const std::string& expr) {
+    const Filter f = Filter::compile(expr);
+    FlowBlock b;
+    for (const auto& r : flows()) b.append(r);
+    std::vector<uint8_t> m(b.size());
+    f.eval(b, m.data());
+    std::string s;
+    for (size_t i = 0; i < m.size(); ++i) {
+        if (m[i]) s += static_cast<char>('0' + i);
+        // The single-record path must agree with the block path.
+        EXPECT_EQ(f.matches(flows()[i]), m[i] != 0) << expr << " row " << i;
+    }
+    return s;
+}
+
+struct Case {
+    const char* filter;
+    const char* rows;
+};
+
+TEST(Filter, PrimitivesSelectTheRightFlows) {
+    const Case cases[] = {
+        {"", "01234"},
+        {"any", "01234"},
+        {"proto tcp", "014"},
+        {"proto 17", "2"},
+        {"proto icmp", "3"},
+        {"not proto tcp", "23"},
+        {"! proto tcp", "23"},
+        {"ip 10.0.0.1", "01"},
+        {"host 10.0.0.1", "01"},
+        {"src ip 10.0.0.1", "0"},
+        {"dst ip 10.0.0.1", "1"},
+        {"src 10.0.0.1", "0"},
+        {"net 10.0.0.0/8", "0134"},
+        {"src net 10.0.0.0/24", "04"},
+        {"dst net 10.0.0.0 255.0.0.0", "1"},
+        {"net 2001:db8::/32", "2"},
+        {"ip in [10.0.0.9 8.8.8.8, 2001:db8::1]", "234"},
+        {"port 443", "01"},
+        {"dst port 443", "0"},
+        {"src port 443", "1"},
+        {"port > 1024", "0124"},
+        {"dst port < 100", "2"},
+        {"dst port in [53 3389]", "24"},
+        {"port in [80 443]", "01"},
+        {"flags S", "014"},
+        {"flags SA", "01"},
+        {"flags =S", "4"},
+        // nfdump semantics: all listed flags set, so `not flags AFRPU` is only "not all of them";
+        // `flags =S` is the exact SYN-only test.
+        {"flags S and not flags AFRPU", "014"},
+        {"flags X", ""},
+        {"bytes > 1k", "01"},
+        {"bytes >= 5000", "01"},
+        {"packets < 4", "234"},
+        {"packets = 10", "0"},
+        {"packets eq 10", "0"},
+        {"bytes gt 1K and packets lt 9", "1"},
+        {"duration > 5", "01"},
+        {"duration < 0.5", "24"},
+        {"bps > 4000", "1"},  // row 0 is exactly 4000
+        {"bpp > 1000", "1"},
+        {"pps >= 1", "03"},
+        {"ipv4", "0134"},
+        {"ipv6", "2"},
+        {"inet6", "2"},
+        {"icmp type 3", "3"},
+        {"icmp code 1", "3"},
+        {"icmp-type 8", ""},
+        {"as 64500", "0"},
+        {"src as 64500", "0"},
+        {"dst as 64500", ""},
+        {"vlan 7", "0"},
+        {"app tls", "01"},
+        {"app dns", "2"},
+        {"sni www.example.com", "01"},
+        {"sni \"*.EXAMPLE.com\"", "01"},
+        {"sni '*.org'", ""},
+        {"sni != www.example.com", "234"},
+        {"dns_qname ~ \"\\.onion$\"", "2"},
+        {"dns_qname ~ '^[a-z]+\\.tunnel'", "2"},
+        {"http_host in [intranet extranet]", "4"},
+        {"ech", "4"},
+        {"ech 0", "0123"},
+        {"flows 1", "01234"},
+        {"flows > 1", ""},
+        {"proto tcp and (port 443 or port 3389)", "014"},
+        {"proto tcp and port 443 or proto udp", "012"},
+        {"not (proto tcp or proto udp)", "3"},
+        {"proto udp or proto icmp and bytes > 100", "23"},
+        {"first seen >= 2025-01-01", ""},
+        {"first seen < 1970-01-01T00:25", "01"},
+        {"tos 0", "01234"},
+        {"proto tcp # trailing comment", "014"},
+        {"PROTO TCP AND DST PORT 3389", "4"},
+        {"src_as 64500 or dport 53", "02"},
+    };
+    for (const auto& c : cases) EXPECT_EQ(selected(c.filter), c.rows) << "filter: " << c.filter;
+}
+
+TEST(Filter, ErrorsPointAtTheColumn) {
+    const std::pair<const char*, const char*> bad[] = {
+        {"proto tcp and prot udp", "column 15: unknown keyword 'prot'"},
+        {"port 99999", "column 6: '99999' is out of range for sport"},
+        {"ip 10.0.0.300", "column 4: '10.0.0.300' is not an IP address"},
+        {"(proto tcp", "column 11: expected ')'"},
+        {"proto tcp and", "expression expected at the end"},
+        {"net 10.0.0.0/33", "column 5: bad prefix length"},
+        {"sni \"abc", "column 5: string not terminated"},
+        {"dns_qname ~ \"(\"", "column 13: bad regular expression"},
+        {"proto tcp udp", "column 11: unexpected 'udp'"},
+        {"flags Z", "column 7: 'Z' is not a set of TCP flags"},
+    };
+    for (const auto& [text, want] : bad) {
+        try {
+            Filter::compile(text);
+            ADD_FAILURE() << "accepted: " << text;
+        } catch (const UsageError& e) {
+            EXPECT_NE(std::string(e.what()).find(want), std::string::npos)
+                << text << " gave: " << e.what();
+        }
+    }
+}
+
+TEST(Filter, ScaledNumbersArePowersOfTen) {
+    uint64_t v;
+    ASSERT_TRUE(parse_scaled_number("1k", v));
+    EXPECT_EQ(v, 1000u);
+    ASSERT_TRUE(parse_scaled_number("2M", v));
+    EXPECT_EQ(v, 2'000'000u);
+    ASSERT_TRUE(parse_scaled_number("1.5g", v));
+    EXPECT_EQ(v, 1'500'000'000u);
+    ASSERT_TRUE(parse_scaled_number("0x10", v));
+    EXPECT_EQ(v, 16u);
+    EXPECT_FALSE(parse_scaled_number("1.5", v));
+    EXPECT_FALSE(parse_scaled_number("k", v));
+}
+
+TEST(Filter, ColumnsAbsentFromABlockUseTheDefault) {
+    // A block whose vlan column is all zero: `vlan 0` matches all, `vlan 5` none.
+    FlowBlock b;
+    for (int i = 0; i < 3; ++i) b.append(FlowRecord{});
+    std::vector<uint8_t> m(3);
+    Filter::compile("vlan 0 and not sni x").eval(b, m.data());
+    EXPECT_EQ(m, (std::vector<uint8_t>{1, 1, 1}));
+    Filter::compile("vlan 5 or http_host y").eval(b, m.data());
+    EXPECT_EQ(m, (std::vector<uint8_t>{0, 0, 0}));
+}
+
+}  // namespace
+}  // namespace fk
