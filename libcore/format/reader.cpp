@@ -27,7 +27,9 @@ uint32_t unit_crc(const uint8_t* p, size_t len) {
 }  // namespace
 
 FlowReader::FlowReader(const std::string& path, ReaderOptions opts)
-    : name_(path == "-" ? "<stdin>" : path), opts_(std::move(opts)) {
+    : name_(path == "-" ? "<stdin>" : path),
+      shared_name_(std::make_shared<const std::string>(name_)),
+      opts_(std::move(opts)) {
     if (path == "-") {
         fd_ = STDIN_FILENO;
     } else {
@@ -41,7 +43,10 @@ FlowReader::FlowReader(const std::string& path, ReaderOptions opts)
 }
 
 FlowReader::FlowReader(int fd, std::string name, ReaderOptions opts)
-    : fd_(fd), name_(std::move(name)), opts_(std::move(opts)) {
+    : fd_(fd),
+      name_(std::move(name)),
+      shared_name_(std::make_shared<const std::string>(name_)),
+      opts_(std::move(opts)) {
     uint8_t magic[4];
     if (read_bytes(magic, 4) != 4) fail(0, "empty or too short to be a flowkit stream");
     read_header(magic);
@@ -298,7 +303,7 @@ bool FlowReader::next(FlowBlock& b) {
                 continue;
             }
             b.set_encoded(records, stored, t_first, t_last);
-            b.set_origin(&name_, unit_at);
+            b.set_origin(shared_name_, unit_at);
             return true;
         }
         if (magic == kIndexMagic) {

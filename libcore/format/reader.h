@@ -4,6 +4,7 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -37,7 +38,7 @@ class FlowReader {
 
     // The totals stored in the file's index (regular files with an index only).
     const std::optional<Summary>& index_summary() const { return index_summary_; }
-    const std::string& name() const { return name_; }
+    const std::string& name() const { return *shared_name_; }
     const std::string& creator() const { return creator_; }
     uint64_t blocks_skipped() const { return skipped_; }
     uint64_t offset() const { return pos_; }
@@ -58,6 +59,7 @@ class FlowReader {
     bool seekable_ = false;
     uint64_t file_size_ = 0;
     std::string name_;
+    std::shared_ptr<const std::string> shared_name_;
     ReaderOptions opts_;
     uint64_t pos_ = 0;
     std::string creator_;

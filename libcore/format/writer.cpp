@@ -76,8 +76,16 @@ void FlowWriter::flush() {
 }
 
 void FlowWriter::write(FlowBlock& b) {
-    flush();
-    if (!b.empty()) write_block(b);
+    // Large blocks go out as they are; small ones (filtered, sampled) are gathered so that
+    // every block is big enough to compress well.
+    if (pending_.empty() && b.size() >= opts_.block_rows / 2) {
+        write_block(b);
+        return;
+    }
+    for (size_t i = 0; i < b.size(); ++i) {
+        pending_.append_row(b, i);
+        if (pending_.size() >= opts_.block_rows) flush();
+    }
 }
 
 void FlowWriter::write_block(FlowBlock& b) {

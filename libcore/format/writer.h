@@ -31,8 +31,8 @@ class FlowWriter {
     FlowWriter& operator=(const FlowWriter&) = delete;
 
     void append(const FlowRecord& r);
-    // Writes b as one block (after the rows appended so far). b itself is not changed
-    // except that its columns get decoded.
+    // Writes the rows of b: as one block when it is large, else gathered with other rows.
+    // b itself is not changed except that its columns get decoded.
     void write(FlowBlock& b);
     // Writes the rows appended so far as a block, so a reader downstream sees them now.
     void flush();

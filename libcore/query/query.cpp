@@ -113,6 +113,32 @@ std::string summary_text(const Summary& s, uint64_t files) {
 
 }  // namespace
 
+int verify_inputs(const InputSpec& spec, int out_fd) {
+    FlowInput input(spec);
+    Output out(out_fd, "<stdout>");
+    FlowBlock b;
+    Summary total;
+    uint64_t blocks = 0;
+    const std::string* last_file = nullptr;
+    while (input.next(b)) {
+        if (b.origin_file() != last_file) {
+            out.write("file " + *b.origin_file() + "\n");
+            last_file = b.origin_file();
+        }
+        b.ensure_all();
+        total.add(b);
+        out.write("block " + std::to_string(blocks++) + " offset " +
+                  std::to_string(b.origin_offset()) + " bytes " +
+                  std::to_string(b.encoded().size()) + " records " + std::to_string(b.size()) +
+                  " first " + time_string(b.t_first()) + " last " + time_string(b.t_last()) + "\n");
+    }
+    out.write("ok: " + std::to_string(input.files_opened()) + " file(s), " +
+              std::to_string(blocks) + " block(s), " + std::to_string(total.all.flows) +
+              " flows, " + std::to_string(input.blocks_skipped()) + " block(s) skipped\n");
+    out.flush();
+    return kExitOk;
+}
+
 int run_query(const QueryOptions& o, int out_fd) {
     const Filter filter = Filter::compile(o.filter);
     Mode mode;

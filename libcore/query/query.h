@@ -33,6 +33,10 @@ struct QueryOptions {
     bool nfdump_window = false;
 };
 
+// Lists every block of the inputs (offset, records, bytes, time range), decoding every column
+// to verify it, then the totals (flowquery -v, like nfdump -v). Returns the exit status.
+int verify_inputs(const InputSpec& input, int out_fd);
+
 // Runs the query writing text or flows to out_fd. Returns the exit status; throws UsageError
 // and DataError like the tools expect.
 int run_query(const QueryOptions& opts, int out_fd);

@@ -96,7 +96,7 @@ void FlowBlock::clear() {
     encoded_.clear();
     t_first_ = UINT64_MAX;
     t_last_ = 0;
-    origin_file_ = nullptr;
+    origin_file_.reset();
     origin_offset_ = 0;
 }
 

@@ -3,6 +3,7 @@
 // someone asks for them (ensure()), so a filter on one field decodes only that column.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -113,12 +114,13 @@ class FlowBlock {
         return enc_[static_cast<unsigned>(f)];
     }
     void set_encoded(size_t n, const FieldSet& stored, uint64_t t_first, uint64_t t_last);
-    void set_origin(const std::string* file, uint64_t offset) {
-        origin_file_ = file;
+    // Where the block was read from, for messages (shared: the reader may be gone by then).
+    void set_origin(std::shared_ptr<const std::string> file, uint64_t offset) {
+        origin_file_ = std::move(file);
         origin_offset_ = offset;
     }
     const std::string* origin_file() const {
-        return origin_file_;
+        return origin_file_.get();
     }
     uint64_t origin_offset() const {
         return origin_offset_;
@@ -137,7 +139,7 @@ class FlowBlock {
     EncodedColumn enc_[kFieldSlots];
     uint64_t t_first_ = UINT64_MAX;
     uint64_t t_last_ = 0;
-    const std::string* origin_file_ = nullptr;
+    std::shared_ptr<const std::string> origin_file_;
     uint64_t origin_offset_ = 0;
 };
 

@@ -3,12 +3,15 @@
 # default 3) and VAR_rss to the peak resident memory in KiB of the best run.
 timed() {
     local __var=$1; shift
-    local best="" rss="" i t r out
+    local best="" rss="" i t r out tf
+    tf=$(mktemp)
     for ((i = 0; i < ${BENCH_REPEAT:-3}; i++)); do
-        out=$( { /usr/bin/time -f '%e %M' "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1 )
+        /usr/bin/time -o "$tf" -f '%e %M' "$@" >/dev/null 2>/dev/null || true
+        out=$(tail -1 "$tf")
         t=${out% *}; r=${out#* }
         if [[ -z $best ]] || awk "BEGIN{exit !($t < $best)}"; then best=$t; rss=$r; fi
     done
+    rm -f "$tf"
     printf -v "$__var" '%s' "$best"
     printf -v "${__var}_rss" '%s' "$rss"
 }

@@ -43,22 +43,25 @@ int main(int argc, char** argv) {
         std::string filter_file, window, from, to, profile, profiles_file;
         size_t n = 0;
         bool n_set = false, check_only = false, dump_filter = false, aggregate_5tuple = false;
-        bool ipv6_full = false;
+        bool ipv6_full = false, verify = false;
         CLI::App app{
             "flowquery: filter, print, sort, Top-N statistics and aggregation of flows.\n"
             "Reads -r FILE, -R DIR or standard input; see man flowquery, man 7 flowkit-filter."};
         app.get_formatter()->column_width(26);
         app.add_option("filter", o.filter, "filter expression (man 7 flowkit-filter)");
         app.add_option("-r,--read", o.input.files,
-                       "read a flow file (repeatable; a directory: all files)");
+                       "read a flow file (repeatable; a directory: all files)")
+            ->allow_extra_args(false);
         app.add_option("-R,--read-dir", o.input.dirs,
-                       "read every flow file below DIR in time order");
+                       "read every flow file below DIR in time order")
+            ->allow_extra_args(false);
         app.add_option("-f,--filter-file", filter_file, "read the filter from a file");
         app.add_option("-w,--write", o.write_path, "write matching flows to FILE ('-': stdout)");
         app.add_option("-o,--output", o.format, "line|long|extended|csv[:FIELDS]|json|fmt:FORMAT");
         app.add_flag("-I,--summary", o.summary,
                      "print totals (flows, packets, bytes per protocol)");
-        app.add_option("-s,--stat", o.stats, "Top-N statistic KEY[/ORDER...] (repeatable)");
+        app.add_option("-s,--stat", o.stats, "Top-N statistic KEY[/ORDER...] (repeatable)")
+            ->allow_extra_args(false);
         app.add_option("-A,--aggregate", o.aggregate, "aggregate flows by keys: srcip,dstport,...");
         app.add_flag("-a", aggregate_5tuple, "aggregate by proto,srcip,srcport,dstip,dstport");
         app.add_option("-O,--order", o.order,
@@ -78,6 +81,7 @@ int main(int argc, char** argv) {
                      "skip corrupt blocks with a warning");
         app.add_option("-T,--threads", o.threads, "worker threads (default: all cores)");
         app.add_option("-z,--level", o.zstd_level, "zstd level of -w output (default 3)");
+        app.add_flag("-v,--verify", verify, "list and check every block of the input, then exit");
         app.add_flag("-Z,--check", check_only, "check the filter syntax and exit");
         app.add_flag("-X,--dump-filter", dump_filter, "print the compiled filter and exit");
         o.threads = fk::default_threads();
@@ -108,6 +112,7 @@ int main(int argc, char** argv) {
             if (dump_filter) std::fputs(f.dump().c_str(), stdout);
             return fk::kExitOk;
         }
+        if (verify) return fk::verify_inputs(o.input, STDOUT_FILENO);
         if (aggregate_5tuple) {
             if (!o.aggregate.empty()) throw fk::UsageError("-a and -A exclude each other");
             o.aggregate = "proto,srcip,srcport,dstip,dstport";
