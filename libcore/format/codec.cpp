@@ -75,29 +75,60 @@ const uint8_t* column_bytes(FlowBlock& b, FieldId f, const EncodedColumn& e) {
     return raw.data();
 }
 
-// Reads n integers of `width` bytes (split in byte planes when shuffled) into out.
-void unpack(const uint8_t* src, size_t n, unsigned width, bool shuffled, uint64_t* out) {
-    if (width == 0) {
-        std::fill(out, out + n, 0);
-        return;
-    }
-    if (width == 1) {
-        for (size_t i = 0; i < n; ++i) out[i] = src[i];
-        return;
-    }
-    if (!shuffled) {
-        for (size_t i = 0; i < n; ++i) {
-            uint64_t v = 0;
-            std::memcpy(&v, src + i * width, width);
-            out[i] = v;
+// Reads n integers of W bytes, split in byte planes when shuffled, into out: one pass that
+// gathers the W planes of each value (the compiler vectorises it).
+template <unsigned W, class T>
+void unpack_width(const uint8_t* src, size_t n, bool shuffled, T* out) {
+    if constexpr (W == 1) {
+        for (size_t i = 0; i < n; ++i) out[i] = static_cast<T>(src[i]);
+    } else {
+        if (!shuffled) {
+            for (size_t i = 0; i < n; ++i) {
+                uint64_t v = 0;
+                std::memcpy(&v, src + i * W, W);
+                out[i] = static_cast<T>(v);
+            }
+            return;
         }
-        return;
+        const uint8_t* p0 = src;
+        const uint8_t* p1 = src + n;
+        if constexpr (W == 2) {
+            for (size_t i = 0; i < n; ++i) out[i] = static_cast<T>(p0[i] | uint32_t{p1[i]} << 8);
+        } else if constexpr (W == 4) {
+            const uint8_t* p2 = src + 2 * n;
+            const uint8_t* p3 = src + 3 * n;
+            for (size_t i = 0; i < n; ++i) {
+                out[i] = static_cast<T>(p0[i] | uint32_t{p1[i]} << 8 | uint32_t{p2[i]} << 16 |
+                                        uint32_t{p3[i]} << 24);
+            }
+        } else {
+            for (size_t i = 0; i < n; ++i) {
+                uint64_t v = 0;
+                for (unsigned k = 0; k < 8; ++k) v |= uint64_t{src[k * n + i]} << (8 * k);
+                out[i] = static_cast<T>(v);
+            }
+        }
     }
-    for (size_t i = 0; i < n; ++i) out[i] = src[i];
-    for (unsigned k = 1; k < width; ++k) {
-        const uint8_t* plane = src + k * n;
-        const unsigned shift = 8 * k;
-        for (size_t i = 0; i < n; ++i) out[i] |= static_cast<uint64_t>(plane[i]) << shift;
+}
+
+template <class T>
+void unpack(const uint8_t* src, size_t n, unsigned width, bool shuffled, T* out) {
+    switch (width) {
+        case 0:
+            std::fill(out, out + n, T{});
+            break;
+        case 1:
+            unpack_width<1>(src, n, shuffled, out);
+            break;
+        case 2:
+            unpack_width<2>(src, n, shuffled, out);
+            break;
+        case 4:
+            unpack_width<4>(src, n, shuffled, out);
+            break;
+        default:
+            unpack_width<8>(src, n, shuffled, out);
+            break;
     }
 }
 
@@ -110,15 +141,26 @@ void decode_ints(FlowBlock& b, FieldId f, std::vector<T>& col) {
     // Decode start first: decoding it reuses this thread's scratch buffers.
     if (e.transform == kTransformFromStart && f != FieldId::start) b.ensure(FieldId::start);
     const uint8_t* src = e.raw_len ? column_bytes(b, f, e) : nullptr;
+    col.resize(n);
+    const uint64_t scale = e.scale;
+    if (e.transform == kTransformFor) {
+        // Values fit T (they were T when written), so unpack straight into the column.
+        unpack(src, n, e.width, e.flags & kColumnShuffled, col.data());
+        const T base = static_cast<T>(e.base);
+        if (scale == 1) {
+            if (base != 0) {
+                for (size_t i = 0; i < n; ++i) col[i] = static_cast<T>(col[i] + base);
+            }
+        } else {
+            const T sc = static_cast<T>(scale);
+            for (size_t i = 0; i < n; ++i) col[i] = static_cast<T>(base + col[i] * sc);
+        }
+        return;
+    }
     auto& v = t_scratch.values;
     v.resize(n);
     unpack(src, n, e.width, e.flags & kColumnShuffled, v.data());
-    col.resize(n);
-    const uint64_t scale = e.scale;
     switch (e.transform) {
-        case kTransformFor:
-            for (size_t i = 0; i < n; ++i) col[i] = static_cast<T>(e.base + v[i] * scale);
-            break;
         case kTransformDelta: {
             uint64_t prev = e.base;
             for (size_t i = 0; i < n; ++i) {
@@ -359,8 +401,18 @@ void decode_column(FlowBlock& b, FieldId f, std::vector<IpAddr>& col) {
     col.resize(n);
     if (e.transform == kTransformAddr4) {
         if (e.width != 4 || e.raw_len != n * 4) corrupt(b, f, "bad IPv4 column size");
-        unpack(column_bytes(b, f, e), n, 4, e.flags & kColumnShuffled, v.data());
-        for (size_t i = 0; i < n; ++i) col[i] = IpAddr::v4(static_cast<uint32_t>(v[i]));
+        const uint8_t* src = column_bytes(b, f, e);
+        if (e.flags & kColumnShuffled) {
+            const uint8_t *p0 = src, *p1 = src + n, *p2 = src + 2 * n, *p3 = src + 3 * n;
+            for (size_t i = 0; i < n; ++i) {
+                col[i].hi = 0;
+                col[i].lo = IpAddr::kV4Prefix | p0[i] | uint32_t{p1[i]} << 8 |
+                            uint32_t{p2[i]} << 16 | uint32_t{p3[i]} << 24;
+            }
+        } else {
+            unpack(src, n, 4, false, v.data());
+            for (size_t i = 0; i < n; ++i) col[i] = IpAddr::v4(static_cast<uint32_t>(v[i]));
+        }
     } else if (e.transform == kTransformAddr16) {
         if (e.width != 16 || e.raw_len != n * 16) corrupt(b, f, "bad IPv6 column size");
         const uint8_t* src = column_bytes(b, f, e);

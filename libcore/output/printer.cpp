@@ -75,6 +75,11 @@ void pad(std::string& out, const char* text, size_t n, int width) {
     if (width < 0 && n < w) out.append(w - n, ' ');
 }
 
+uint64_t duration_micros(const FlowBlock& b, size_t i) {
+    const uint64_t s = column<FieldId::start>(b)[i], e = column<FieldId::end>(b)[i];
+    return e > s ? e - s : 0;
+}
+
 double seconds(const FlowBlock& b, size_t i) {
     const uint64_t s = column<FieldId::start>(b)[i], e = column<FieldId::end>(b)[i];
     return e > s ? static_cast<double>(e - s) / 1e6 : 0.0;
@@ -398,9 +403,10 @@ void RecordPrinter::print_csv_row(const FlowBlock& b, size_t i, std::string& out
             }
         } else if (c.item == Item::kFlows) {
             out += '1';
+        } else if (c.item == Item::kDuration) {
+            out.append(buf, format_seconds(buf, duration_micros(b, i), 6));
         } else {
-            const double v = derived(c.item, b, i);
-            out.append(buf, format_double(buf, v, c.item == Item::kDuration ? 6 : 0));
+            out.append(buf, format_double(buf, derived(c.item, b, i), 0));
         }
     }
     out += '\n';
@@ -414,7 +420,7 @@ void RecordPrinter::print_json_row(const FlowBlock& b, size_t i, std::string& ou
     for (const auto& c : columns_) {
         if (c.item == Item::kDuration) {
             out += ",\"duration\":";
-            out.append(buf, format_double(buf, derived(c.item, b, i), 6));
+            out.append(buf, format_seconds(buf, duration_micros(b, i), 6));
             continue;
         }
         if (c.item != Item::kField) continue;

@@ -22,6 +22,22 @@ size_t format_double(char* out, double v, int decimals) {
     return static_cast<size_t>(std::snprintf(out, 48, "%.*f", decimals, v));
 }
 
+size_t format_seconds(char* out, uint64_t micros, int decimals) {
+    uint64_t frac_unit = 1'000'000;
+    if (decimals == 3) {
+        micros = (micros + 500) / 1000;
+        frac_unit = 1000;
+    }
+    size_t n = static_cast<size_t>(std::to_chars(out, out + 24, micros / frac_unit).ptr - out);
+    out[n++] = '.';
+    uint64_t frac = micros % frac_unit;
+    for (int i = decimals - 1; i >= 0; --i) {
+        out[n + static_cast<size_t>(i)] = static_cast<char>('0' + frac % 10);
+        frac /= 10;
+    }
+    return n + static_cast<size_t>(decimals);
+}
+
 namespace {
 
 size_t format_int(char* out, Format fmt, uint64_t v, const PrintStyle& style) {

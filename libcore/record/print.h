@@ -26,5 +26,7 @@ size_t format_int_field(char* out, FieldId f, uint64_t v, const PrintStyle& styl
 // A number with nfdump's scaling when style.scale_numbers ("1.2 M", "3.4 G").
 size_t format_count(char* out, uint64_t v, bool scale);
 size_t format_double(char* out, double v, int decimals);
+// Microseconds as seconds with 3 (rounded) or 6 decimals: 1500 → "0.002" / "0.001500".
+size_t format_seconds(char* out, uint64_t micros, int decimals);
 
 }  // namespace fk

@@ -3,15 +3,15 @@
 # default 3) and VAR_rss to the peak resident memory in KiB of the best run.
 timed() {
     local __var=$1; shift
-    local best="" rss="" i t r out tf
-    tf=$(mktemp)
+    local best="" rss="" i t r out __timefile
+    __timefile=$(mktemp)
     for ((i = 0; i < ${BENCH_REPEAT:-3}; i++)); do
-        /usr/bin/time -o "$tf" -f '%e %M' "$@" >/dev/null 2>/dev/null || true
-        out=$(tail -1 "$tf")
+        /usr/bin/time -o "$__timefile" -f '%e %M' "$@" >/dev/null 2>/dev/null || true
+        out=$(tail -1 "$__timefile")
         t=${out% *}; r=${out#* }
         if [[ -z $best ]] || awk "BEGIN{exit !($t < $best)}"; then best=$t; rss=$r; fi
     done
-    rm -f "$tf"
+    rm -f "$__timefile"
     printf -v "$__var" '%s' "$best"
     printf -v "${__var}_rss" '%s' "$rss"
 }
