@@ -177,17 +177,22 @@ bool glob(std::string_view p, std::string_view s) {
     return pi == p.size();
 }
 
+// Rates are whole numbers, truncated, and 0 for flows of zero duration, as nfdump computes
+// them, so that `pps > 10` selects the same flows in both tools.
 double derived_value(Derived d, uint64_t start, uint64_t end, uint64_t packets, uint64_t bytes) {
-    const double secs = end > start ? static_cast<double>(end - start) / 1e6 : 0.0;
+    const uint64_t us = end > start ? end - start : 0;
     switch (d) {
         case Derived::kDuration:
-            return secs;
+            return static_cast<double>(us) / 1e6;
         case Derived::kBps:
-            return secs > 0 ? static_cast<double>(bytes) * 8 / secs : 0;
+            return us ? static_cast<double>(static_cast<unsigned __int128>(bytes) * 8'000'000 / us)
+                      : 0;
         case Derived::kPps:
-            return secs > 0 ? static_cast<double>(packets) / secs : 0;
+            return us ? static_cast<double>(static_cast<unsigned __int128>(packets) * 1'000'000 /
+                                            us)
+                      : 0;
         case Derived::kBpp:
-            return packets ? static_cast<double>(bytes) / static_cast<double>(packets) : 0;
+            return packets ? static_cast<double>(bytes / packets) : 0;
     }
     return 0;
 }
@@ -305,11 +310,15 @@ void Filter::eval_node(int id, FlowBlock& b, uint8_t* m, unsigned depth) const {
             return;
         }
         case FilterNode::kFamily: {
+            // A flow without any address (layer 2, such as GOOSE) is neither; :: is a real
+            // IPv6 source (duplicate address detection).
             b.ensure(FieldId::src);
+            b.ensure(FieldId::dst);
             const auto& src = column<FieldId::src>(b);
+            const auto& dst = column<FieldId::dst>(b);
             for (size_t i = 0; i < rows; ++i) {
                 const bool v4 = src[i].is_v4();
-                m[i] = n.value == 4 ? v4 : (!v4 && !src[i].is_zero());
+                m[i] = n.value == 4 ? v4 : (!v4 && !(src[i].is_zero() && dst[i].is_zero()));
             }
             return;
         }

@@ -109,9 +109,9 @@ size_t format_endpoint(char* out, const FlowBlock& b, size_t i, bool source) {
     const uint16_t port = source ? column<FieldId::sport>(b)[i] : column<FieldId::dport>(b)[i];
     const uint8_t proto = column<FieldId::proto>(b)[i];
     size_t n = 0;
-    const bool v6 = !a.is_v4() && !a.is_zero();
+    const bool v6 = !a.is_v4();
     if (v6) out[n++] = '[';
-    n += a.is_zero() && !source ? 0 : format_ip(out + n, a);
+    n += format_ip(out + n, a);
     if (v6) out[n++] = ']';
     out[n++] = ':';
     if (proto == 1 || proto == 58) {

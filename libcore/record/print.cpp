@@ -86,7 +86,9 @@ size_t format_field(char* out, const FlowBlock& b, FieldId f, size_t i, const Pr
             n = std::min(s.size(), kMaxValueText);
             std::memcpy(out, s.data(), n);
         } else if constexpr (T::storage == Storage::Addr) {
-            n = col[i].is_zero() ? 0 : format_ip(out, col[i]);
+            // Unset optional addresses print empty; src and dst always print (:: is real).
+            const bool endpoint = T::id == FieldId::src || T::id == FieldId::dst;
+            n = col[i].is_zero() && !endpoint ? 0 : format_ip(out, col[i]);
         } else {
             n = format_int(out, T::format, col[i], style);
         }
