@@ -147,6 +147,7 @@ KeySpec KeySpec::parse(std::string_view text, bool allow_either) {
                              std::string(item) + "'");
     }
     if (spec.parts.empty() || spec.parts[0].name.empty()) throw UsageError("empty key");
+    if (spec.words() > 32) throw UsageError("too many keys in '" + std::string(text) + "'");
     return spec;
 }
 
@@ -210,45 +211,56 @@ double AggValue::order_value(StatOrder o) const {
     return 0;
 }
 
-AggTable::AggTable(KeySpec spec) : spec_(std::move(spec)), words_(spec_.words()) {
-    slots_.assign(1024, 0);
-    scratch_.resize(words_);
+AggTable::AggTable(KeySpec spec)
+    : spec_(std::move(spec)),
+      words_(spec_.words()),
+      stride_(sizeof(Entry) / 8 + words_) {
+    capacity_ = 1024;
+    table_.assign(capacity_ * stride_, 0);
 }
 
 void AggTable::grow() {
-    std::vector<uint32_t> bigger(slots_.size() * 2, 0);
-    const size_t mask = bigger.size() - 1;
-    for (uint32_t g = 0; g < count_; ++g) {
-        size_t i = hash_words(key(g), words_) & mask;
-        while (bigger[i] != 0) i = (i + 1) & mask;
-        bigger[i] = g + 1;
+    std::vector<uint64_t> old;
+    old.swap(table_);
+    const size_t old_capacity = capacity_;
+    capacity_ *= 2;
+    table_.assign(capacity_ * stride_, 0);
+    count_ = 0;
+    for (size_t s = 0; s < old_capacity; ++s) {
+        const Entry& e = *reinterpret_cast<const Entry*>(&old[s * stride_]);
+        if (e.hash != 0) insert(e.key(), e.hash, e.value);
     }
-    slots_.swap(bigger);
 }
 
-void AggTable::insert(const uint64_t* k, uint64_t hash, uint64_t packets, uint64_t bytes,
-                      uint64_t first, uint64_t last, uint64_t flows) {
-    if ((count_ + 1) * 2 > slots_.size()) grow();
-    const size_t mask = slots_.size() - 1;
-    size_t i = hash & mask;
+void AggTable::insert(const uint64_t* k, uint64_t hash, const AggValue& v) {
+    hash |= 1;  // 0 marks a free slot
+    if ((count_ + 1) * 2 > capacity_) grow();
+    const size_t mask = capacity_ - 1;
+    size_t i = (hash >> 1) & mask;
     for (;;) {
-        const uint32_t s = slots_[i];
-        if (s == 0) break;
-        if (std::memcmp(&keys_[size_t{s - 1} * words_], k, words_ * 8) == 0) {
-            AggValue& v = values_[s - 1];
-            v.flows += flows;
-            v.packets += packets;
-            v.bytes += bytes;
-            v.first = std::min(v.first, first);
-            v.last = std::max(v.last, last);
+        Entry& e = entry(static_cast<uint32_t>(i));
+        if (e.hash == 0) {
+            e.hash = hash;
+            e.value = v;
+            std::memcpy(e.key(), k, words_ * 8);
+            ++count_;
             return;
+        }
+        if (e.hash == hash) {
+            const uint64_t* ek = e.key();
+            bool same = true;
+            for (unsigned w = 0; w < words_; ++w) same &= ek[w] == k[w];
+            if (same) {
+                e.value.flows += v.flows;
+                e.value.packets += v.packets;
+                e.value.bytes += v.bytes;
+                e.value.first = std::min(e.value.first, v.first);
+                e.value.last = std::max(e.value.last, v.last);
+                return;
+            }
         }
         i = (i + 1) & mask;
     }
-    slots_[i] = static_cast<uint32_t>(count_ + 1);
-    keys_.insert(keys_.end(), k, k + words_);
-    values_.push_back({flows, packets, bytes, first, last});
-    ++count_;
 }
 
 void AggTable::add(FlowBlock& b, const uint8_t* mask) {
@@ -259,8 +271,6 @@ void AggTable::add(FlowBlock& b, const uint8_t* mask) {
     const auto& start = column<FieldId::start>(b);
     const auto& end = column<FieldId::end>(b);
     const size_t n = b.size();
-    // Block dictionary ids → this table's string ids, filled on first use.
-    std::vector<std::vector<uint32_t>> dict_maps(spec_.parts.size() * 2);
     bool either = false;
     for (const auto& p : spec_.parts) either |= p.either;
     for (size_t i = 0; i < n; ++i) {
@@ -268,32 +278,56 @@ void AggTable::add(FlowBlock& b, const uint8_t* mask) {
         ++total_flows;
         total_packets += packets[i];
         total_bytes += bytes[i];
-        for (int side = 0; side < (either ? 2 : 1); ++side) {
-            unsigned w = 0;
-            for (size_t pi = 0; pi < spec_.parts.size(); ++pi) {
-                const KeyPart& p = spec_.parts[pi];
-                const FieldId f = side == 1 && p.either ? p.other : p.field;
-                visit_field(f, [&](auto t) {
-                    using T = decltype(t);
-                    const auto& col = column<T::id>(b);
-                    if constexpr (T::storage == Storage::Addr) {
-                        const IpAddr& a = col[i];
-                        const IpAddr m = a.masked(a.is_v4() ? 96 + p.v4_bits : p.v6_bits);
-                        scratch_[w++] = m.hi;
-                        scratch_[w++] = m.lo;
-                    } else if constexpr (T::storage == Storage::Str) {
-                        auto& map = dict_maps[pi * 2 + static_cast<size_t>(side)];
-                        if (map.empty()) map.assign(col.dict.size(), UINT32_MAX);
+    }
+    // Key words column by column (one dispatch per part and block, not per row), then one
+    // pass over the rows inserting them.
+    key_columns_.resize(size_t{words_} * n);
+    for (int side = 0; side < (either ? 2 : 1); ++side) {
+        unsigned w = 0;
+        for (const KeyPart& p : spec_.parts) {
+            const FieldId f = side == 1 && p.either ? p.other : p.field;
+            uint64_t* out = &key_columns_[size_t{w} * n];
+            visit_field(f, [&](auto t) {
+                using T = decltype(t);
+                const auto& col = column<T::id>(b);
+                if constexpr (T::storage == Storage::Addr) {
+                    uint64_t* out_lo = out + n;
+                    for (size_t i = 0; i < n; ++i) {
+                        const IpAddr m = col[i].masked(col[i].is_v4() ? 96 + p.v4_bits : p.v6_bits);
+                        out[i] = m.hi;
+                        out_lo[i] = m.lo;
+                    }
+                } else if constexpr (T::storage == Storage::Str) {
+                    std::vector<uint32_t> map(col.dict.size(), UINT32_MAX);
+                    for (size_t i = 0; i < n; ++i) {
+                        if (mask && !mask[i]) continue;
                         uint32_t& id = map[col.ids[i]];
                         if (id == UINT32_MAX) id = strings_.intern(col.dict.get(col.ids[i]));
-                        scratch_[w++] = id;
-                    } else {
-                        scratch_[w++] = col[i];
+                        out[i] = id;
                     }
-                });
+                } else {
+                    for (size_t i = 0; i < n; ++i) out[i] = col[i];
+                }
+            });
+            w += part_words(p);
+        }
+        // Hash every row first, then insert while prefetching the slot of a row a little
+        // ahead: the table is far larger than the caches, so each insert is a memory miss.
+        uint64_t k[32];
+        hashes_.resize(n);
+        for (size_t i = 0; i < n; ++i) {
+            for (unsigned x = 0; x < words_; ++x) k[x] = key_columns_[size_t{x} * n + i];
+            hashes_[i] = hash_words(k, words_) | 1;
+        }
+        constexpr size_t kAhead = 16;
+        for (size_t i = 0; i < n; ++i) {
+            if (i + kAhead < n) {
+                const size_t slot = (hashes_[i + kAhead] >> 1) & (capacity_ - 1);
+                __builtin_prefetch(&table_[slot * stride_]);
             }
-            insert(scratch_.data(), hash_words(scratch_.data(), words_), packets[i], bytes[i],
-                   start[i], end[i], 1);
+            if (mask && !mask[i]) continue;
+            for (unsigned x = 0; x < words_; ++x) k[x] = key_columns_[size_t{x} * n + i];
+            insert(k, hashes_[i], {1, packets[i], bytes[i], start[i], end[i]});
         }
     }
 }
@@ -303,18 +337,20 @@ void AggTable::merge(const AggTable& other) {
     total_packets += other.total_packets;
     total_bytes += other.total_bytes;
     std::vector<uint64_t> k(words_);
-    for (uint32_t g = 0; g < other.count_; ++g) {
-        std::memcpy(k.data(), other.key(g), words_ * 8);
+    for (size_t s = 0; s < other.capacity_; ++s) {
+        const Entry& e = other.entry(static_cast<uint32_t>(s));
+        if (e.hash == 0) continue;
+        std::memcpy(k.data(), e.key(), words_ * 8);
         unsigned w = 0;
+        bool strings = false;
         for (const auto& p : spec_.parts) {
             if (field_info(p.field).storage == Storage::Str) {
                 k[w] = strings_.intern(other.key_string(k[w]));
+                strings = true;
             }
             w += part_words(p);
         }
-        const AggValue& v = other.values_[g];
-        insert(k.data(), hash_words(k.data(), words_), v.packets, v.bytes, v.first, v.last,
-               v.flows);
+        insert(k.data(), strings ? hash_words(k.data(), words_) : e.hash, e.value);
     }
 }
 
@@ -337,11 +373,14 @@ int AggTable::compare_keys(uint32_t a, uint32_t b) const {
 }
 
 std::vector<uint32_t> AggTable::sorted(StatOrder order, size_t n) const {
-    std::vector<uint32_t> idx(count_);
-    for (uint32_t g = 0; g < count_; ++g) idx[g] = g;
+    std::vector<uint32_t> idx;
+    idx.reserve(count_);
+    for (size_t s = 0; s < capacity_; ++s) {
+        if (entry(static_cast<uint32_t>(s)).hash != 0) idx.push_back(static_cast<uint32_t>(s));
+    }
     const bool ascending = order == StatOrder::kTstart || order == StatOrder::kTend;
     auto less = [&](uint32_t a, uint32_t b) {
-        const double va = values_[a].order_value(order), vb = values_[b].order_value(order);
+        const double va = value(a).order_value(order), vb = value(b).order_value(order);
         if (va != vb) return ascending ? va < vb : va > vb;
         return compare_keys(a, b) < 0;
     };

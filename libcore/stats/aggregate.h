@@ -51,7 +51,7 @@ struct AggValue {
 };
 
 class AggTable {
-  public:
+public:
     explicit AggTable(KeySpec spec);
 
     // Adds the rows of b whose mask byte is set (every row when mask is null).
@@ -61,35 +61,44 @@ class AggTable {
 
     size_t size() const { return count_; }
     const KeySpec& spec() const { return spec_; }
-    // Indexes of the groups in order (descending for counters, ascending for times; ties
-    // broken by key so that output is the same for any number of threads); n = 0: all.
+    // Groups in order (descending for counters, ascending for times; ties broken by key so
+    // that output is the same for any number of threads); n = 0: all. A group is a number
+    // valid until the table changes.
     std::vector<uint32_t> sorted(StatOrder order, size_t n) const;
-    const AggValue& value(uint32_t group) const { return values_[group]; }
+    const AggValue& value(uint32_t group) const { return entry(group).value; }
     // Text of key part p of a group ("10.0.0.0/24" for prefixes, names for protocols ...).
     std::string key_text(uint32_t group, size_t part) const;
-    // The raw key words of a group and the strings behind string parts.
-    const uint64_t* key(uint32_t group) const { return &keys_[size_t{group} * words_]; }
-    std::string_view key_string(uint64_t id) const {
-        return strings_.get(static_cast<uint32_t>(id));
-    }
+    const uint64_t* key(uint32_t group) const { return entry(group).key(); }
+    std::string_view key_string(uint64_t id) const { return strings_.get(static_cast<uint32_t>(id)); }
 
     // Totals over every flow added (for percentages), counting each flow once.
     uint64_t total_flows = 0, total_packets = 0, total_bytes = 0;
 
-  private:
-    void insert(const uint64_t* key, uint64_t hash, uint64_t packets, uint64_t bytes,
-                uint64_t first, uint64_t last, uint64_t flows);
+private:
+    // One slot of the flat table: hash (0 = free), counters, then the key words.
+    struct Entry {
+        uint64_t hash;
+        AggValue value;
+        uint64_t* key() { return reinterpret_cast<uint64_t*>(this + 1); }
+        const uint64_t* key() const { return reinterpret_cast<const uint64_t*>(this + 1); }
+    };
+    Entry& entry(uint32_t slot) { return *reinterpret_cast<Entry*>(&table_[slot * stride_]); }
+    const Entry& entry(uint32_t slot) const {
+        return *reinterpret_cast<const Entry*>(&table_[slot * stride_]);
+    }
+    void insert(const uint64_t* key, uint64_t hash, const AggValue& v);
     void grow();
     int compare_keys(uint32_t a, uint32_t b) const;
 
     KeySpec spec_;
     unsigned words_;
-    std::vector<uint64_t> keys_;    // words_ per group
-    std::vector<AggValue> values_;  // per group
-    std::vector<uint32_t> slots_;   // group + 1, 0 = free
+    size_t stride_;  // 64-bit words per entry
+    size_t capacity_ = 0;
+    std::vector<uint64_t> table_;
     size_t count_ = 0;
     StringDict strings_;
-    std::vector<uint64_t> scratch_;
+    std::vector<uint64_t> key_columns_;  // per block: words_ columns of the block's keys
+    std::vector<uint64_t> hashes_;       // per block: each row's key hash
 };
 
 }  // namespace fk

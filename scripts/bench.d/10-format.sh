@@ -39,6 +39,15 @@ for filter in 'proto 99' 'dst port 443 and bytes > 1000' 'src net 10.99.0.0/16' 
             "$(rate "$total" "$tf")" "$(ratio "$tn" "$tf")"
     done
 done
+echo "--- statistics and aggregation, $total flows (flows/s in millions, 2 cores)"
+for args in "-s srcip/bytes -n 10" "-s dstport/flows -n 10" "-A srcip,dstip -O bytes -n 20"; do
+    # shellcheck disable=SC2086
+    timed tn nfdump -R scan-nf $args
+    # shellcheck disable=SC2086
+    timed tf flowquery -R scan-fk $args
+    printf '%-34s %5s %9s %9s %7s\n' "$args" 2 "$(rate "$total" "$tn")" "$(rate "$total" "$tf")" \
+        "$(ratio "$tn" "$tf")"
+done
 echo "--- full decode: every flow as CSV to /dev/null (one copy, $flows flows)"
 BENCH_REPEAT=1 timed tn nfdump -r nfdump-lz4.nfd -o csv
 BENCH_REPEAT=1 timed tf flowquery -r bench.flows -o csv
