@@ -19,24 +19,44 @@ struct VersionParams {
     std::string_view key_label, iv_label, hp_label;
 };
 
-constexpr VersionParams kVersions[] = {
-    {kVersion1,
-     0,
-     {0x38, 0x76, 0x2c, 0xf7, 0xf5, 0x59, 0x34, 0xb3, 0x4d, 0x17,
-      0x9a, 0xe6, 0xa4, 0xc8, 0x0c, 0xad, 0xcc, 0xbb, 0x7f, 0x0a},
-     "quic key",
-     "quic iv",
-     "quic hp"},
-    {kVersion2,
-     1,
-     {0x0d, 0xed, 0xe3, 0xde, 0xf7, 0x00, 0xa6, 0xdb, 0x81, 0x93,
-      0x81, 0xbe, 0x6e, 0x26, 0x9d, 0xcb, 0xf9, 0xbd, 0x2e, 0xd9},
-     "quicv2 key",
-     "quicv2 iv",
-     "quicv2 hp"},
-};
+constexpr std::array<uint8_t, 20> kSaltV1 = {0x38, 0x76, 0x2c, 0xf7, 0xf5, 0x59, 0x34,
+                                             0xb3, 0x4d, 0x17, 0x9a, 0xe6, 0xa4, 0xc8,
+                                             0x0c, 0xad, 0xcc, 0xbb, 0x7f, 0x0a};
+constexpr std::array<uint8_t, 20> kSaltV2 = {0x0d, 0xed, 0xe3, 0xde, 0xf7, 0x00, 0xa6,
+                                             0xdb, 0x81, 0x93, 0x81, 0xbe, 0x6e, 0x26,
+                                             0x9d, 0xcb, 0xf9, 0xbd, 0x2e, 0xd9};
+// IETF drafts still seen in captures: 23-28 and 29-32 had their own salts, 33-34 used v1's.
+constexpr std::array<uint8_t, 20> kSaltDraft23 = {0xc3, 0xee, 0xf7, 0x12, 0xc7, 0x2e, 0xbb,
+                                                  0x5a, 0x11, 0xa7, 0xd2, 0x43, 0x2b, 0xb4,
+                                                  0x63, 0x65, 0xbe, 0xf9, 0xf5, 0x02};
+constexpr std::array<uint8_t, 20> kSaltDraft29 = {0xaf, 0xbf, 0xec, 0x28, 0x99, 0x93, 0xd2,
+                                                  0x4c, 0x9e, 0x97, 0x86, 0xf1, 0x9c, 0x61,
+                                                  0x11, 0xe0, 0x43, 0x90, 0xa8, 0x99};
+
+constexpr VersionParams kV1Labels{0, 0, {}, "quic key", "quic iv", "quic hp"};
+
+VersionParams params(uint32_t version, uint8_t type, const std::array<uint8_t, 20>& salt,
+                     const VersionParams& labels = kV1Labels) {
+    return {version, type, salt, labels.key_label, labels.iv_label, labels.hp_label};
+}
 
 const VersionParams* find_version(uint32_t version) {
+    static const VersionParams kVersions[] = {
+        params(kVersion1, 0, kSaltV1),
+        {kVersion2, 1, kSaltV2, "quicv2 key", "quicv2 iv", "quicv2 hp"},
+        params(0xff000017, 0, kSaltDraft23),
+        params(0xff000018, 0, kSaltDraft23),
+        params(0xff000019, 0, kSaltDraft23),
+        params(0xff00001a, 0, kSaltDraft23),
+        params(0xff00001b, 0, kSaltDraft23),
+        params(0xff00001c, 0, kSaltDraft23),
+        params(0xff00001d, 0, kSaltDraft29),
+        params(0xff00001e, 0, kSaltDraft29),
+        params(0xff00001f, 0, kSaltDraft29),
+        params(0xff000020, 0, kSaltDraft29),
+        params(0xff000021, 0, kSaltV1),
+        params(0xff000022, 0, kSaltV1),
+    };
     for (const auto& v : kVersions) {
         if (v.version == version) return &v;
     }

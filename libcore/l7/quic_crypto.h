@@ -43,7 +43,8 @@ constexpr size_t kMaxInitialPlaintext = 65527;
 // Which endpoint sends the packet: each direction has its own Initial keys.
 enum class Sender : uint8_t { client, server };
 
-// True for the versions whose Initial protection is implemented here (v1, v2).
+// True for the versions whose Initial protection is implemented here: v1, v2, and the IETF
+// drafts 23 to 34 (0xff000017..0xff000022) that older stacks still send.
 bool is_supported_version(uint32_t version);
 
 struct InitialKeys {

@@ -381,9 +381,9 @@ TEST(QuicCrypto, ProtectRoundTripsTokensAndLongPayloads) {
     bad.pn_length = 1;
     EXPECT_EQ(protect_initial(keys, bad, two, out), 0u);  // no room for the sample
     InitialKeys unknown = keys;
-    unknown.version = 0xff00001d;
+    unknown.version = 0xff00000f;
     EXPECT_EQ(protect_initial(unknown, f, payload, out), 0u);
-    EXPECT_FALSE(derive_initial_keys(0xff00001d, dcid, Sender::client, unknown));
+    EXPECT_FALSE(derive_initial_keys(0xff00000f, dcid, Sender::client, unknown));
 }
 
 }  // namespace
