@@ -104,11 +104,12 @@ constexpr std::string_view kHttpMethods[] = {
 
 // HTTP and its relatives, which share the request and status line syntax.
 App http_family(Bytes d, uint16_t sport, uint16_t dport) {
-    Bytes line = first_line(d);
+    if (d.empty() || d[0] < 'A' || d[0] > 'Z') return App::none;
     if (starts(d, "HTTP/1.")) return has_port(sport, dport, 1900) ? App::ssdp : App::http;
     if (starts(d, "RTSP/1.0 ")) return App::rtsp;
     if (starts(d, "SIP/2.0 ")) return App::sip;
     if (starts(d, "M-SEARCH * ") || starts(d, "NOTIFY * HTTP/")) return App::ssdp;
+    Bytes line = first_line(d);
     if (ends_with(line, " SIP/2.0")) return App::sip;
     if (ends_with(line, " RTSP/1.0")) return App::rtsp;
     for (auto m : kHttpMethods) {

@@ -48,8 +48,9 @@ struct ClientHello {
     size_t needed = 0;       // with Status::need_more: input bytes to call again with
     std::string_view alpn() const { return {alpn_text_, alpn_len_}; }  // "h2,http/1.1"
 
-    // Filled by the parser; the ALPN text lives here so no caller buffer is needed.
-    char alpn_text_[kMaxAlpnText] = {};
+    // Filled by the parser; the ALPN text lives here so no caller buffer is needed. Not
+    // zeroed, as only alpn_len_ bytes are ever read.
+    char alpn_text_[kMaxAlpnText];
     uint8_t alpn_len_ = 0;
 };
 
