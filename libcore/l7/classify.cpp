@@ -332,7 +332,8 @@ bool bacnet(Bytes d) {
 // --- crypto-currencies -------------------------------------------------------------------
 
 bool bitcoin(Bytes d) {
-    if (d.size() < 24) return false;
+    // Magic, command, length; then a checksum, which the first clients left out.
+    if (d.size() < 20) return false;
     uint32_t magic = be32(&d[0]);
     if (magic != 0xf9beb4d9 && magic != 0x0b110907 && magic != 0xfabfb5da && magic != 0x0a03cf40) {
         return false;
