@@ -571,8 +571,9 @@ App tcp_signature(Bytes d, uint16_t sport, uint16_t dport) {
         openvpn_opcode(d[2])) {
         return App::openvpn;
     }
-    if (has_port(sport, dport, 1080) && ((b0 == 5 && d.size() == 2u + d[1]) ||
-                                         (b0 == 4 && d.size() >= 9 && (d[1] == 1 || d[1] == 2)))) {
+    if (has_port(sport, dport, 1080) && d.size() >= 2 &&
+        ((b0 == 5 && d.size() == 2u + d[1]) ||
+         (b0 == 4 && d.size() >= 9 && (d[1] == 1 || d[1] == 2)))) {
         return App::socks;
     }
     return App::none;

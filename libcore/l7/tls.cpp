@@ -195,7 +195,9 @@ Status parse_client_hello_message(std::span<const uint8_t> message, ClientHello&
         return Status::need_more;
     }
     std::span<const uint8_t> body = r.rest().first(std::min<size_t>(len, r.left()));
-    return parse_body(body, complete, hello);
+    Status s = parse_body(body, complete, hello);
+    if (s == Status::need_more) hello.needed = 4 + size_t{len};
+    return s;
 }
 
 Status parse_tls_client_hello(std::span<const uint8_t> stream, ClientHello& hello,
@@ -223,8 +225,14 @@ Status parse_tls_client_hello(std::span<const uint8_t> stream, ClientHello& hell
         target = std::min(message, target);
     }
     if (fragment.size() >= target || accept_prefix) {
-        return parse_client_hello_message(fragment.first(std::min(target, fragment.size())), hello,
-                                          true);
+        Status s = parse_client_hello_message(fragment.first(std::min(target, fragment.size())),
+                                              hello, true);
+        if (s == Status::need_more) {
+            // A whole record too short for a hello's fixed start cannot become one.
+            if (fragment.size() >= target) return Status::invalid;
+            hello.needed = 5 + target;
+        }
+        return s;
     }
     Status s = parse_client_hello_message(fragment, hello, true);
     if (s != Status::done && s != Status::need_more) return s;
