@@ -27,6 +27,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <string_view>
 
 #include "l7/quic_crypto.h"
 #include "l7/status.h"
@@ -73,5 +74,18 @@ class QuicInitialReader {
     uint8_t crypto_[kMaxQuicClientHello] = {};
     ClientHello hello_;
 };
+
+// Google QUIC (versions Q024 to Q046, 2015-2020) sends its client hello, a "CHLO" handshake
+// message of tag/value pairs, without encryption; its SNI tag is the server name. A probe
+// calls parse_gquic_client_hello() on the first client datagrams of a UDP flow that
+// classify() calls quic and that are not IETF Initials (looks_like_quic_initial() false):
+// done with sni filled (empty when the CHLO has none), or not_this. Newer Google versions
+// (Q050, T051) encrypt it like IETF QUIC with their own salts; they are not read.
+struct GquicHello {
+    std::string_view sni;  // points into the datagram
+    uint32_t version = 0;  // the version tag, "Q035" = 0x51303335; 0 when the packet has none
+};
+
+Status parse_gquic_client_hello(std::span<const uint8_t> datagram, GquicHello& hello);
 
 }  // namespace fk::l7
