@@ -47,6 +47,11 @@ bool looks_like_quic_initial(std::span<const uint8_t> datagram);
 
 class QuicInitialReader {
   public:
+    QuicInitialReader() = default;
+    // hello().sni points into the reader's own buffer: a copy would point into the original.
+    QuicInitialReader(const QuicInitialReader&) = delete;
+    QuicInitialReader& operator=(const QuicInitialReader&) = delete;
+
     Status feed(std::span<const uint8_t> datagram, std::span<uint8_t> scratch);
 
     const ClientHello& hello() const { return hello_; }
