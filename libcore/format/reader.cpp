@@ -63,8 +63,11 @@ void FlowReader::fail(uint64_t offset, const std::string& what) {
 size_t FlowReader::read_bytes(void* p, size_t n) {
     auto* out = static_cast<uint8_t*>(p);
     const size_t from_pushback = std::min(n, pushback_.size());
-    std::memcpy(out, pushback_.data(), from_pushback);
-    pushback_.erase(pushback_.begin(), pushback_.begin() + static_cast<ptrdiff_t>(from_pushback));
+    if (from_pushback > 0) {
+        std::memcpy(out, pushback_.data(), from_pushback);
+        pushback_.erase(pushback_.begin(),
+                        pushback_.begin() + static_cast<ptrdiff_t>(from_pushback));
+    }
     size_t got = from_pushback;
     if (n > got) got += read_full(fd_, out + got, n - got, name_);
     pos_ += got;
