@@ -340,7 +340,16 @@ struct WireDecoder::Impl {
         };
         take(Op::NsFirst, Op::NsLast, ntp_ns_to_us);
         take(Op::UsFirst, Op::UsLast, ntp_to_us);
-        take(Op::MsFirst, Op::MsLast, [](uint64_t v) { return v * 1000; });
+        if (!has_start && x.has(Op::MsFirst)) {
+            start = x.get(Op::MsFirst) * 1000 +
+                    (x.has(Op::MsFracFirst) ? x.get(Op::MsFracFirst) % 1000 : 0);
+            has_start = true;
+        }
+        if (!has_end && x.has(Op::MsLast)) {
+            end = x.get(Op::MsLast) * 1000 +
+                  (x.has(Op::MsFracLast) ? x.get(Op::MsFracLast) % 1000 : 0);
+            has_end = true;
+        }
         take(Op::SecFirst, Op::SecLast, [](uint64_t v) { return v * kMicrosPerSecond; });
         take(Op::DeltaUsFirst, Op::DeltaUsLast,
              [&](uint64_t v) { return export_us > v ? export_us - v : 0; });

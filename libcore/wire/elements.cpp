@@ -61,6 +61,8 @@ std::unordered_map<uint64_t, ElementOp> build_table() {
     set(48, Op::SamplerId);   // samplerId / FLOW_SAMPLER_ID
     set(302, Op::SamplerId);  // selectorId
     t[key(kFlowkitPen, kFlowkitSamplingApplied)] = {Op::SamplingApplied, FieldId::sampling};
+    t[key(kFlowkitPen, kFlowkitStartMicros)] = {Op::MsFracFirst, FieldId::start};
+    t[key(kFlowkitPen, kFlowkitEndMicros)] = {Op::MsFracLast, FieldId::end};
     // ipfixprobe exports a QUIC server name apart from the TLS one.
     t[key(kPenCesnet, 890)] = {Op::Str, FieldId::sni};
     return t;

@@ -13,6 +13,11 @@ constexpr uint32_t kFlowkitPen = 32473;
 // flowkit's element for a record's sampling rate when its counters are already renormalised
 // (samplingPacketInterval would make a collector multiply them again).
 constexpr uint16_t kFlowkitSamplingApplied = 13;
+// The microseconds within the millisecond of flowStartMilliseconds / flowEndMilliseconds:
+// flowkit keeps microseconds, and collectors that do not know dateTimeMicroseconds (nfcapd)
+// still read the milliseconds.
+constexpr uint16_t kFlowkitStartMicros = 14;
+constexpr uint16_t kFlowkitEndMicros = 15;
 
 constexpr uint32_t kPenFlowmon = 39499;
 constexpr uint32_t kPenCesnet = 8057;
@@ -34,6 +39,8 @@ enum class Op : uint8_t {
     SecLast,
     MsFirst,  // absolute milliseconds
     MsLast,
+    MsFracFirst,  // flowkit's microseconds within those milliseconds
+    MsFracLast,
     UsFirst,  // NTP timestamps, microsecond resolution
     UsLast,
     NsFirst,  // NTP timestamps, nanosecond resolution

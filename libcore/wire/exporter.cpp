@@ -26,6 +26,7 @@ constexpr FieldId kAddrFields[] = {FieldId::src, FieldId::dst, FieldId::next_hop
 constexpr unsigned kBatch = 32;  // datagrams per sendmmsg
 
 struct EncField {
+    enum Kind : uint8_t { kValue, kMillis, kMicrosInMilli } kind = kValue;
     FieldId field;
     uint32_t pen;
     uint16_t id;
@@ -140,7 +141,7 @@ struct FlowExporter::Impl {
         for (unsigned id = 1; id <= kMaxFieldId; ++id) {
             if (!k.fields.test(id)) continue;
             const FieldInfo& fi = field_info(static_cast<FieldId>(id));
-            EncField e{fi.id, fi.ipfix_pen, fi.ipfix_id, 0};
+            EncField e{EncField::kValue, fi.id, fi.ipfix_pen, fi.ipfix_id, 0};
             switch (fi.storage) {
                 case Storage::U8:
                     e.length = 1;
@@ -167,9 +168,13 @@ struct FlowExporter::Impl {
                     break;
                 }
             }
-            // Times: IPFIX keeps microseconds (dateTimeMicroseconds); v9 absolute milliseconds.
-            if (fi.id == FieldId::start) e.id = v9 ? 152 : 154;
-            if (fi.id == FieldId::end) e.id = v9 ? 153 : 155;
+            // Times: absolute milliseconds, which every collector reads; IPFIX adds flowkit's
+            // microseconds within the millisecond.
+            const bool is_time = fi.id == FieldId::start || fi.id == FieldId::end;
+            if (is_time) {
+                e.kind = EncField::kMillis;
+                e.id = fi.id == FieldId::start ? 152 : 153;
+            }
             if (fi.id == FieldId::sampling) {
                 e.pen = kFlowkitPen;
                 e.id = kFlowkitSamplingApplied;
@@ -180,6 +185,12 @@ struct FlowExporter::Impl {
                 t.fixed_len += e.length;
             }
             t.fields.push_back(e);
+            if (is_time && !v9) {
+                t.fields.push_back(
+                    {EncField::kMicrosInMilli, fi.id, kFlowkitPen,
+                     fi.id == FieldId::start ? kFlowkitStartMicros : kFlowkitEndMicros, 2});
+                t.fixed_len += 2;
+            }
         }
         return t;
     }
@@ -350,26 +361,16 @@ struct FlowExporter::Impl {
 
     void encode(const Template& t, const FlowRecord& r, uint8_t* p) const {
         for (const auto& f : t.fields) {
-            switch (f.field) {
-                case FieldId::start:
-                case FieldId::end: {
-                    const uint64_t us = f.field == FieldId::start ? r.start : r.end;
-                    if (v9) {
-                        wr64(p, us / 1000);
-                    } else {
-                        // NTP: seconds since 1900, then the fraction rounded up so that
-                        // truncating it back gives the same microsecond.
-                        const uint64_t frac =
-                            ((us % kMicrosPerSecond) << 32) / kMicrosPerSecond +
-                            ((((us % kMicrosPerSecond) << 32) % kMicrosPerSecond) != 0);
-                        wr32(p, static_cast<uint32_t>(us / kMicrosPerSecond + kNtpEpochOffset));
-                        wr32(p + 4, static_cast<uint32_t>(frac));
-                    }
+            if (f.kind != EncField::kValue) {
+                const uint64_t us = f.field == FieldId::start ? r.start : r.end;
+                if (f.kind == EncField::kMillis) {
+                    wr64(p, us / 1000);
                     p += 8;
-                    continue;
+                } else {
+                    wr16(p, static_cast<uint16_t>(us % 1000));
+                    p += 2;
                 }
-                default:
-                    break;
+                continue;
             }
             visit_field(f.field, [&](auto tr) {
                 using T = decltype(tr);
