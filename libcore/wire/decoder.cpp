@@ -60,7 +60,7 @@ struct Template {
 // What the datagram header says, needed to turn record times into absolute times.
 struct Msg {
     uint8_t version;
-    uint32_t export_secs;
+    uint64_t export_us;  // export time (NetFlow v5 has nanoseconds, v9 and IPFIX seconds)
     uint32_t uptime_ms;  // NetFlow v5 / v9 sysUptime
     uint64_t now;
 };
@@ -325,7 +325,7 @@ struct WireDecoder::Impl {
     void finish_record(Source& s, const Msg& m) {
         FlowRecord& r = rec;
         const Extra& x = extra;
-        const uint64_t export_us = uint64_t{m.export_secs} * kMicrosPerSecond;
+        const uint64_t export_us = m.export_us;
         uint64_t start = 0, end = 0;
         bool has_start = false, has_end = false;
         auto take = [&](Op first, Op last, auto conv) {
@@ -365,7 +365,7 @@ struct WireDecoder::Impl {
                         // export, so export time minus the end uptime bounds the boot from
                         // above; the smallest bound seen is the closest.
                         const uint64_t end_up = x.has(Op::UptimeLast) ? x.get(Op::UptimeLast) : up;
-                        const uint64_t export_ms = uint64_t{m.export_secs} * 1000;
+                        const uint64_t export_ms = m.export_us / 1000;
                         if (export_ms > end_up &&
                             (s.est_boot_ms == 0 || export_ms - end_up < s.est_boot_ms)) {
                             s.est_boot_ms = export_ms - end_up;
@@ -374,8 +374,11 @@ struct WireDecoder::Impl {
                     }
                     return (init + up) * 1000;
                 }
-                // Milliseconds before the export; signed so a clock a little ahead still works.
-                const int64_t age = static_cast<int32_t>(m.uptime_ms - up);
+                // Milliseconds before the export, modulo 2^32: a time "after" the uptime is
+                // from before the uptime counter wrapped (49.7 days), as nfdump reads it; only
+                // a minute ahead is taken as a clock a little ahead.
+                int64_t age = static_cast<uint32_t>(m.uptime_ms - up);
+                if (age > (int64_t{1} << 32) - 60'000) age -= int64_t{1} << 32;
                 const int64_t t = static_cast<int64_t>(export_us) - age * 1000;
                 return t > 0 ? static_cast<uint64_t>(t) : 0;
             };
@@ -543,7 +546,8 @@ struct WireDecoder::Impl {
             ++s->st.malformed;
             return 0;
         }
-        const Msg m{5, rd32(d + 8), rd32(d + 4), now};
+        const Msg m{5, rd32(d + 8) * kMicrosPerSecond + rd32(d + 12) % 1'000'000'000 / 1000,
+                    rd32(d + 4), now};
         const uint32_t seq = rd32(d + 16);
         sequence(*s, seq, true);
         s->have_seq = true;
@@ -670,8 +674,9 @@ struct WireDecoder::Impl {
         if (!s) return 0;
         note(*s, now, len);
         expire_held(*s, now);
-        const Msg m{static_cast<uint8_t>(ipfix ? 10 : 9), ipfix ? rd32(d + 4) : rd32(d + 8),
-                    ipfix ? 0 : rd32(d + 4), now};
+        const Msg m{static_cast<uint8_t>(ipfix ? 10 : 9),
+                    (ipfix ? rd32(d + 4) : rd32(d + 8)) * kMicrosPerSecond, ipfix ? 0 : rd32(d + 4),
+                    now};
         const uint32_t seq = ipfix ? rd32(d + 8) : rd32(d + 12);
         sequence(*s, seq, ipfix);
         const size_t before = s->st.flows;
