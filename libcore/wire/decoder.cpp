@@ -47,10 +47,26 @@ struct TField {
     uint8_t width;    // Uint: bytes of the destination
     uint16_t offset;  // into FlowRecord
     uint16_t length;  // kVarLen: variable
+    FieldId field;
+    bool direct;  // data records: the value goes straight into the block's column
 };
+
+// Fields every data record gets from finish_record(), not from a template field directly.
+const FieldSet& finished_fields() {
+    static const FieldSet s = [] {
+        FieldSet f;
+        for (FieldId id : {FieldId::start, FieldId::end, FieldId::packets, FieldId::bytes,
+                           FieldId::sampling, FieldId::dport, FieldId::exporter, FieldId::domain}) {
+            f.set(static_cast<unsigned>(id));
+        }
+        return f;
+    }();
+    return s;
+}
 
 struct Template {
     std::vector<TField> fields;
+    FieldSet direct;       // columns written directly (each by one field at most)
     uint32_t min_len = 0;  // bytes of a record with empty variable-length fields
     bool varlen = false;
     bool options = false;
@@ -197,16 +213,33 @@ struct WireDecoder::Impl {
     // Compiles the field specifiers of a template record. `scope_skip`: NetFlow v9 options
     // scope fields, whose types are not element ids.
     static void add_field(Template& t, uint32_t pen, uint16_t id, uint16_t len, bool scope_skip) {
-        TField f{Op::Skip, 0, 0, len};
+        TField f{Op::Skip, 0, 0, len, FieldId::start, false};
         if (!scope_skip) {
             const ElementOp e = element_op(pen, id, len == kVarLen ? 0 : len);
             f.op = e.op;
+            f.field = e.field;
             if (len == kVarLen && e.op != Op::Str) f.op = Op::Skip;
-            if (e.op == Op::Uint || e.op == Op::Addr || e.op == Op::Mac || e.op == Op::Str ||
-                e.op == Op::SamplingApplied) {
+            if (f.op == Op::Uint || f.op == Op::Addr || f.op == Op::Mac || f.op == Op::Str ||
+                f.op == Op::SamplingApplied) {
                 const Slot& sl = slots()[static_cast<unsigned>(e.field)];
                 f.offset = sl.offset;
                 f.width = sl.width;
+            }
+            if (f.op == Op::Flags) {
+                f.field = FieldId::flags;
+                f.width = 1;
+            }
+            const unsigned fid = static_cast<unsigned>(f.field);
+            if ((f.op == Op::Uint || f.op == Op::Addr || f.op == Op::Mac || f.op == Op::Str ||
+                 f.op == Op::Flags) &&
+                !finished_fields().test(fid)) {
+                // A second field for the same column would make it longer than the block.
+                if (t.direct.test(fid)) {
+                    f.op = Op::Skip;
+                } else {
+                    f.direct = true;
+                    t.direct.set(fid);
+                }
             }
         }
         if (len == kVarLen) {
@@ -322,8 +355,7 @@ struct WireDecoder::Impl {
     }
 
     // Absolute times, sampling, ICMP: what needs the whole record.
-    void finish_record(Source& s, const Msg& m) {
-        FlowRecord& r = rec;
+    void finish_record(Source& s, const Msg& m, FlowRecord& r) {
         const Extra& x = extra;
         const uint64_t export_us = m.export_us;
         uint64_t start = 0, end = 0;
@@ -434,39 +466,200 @@ struct WireDecoder::Impl {
         }
     }
 
+    // ---- data records straight into the block's columns ----
+    //
+    // Before a data set, every column of the block grows by the most records the set can
+    // hold (zero-filled: the value of fields the template lacks); records are stored by row
+    // index, and the columns are cut back to the rows decoded afterwards. That is a store per
+    // value instead of a push_back per value plus a record copy per row.
+
+    void* base[kFieldSlots] = {};  // data() of each column while a set is decoded
+
+    void grow_columns(FlowBlock& out, size_t n) {
+        for_each_field([&](auto t) {
+            using T = decltype(t);
+            auto& c = column<T::id>(out);
+            if constexpr (T::storage == Storage::Str) {
+                c.ids.resize(n);
+                base[static_cast<unsigned>(T::id)] = c.ids.data();
+            } else {
+                c.resize(n);
+                base[static_cast<unsigned>(T::id)] = c.data();
+            }
+        });
+    }
+
+    template <class V>
+    V* at(FieldId f) {
+        return static_cast<V*>(base[static_cast<unsigned>(f)]);
+    }
+
+    static uint64_t read_uint(const uint8_t* p, size_t len) {
+        switch (len) {
+            case 1:
+                return p[0];
+            case 2:
+                return rd16(p);
+            case 4:
+                return rd32(p);
+            case 8:
+                return rd64(p);
+            default:
+                return rdn(p, static_cast<unsigned>(len));
+        }
+    }
+
+    // Decodes one data record at p (at most `end`) into row `row` of the grown columns; `fin`
+    // gets the values finish_record() needs. Returns the byte after the record, or nullptr
+    // when a variable-length field runs past the end.
+    const uint8_t* decode_direct(const Template& t, const uint8_t* p, const uint8_t* end,
+                                 FlowBlock& out, size_t row, FlowRecord& fin) {
+        extra.seen = 0;
+        fin.packets = fin.bytes = 0;
+        fin.dport = 0;
+        fin.sampling = 0;
+        for (const TField& f : t.fields) {
+            size_t len = f.length;
+            if (len == kVarLen) {
+                if (p >= end) return nullptr;
+                len = *p++;
+                if (len == 255) {
+                    if (end - p < 2) return nullptr;
+                    len = rd16(p);
+                    p += 2;
+                }
+                if (static_cast<size_t>(end - p) < len) return nullptr;
+            }
+            if (f.direct) {
+                switch (f.op) {
+                    case Op::Uint:
+                    case Op::Flags: {
+                        const uint64_t v = read_uint(p, len);
+                        switch (f.width) {
+                            case 1:
+                                at<uint8_t>(f.field)[row] = static_cast<uint8_t>(v);
+                                break;
+                            case 2:
+                                at<uint16_t>(f.field)[row] = static_cast<uint16_t>(v);
+                                break;
+                            case 4:
+                                at<uint32_t>(f.field)[row] = static_cast<uint32_t>(v);
+                                break;
+                            default:
+                                at<uint64_t>(f.field)[row] = v;
+                        }
+                        break;
+                    }
+                    case Op::Addr:
+                        at<IpAddr>(f.field)[row] = len == 4 ? IpAddr::v4(rd32(p)) : IpAddr::v6(p);
+                        break;
+                    case Op::Mac:
+                        at<uint64_t>(f.field)[row] = rdn(p, 6);
+                        break;
+                    default: {  // Op::Str; trailing NULs pad fixed-size strings
+                        size_t n = len;
+                        while (n > 0 && p[n - 1] == 0) --n;
+                        visit_field(f.field, [&](auto tr) {
+                            using T = decltype(tr);
+                            if constexpr (T::storage == Storage::Str) {
+                                at<uint32_t>(f.field)[row] = column<T::id>(out).dict.intern(
+                                    {reinterpret_cast<const char*>(p), n});
+                            }
+                        });
+                    }
+                }
+            } else {
+                switch (f.op) {
+                    case Op::Skip:
+                        break;
+                    case Op::Uint:  // the destination port: ICMP elements may replace it
+                        if (f.field == FieldId::dport) {
+                            fin.dport = static_cast<uint16_t>(read_uint(p, len));
+                        }
+                        break;
+                    case Op::Bytes:
+                        fin.bytes = read_uint(p, len);
+                        break;
+                    case Op::Packets:
+                        fin.packets = read_uint(p, len);
+                        break;
+                    default:
+                        extra.set(f.op, read_uint(p, len));
+                }
+            }
+            p += len;
+        }
+        return p;
+    }
+
     // Decodes the records of one data set. Returns false when the set is malformed.
     bool decode_data(Source& s, const Template& t, const uint8_t* p, const uint8_t* end,
                      const Msg& m, FlowBlock& out, uint32_t& records) {
         if (t.min_len == 0) return end == p;
-        if (!t.varlen) {
-            const size_t n = static_cast<size_t>(end - p) / t.min_len;
-            for (size_t i = 0; i < n; ++i, p += t.min_len) {
-                decode_fields(t, p, p + t.min_len);
-                emit(s, t, m, out);
+        if (t.options) {
+            while (static_cast<size_t>(end - p) >= t.min_len) {
+                const uint8_t* next = decode_fields(t, p, end);
+                if (!next) return false;
+                p = next;
+                apply_options(s);
+                ++records;
             }
-            records += static_cast<uint32_t>(n);
             return true;
         }
+        const size_t before = out.size();
+        grow_columns(out, before + static_cast<size_t>(end - p) / t.min_len);
+        uint64_t lo = UINT64_MAX, hi = 0;
+        FlowRecord& fin = rec;
+        size_t row = before;
+        bool ok = true;
         while (static_cast<size_t>(end - p) >= t.min_len) {
-            const uint8_t* next = decode_fields(t, p, end);
-            if (!next) return false;
+            const uint8_t* next = decode_direct(t, p, end, out, row, fin);
+            if (!next) {
+                ok = false;
+                break;
+            }
             p = next;
-            emit(s, t, m, out);
-            ++records;
+            finish_record(s, m, fin);
+            at<uint64_t>(FieldId::start)[row] = fin.start;
+            at<uint64_t>(FieldId::end)[row] = fin.end;
+            at<uint64_t>(FieldId::packets)[row] = fin.packets;
+            at<uint64_t>(FieldId::bytes)[row] = fin.bytes;
+            at<uint32_t>(FieldId::sampling)[row] = fin.sampling;
+            at<uint16_t>(FieldId::dport)[row] = fin.dport;
+            at<IpAddr>(FieldId::exporter)[row] = s.st.exporter;
+            at<uint32_t>(FieldId::domain)[row] = s.st.domain;
+            lo = std::min(lo, fin.start);
+            hi = std::max(hi, fin.end);
+            ++row;
         }
-        return true;
+        // A cut record may have left values in row `row`: the shrink drops them.
+        grow_columns(out, row);
+        out.set_size(row);
+        const size_t added = row - before;
+        if (added) widen_time_range(out, lo, hi);
+        records += static_cast<uint32_t>(added);
+        s.st.flows += added;
+        return ok;
     }
 
-    void emit(Source& s, const Template& t, const Msg& m, FlowBlock& out) {
-        if (t.options) {
-            apply_options(s);
-            return;
-        }
-        finish_record(s, m);
-        rec.exporter = s.st.exporter;
-        rec.domain = s.st.domain;
-        out.append(rec);
-        ++s.st.flows;
+    // FlowBlock keeps its time range up to date only in append(): rows written into the
+    // columns directly widen it by appending a row with those times and taking it out again.
+    static void widen_time_range(FlowBlock& b, uint64_t lo, uint64_t hi) {
+        if (lo >= b.t_first() && hi <= b.t_last()) return;
+        FlowRecord r;
+        r.start = lo;
+        r.end = hi;
+        b.append(r);
+        for_each_field([&](auto t) {
+            using T = decltype(t);
+            auto& c = column<T::id>(b);
+            if constexpr (T::storage == Storage::Str) {
+                c.ids.pop_back();
+            } else {
+                c.pop_back();
+            }
+        });
+        b.set_size(b.size() - 1);
     }
 
     // ---- holding data for templates still to come ----
@@ -579,7 +772,7 @@ struct WireDecoder::Impl {
             extra.set(Op::UptimeFirst, rd32(p + 24));
             extra.set(Op::UptimeLast, rd32(p + 28));
             if (rate > 0) extra.set(Op::SamplingInterval, rate);
-            finish_record(*s, m);
+            finish_record(*s, m, r);
             r.exporter = from;
             r.domain = domain;
             out.append(r);
