@@ -54,11 +54,8 @@ struct Decoder {
 
     Decoded ethernet(const uint8_t* p, uint32_t len) {
         if (len < 14) return Decoded::kMalformed;
-        const uint64_t dst = mac48(p), src = mac48(p + 6);
-        if (depth == 0 || out.tunnel != 0) {
-            out.dst_mac = dst;
-            out.src_mac = src;
-        }
+        out.dst_mac = mac48(p);
+        out.src_mac = mac48(p + 6);
         return ethertype(be16(p + 12), p + 14, len - 14);
     }
 
@@ -339,6 +336,13 @@ struct Decoder {
         if (cap < 4) return Decoded::kIp;
         const uint16_t flags = be16(p);
         const uint16_t type = be16(p + 2);
+        if ((flags & 0x7) == 1) {
+            // Enhanced GRE (PPTP, RFC 2637): key always, optional sequence and ack, then PPP.
+            if (type != 0x880b) return Decoded::kIp;
+            const uint32_t h = 8 + ((flags & 0x1000) ? 4 : 0) + ((flags & 0x0080) ? 4 : 0);
+            if (h > cap) return Decoded::kIp;
+            return tunnel(static_cast<uint8_t>(Tunnel::gre), [&] { return ppp(p + h, cap - h); });
+        }
         // Version 0 only, and no source routing (its length is variable).
         if ((flags & 0x7) != 0 || (flags & 0x4000)) return Decoded::kIp;
         uint32_t h = 4;
