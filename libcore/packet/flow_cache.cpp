@@ -69,6 +69,32 @@ FlowKey reverse(const FlowKey& k) {
     return r;
 }
 
+uint32_t L7Pool::take_buffer() {
+    if (!free_buffers_.empty()) {
+        const uint32_t id = free_buffers_.back();
+        free_buffers_.pop_back();
+        return id;
+    }
+    buffers_.emplace_back();
+    return static_cast<uint32_t>(buffers_.size());
+}
+
+void L7Pool::give_buffer(uint32_t id) {
+    buffers_[id - 1].clear();
+    free_buffers_.push_back(id);
+}
+
+uint32_t L7Pool::take_quic() {
+    if (!free_readers_.empty()) {
+        const uint32_t id = free_readers_.back();
+        free_readers_.pop_back();
+        *readers_[id - 1] = l7::QuicInitialReader{};
+        return id;
+    }
+    readers_.push_back(std::make_unique<l7::QuicInitialReader>());
+    return static_cast<uint32_t>(readers_.size());
+}
+
 void Conn::reset() {
     const uint32_t keep_next = next_free;
     syn_ts = synack_ts = request_ts = 0;
@@ -79,6 +105,8 @@ void Conn::reset() {
     tls_version = http_status = dns_qtype = 0;
     dns_rcode = 0;
     ech = has_dns_rcode = false;
+    l7_state = l7_client = l7_tries = 0;
+    l7_next_seq = l7_buffer = l7_quic = 0;
     // clear() keeps the strings' capacity: a reused Conn does not allocate again.
     sni.clear();
     alpn.clear();
@@ -155,9 +183,16 @@ uint32_t FlowCache::new_conn() {
     return c;
 }
 
+void FlowCache::release_l7(Conn& c) {
+    if (c.l7_buffer) pool_.give_buffer(c.l7_buffer);
+    if (c.l7_quic) pool_.give_quic(c.l7_quic);
+    c.l7_buffer = c.l7_quic = 0;
+}
+
 void FlowCache::release_conn(uint32_t c) {
     Conn& x = conns_[c - 1];
     if (--x.refs == 0) {
+        release_l7(x);
         x.next_free = free_conn_;
         free_conn_ = c;
     }

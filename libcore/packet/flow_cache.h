@@ -5,8 +5,11 @@
 // time, application metadata), so that both records carry it.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
+
+#include "l7/quic.h"
 
 #include "packet/decode.h"
 #include "record/flow_block.h"
@@ -26,6 +29,24 @@ static_assert(sizeof(FlowKey) == 40);
 FlowKey key_of(const PacketView& v, bool layer2);
 FlowKey reverse(const FlowKey& k);
 
+// Buffers and QUIC readers lent to the few connections whose metadata spans packets (a
+// ClientHello over several segments, QUIC Initials), reused once their hello is read.
+class L7Pool {
+  public:
+    uint32_t take_buffer();
+    std::vector<uint8_t>& buffer(uint32_t id) { return buffers_[id - 1]; }
+    void give_buffer(uint32_t id);
+    uint32_t take_quic();
+    l7::QuicInitialReader& quic(uint32_t id) { return *readers_[id - 1]; }
+    void give_quic(uint32_t id) { free_readers_.push_back(id); }
+
+  private:
+    std::vector<std::vector<uint8_t>> buffers_;
+    std::vector<uint32_t> free_buffers_;
+    std::vector<std::unique_ptr<l7::QuicInitialReader>> readers_;
+    std::vector<uint32_t> free_readers_;
+};
+
 // State of one connection, shared by the records of both directions.
 struct Conn {
     uint32_t refs = 0;
@@ -42,6 +63,13 @@ struct Conn {
     uint8_t dns_rcode = 0;
     bool ech = false;
     bool has_dns_rcode = false;
+    // Payload inspection (packet/metadata.h).
+    uint8_t l7_state = 0;
+    uint8_t l7_client = 0;  // Entry::client of the direction the parsed messages come from
+    uint8_t l7_tries = 0;
+    uint32_t l7_next_seq = 0;  // TLS over TCP: next client sequence number to buffer
+    uint32_t l7_buffer = 0;    // L7Pool ids, 0 = none
+    uint32_t l7_quic = 0;
     std::string sni, alpn, http_host, http_method, dns_qname;
     void reset();
 };
@@ -96,6 +124,9 @@ class FlowCache {
     void flush_all();
 
     Conn* conn_of(const Entry& e) { return e.conn ? &conns_[e.conn - 1] : nullptr; }
+    L7Pool& pool() { return pool_; }
+    // Returns a connection's borrowed buffers to the pool.
+    void release_l7(Conn& c);
 
     // Records ended so far, waiting to be taken.
     FlowBlock& out() { return out_; }
@@ -134,6 +165,7 @@ class FlowCache {
     uint32_t head_ = 0, tail_ = 0;
     std::vector<Conn> conns_;
     uint32_t free_conn_ = 0;
+    L7Pool pool_;
     uint64_t now_ = 0;
     FlowBlock out_;
     CacheStats stats_;

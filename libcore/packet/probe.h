@@ -11,6 +11,7 @@
 #include "packet/capture_file.h"
 #include "packet/decode.h"
 #include "packet/flow_cache.h"
+#include "packet/metadata.h"
 
 namespace fk {
 
@@ -28,8 +29,9 @@ struct ProbeOptions {
     DecodeOptions decode;
     uint32_t sample = 1;  // 1:N packet sampling
     SampleMode sample_mode = SampleMode::kSystematic;
-    uint64_t seed = 1;   // random sampling: the same seed gives the same packets
-    std::string filter;  // BPF expression applied to every packet ("" = none)
+    uint64_t seed = 1;     // random sampling: the same seed gives the same packets
+    std::string filter;    // BPF expression applied to every packet ("" = none)
+    bool metadata = true;  // read TLS/QUIC hellos (TCP handshake delays are always kept)
     size_t block_rows = 8192;
 };
 
@@ -70,6 +72,7 @@ class Probe {
     ProbeOptions opts_;
     FlowSink& sink_;
     FlowCache cache_;
+    Metadata meta_;
     std::unique_ptr<Frags> frags_;
     std::unique_ptr<Filter> filter_;
     ProbeStats stats_;

@@ -275,3 +275,74 @@ TEST(Truth, TunnelsAreDecapsulated) {
 
 }  // namespace
 }  // namespace fk::test
+
+namespace fk::test {
+namespace {
+
+// The server names tshark reads from TLS ClientHellos and QUIC Initials (truth/tls-sni.tsv),
+// per capture, as (transport, client port, server port, name), against the records flowgen
+// writes for the client direction.
+using Hello = std::tuple<std::string, int, int, std::string>;
+
+// Known differences, each with its reason.
+struct NameException {
+    const char* file;
+    Hello hello;
+    const char* reason;
+};
+const NameException kNameExceptions[] = {
+    {"pcap/remote-access/rdp2.pcap",
+     {"tcp", 54759, 3389, "WIN-8QSO0D3OKBI.HARDENING.COM"},
+     "the hello travels in RDP-UDP (MS-RDPEUDP) datagrams behind that protocol's own headers "
+     "(the truth's awk labels every non-QUIC hello tcp); flowgen reads TLS over TCP and QUIC"},
+    {"pcap/remote-access/rdp.pcap",
+     {"tcp", 52494, 3389, "192.168.2.142"},
+     "RDP upgrades to TLS after its X.224 exchange; tshark leaves frame 7 (a ClientHello with "
+     "server_name 192.168.2.142) undissected as TPKT, flowgen finds the hello"},
+};
+bool excepted(const std::string& file, const Hello& h) {
+    for (const auto& x : kNameExceptions) {
+        const Hello back{std::get<0>(x.hello), std::get<2>(x.hello), std::get<1>(x.hello),
+                         std::get<3>(x.hello)};
+        if (file == x.file && (h == x.hello || h == back)) return true;
+    }
+    return false;
+}
+
+TEST(Truth, ServerNames) {
+    NEED_DATA();
+    std::map<std::string, std::set<Hello>> truth;
+    for (auto& row : read_tsv(corpus().data + "/truth/tls-sni.tsv"))
+        if (!row["sni"].empty())
+            truth[row["file"]].insert({row["transport"], std::stoi(row["src_port"]),
+                                       std::stoi(row["dst_port"]), row["sni"]});
+    size_t names = 0;
+    for (const auto& cap : corpus().captures) {
+        const std::string& file = cap.at("file");
+        SCOPED_TRACE(file);
+        const auto r = run_probe({corpus().data + "/" + file});
+        std::set<Hello> mine;
+        for (const auto& x : r.recs)
+            if (!x.sni.empty())
+                mine.insert({x.app == static_cast<uint8_t>(App::quic) ? "quic" : "tcp", x.sport,
+                             x.dport, x.sni});
+        const auto& want = truth[file];
+        for (const auto& h : want) {
+            ++names;
+            EXPECT_TRUE(mine.count(h) || excepted(file, h))
+                << "missing " << std::get<0>(h) << " " << std::get<1>(h) << ">" << std::get<2>(h)
+                << " " << std::get<3>(h);
+        }
+        // Both directions carry the name; only the client's direction is in the truth.
+        for (const auto& h : mine) {
+            const Hello back{std::get<0>(h), std::get<2>(h), std::get<1>(h), std::get<3>(h)};
+            EXPECT_TRUE(want.count(h) || want.count(back) || excepted(file, h))
+                << "extra " << std::get<0>(h) << " " << std::get<1>(h) << ">" << std::get<2>(h)
+                << " " << std::get<3>(h);
+        }
+    }
+    EXPECT_GT(names, 300u);
+}
+
+}  // namespace
+}  // namespace fk::test
