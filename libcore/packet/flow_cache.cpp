@@ -297,6 +297,8 @@ void FlowCache::emit(uint32_t idx) {
     }
     out_.append(r);
     ++stats_.flows;
+    stats_.packets += r.packets;
+    stats_.bytes += r.bytes;
 }
 
 void FlowCache::tcp_update(Entry& e, const PacketView& v, uint64_t ts) {

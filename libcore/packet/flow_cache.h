@@ -83,6 +83,8 @@ struct CacheOptions {
 
 struct CacheStats {
     uint64_t flows = 0;    // records exported
+    uint64_t packets = 0;  // their packets and bytes (renormalised when sampled)
+    uint64_t bytes = 0;
     uint64_t evicted = 0;  // flows ended early because the cache was full
     uint64_t peak_flows = 0;
 };

@@ -13,6 +13,7 @@
 #include "common/tool.h"
 #include "format/writer.h"
 #include "packet/probe.h"
+#include "wire/exporter.h"
 
 namespace {
 
@@ -25,7 +26,8 @@ struct Options {
     std::vector<std::string> reads;
     std::string iface;
     std::string filter;
-    std::string write = "-";
+    std::string write;
+    std::string export_to;
     bool quiet = false;
     bool verbose = false;
     double idle = 15, active = 300;
@@ -34,15 +36,21 @@ struct Options {
     std::string sample_mode = "systematic";
     uint64_t seed = 1;
     bool no_decap = false;
+    bool no_l7 = false;
 };
 
-class WriterSink : public fk::FlowSink {
+// Records go to the flow file or stream, to an IPFIX collector, or both.
+class OutputSink : public fk::FlowSink {
   public:
-    explicit WriterSink(fk::FlowWriter& w) : w_(w) {}
-    void write(fk::FlowBlock& b) override { w_.write(b); }
+    OutputSink(fk::FlowWriter* w, fk::FlowExporter* x) : w_(w), x_(x) {}
+    void write(fk::FlowBlock& b) override {
+        if (x_) x_->add(b);
+        if (w_) w_->write(b);
+    }
 
   private:
-    fk::FlowWriter& w_;
+    fk::FlowWriter* w_;
+    fk::FlowExporter* x_;
 };
 
 struct Progress {
@@ -77,10 +85,12 @@ void print_summary(const fk::Probe& probe) {
     const auto& s = probe.stats();
     const auto& c = probe.cache_stats();
     std::fprintf(stderr,
-                 "flowgen: %llu packets, %llu flows; in flows %llu packets (%llu layer-2); "
+                 "flowgen: %llu packets, %llu flows of %llu packets and %llu bytes; "
+                 "in flows %llu packets (%llu layer-2); "
                  "not IP %llu, malformed %llu, sampled out %llu, filtered out %llu; "
                  "evicted %llu, peak %llu flows in cache\n",
                  (unsigned long long)s.packets, (unsigned long long)c.flows,
+                 (unsigned long long)c.packets, (unsigned long long)c.bytes,
                  (unsigned long long)s.flow_packets, (unsigned long long)s.layer2,
                  (unsigned long long)s.not_ip, (unsigned long long)s.malformed,
                  (unsigned long long)s.sampled_out, (unsigned long long)s.filtered_out,
@@ -97,6 +107,7 @@ int run(int argc, char** argv) {
     app.add_option("-i,--interface", o.iface, "capture live from this interface");
     app.add_option("-f,--filter", o.filter, "BPF filter, e.g. 'tcp port 443'");
     app.add_option("-w,--write", o.write, "write flows to FILE (default: stdout, not a terminal)");
+    app.add_option("--export", o.export_to, "send flows as IPFIX over UDP to HOST:PORT");
     app.add_option("--idle-timeout", o.idle, "seconds without packets that end a flow (15)");
     app.add_option("--active-timeout", o.active, "seconds after which a long flow is cut (300)");
     app.add_option("--max-flows", o.max_flows,
@@ -108,6 +119,7 @@ int run(int argc, char** argv) {
         ->check(CLI::IsMember({"systematic", "random"}));
     app.add_option("--seed", o.seed, "seed of random sampling (1)");
     app.add_flag("--no-decap", o.no_decap, "keep tunnels (GRE, VXLAN, IP-in-IP) as outer flows");
+    app.add_flag("--no-l7", o.no_l7, "skip payload inspection (TLS/QUIC hellos)");
     app.add_flag("-q,--quiet", o.quiet, "no progress on stderr");
     app.add_flag("-v,--verbose", o.verbose, "print packet and flow totals on stderr at the end");
     app.footer("Exit status: 0 ok, 1 bad or truncated input, 2 usage. See flowgen(1).");
@@ -126,6 +138,8 @@ int run(int argc, char** argv) {
             throw fk::UsageError("no input: give -r FILE, -i IFACE, or pipe a pcap stream in");
         o.reads.push_back("-");
     }
+    // With --export the flows need not be written here too; without, stdout is the default.
+    if (o.write.empty() && o.export_to.empty()) o.write = "-";
     if (o.write == "-" && fk::is_terminal(STDOUT_FILENO))
         throw fk::UsageError(
             "refusing to write binary flows to a terminal; use -w FILE or a pipe (| flowquery)");
@@ -140,13 +154,17 @@ int run(int argc, char** argv) {
         o.sample_mode == "random" ? fk::SampleMode::kRandom : fk::SampleMode::kSystematic;
     po.seed = o.seed;
     po.decode.decap = !o.no_decap;
+    po.metadata = !o.no_l7;
     // Live capture filters in the kernel; files through libpcap's filter machine.
     if (o.iface.empty()) po.filter = o.filter;
 
     fk::WriterOptions wo;
     wo.creator = std::string("flowgen ") + FLOWKIT_VERSION;
-    auto writer = fk::FlowWriter::open(o.write, wo);
-    WriterSink sink(*writer);
+    std::unique_ptr<fk::FlowExporter> exporter;
+    if (!o.export_to.empty()) exporter = std::make_unique<fk::FlowExporter>(o.export_to);
+    std::unique_ptr<fk::FlowWriter> writer;
+    if (!o.write.empty()) writer = fk::FlowWriter::open(o.write, wo);
+    OutputSink sink(writer.get(), exporter.get());
     fk::Probe probe(po, sink);
 
     int status = fk::kExitOk;
@@ -167,7 +185,8 @@ int run(int argc, char** argv) {
             status = fk::kExitData;
         }
     }
-    writer->close();
+    if (exporter) exporter->flush();
+    if (writer) writer->close();
     if (o.verbose) print_summary(probe);
     return status;
 }
