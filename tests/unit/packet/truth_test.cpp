@@ -346,3 +346,24 @@ TEST(Truth, ServerNames) {
 
 }  // namespace
 }  // namespace fk::test
+
+namespace fk::test {
+namespace {
+
+// tls_ech.pcapng: a TLS 1.3 hello with encrypted_client_hello (tshark: extension 0xfe0d).
+TEST(Truth, EncryptedClientHelloIsFlagged) {
+    NEED_DATA();
+    const auto r = run_probe({corpus().data + "/pcap/tls/tls_ech.pcapng"});
+    size_t ech = 0;
+    for (const auto& x : r.recs) {
+        if (!x.ech) continue;
+        ++ech;
+        EXPECT_EQ(x.tls_version, 0x0304);
+        EXPECT_EQ(x.app, static_cast<uint8_t>(App::tls));
+        EXPECT_FALSE(x.sni.empty());  // the outer, public name
+    }
+    EXPECT_EQ(ech, 2u);  // both directions of the one connection
+}
+
+}  // namespace
+}  // namespace fk::test
