@@ -159,6 +159,7 @@ void FlowCache::unlink(uint32_t idx) {
 
 void FlowCache::link_tail(uint32_t idx) {
     Entry& e = entries_[idx];
+    e.linked = e.last;
     e.prev = tail_;
     e.next = 0;
     if (tail_)
@@ -201,7 +202,7 @@ void FlowCache::release_conn(uint32_t c) {
 uint32_t FlowCache::insert(const FlowKey& k, uint32_t h, uint64_t ts) {
     while (count_ >= opts_.max_flows) {
         ++stats_.evicted;
-        end_flow(head_ - 1);
+        end_flow(head_ - 1);  // the head: about the least recently seen (see expire_idle)
     }
     if ((count_ + 1) * 2 > slots_.size()) grow_table();
     uint32_t idx;
@@ -358,16 +359,15 @@ uint32_t FlowCache::add(const PacketView& v, bool layer2, uint64_t ts) {
     if (found) {
         idx = found - 1;
         Entry& e = entries_[idx];
-        if (ts >= e.first + opts_.active_us) {
-            // Active timeout: the record so far goes out, the flow goes on in a new one.
+        if (ts > e.last + opts_.idle_us || ts >= e.first + opts_.active_us) {
+            // Idle or active timeout: the record so far goes out, the flow goes on in a new
+            // one (its connection state stays).
             emit(idx);
-            e.first = ts;
+            e.first = e.last = ts;
             e.packets = e.bytes = 0;
             e.flags = 0;
             e.retrans = 0;
         }
-        unlink(idx);
-        link_tail(idx);
     } else {
         idx = insert(k, h, ts);
         Entry& e = entries_[idx];

@@ -95,6 +95,7 @@ class FlowCache {
         FlowKey key;
         uint64_t first, last;
         uint64_t packets, bytes;
+        uint64_t linked;      // `last` when the entry was put at the tail of the list
         uint32_t prev, next;  // recency list, oldest first (index + 1; 0 = none)
         uint32_t hash;
         uint32_t conn;  // Conn index + 1, 0 = none
@@ -150,8 +151,22 @@ class FlowCache {
     uint32_t new_conn();
     void release_conn(uint32_t c);
     void tcp_update(Entry& e, const PacketView& v, uint64_t ts);
+    // The recency list is kept lazily: a packet only updates `last`, and an entry found at
+    // the head still active is moved to the tail then. So a packet costs no list update, and
+    // an entry moves at most once per idle period. add() checks the idle timeout itself, so
+    // a flow never takes in a packet after an idle gap, whatever the list order.
     void expire_idle(uint64_t now) {
-        while (head_ && entries_[head_ - 1].last + opts_.idle_us < now) end_flow(head_ - 1);
+        while (head_) {
+            const uint32_t i = head_ - 1;
+            Entry& e = entries_[i];
+            if (e.linked + opts_.idle_us >= now) break;
+            if (e.last + opts_.idle_us < now) {
+                end_flow(i);
+            } else {
+                unlink(i);
+                link_tail(i);
+            }
+        }
     }
 
     CacheOptions opts_;
