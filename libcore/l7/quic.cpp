@@ -160,6 +160,8 @@ size_t QuicInitialReader::contiguous() const {
 
 Status QuicInitialReader::try_hello() {
     size_t have = contiguous();
+    // The client's Initial CRYPTO stream starts with its ClientHello and nothing else.
+    if (have >= 1 && crypto_[0] != 1) return Status::invalid;
     if (have < 4) return Status::need_more;
     size_t message = 4 + (size_t{crypto_[1]} << 16 | size_t{crypto_[2]} << 8 | crypto_[3]);
     if (have < message && have < kMaxQuicClientHello) return Status::need_more;
@@ -168,7 +170,6 @@ Status QuicInitialReader::try_hello() {
         done_ = true;
         return s;
     }
-    // The client's Initial CRYPTO stream starts with its ClientHello and nothing else.
     return Status::invalid;
 }
 

@@ -16,6 +16,12 @@ bool is_grease(uint16_t v) {
     return (v & 0x0f0f) == 0x0a0a && (v >> 8) == (v & 0xff);
 }
 
+// Order of versions: 3.x by number; anything else (TLS 1.3 drafts 0x7fxx, experimental
+// versions such as Facebook's 0xfbxx) just below TLS 1.3, so a final 1.3 wins over them.
+uint32_t version_rank(uint16_t v) {
+    return (v >> 8) == 3 ? uint32_t{v} << 8 : (uint32_t{0x0303} << 8 | (v & 0xff));
+}
+
 void append_alpn(ClientHello& h, std::span<const uint8_t> proto) {
     size_t sep = h.alpn_len_ ? 1 : 0;
     if (h.alpn_len_ + sep + proto.size() > kMaxAlpnText) return;
@@ -63,7 +69,7 @@ void read_supported_versions(std::span<const uint8_t> ext, ClientHello& h) {
     ByteReader versions(list);
     uint16_t v = 0, best = 0;
     while (versions.u16(v)) {
-        if (!is_grease(v) && v > best) best = v;
+        if (!is_grease(v) && (best == 0 || version_rank(v) > version_rank(best))) best = v;
     }
     if (best) h.version = best;
 }

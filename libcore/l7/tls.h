@@ -31,7 +31,7 @@ namespace fk::l7 {
 // The largest TLS plaintext record (RFC 8446 section 5.1).
 constexpr size_t kMaxTlsRecord = 16384;
 // Room for the ALPN list as text; longer lists keep the protocols that fit whole.
-constexpr size_t kMaxAlpnText = 96;
+constexpr size_t kMaxAlpnText = 128;
 
 constexpr uint16_t kTlsExtServerName = 0;
 constexpr uint16_t kTlsExtAlpn = 16;

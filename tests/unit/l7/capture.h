@@ -20,6 +20,9 @@ struct Packet {
     uint8_t proto = 0;   // 6 or 17
     std::string src, dst;
     uint16_t sport = 0, dport = 0;
+    // Ports of the outermost UDP header (a VXLAN tunnel's), which tshark's truth tables
+    // report (-E occurrence=f); equal to sport/dport without such a tunnel.
+    uint16_t outer_sport = 0, outer_dport = 0;
     uint32_t seq = 0;
     uint8_t tcp_flags = 0;
     std::span<const uint8_t> payload;
@@ -53,6 +56,7 @@ class Walker {
     explicit Walker(std::function<void(const Packet&)> fn) : fn_(std::move(fn)) {}
 
     void link(int dlt, const uint8_t* p, size_t n) {
+        outer_udp_ = false;
         switch (dlt) {
             case DLT_EN10MB:
                 return ether(p, n);
@@ -152,6 +156,13 @@ class Walker {
             pk.dport = be16(p + 2);
             size_t len = std::min<size_t>(n, std::max<size_t>(8, be16(p + 4)));
             pk.payload = {p + 8, len - 8};
+            if (!outer_udp_) {
+                outer_udp_ = true;
+                outer_sport_ = pk.sport;
+                outer_dport_ = pk.dport;
+            }
+            pk.outer_sport = outer_sport_;
+            pk.outer_dport = outer_dport_;
             if (pk.dport == 4789 && len >= 16) return ether(p + 16, len - 16);  // VXLAN
             if (pk.dport == 2152 && len >= 16 && (p[8] & 0xe0) == 0x20) {       // GTP-U
                 size_t off = 16 + ((p[8] & 0x07) ? 4 : 0);
@@ -176,6 +187,8 @@ class Walker {
     }
 
     std::function<void(const Packet&)> fn_;
+    bool outer_udp_ = false;
+    uint16_t outer_sport_ = 0, outer_dport_ = 0;
 };
 
 }  // namespace detail
@@ -199,7 +212,8 @@ inline bool for_each_packet(const std::string& path, std::function<void(const Pa
 
 // One direction of a TCP connection, reassembled in sequence order. Segments before the
 // stream's first byte (retransmissions) are dropped, overlapping ones trimmed, and
-// out-of-order ones held until the gap fills.
+// out-of-order ones held until the gap fills, or skipped over once four segments wait
+// behind it (a segment the capture missed).
 struct TcpStream {
     bool started = false;
     uint32_t next = 0;
@@ -222,6 +236,9 @@ struct TcpStream {
         }
         size_t before = bytes.size();
         pending[p.seq] = std::vector<uint8_t>(p.payload.begin(), p.payload.end());
+        if (pending.size() >= 4 && static_cast<int32_t>(pending.begin()->first - next) > 0) {
+            next = pending.begin()->first;
+        }
         for (auto it = pending.begin(); it != pending.end();) {
             int32_t ahead = static_cast<int32_t>(it->first - next);
             if (ahead > 0) break;
@@ -236,6 +253,28 @@ struct TcpStream {
         return bytes.size() - before;
     }
 };
+
+// Looks for messages in a reassembled stream the way a probe does: at the stream's first byte
+// and at later segment starts that pass `candidate`; `parse` returns need_more to wait for
+// more bytes at the same place, anything else to move on.
+template <typename Candidate, typename Parse>
+void scan_segments(TcpStream& s, size_t& next_segment, bool& waiting, size_t& at,
+                   Candidate candidate, Parse parse) {
+    for (;;) {
+        if (!waiting) {
+            while (next_segment < s.segment_starts.size() &&
+                   !candidate(
+                       std::span<const uint8_t>(s.bytes).subspan(s.segment_starts[next_segment]))) {
+                ++next_segment;
+            }
+            if (next_segment == s.segment_starts.size()) return;
+            at = s.segment_starts[next_segment++];
+            waiting = true;
+        }
+        if (parse(std::span<const uint8_t>(s.bytes).subspan(at))) return;  // need more
+        waiting = false;
+    }
+}
 
 using FlowKey = std::tuple<std::string, std::string, uint16_t, uint16_t>;
 inline FlowKey key_of(const Packet& p) {

@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <set>
+#include <sstream>
 
 #include "capture.h"
 #include "l7/quic.h"
@@ -15,6 +16,43 @@ namespace fk::l7 {
 namespace {
 
 using Hello = std::tuple<std::string, uint16_t, uint16_t, std::string>;  // transport, ports, sni
+
+struct Details {
+    std::string alpn;
+    uint16_t version = 0;
+    bool ech = false;
+    bool operator==(const Details&) const = default;
+};
+
+Details details_of(const ClientHello& h) {
+    return {std::string(h.alpn()), h.version, h.ech};
+}
+
+std::ostream& operator<<(std::ostream& os, const Details& d) {
+    return os << "alpn '" << d.alpn << "' version " << std::hex << d.version << std::dec << " ech "
+              << d.ech;
+}
+
+// tshark's view of one hello (tls-hello-details.tsv), turned into the fields flowkit reports.
+Details details_of(const test::TruthRow& r) {
+    Details d;
+    d.alpn = r.at("alpn");
+    d.version = static_cast<uint16_t>(std::stoul(r.at("version"), nullptr, 16));
+    std::stringstream versions(r.at("supported_versions"));
+    std::string v;
+    uint16_t best = 0;
+    while (std::getline(versions, v, ',')) {
+        auto x = static_cast<uint16_t>(std::stoul(v, nullptr, 16));
+        bool grease = (x & 0x0f0f) == 0x0a0a && (x >> 8) == (x & 0xff);
+        // Drafts (0x7fxx) and experiments (0xfbxx) are older than the final TLS 1.3.
+        auto rank = [](uint16_t y) { return (y >> 8) == 3 ? y : 0x0303; };
+        if (!grease && (best == 0 || rank(x) > rank(best))) best = x;
+    }
+    if (best) d.version = best;
+    std::stringstream types(r.at("extension_types"));
+    while (std::getline(types, v, ',')) d.ech |= v == "65037";
+    return d;
+}
 
 // What a probe does with the first packets of each flow: TCP client streams reassembled and
 // parsed from their start, or from a later segment that starts a handshake record (STARTTLS,
@@ -30,7 +68,7 @@ struct HelloCollector {
     std::map<test::FlowKey, TcpState> tcp;
     std::map<test::FlowKey, std::unique_ptr<QuicInitialReader>> quic;
     std::vector<uint8_t> scratch = std::vector<uint8_t>(quic::kMaxInitialPlaintext);
-    std::set<Hello> found;
+    std::map<Hello, Details> found;
     size_t truncated = 0;
 
     void packet(const test::Packet& p) {
@@ -60,7 +98,7 @@ struct HelloCollector {
             if (s == Status::need_more) return;
             st.have_candidate = false;
             if (s == Status::done) {
-                found.insert({"tcp", p.sport, p.dport, std::string(h.sni)});
+                found[{"tcp", p.sport, p.dport, std::string(h.sni)}] = details_of(h);
                 truncated += h.truncated;
                 st.finished = true;
             }
@@ -75,7 +113,8 @@ struct HelloCollector {
         }
         Status s = reader->feed(p.payload, scratch);
         if (s == Status::done) {
-            found.insert({"quic", p.sport, p.dport, std::string(reader->hello().sni)});
+            found[{"quic", p.sport, p.dport, std::string(reader->hello().sni)}] =
+                details_of(reader->hello());
             truncated += reader->hello().truncated;
         }
         if (s != Status::need_more) reader.reset();
@@ -121,7 +160,8 @@ TEST(TlsTruth, SameClientHellosAsTshark) {
     if (data.empty()) GTEST_SKIP() << "no ../shared/data";
     auto rows = test::read_truth(data + "/truth/tls-sni.tsv");
     ASSERT_FALSE(rows.empty());
-    size_t files = 0, hellos = 0, with_sni = 0;
+    size_t files = 0, hellos = 0, with_sni = 0, detail_checks = 0, ech = 0;
+    auto detail_rows = test::read_truth(test::beside_this_test("tls-hello-details.tsv"));
     for (const auto& [file, file_rows] : test::by_file(rows)) {
         SCOPED_TRACE(file);
         std::set<Hello> expected;
@@ -140,20 +180,37 @@ TEST(TlsTruth, SameClientHellosAsTshark) {
                 << "tshark only: " << std::get<0>(h) << " " << std::get<1>(h) << ">"
                 << std::get<2>(h) << " '" << std::get<3>(h) << "'";
         }
-        for (const auto& h : c.found) {
+        for (const auto& [h, d] : c.found) {
             if (exception_for(file, h, false)) continue;
             EXPECT_TRUE(expected.count(h))
                 << "flowkit only: " << std::get<0>(h) << " " << std::get<1>(h) << ">"
                 << std::get<2>(h) << " '" << std::get<3>(h) << "'";
         }
         EXPECT_EQ(c.truncated, 0u);
+        // ALPN, version and ECH against tshark's fields of the same hello.
+        for (const auto& r : detail_rows) {
+            if (r.at("file") != file) continue;
+            Hello key{"", static_cast<uint16_t>(std::stoi(r.at("sport"))),
+                      static_cast<uint16_t>(std::stoi(r.at("dport"))), r.at("sni")};
+            for (const auto& [h, d] : c.found) {
+                if (std::get<1>(h) != std::get<1>(key) || std::get<2>(h) != std::get<2>(key) ||
+                    std::get<3>(h) != std::get<3>(key)) {
+                    continue;
+                }
+                EXPECT_EQ(d, details_of(r)) << "frame " << r.at("frame");
+                ++detail_checks;
+                ech += d.ech;
+            }
+        }
         ++files;
         hellos += expected.size();
         for (const auto& h : expected) with_sni += !std::get<3>(h).empty();
     }
     RecordProperty("files", static_cast<int>(files));
-    std::printf("compared %zu captures, %zu distinct hellos (%zu with SNI)\n", files, hellos,
-                with_sni);
+    EXPECT_GT(detail_checks, 300u);
+    EXPECT_EQ(ech, 16u);
+    std::printf("compared %zu captures, %zu distinct hellos (%zu with SNI), %zu ALPN/version/ECH\n",
+                files, hellos, with_sni, detail_checks);
 }
 
 }  // namespace

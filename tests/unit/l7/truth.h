@@ -1,5 +1,6 @@
 // Reading ../shared/data/truth tables (tab-separated, header line) for the L7 tests.
 #pragma once
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -23,7 +24,10 @@ inline std::vector<TruthRow> read_truth(const std::string& path) {
         if (!s.empty() && s.back() == '\t') out.push_back("");
         return out;
     };
-    if (!std::getline(in, line)) return rows;
+    // Leading '#' lines are comments (tables made for these tests say how they were made).
+    do {
+        if (!std::getline(in, line)) return rows;
+    } while (!line.empty() && line[0] == '#');
     header = split(line);
     while (std::getline(in, line)) {
         auto cells = split(line);
@@ -51,6 +55,11 @@ inline std::vector<std::pair<std::string, std::vector<TruthRow>>> by_file(
         out[it->second].second.push_back(r);
     }
     return out;
+}
+
+// A file kept next to the L7 test sources.
+inline std::string beside_this_test(const std::string& name) {
+    return (std::filesystem::path(__FILE__).parent_path() / name).string();
 }
 
 }  // namespace fk::test
