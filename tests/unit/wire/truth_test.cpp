@@ -122,3 +122,49 @@ TEST(WireTruth, NetflowAndIpfixCapturesMatchTshark) {
 
 }  // namespace
 }  // namespace fk
+
+namespace fk {
+namespace {
+
+// Every flow sample of the sFlow captures becomes one record; counter samples are counted.
+TEST(WireTruth, SflowCapturesMatchTshark) {
+    const std::string data = test::shared_data();
+    if (data.empty()) GTEST_SKIP() << "../shared/data is not present";
+    std::ifstream in(data + "/truth/sflow-datagrams.tsv");
+    ASSERT_TRUE(in) << "truth/sflow-datagrams.tsv missing";
+    std::map<std::string, std::vector<std::vector<std::string>>> truth;
+    std::string line;
+    std::getline(in, line);
+    while (std::getline(in, line)) {
+        auto f = split_tabs(line);
+        truth[f[0]].push_back(f);
+    }
+    ASSERT_GE(truth.size(), 7u);
+    for (const auto& [file, rows] : truth) {
+        SCOPED_TRACE(file);
+        WireDecoder dec;
+        const auto dgs = test::read_export_pcap(data + "/" + file);
+        ASSERT_EQ(dgs.size(), rows.size());
+        for (size_t i = 0; i < dgs.size(); ++i) {
+            FlowBlock block;
+            const uint64_t counters0 = dec.stats().empty() ? 0 : dec.stats()[0].counter_samples;
+            const size_t flows = dec.decode(dgs[i].payload.data(), dgs[i].payload.size(),
+                                            dgs[i].source, 1'700'000'000'000'000ull, block);
+            EXPECT_EQ(flows, std::stoull(rows[i][5]));
+            ASSERT_EQ(dec.stats().size(), 1u);
+            EXPECT_EQ(dec.stats()[0].counter_samples - counters0, std::stoull(rows[i][6]));
+            EXPECT_EQ(ip_string(dec.stats()[0].exporter), rows[i][3]);
+            // Counters are renormalised: packets = sampling rate, bytes a multiple of it.
+            for (size_t r = 0; r < block.size(); ++r) {
+                const uint32_t rate = std::max<uint32_t>(block.sampling[r], 1);
+                EXPECT_EQ(block.packets[r], rate);
+                EXPECT_EQ(block.bytes[r] % rate, 0u);
+                EXPECT_FALSE(block.src[r].is_zero());
+            }
+        }
+        EXPECT_EQ(dec.stats()[0].malformed, 0u);
+    }
+}
+
+}  // namespace
+}  // namespace fk
