@@ -58,7 +58,6 @@ struct Collector::Impl {
     size_t blocks_out = 0;
 
     explicit Impl(CollectorOptions o) : opts(std::move(o)), decoder(opts.decoder) {
-        if (opts.listen.empty()) throw UsageError("no address to listen on");
         for (const auto& l : opts.listen) {
             const wire::Endpoint e = wire::parse_endpoint(l);
             fds.push_back(wire::open_listener(e, opts.receive_buffer));
@@ -168,7 +167,7 @@ struct Collector::Impl {
         push({Message::kRotate, nullptr, slot, snapshot()});
         auto block = take_block();
         while (!stopping.load(std::memory_order_relaxed)) {
-            ::poll(pfds.data(), pfds.size(), kPollMs);
+            ::poll(pfds.empty() ? nullptr : pfds.data(), pfds.size(), kPollMs);
             now = now_micros();
             const uint64_t cur = now / opts.interval * opts.interval;
             if (cur != slot || rotate_requested.exchange(false)) {
@@ -276,6 +275,13 @@ void Collector::start(BlockSink& sink) {
             im.push({Message::kFinish, nullptr, 0, im.snapshot()});
         }
     });
+}
+
+void Collector::submit(FlowBlock& b) {
+    if (b.empty()) return;
+    auto pooled = impl_->take_block();
+    std::swap(*pooled, b);
+    impl_->push({Message::kBlock, std::move(pooled), 0, nullptr});
 }
 
 void Collector::rotate_now() {

@@ -16,7 +16,8 @@
 namespace fk {
 
 struct CollectorOptions {
-    std::vector<std::string> listen;                 // "ADDR:PORT", "[ADDR]:PORT"
+    std::vector<std::string> listen;                 // "ADDR:PORT", "[ADDR]:PORT"; may be
+                                                     // empty when flows come by submit()
     std::vector<std::pair<IpAddr, unsigned>> allow;  // exporter prefixes (128-bit lengths)
     int receive_buffer = 64 << 20;
     DecoderOptions decoder;
@@ -51,6 +52,9 @@ class Collector {
     void start(BlockSink& sink);
     // Makes the writer start a new file now (SIGHUP).
     void rotate_now();
+    // Hands flows made elsewhere (the live probe of -i) to the writer, from any thread; b is
+    // left empty. Waits when the writer is behind.
+    void submit(FlowBlock& b);
     // True when a thread ended with an error; stop() then rethrows it.
     bool failed() const;
     // Reads what is already queued on the sockets, hands everything to the sink, finishes it

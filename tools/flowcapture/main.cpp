@@ -5,14 +5,17 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <thread>
 
 #include "common/error.h"
 #include "common/io.h"
 #include "common/time.h"
 #include "common/tool.h"
 #include "format/writer.h"
+#include "packet/probe.h"
 #include "store/capture_stats.h"
 #include "store/rotation.h"
 #include "wire/collector.h"
@@ -37,7 +40,20 @@ struct Options {
     std::string log_interval;
     int zstd_level = 1;
     std::string stats_dir;
+    std::string iface;
+    std::string active_timeout = "300";
+    std::string idle_timeout = "15";
     bool quiet = false;
+};
+
+// The live probe's blocks go to the collector's writer.
+class SubmitSink : public FlowSink {
+  public:
+    explicit SubmitSink(Collector& c) : c_(c) {}
+    void write(FlowBlock& b) override { c_.submit(b); }
+
+  private:
+    Collector& c_;
 };
 
 uint64_t parse_size(const std::string& text, const char* what) {
@@ -144,8 +160,13 @@ int run(const Options& o) {
     CollectorOptions co;
     const std::vector<std::string> binds =
         o.binds.empty() ? std::vector<std::string>{"0.0.0.0", "::"} : o.binds;
+    // With -i alone nothing listens; otherwise port 2055 unless -p says.
     const std::vector<std::string> ports =
-        o.ports.empty() ? std::vector<std::string>{"2055"} : o.ports;
+        o.ports.empty() && o.iface.empty() ? std::vector<std::string>{"2055"} : o.ports;
+    if (!o.iface.empty() && !o.user.empty()) {
+        throw UsageError(
+            "--user cannot be combined with -i (the capture thread opens the interface)");
+    }
     for (const auto& b : binds) {
         for (const auto& p : ports)
             co.listen.push_back(b.find(':') != std::string::npos ? "[" + b + "]:" + p
@@ -194,13 +215,38 @@ int run(const Options& o) {
     if (!o.user.empty()) drop_privileges(o.user);
 
     collector.start(*sink);
+    // -i: the flowgen engine on the interface, its flows into the same writer.
+    std::atomic<bool> live_stop{false}, live_failed{false};
+    std::exception_ptr live_error;
+    std::thread live;
+    SubmitSink submit(collector);
+    ProbeOptions po;
+    std::unique_ptr<Probe> probe;
+    if (!o.iface.empty()) {
+        po.cache.active_us = parse_seconds(o.active_timeout, "--active-timeout");
+        po.cache.idle_us = parse_seconds(o.idle_timeout, "--idle-timeout");
+        probe = std::make_unique<Probe>(po, submit);
+        live = std::thread([&] {
+            try {
+                capture_live(o.iface, "", *probe, live_stop);
+            } catch (...) {
+                live_error = std::current_exception();
+                live_failed = true;
+            }
+        });
+    }
     for (;;) {
         timespec wait{0, 200'000'000};
         const int sig = sigtimedwait(&sigs, nullptr, &wait);
         if (sig == SIGHUP) collector.rotate_now();
-        if (sig == SIGTERM || sig == SIGINT || collector.failed()) break;
+        if (sig == SIGTERM || sig == SIGINT || collector.failed() || live_failed) break;
+    }
+    if (live.joinable()) {
+        live_stop = true;
+        live.join();
     }
     collector.stop();
+    if (live_error) std::rethrow_exception(live_error);
     return kExitOk;
 }
 
@@ -214,6 +260,10 @@ int main(int argc, char** argv) {
         app.add_option("-p,--port", o.ports, "UDP port to listen on (repeatable; default 2055)");
         app.add_option("-b,--bind", o.binds,
                        "address to listen on (repeatable; default 0.0.0.0 and ::)");
+        app.add_option("-i,--interface", o.iface,
+                       "also make flows from packets on IFACE (flowgen)");
+        app.add_option("--active-timeout", o.active_timeout, "-i: active timeout (300)");
+        app.add_option("--idle-timeout", o.idle_timeout, "-i: idle timeout (15)");
         app.add_option("-l,--store", o.store_dir,
                        "flow store DIR/YYYY/MM/DD/flows-YYYYMMDDHHMM.flows");
         app.add_option("-w,--write", o.output, "write one stream instead ('-' = stdout)");
