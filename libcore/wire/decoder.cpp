@@ -296,7 +296,7 @@ struct WireDecoder::Impl {
                     break;
                 }
                 case Op::Addr: {
-                    const IpAddr a = len == 4 ? IpAddr::v4(rd32(p)) : IpAddr::v6(p);
+                    const IpAddr a = addr(f.field, p, len);
                     std::memcpy(base + f.offset, &a, sizeof a);
                     break;
                 }
@@ -494,6 +494,15 @@ struct WireDecoder::Impl {
         return static_cast<V*>(base[static_cast<unsigned>(f)]);
     }
 
+    // 0.0.0.0 as a next hop or tunnel end is "none", stored as the absent (zero) address;
+    // as a source or destination it is an address.
+    static IpAddr addr(FieldId f, const uint8_t* p, size_t len) {
+        if (len != 4) return IpAddr::v6(p);
+        const uint32_t v = rd32(p);
+        if (v == 0 && f != FieldId::src && f != FieldId::dst) return {};
+        return IpAddr::v4(v);
+    }
+
     static uint64_t read_uint(const uint8_t* p, size_t len) {
         switch (len) {
             case 1:
@@ -551,7 +560,7 @@ struct WireDecoder::Impl {
                         break;
                     }
                     case Op::Addr:
-                        at<IpAddr>(f.field)[row] = len == 4 ? IpAddr::v4(rd32(p)) : IpAddr::v6(p);
+                        at<IpAddr>(f.field)[row] = addr(f.field, p, len);
                         break;
                     case Op::Mac:
                         at<uint64_t>(f.field)[row] = rdn(p, 6);
@@ -754,7 +763,7 @@ struct WireDecoder::Impl {
             r = FlowRecord{};
             r.src = IpAddr::v4(rd32(p));
             r.dst = IpAddr::v4(rd32(p + 4));
-            r.next_hop = IpAddr::v4(rd32(p + 8));
+            r.next_hop = addr(FieldId::next_hop, p + 8, 4);
             r.in_if = rd16(p + 12);
             r.out_if = rd16(p + 14);
             r.packets = rd32(p + 16);

@@ -315,8 +315,29 @@ struct FlowExporter::Impl {
         ++counters.template_sets;
     }
 
-    Template& template_for(const FlowRecord& r) {
+    // Adds the fields of b that hold a value to the template fields (once per block rather
+    // than per record).
+    void grow_sticky(FlowBlock& b) {
         for (unsigned id = 1; id <= kMaxFieldId; ++id) {
+            if (!exportable.test(id) || sticky.test(id)) continue;
+            visit_field(static_cast<FieldId>(id), [&](auto t) {
+                using T = decltype(t);
+                const auto& c = column<T::id>(b);
+                bool any = false;
+                if constexpr (T::storage == Storage::Str) {
+                    for (uint32_t v : c.ids) any |= v != 0;
+                } else if constexpr (T::storage == Storage::Addr) {
+                    for (const IpAddr& v : c) any |= !v.is_zero();
+                } else {
+                    for (auto v : c) any |= v != 0;
+                }
+                if (any) sticky.set(id);
+            });
+        }
+    }
+
+    Template& template_for(const FlowRecord& r, bool grow) {
+        for (unsigned id = 1; grow && id <= kMaxFieldId; ++id) {
             if (exportable.test(id) && !sticky.test(id) &&
                 !is_default(r, static_cast<FieldId>(id))) {
                 sticky.set(id);
@@ -401,8 +422,8 @@ struct FlowExporter::Impl {
         }
     }
 
-    void add(const FlowRecord& r) {
-        Template& t = template_for(r);
+    void add(const FlowRecord& r, bool grow = true) {
+        Template& t = template_for(r, grow);
         const size_t len = record_len(t, r);
         if (!cur) start_datagram();
         for (int attempt = 0; attempt < 2; ++attempt) {
@@ -452,10 +473,12 @@ void FlowExporter::add(const FlowRecord& r) {
 }
 
 void FlowExporter::add(FlowBlock& b) {
+    b.ensure_all();
+    impl_->grow_sticky(b);
     FlowRecord r;
     for (size_t i = 0; i < b.size(); ++i) {
         b.record(i, r);
-        impl_->add(r);
+        impl_->add(r, false);
     }
 }
 
