@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdio>
 #include <deque>
@@ -27,6 +28,8 @@ void info(const std::string& line) {
     std::fprintf(stderr, "%s: %s\n", tool_name(), line.c_str());
 }
 constexpr int kPollMs = 100;
+constexpr unsigned kBatch = 64;  // datagrams per recvmmsg
+constexpr unsigned kPileUpUs = 1000;
 // Batches read from one socket before looking at the others and the clock.
 constexpr unsigned kBatchesPerTurn = 16;
 
@@ -141,7 +144,7 @@ struct Collector::Impl {
                     if (block->size() >= opts.block_rows) push_block(block);
                 }
                 if (rx.kernel_drops()) drops[s] = rx.kernel_drops();
-                if (n < 64) break;
+                if (n < kBatch) break;
             }
         }
         return total;
@@ -158,7 +161,7 @@ struct Collector::Impl {
     }
 
     void receive_loop() {
-        wire::BatchReceiver rx;
+        wire::BatchReceiver rx(kBatch);
         std::vector<pollfd> pfds;
         for (int fd : fds) pfds.push_back({fd, POLLIN, 0});
         uint64_t now = now_micros();
@@ -166,8 +169,16 @@ struct Collector::Impl {
         uint64_t last_flush = now, last_expire = now, last_log = now;
         push({Message::kRotate, nullptr, slot, snapshot()});
         auto block = take_block();
+        size_t got = 0;
         while (!stopping.load(std::memory_order_relaxed)) {
-            ::poll(pfds.empty() ? nullptr : pfds.data(), pfds.size(), kPollMs);
+            if (got < kBatch) {
+                // The queues are drained: wait for data, then let it pile up for a moment so
+                // that one recvmmsg takes many datagrams (fewer system calls per flow; the
+                // receive buffer holds far more than a millisecond).
+                if (::poll(pfds.empty() ? nullptr : pfds.data(), pfds.size(), kPollMs) > 0) {
+                    std::this_thread::sleep_for(std::chrono::microseconds(kPileUpUs));
+                }
+            }
             now = now_micros();
             const uint64_t cur = now / opts.interval * opts.interval;
             if (cur != slot || rotate_requested.exchange(false)) {
@@ -176,7 +187,7 @@ struct Collector::Impl {
                 slot = cur;
                 push({Message::kRotate, nullptr, slot, snapshot()});
             }
-            read_sockets(rx, block, now);
+            got = read_sockets(rx, block, now);
             if (opts.flush_interval && now - last_flush >= opts.flush_interval) {
                 push_block(block);
                 last_flush = now;
