@@ -67,7 +67,7 @@ run_step() {
 }
 
 printf '%-6s %10s %10s | %-26s | %-26s\n' proto "rate/s" "sent/s" "flowcapture lost  CPU-s/M" "nfcapd lost  CPU-s/M"
-# best: highest loss-free rate of each; cpu_at: CPU-s per million flows of each at the
+# best: highest loss-free rate each reached (the rate the sender achieved); cpu_at: CPU-s per million flows of each at the
 # highest step where both were loss-free (the same work for both).
 declare -A best cpu_at cpu_rate
 for proto in v9 ipfix; do
@@ -81,8 +81,10 @@ for proto in v9 ipfix; do
             line+=("$(printf '%8d %8s' $lost $per)")
             per_of+=("$per")
             lost_both=$((lost_both + (lost != 0)))
-            ((lost == 0)) && best[$proto.$who]=$(rate "$sent" "$wall")
             achieved=$(rate "$sent" "$wall")
+            if ((lost == 0)) && awk -v a=$achieved -v b=${best[$proto.$who]} 'BEGIN { exit !(a > b) }'; then
+                best[$proto.$who]=$achieved
+            fi
         done
         if ((lost_both == 0)); then
             cpu_at[$proto.flowcapture]=${per_of[0]}
