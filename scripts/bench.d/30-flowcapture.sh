@@ -66,7 +66,7 @@ run_step() {
     echo "$sent ${got:-0} $(awk -v t=$cpu -v h=$hz 'BEGIN { printf "%.3f", t / h }') $(awk -v a=$t0 -v b=$t1 'BEGIN { printf "%.2f", b - a }')"
 }
 
-printf '%-6s %10s %10s | %-26s | %-26s\n' proto "rate/s" "sent/s" "flowcapture lost  CPU-s/M" "nfcapd lost  CPU-s/M"
+printf '%-6s %9s | %-34s | %-34s\n' proto "rate/s" "flowcapture sent/s  lost  CPU-s/M" "nfcapd sent/s  lost  CPU-s/M"
 # best: highest loss-free rate each reached (the rate the sender achieved); cpu_at: CPU-s per million flows of each at the
 # highest step where both were loss-free (the same work for both).
 declare -A best cpu_at cpu_rate
@@ -78,10 +78,10 @@ for proto in v9 ipfix; do
             read -r sent got cpu wall < <(run_step $proto $rate $who)
             lost=$((sent - got))
             per=$(awk -v c=$cpu -v n=$got 'BEGIN { printf "%.3f", (n > 0 ? c / (n / 1e6) : 0) }')
-            line+=("$(printf '%8d %8s' $lost $per)")
+            achieved=$(rate "$sent" "$wall")
+            line+=("$(printf '%8sM %8d %8s' $achieved $lost $per)")
             per_of+=("$per")
             lost_both=$((lost_both + (lost != 0)))
-            achieved=$(rate "$sent" "$wall")
             if ((lost == 0)) && awk -v a=$achieved -v b=${best[$proto.$who]} 'BEGIN { exit !(a > b) }'; then
                 best[$proto.$who]=$achieved
             fi
@@ -91,7 +91,7 @@ for proto in v9 ipfix; do
             cpu_at[$proto.nfcapd]=${per_of[1]}
             cpu_rate[$proto]=$rate
         fi
-        printf '%-6s %10s %9sM | %-26s | %-26s\n' $proto $rate "$achieved" "${line[0]}" "${line[1]}"
+        printf '%-6s %9s | %-34s | %-34s\n' $proto $rate "${line[0]}" "${line[1]}"
     done
 done
 echo
