@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "common/time.h"
+#include "export_pcap.h"
 #include "packet/probe.h"
 #include "test_util.h"
 #include "wire/decoder.h"
@@ -127,14 +128,14 @@ void roundtrip(ExportProtocol proto, const std::string& capture) {
 }
 
 TEST(WireRoundtrip, ProbeToIpfixToDecoderKeepsEveryField) {
-    const std::string data = test::shared_data();
+    const std::string data = test::wire_test_data();
     if (data.empty()) GTEST_SKIP() << "../shared/data is not present";
     roundtrip(ExportProtocol::Ipfix, data + "/pcap/tls/sites.pcapng");
     roundtrip(ExportProtocol::Ipfix, data + "/pcap/mixed/1kxun.pcap");
 }
 
 TEST(WireRoundtrip, ProbeToNetflowV9ToDecoderKeepsTheNetflowFields) {
-    const std::string data = test::shared_data();
+    const std::string data = test::wire_test_data();
     if (data.empty()) GTEST_SKIP() << "../shared/data is not present";
     roundtrip(ExportProtocol::NetflowV9, data + "/pcap/mixed/1kxun.pcap");
 }

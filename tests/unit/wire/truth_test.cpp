@@ -47,7 +47,7 @@ std::vector<std::string> template_files(const std::string& file) {
 }
 
 TEST(WireTruth, NetflowAndIpfixCapturesMatchTshark) {
-    const std::string data = test::shared_data();
+    const std::string data = test::wire_test_data();
     if (data.empty()) GTEST_SKIP() << "../shared/data is not present";
     std::ifstream in(data + "/truth/netflow-packets.tsv");
     ASSERT_TRUE(in) << "truth/netflow-packets.tsv missing";
@@ -128,7 +128,7 @@ namespace {
 
 // Every flow sample of the sFlow captures becomes one record; counter samples are counted.
 TEST(WireTruth, SflowCapturesMatchTshark) {
-    const std::string data = test::shared_data();
+    const std::string data = test::wire_test_data();
     if (data.empty()) GTEST_SKIP() << "../shared/data is not present";
     std::ifstream in(data + "/truth/sflow-datagrams.tsv");
     ASSERT_TRUE(in) << "truth/sflow-datagrams.tsv missing";
