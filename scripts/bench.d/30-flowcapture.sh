@@ -27,6 +27,11 @@ base_flows=$( (flowexport -r "$work/base.flows" --ipfix 127.0.0.1:9 2>&1 || true
 echo "sender: flowexport, $base_flows distinct flows from flowgen --no-l7 on ../shared/data/pcap, repeated"
 
 ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+# The sender on one core, the collector on the other, so that they do not take turns.
+send_core=() coll_core=()
+if command -v taskset >/dev/null && (($(nproc) >= 2)); then
+    send_core=(taskset -c 0) coll_core=(taskset -c 1)
+fi
 hz=$(getconf CLK_TCK)
 port=$((30000 + $$ % 20000))
 
@@ -37,9 +42,9 @@ run_step() {
     mkdir -p "$dir"
     port=$((port + 1))
     if [[ $who == flowcapture ]]; then
-        flowcapture -q -b 127.0.0.1 -p $port -l "$dir" -t 2 &
+        "${coll_core[@]}" flowcapture -q -b 127.0.0.1 -p $port -l "$dir" -t 2 &
     else
-        nfcapd -b 127.0.0.1 -p $port -w "$dir" -t 300 -B 67108864 >/dev/null 2>&1 &
+        "${coll_core[@]}" nfcapd -b 127.0.0.1 -p $port -w "$dir" -t 300 -B 67108864 >/dev/null 2>&1 &
     fi
     pid=$!
     sleep 0.5
@@ -48,7 +53,7 @@ run_step() {
     for ((i = 0; i < reps; i++)); do args+=(-r "$work/base.flows"); done
     local t0 t1 sent
     t0=$(date +%s.%N)
-    sent=$(flowexport "${args[@]}" --$proto 127.0.0.1:$port --rate "$rate" 2>&1 |
+    sent=$("${send_core[@]}" flowexport "${args[@]}" --$proto 127.0.0.1:$port --rate "$rate" 2>&1 |
         sed -nE 's/^flowexport: ([0-9]+) flows.*/\1/p')
     t1=$(date +%s.%N)
     sleep 1
@@ -102,4 +107,5 @@ for proto in v9 ipfix; do
         "CPU-s per million flows at ${cpu_rate[$proto]:-?}/s flowcapture $fc, nfcapd $nc" \
         "(flows per CPU-second $(ratio "$nc" "$fc")x nfcapd's; goal >= 2)"
 done
-echo "(flowcapture rotated its file every 2 s during every step)"
+echo "(flowcapture rotated its file every 2 s during every step; sender and collector pinned to" \
+    "cores 0 and 1 when taskset is there; flowcapture's two threads share its core)"
