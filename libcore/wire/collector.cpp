@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <chrono>
 #include <condition_variable>
 #include <cstdio>
 #include <deque>
@@ -29,7 +28,6 @@ void info(const std::string& line) {
 }
 constexpr int kPollMs = 100;
 constexpr unsigned kBatch = 64;  // datagrams per recvmmsg
-constexpr unsigned kPileUpUs = 1000;
 // Batches read from one socket before looking at the others and the clock.
 constexpr unsigned kBatchesPerTurn = 16;
 
@@ -171,14 +169,8 @@ struct Collector::Impl {
         auto block = take_block();
         size_t got = 0;
         while (!stopping.load(std::memory_order_relaxed)) {
-            if (got < kBatch) {
-                // The queues are drained: wait for data, then let it pile up for a moment so
-                // that one recvmmsg takes many datagrams (fewer system calls per flow; the
-                // receive buffer holds far more than a millisecond).
-                if (::poll(pfds.empty() ? nullptr : pfds.data(), pfds.size(), kPollMs) > 0) {
-                    std::this_thread::sleep_for(std::chrono::microseconds(kPileUpUs));
-                }
-            }
+            // Wait only when the sockets were drained; under load read on at once.
+            if (got < kBatch) ::poll(pfds.empty() ? nullptr : pfds.data(), pfds.size(), kPollMs);
             now = now_micros();
             const uint64_t cur = now / opts.interval * opts.interval;
             if (cur != slot || rotate_requested.exchange(false)) {
