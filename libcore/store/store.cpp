@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <tuple>
 
 #include "common/error.h"
 #include "common/time.h"
@@ -22,11 +23,47 @@ std::string store_file_path(const std::string& dir, uint64_t slot_start) {
     return dir + buf;
 }
 
+namespace {
+
+constexpr std::string_view kPrefix = "flows-", kSuffix = ".flows";
+
+// The digits of "-N" between the time and ".flows"; "" for none, nullopt when malformed.
+std::optional<std::string_view> seq_part(std::string_view name) {
+    const size_t fixed = kPrefix.size() + 12 + kSuffix.size();
+    if (name.size() == fixed) return std::string_view();
+    if (name.size() < fixed + 2 || name[kPrefix.size() + 12] != '-') return std::nullopt;
+    const std::string_view digits = name.substr(kPrefix.size() + 13, name.size() - fixed - 1);
+    if (digits.size() > 6 || digits[0] == '0') return std::nullopt;
+    for (char c : digits) {
+        if (c < '0' || c > '9') return std::nullopt;
+    }
+    return digits;
+}
+
+}  // namespace
+
+unsigned store_file_seq(std::string_view name) {
+    const auto digits = seq_part(name);
+    if (!digits || digits->empty()) return 0;
+    unsigned v = 0;
+    for (char c : *digits) v = v * 10 + static_cast<unsigned>(c - '0');
+    return v;
+}
+
+std::string free_store_path(const std::string& dir, uint64_t slot_start) {
+    const std::string base = store_file_path(dir, slot_start);
+    std::error_code ec;
+    if (!std::filesystem::exists(base, ec)) return base;
+    const std::string stem = base.substr(0, base.size() - kSuffix.size());
+    for (unsigned n = 1;; ++n) {
+        const std::string p = stem + "-" + std::to_string(n) + std::string(kSuffix);
+        if (!std::filesystem::exists(p, ec)) return p;
+    }
+}
+
 std::optional<uint64_t> store_file_time(std::string_view name) {
-    // flows-YYYYMMDDHHMM.flows
-    constexpr std::string_view kPrefix = "flows-", kSuffix = ".flows";
-    if (name.size() != kPrefix.size() + 12 + kSuffix.size() || !name.starts_with(kPrefix) ||
-        !name.ends_with(kSuffix)) {
+    // flows-YYYYMMDDHHMM.flows or flows-YYYYMMDDHHMM-N.flows
+    if (!name.starts_with(kPrefix) || !name.ends_with(kSuffix) || !seq_part(name)) {
         return std::nullopt;
     }
     const std::string_view digits = name.substr(kPrefix.size(), 12);
@@ -45,7 +82,15 @@ std::vector<std::string> list_flow_files(const std::string& dir, uint64_t from, 
     namespace fs = std::filesystem;
     std::error_code ec;
     if (!fs::is_directory(dir, ec)) throw DataError(dir + ": not a directory");
-    std::vector<std::pair<uint64_t, std::string>> stored;
+    struct Stored {
+        uint64_t time;
+        unsigned seq;
+        std::string path;
+        bool operator<(const Stored& o) const {
+            return std::tie(time, seq, path) < std::tie(o.time, o.seq, o.path);
+        }
+    };
+    std::vector<Stored> stored;
     std::vector<std::string> others;
     const uint64_t lo = from > margin ? from - margin : 0;
     const uint64_t hi = to > UINT64_MAX - margin ? UINT64_MAX : to + margin;
@@ -59,7 +104,8 @@ std::vector<std::string> list_flow_files(const std::string& dir, uint64_t from, 
             continue;
         }
         if (const auto t = store_file_time(name)) {
-            if (*t >= lo && *t <= hi) stored.emplace_back(*t, it->path().string());
+            if (*t >= lo && *t <= hi)
+                stored.push_back({*t, store_file_seq(name), it->path().string()});
         } else {
             others.push_back(it->path().string());
         }
@@ -68,7 +114,7 @@ std::vector<std::string> list_flow_files(const std::string& dir, uint64_t from, 
     std::sort(others.begin(), others.end());
     std::vector<std::string> out;
     out.reserve(stored.size() + others.size());
-    for (auto& s : stored) out.push_back(std::move(s.second));
+    for (auto& s : stored) out.push_back(std::move(s.path));
     for (auto& o : others) out.push_back(std::move(o));
     return out;
 }

@@ -1,0 +1,336 @@
+#include "packet/capture_file.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "common/error.h"
+#include "common/io.h"
+
+namespace fk {
+
+namespace {
+
+constexpr uint32_t kPcapMagicUs = 0xa1b2c3d4;
+constexpr uint32_t kPcapMagicNs = 0xa1b23c4d;
+constexpr uint32_t kPcapngShb = 0x0a0d0d0a;
+constexpr uint32_t kPcapngByteOrder = 0x1a2b3c4d;
+// A record longer than this is not a packet but a sign of a corrupt file.
+constexpr uint32_t kMaxRecord = 16u << 20;
+constexpr size_t kStreamChunk = 1u << 20;
+
+uint32_t load32(const uint8_t* b) {
+    uint32_t v;
+    std::memcpy(&v, b, 4);
+    return v;
+}
+uint16_t load16(const uint8_t* b) {
+    uint16_t v;
+    std::memcpy(&v, b, 2);
+    return v;
+}
+
+}  // namespace
+
+bool link_type_supported(uint32_t link) {
+    switch (link) {
+        case kLinkNull:
+        case kLinkEthernet:
+        case kLinkPpp:
+        case kLinkRaw:
+        case 12:
+        case 14:
+        case kLinkLoop:
+        case kLinkLinuxSll:
+        case kLinkIpv4:
+        case kLinkIpv6:
+        case kLinkLinuxSll2:
+            return true;
+        default:
+            return false;
+    }
+}
+
+const char* link_type_name(uint32_t link) {
+    switch (link) {
+        case kLinkNull:
+            return "null";
+        case kLinkEthernet:
+            return "ethernet";
+        case kLinkPpp:
+            return "ppp";
+        case kLinkRaw:
+        case 12:
+        case 14:
+            return "raw";
+        case kLinkLoop:
+            return "loop";
+        case kLinkLinuxSll:
+            return "linux-sll";
+        case kLinkIpv4:
+            return "ipv4";
+        case kLinkIpv6:
+            return "ipv6";
+        case kLinkLinuxSll2:
+            return "linux-sll2";
+        case 105:
+            return "ieee802.11";
+        case 127:
+            return "ieee802.11-radiotap";
+        case 50:
+            return "ppp-hdlc";
+        case 10:
+            return "fddi";
+        case 6:
+            return "ieee802.5";
+        case 104:
+            return "cisco-hdlc";
+        case 195:
+            return "ieee802.15.4";
+        case 201:
+            return "bluetooth-hci";
+        case 220:
+            return "usb-linux-mmapped";
+        case 249:
+            return "usbpcap";
+        default:
+            return "unknown";
+    }
+}
+
+CaptureFile::CaptureFile(std::string path) : path_(std::move(path)) {
+    if (path_ == "-") {
+        fd_ = STDIN_FILENO;
+    } else {
+        fd_ = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd_ < 0) throw DataError(path_ + ": " + errno_text(errno));
+    }
+    struct stat st {};
+    if (::fstat(fd_, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+        file_size_ = static_cast<uint64_t>(st.st_size);
+        void* m = ::mmap(nullptr, file_size_, PROT_READ, MAP_PRIVATE, fd_, 0);
+        if (m != MAP_FAILED) {
+            // Sequential read-ahead: the kernel maps pages ahead of the parser.
+            ::madvise(m, file_size_, MADV_SEQUENTIAL);
+            buf_ = static_cast<const uint8_t*>(m);
+            end_ = file_size_;
+            mapped_ = true;
+            eof_ = true;
+        }
+    }
+    if (!mapped_) {
+        stream_.resize(kStreamChunk);
+        buf_ = stream_.data();
+    }
+    read_file_header();
+}
+
+CaptureFile::~CaptureFile() {
+    if (mapped_) ::munmap(const_cast<uint8_t*>(buf_), file_size_);
+    if (fd_ > STDIN_FILENO) ::close(fd_);
+}
+
+bool CaptureFile::refill(size_t n) {
+    if (eof_) return false;
+    // Keep the unread tail, then read until n bytes are available or the input ends.
+    const size_t keep = end_ - pos_;
+    if (keep) std::memmove(stream_.data(), stream_.data() + pos_, keep);
+    base_ += pos_;
+    pos_ = 0;
+    end_ = keep;
+    if (stream_.size() < n) stream_.resize(n);
+    buf_ = stream_.data();
+    while (end_ < n) {
+        const size_t want = stream_.size() - end_;
+        const size_t got = read_full(fd_, stream_.data() + end_, want, path_);
+        end_ += got;
+        if (got < want) {
+            eof_ = true;
+            break;
+        }
+    }
+    return end_ >= n;
+}
+
+uint32_t CaptureFile::get32(const uint8_t* b) const {
+    const uint32_t v = load32(b);
+    return swapped_ ? __builtin_bswap32(v) : v;
+}
+uint16_t CaptureFile::get16(const uint8_t* b) const {
+    const uint16_t v = load16(b);
+    return swapped_ ? __builtin_bswap16(v) : v;
+}
+
+void CaptureFile::cut(uint64_t at) {
+    truncated_ = true;
+    truncated_at_ = at;
+}
+
+void CaptureFile::read_file_header() {
+    if (!have(4)) throw DataError(path_ + ": empty or too short to be a capture file");
+    const uint32_t magic = load32(buf_ + pos_);
+    if (magic == kPcapngShb) {
+        pcapng_ = true;
+        return;  // the section header is parsed as the first block
+    }
+    uint32_t m = magic;
+    if (m == __builtin_bswap32(kPcapMagicUs) || m == __builtin_bswap32(kPcapMagicNs)) {
+        swapped_ = true;
+        m = __builtin_bswap32(m);
+    }
+    if (m != kPcapMagicUs && m != kPcapMagicNs)
+        throw DataError(path_ + ": not a pcap or pcapng file (unknown magic number)");
+    if (!have(24)) throw DataError(path_ + ": truncated pcap file header");
+    ts_div_ = m == kPcapMagicNs ? 1000 : 1;
+    // The link type's upper bits carry FCS information; the type is the low 16 bits.
+    link_ = get32(buf_ + pos_ + 20) & 0xffff;
+    if (!link_type_supported(link_))
+        throw DataError(path_ + ": unsupported link type " + std::to_string(link_) + " (" +
+                        link_type_name(link_) + ")");
+    pos_ += 24;
+}
+
+bool CaptureFile::next_pcap(RawPacket& p) {
+    if (!have(16)) {
+        if (end_ > pos_) cut(offset());
+        return false;
+    }
+    const uint8_t* h = buf_ + pos_;
+    const uint32_t sec = get32(h);
+    const uint32_t frac = get32(h + 4);
+    const uint32_t incl = get32(h + 8);
+    const uint32_t orig = get32(h + 12);
+    if (incl > kMaxRecord) {
+        cut(offset());
+        return false;
+    }
+    if (!have(16 + size_t{incl})) {
+        cut(offset());
+        return false;
+    }
+    p.ts_us = uint64_t{sec} * 1000000u + frac / ts_div_;
+    p.data = buf_ + pos_ + 16;
+    p.caplen = incl;
+    p.wirelen = orig < incl ? incl : orig;
+    p.link = link_;
+    pos_ += 16 + size_t{incl};
+    return true;
+}
+
+void CaptureFile::parse_shb(const uint8_t* b, uint32_t len) {
+    if (len < 28) throw DataError(path_ + ": corrupt pcapng section header");
+    const uint32_t order = load32(b + 8);
+    if (order == kPcapngByteOrder)
+        swapped_ = false;
+    else if (order == __builtin_bswap32(kPcapngByteOrder))
+        swapped_ = true;
+    else
+        throw DataError(path_ + ": corrupt pcapng section header (byte-order magic)");
+    ifaces_.clear();  // interface ids are per section
+}
+
+void CaptureFile::parse_idb(const uint8_t* b, uint32_t len) {
+    if (len < 20) throw DataError(path_ + ": corrupt pcapng interface description");
+    Interface ifc{get16(b + 8), 1000000};
+    if (!link_type_supported(ifc.link))
+        throw DataError(path_ + ": unsupported link type " + std::to_string(ifc.link) + " (" +
+                        link_type_name(ifc.link) + ")");
+    // Options: code, length, value padded to 4 bytes; if_tsresol (9) sets the time unit.
+    size_t o = 16;
+    while (o + 4 <= len - 4) {
+        const uint16_t code = get16(b + o);
+        const uint16_t olen = get16(b + o + 2);
+        if (code == 0 || o + 4 + olen > len - 4) break;
+        if (code == 9 && olen >= 1) {
+            const uint8_t r = b[o + 4];
+            const unsigned e = r & 0x7f;
+            uint64_t units = 1;
+            if (r & 0x80) {
+                units = e < 63 ? uint64_t{1} << e : uint64_t{1} << 62;
+            } else {
+                for (unsigned i = 0; i < e && units <= UINT64_MAX / 10; ++i) units *= 10;
+            }
+            ifc.units_per_sec = units;
+        }
+        o += 4 + ((olen + 3u) & ~3u);
+    }
+    ifaces_.push_back(ifc);
+}
+
+bool CaptureFile::next_pcapng(RawPacket& p) {
+    for (;;) {
+        if (!have(12)) {
+            if (end_ > pos_) cut(offset());
+            return false;
+        }
+        const uint8_t* b = buf_ + pos_;
+        uint32_t type = load32(b);
+        if (type == kPcapngShb) {
+            // The byte order of a section is known only from its own header.
+            const uint32_t order = load32(b + 8);
+            swapped_ = order == __builtin_bswap32(kPcapngByteOrder);
+        } else {
+            type = get32(b);
+        }
+        const uint32_t len = get32(b + 4);
+        if (len < 12 || (len & 3) != 0 || len > kMaxRecord) {
+            cut(offset());
+            return false;
+        }
+        if (!have(len)) {
+            cut(offset());
+            return false;
+        }
+        b = buf_ + pos_;
+        pos_ += len;
+        switch (type) {
+            case kPcapngShb:
+                parse_shb(b, len);
+                break;
+            case 1:
+                parse_idb(b, len);
+                break;
+            case 6:    // enhanced packet block
+            case 2: {  // obsolete packet block
+                if (len < 32) continue;
+                const uint32_t ifid = type == 6 ? get32(b + 8) : get16(b + 8);
+                if (ifid >= ifaces_.size()) continue;
+                const Interface& ifc = ifaces_[ifid];
+                const uint64_t ts = (uint64_t{get32(b + 12)} << 32) | get32(b + 16);
+                uint32_t cap = get32(b + 20);
+                const uint32_t orig = get32(b + 24);
+                if (cap > len - 32) cap = len - 32;
+                if (ifc.units_per_sec == 1000000)
+                    p.ts_us = ts;
+                else
+                    p.ts_us = static_cast<uint64_t>(static_cast<unsigned __int128>(ts) * 1000000u /
+                                                    ifc.units_per_sec);
+                p.data = b + 28;
+                p.caplen = cap;
+                p.wirelen = orig < cap ? cap : orig;
+                p.link = ifc.link;
+                return true;
+            }
+            case 3: {  // simple packet block: interface 0, no timestamp
+                if (len < 16 || ifaces_.empty()) continue;
+                const uint32_t orig = get32(b + 8);
+                uint32_t cap = len - 16;
+                if (orig < cap) cap = orig;
+                p.ts_us = 0;
+                p.data = b + 12;
+                p.caplen = cap;
+                p.wirelen = orig;
+                p.link = ifaces_[0].link;
+                return true;
+            }
+            default:
+                break;  // statistics, name resolution, custom blocks: not packets
+        }
+    }
+}
+
+}  // namespace fk

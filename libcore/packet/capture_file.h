@@ -1,0 +1,103 @@
+// Reading packets from pcap and pcapng captures, in place: a file is mapped into memory and
+// each packet is a pointer into the mapping (no copy, no allocation per packet). A stream
+// (standard input) goes through a refilled buffer with the same parser.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace fk {
+
+// Link-layer header types (the LINKTYPE_ numbers of pcap and pcapng).
+enum LinkType : uint32_t {
+    kLinkNull = 0,  // BSD loopback: 4-byte address family in the writer's byte order
+    kLinkEthernet = 1,
+    kLinkPpp = 9,
+    kLinkRaw = 101,       // raw IPv4/IPv6
+    kLinkLoop = 108,      // OpenBSD loopback: address family in network order
+    kLinkLinuxSll = 113,  // Linux cooked capture v1
+    kLinkIpv4 = 228,
+    kLinkIpv6 = 229,
+    kLinkLinuxSll2 = 276,  // Linux cooked capture v2
+};
+// LINKTYPE_RAW also appears as DLT_RAW's platform values 12 and 14 in old files.
+bool link_type_supported(uint32_t link);
+const char* link_type_name(uint32_t link);
+
+struct RawPacket {
+    uint64_t ts_us = 0;  // microseconds since the epoch
+    const uint8_t* data = nullptr;
+    uint32_t caplen = 0;   // bytes present
+    uint32_t wirelen = 0;  // bytes on the wire
+    uint32_t link = 0;     // LinkType
+};
+
+// One capture file (or "-" for standard input). next() yields packets in file order.
+class CaptureFile {
+  public:
+    // Opens and checks the file header; throws DataError naming the file for an unreadable
+    // file, a file that is neither pcap nor pcapng, or an unsupported link type.
+    explicit CaptureFile(std::string path);
+    ~CaptureFile();
+    CaptureFile(const CaptureFile&) = delete;
+    CaptureFile& operator=(const CaptureFile&) = delete;
+
+    // The next packet, or false at the end. The packet's bytes stay valid until the next
+    // call. A cut in the middle of a record ends the file: truncated() tells, with the
+    // offset where the incomplete record starts.
+    bool next(RawPacket& p) {
+        if (pcapng_) return next_pcapng(p);
+        return next_pcap(p);
+    }
+
+    const std::string& path() const { return path_; }
+    bool truncated() const { return truncated_; }
+    uint64_t truncated_at() const { return truncated_at_; }
+    // Bytes consumed so far and the file size (0 for a stream): for progress.
+    uint64_t offset() const { return base_ + pos_; }
+    uint64_t size() const { return file_size_; }
+
+  private:
+    bool next_pcap(RawPacket& p);
+    bool next_pcapng(RawPacket& p);
+    // Makes n bytes at pos_ available; false at end of input (fewer remain).
+    bool have(size_t n) {
+        if (pos_ + n <= end_) return true;
+        return refill(n);
+    }
+    bool refill(size_t n);
+    void read_file_header();
+    void parse_shb(const uint8_t* b, uint32_t len);
+    void parse_idb(const uint8_t* b, uint32_t len);
+    uint32_t get32(const uint8_t* b) const;
+    uint16_t get16(const uint8_t* b) const;
+    void cut(uint64_t at);
+
+    std::string path_;
+    int fd_ = -1;
+    bool mapped_ = false;
+    const uint8_t* buf_ = nullptr;  // the mapping, or stream_.data()
+    size_t pos_ = 0;                // in buf_
+    size_t end_ = 0;                // valid bytes in buf_
+    uint64_t base_ = 0;             // file offset of buf_[0] (streams)
+    uint64_t file_size_ = 0;
+    std::vector<uint8_t> stream_;
+    bool eof_ = false;
+
+    bool pcapng_ = false;
+    bool swapped_ = false;
+    // pcap
+    uint32_t link_ = 0;
+    uint64_t ts_div_ = 1;  // nanosecond files: divide by 1000
+    // pcapng: per interface of the current section
+    struct Interface {
+        uint32_t link;
+        uint64_t units_per_sec;  // timestamp resolution
+    };
+    std::vector<Interface> ifaces_;
+    bool truncated_ = false;
+    uint64_t truncated_at_ = 0;
+};
+
+}  // namespace fk

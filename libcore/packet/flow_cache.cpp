@@ -1,0 +1,440 @@
+#include "packet/flow_cache.h"
+
+#include "record/names.h"
+
+namespace fk {
+
+namespace {
+
+constexpr uint8_t kFin = 0x01, kSyn = 0x02, kRst = 0x04, kAck = 0x10;
+
+inline uint64_t rotl(uint64_t x, int r) {
+    return x << r | x >> (64 - r);
+}
+
+inline uint32_t hash_key(const FlowKey& k) {
+    const uint64_t tail = uint64_t{k.sport} | uint64_t{k.dport} << 16 | uint64_t{k.vlan} << 32 |
+                          uint64_t{k.proto} << 48 | uint64_t{k.layer2} << 56;
+    uint64_t h = (k.src.lo ^ rotl(k.src.hi, 17)) * 0x9E3779B97F4A7C15ull;
+    h ^= (k.dst.lo ^ rotl(k.dst.hi, 41)) * 0xC2B2AE3D27D4EB4Full;
+    h ^= tail * 0x165667B19E3779F9ull;
+    h ^= h >> 31;
+    h *= 0xD6E8FEB86659FD93ull;
+    h ^= h >> 32;
+    return static_cast<uint32_t>(h);
+}
+
+uint8_t layer2_app(uint16_t ether_type) {
+    switch (ether_type) {
+        case 0x88b8:
+        case 0x88b9:
+            return static_cast<uint8_t>(App::goose);
+        case 0x88ba:
+            return static_cast<uint8_t>(App::iec61850_sv);
+        case 0x8892:
+            return static_cast<uint8_t>(App::profinet);
+        default:
+            return 0;
+    }
+}
+
+}  // namespace
+
+FlowKey key_of(const PacketView& v, bool layer2) {
+    FlowKey k;
+    k.vlan = v.vlan;
+    if (layer2) {
+        k.src = IpAddr{0, v.src_mac};
+        k.dst = IpAddr{0, v.dst_mac};
+        k.sport = v.ether_type;
+        k.layer2 = 1;
+        return k;
+    }
+    k.src = v.src;
+    k.dst = v.dst;
+    k.sport = v.sport;
+    k.dport = v.dport;
+    k.proto = v.proto;
+    return k;
+}
+
+FlowKey reverse(const FlowKey& k) {
+    FlowKey r = k;
+    r.src = k.dst;
+    r.dst = k.src;
+    if (!k.layer2) {
+        r.sport = k.dport;
+        r.dport = k.sport;
+    }
+    return r;
+}
+
+uint32_t L7Pool::take_buffer() {
+    if (!free_buffers_.empty()) {
+        const uint32_t id = free_buffers_.back();
+        free_buffers_.pop_back();
+        return id;
+    }
+    buffers_.emplace_back();
+    return static_cast<uint32_t>(buffers_.size());
+}
+
+void L7Pool::give_buffer(uint32_t id) {
+    buffers_[id - 1].clear();
+    free_buffers_.push_back(id);
+}
+
+uint32_t L7Pool::take_quic() {
+    if (!free_readers_.empty()) {
+        const uint32_t id = free_readers_.back();
+        free_readers_.pop_back();
+        *readers_[id - 1] = l7::QuicInitialReader{};
+        return id;
+    }
+    readers_.push_back(std::make_unique<l7::QuicInitialReader>());
+    return static_cast<uint32_t>(readers_.size());
+}
+
+void Conn::reset() {
+    const uint32_t keep_next = next_free;
+    syn_ts = synack_ts = request_ts = 0;
+    rtt_client = rtt_server = srt = 0;
+    handshake = 0;
+    responded = false;
+    app = 0;
+    tls_version = http_status = dns_qtype = 0;
+    dns_rcode = 0;
+    ech = has_dns_rcode = false;
+    l7_state = l7_client = l7_tries = 0;
+    l7_next_seq = l7_buffer = l7_quic = 0;
+    // clear() keeps the strings' capacity: a reused Conn does not allocate again.
+    sni.clear();
+    alpn.clear();
+    http_host.clear();
+    http_method.clear();
+    dns_qname.clear();
+    refs = 0;
+    next_free = keep_next;
+}
+
+FlowCache::FlowCache(const CacheOptions& opts) : opts_(opts) {
+    if (opts_.sampling == 0) opts_.sampling = 1;
+    if (opts_.max_flows == 0) opts_.max_flows = 1;
+    slots_.assign(1u << 12, Slot{0, 0});
+    mask_ = static_cast<uint32_t>(slots_.size() - 1);
+    entries_.reserve(1u << 11);
+}
+
+uint32_t FlowCache::find(const FlowKey& k, uint32_t h) const {
+    for (uint32_t i = h & mask_;; i = (i + 1) & mask_) {
+        const Slot& s = slots_[i];
+        if (s.idx == 0) return 0;
+        if (s.hash == h && entries_[s.idx - 1].key == k) return s.idx;
+    }
+}
+
+void FlowCache::grow_table() {
+    std::vector<Slot> old(slots_.size() * 2, Slot{0, 0});
+    old.swap(slots_);
+    mask_ = static_cast<uint32_t>(slots_.size() - 1);
+    for (const Slot& s : old) {
+        if (s.idx == 0) continue;
+        uint32_t i = s.hash & mask_;
+        while (slots_[i].idx != 0) i = (i + 1) & mask_;
+        slots_[i] = s;
+    }
+}
+
+void FlowCache::unlink(uint32_t idx) {
+    Entry& e = entries_[idx];
+    if (e.prev)
+        entries_[e.prev - 1].next = e.next;
+    else
+        head_ = e.next;
+    if (e.next)
+        entries_[e.next - 1].prev = e.prev;
+    else
+        tail_ = e.prev;
+}
+
+void FlowCache::link_tail(uint32_t idx) {
+    Entry& e = entries_[idx];
+    e.linked = e.last;
+    e.prev = tail_;
+    e.next = 0;
+    if (tail_)
+        entries_[tail_ - 1].next = idx + 1;
+    else
+        head_ = idx + 1;
+    tail_ = idx + 1;
+}
+
+uint32_t FlowCache::new_conn() {
+    uint32_t c;
+    if (free_conn_) {
+        c = free_conn_;
+        Conn& x = conns_[c - 1];
+        free_conn_ = x.next_free;
+        x.reset();
+    } else {
+        conns_.emplace_back();
+        c = static_cast<uint32_t>(conns_.size());
+    }
+    conns_[c - 1].refs = 1;
+    return c;
+}
+
+void FlowCache::release_l7(Conn& c) {
+    if (c.l7_buffer) pool_.give_buffer(c.l7_buffer);
+    if (c.l7_quic) pool_.give_quic(c.l7_quic);
+    c.l7_buffer = c.l7_quic = 0;
+}
+
+void FlowCache::release_conn(uint32_t c) {
+    Conn& x = conns_[c - 1];
+    if (--x.refs == 0) {
+        release_l7(x);
+        x.next_free = free_conn_;
+        free_conn_ = c;
+    }
+}
+
+uint32_t FlowCache::insert(const FlowKey& k, uint32_t h, uint64_t ts) {
+    while (count_ >= opts_.max_flows) {
+        ++stats_.evicted;
+        end_flow(head_ - 1);  // the head: about the least recently seen (see expire_idle)
+    }
+    if ((count_ + 1) * 2 > slots_.size()) grow_table();
+    uint32_t idx;
+    if (free_entry_) {
+        idx = free_entry_ - 1;
+        free_entry_ = entries_[idx].next;
+    } else {
+        idx = static_cast<uint32_t>(entries_.size());
+        entries_.emplace_back();
+    }
+    Entry& e = entries_[idx];
+    e = Entry{};
+    e.key = k;
+    e.hash = h;
+    e.first = e.last = ts;
+    uint32_t i = h & mask_;
+    while (slots_[i].idx != 0) i = (i + 1) & mask_;
+    slots_[i] = Slot{h, idx + 1};
+    link_tail(idx);
+    ++count_;
+    if (count_ > stats_.peak_flows) stats_.peak_flows = count_;
+    return idx;
+}
+
+void FlowCache::erase(uint32_t idx) {
+    Entry& e = entries_[idx];
+    uint32_t i = e.hash & mask_;
+    while (slots_[i].idx != idx + 1) i = (i + 1) & mask_;
+    // Backward-shift deletion keeps every probe sequence unbroken without tombstones.
+    uint32_t j = i;
+    for (;;) {
+        j = (j + 1) & mask_;
+        if (slots_[j].idx == 0) break;
+        const uint32_t home = slots_[j].hash & mask_;
+        if (((j - home) & mask_) >= ((j - i) & mask_)) {
+            slots_[i] = slots_[j];
+            i = j;
+        }
+    }
+    slots_[i] = Slot{0, 0};
+    unlink(idx);
+    if (e.conn) release_conn(e.conn);
+    e.conn = 0;
+    e.next = free_entry_;
+    free_entry_ = idx + 1;
+    --count_;
+}
+
+void FlowCache::emit(uint32_t idx) {
+    const Entry& e = entries_[idx];
+    const uint64_t n = opts_.sampling;
+    FlowRecord r;
+    r.start = e.first;
+    r.end = e.last;
+    r.packets = e.packets * n;
+    r.bytes = e.bytes * n;
+    r.vlan = e.key.vlan;
+    r.sampling = opts_.sampling;
+    r.tos = e.tos;
+    if (e.key.layer2) {
+        r.src_mac = e.key.src.lo;
+        r.dst_mac = e.key.dst.lo;
+        r.ether_type = e.ether_type;
+        r.app = layer2_app(e.ether_type);
+    } else {
+        r.src = e.key.src;
+        r.dst = e.key.dst;
+        r.sport = e.key.sport;
+        r.dport = e.key.dport;
+        r.proto = e.key.proto;
+        r.flags = e.flags;
+        r.retrans = e.retrans;
+        r.tunnel = e.tunnel;
+        r.tun_src = e.tun_src;
+        r.tun_dst = e.tun_dst;
+    }
+    if (e.conn) {
+        const Conn& c = conns_[e.conn - 1];
+        r.app = c.app;
+        r.rtt_client = c.rtt_client;
+        r.rtt_server = c.rtt_server;
+        r.srt = c.srt;
+        r.sni = c.sni;
+        r.alpn = c.alpn;
+        r.tls_version = c.tls_version;
+        r.ech = c.ech;
+        r.http_host = c.http_host;
+        r.http_method = c.http_method;
+        r.http_status = c.http_status;
+        r.dns_qname = c.dns_qname;
+        r.dns_qtype = c.dns_qtype;
+        r.dns_rcode = c.dns_rcode;
+    }
+    out_.append(r);
+    ++stats_.flows;
+    stats_.packets += r.packets;
+    stats_.bytes += r.bytes;
+}
+
+void FlowCache::tcp_update(Entry& e, const PacketView& v, uint64_t ts) {
+    const uint8_t f = v.tcp_flags;
+    if (e.conn) {
+        Conn& c = conns_[e.conn - 1];
+        if ((f & (kSyn | kAck)) == kSyn && e.client) {
+            // A retransmitted SYN restarts the handshake clock, as the SYN/ACK answers it.
+            if (c.handshake <= 1) {
+                c.syn_ts = ts;
+                c.handshake = 1;
+            }
+        } else if ((f & (kSyn | kAck)) == (kSyn | kAck) && !e.client) {
+            if (c.handshake == 1) {
+                c.synack_ts = ts;
+                c.rtt_server = static_cast<uint32_t>(ts - c.syn_ts);
+                c.handshake = 2;
+            }
+        } else if ((f & (kSyn | kAck)) == kAck && e.client && c.handshake == 2) {
+            c.rtt_client = static_cast<uint32_t>(ts - c.synack_ts);
+            c.handshake = 3;
+        }
+        if (v.payload_len > 0) {
+            if (e.client) {
+                if (c.request_ts == 0) c.request_ts = ts;
+            } else if (c.request_ts != 0 && !c.responded) {
+                c.srt = static_cast<uint32_t>(ts - c.request_ts);
+                c.responded = true;
+            }
+        }
+    }
+    // Retransmissions: a segment that does not reach past the highest sequence number sent.
+    if (f & kSyn) {
+        if (e.seq_valid && v.seq + 1 == e.seq_end) ++e.retrans;
+        e.seq_end = v.seq + 1;
+        e.seq_valid = 1;
+    } else if (v.payload_len > 0) {
+        const uint32_t end = v.seq + v.payload_len;
+        if (e.seq_valid && static_cast<int32_t>(end - e.seq_end) <= 0) {
+            ++e.retrans;
+        } else {
+            e.seq_end = end;
+            e.seq_valid = 1;
+        }
+    }
+}
+
+uint32_t FlowCache::add(const PacketView& v, bool layer2, uint64_t ts) {
+    if (ts > now_) {
+        now_ = ts;
+        expire_idle(now_);
+    }
+    const FlowKey k = key_of(v, layer2);
+    const uint32_t h = hash_key(k);
+    uint32_t found = find(k, h);
+    uint32_t idx;
+    if (found) {
+        idx = found - 1;
+        Entry& e = entries_[idx];
+        if (ts > e.last + opts_.idle_us || ts >= e.first + opts_.active_us) {
+            // Idle or active timeout: the record so far goes out, the flow goes on in a new
+            // one (its connection state stays).
+            emit(idx);
+            e.first = e.last = ts;
+            e.packets = e.bytes = 0;
+            e.flags = 0;
+            e.retrans = 0;
+        }
+    } else {
+        idx = insert(k, h, ts);
+        Entry& e = entries_[idx];
+        e.tos = v.tos;
+        e.ether_type = v.ether_type;
+        e.tunnel = v.tunnel;
+        e.tun_src = v.tun_src;
+        e.tun_dst = v.tun_dst;
+        if (!layer2 && (v.proto == 6 || v.proto == 17 || v.proto == 132)) {
+            // The two directions share one Conn; the first one seen creates it.
+            const FlowKey rk = reverse(k);
+            const uint32_t peer = find(rk, hash_key(rk));
+            if (peer && entries_[peer - 1].conn) {
+                const Entry& p = entries_[peer - 1];
+                e.conn = p.conn;
+                ++conns_[p.conn - 1].refs;
+                e.client = !p.client;
+            } else {
+                e.conn = new_conn();
+                if (v.proto == 6 && (v.tcp_flags & kSyn))
+                    e.client = !(v.tcp_flags & kAck);
+                else  // the side with the lower port is taken for the server
+                    e.client = v.sport >= v.dport;
+            }
+        }
+    }
+    Entry& e = entries_[idx];
+    if (ts < e.first) e.first = ts;
+    if (ts > e.last) e.last = ts;
+    ++e.packets;
+    e.bytes += v.bytes;
+    if (!layer2 && v.proto == 6) {
+        e.flags |= v.tcp_flags;
+        tcp_update(e, v, ts);
+    }
+    return idx;
+}
+
+void FlowCache::end_if_closed(uint32_t idx, const PacketView& v) {
+    if (v.proto == 6 && (v.tcp_flags & (kFin | kRst))) end_flow(idx);
+}
+
+void FlowCache::add_aggregate(const FlowKey& key, uint64_t packets, uint64_t bytes, uint64_t first,
+                              uint64_t last) {
+    const uint32_t h = hash_key(key);
+    const uint32_t found = find(key, h);
+    const uint32_t idx = found ? found - 1 : insert(key, h, first);
+    Entry& e = entries_[idx];
+    if (first < e.first) e.first = first;
+    if (last > e.last) e.last = last;
+    e.packets += packets;
+    e.bytes += bytes;
+}
+
+void FlowCache::expire(uint64_t now) {
+    if (now > now_) now_ = now;
+    expire_idle(now_);
+    // Flows that are still busy but past the active timeout also end on a clock tick.
+    for (uint32_t i = head_; i;) {
+        const uint32_t next = entries_[i - 1].next;
+        if (entries_[i - 1].first + opts_.active_us <= now_) end_flow(i - 1);
+        i = next;
+    }
+}
+
+void FlowCache::flush_all() {
+    while (head_) end_flow(head_ - 1);
+}
+
+}  // namespace fk

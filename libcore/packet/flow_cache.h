@@ -1,0 +1,191 @@
+// The flow cache: unidirectional flows keyed by 5-tuple + VLAN in a flat open-addressing
+// table, with NetFlow expiry driven by packet time (idle and active timeouts, TCP FIN/RST),
+// a bound on the number of flows (the least recently seen flow is evicted), and connection
+// state shared by the two directions of a connection (TCP handshake delays, server response
+// time, application metadata), so that both records carry it.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "l7/quic.h"
+
+#include "packet/decode.h"
+#include "record/flow_block.h"
+
+namespace fk {
+
+struct FlowKey {
+    IpAddr src, dst;  // layer-2 flows: the MAC addresses in .lo
+    uint16_t sport = 0, dport = 0;
+    uint16_t vlan = 0;
+    uint8_t proto = 0;
+    uint8_t layer2 = 0;
+    bool operator==(const FlowKey&) const = default;
+};
+static_assert(sizeof(FlowKey) == 40);
+
+FlowKey key_of(const PacketView& v, bool layer2);
+FlowKey reverse(const FlowKey& k);
+
+// Buffers and QUIC readers lent to the few connections whose metadata spans packets (a
+// ClientHello over several segments, QUIC Initials), reused once their hello is read.
+class L7Pool {
+  public:
+    uint32_t take_buffer();
+    std::vector<uint8_t>& buffer(uint32_t id) { return buffers_[id - 1]; }
+    void give_buffer(uint32_t id);
+    uint32_t take_quic();
+    l7::QuicInitialReader& quic(uint32_t id) { return *readers_[id - 1]; }
+    void give_quic(uint32_t id) { free_readers_.push_back(id); }
+
+  private:
+    std::vector<std::vector<uint8_t>> buffers_;
+    std::vector<uint32_t> free_buffers_;
+    std::vector<std::unique_ptr<l7::QuicInitialReader>> readers_;
+    std::vector<uint32_t> free_readers_;
+};
+
+// State of one connection, shared by the records of both directions.
+struct Conn {
+    uint32_t refs = 0;
+    uint32_t next_free = 0;
+    // TCP handshake: times of the client's SYN and the server's SYN/ACK.
+    uint64_t syn_ts = 0, synack_ts = 0, request_ts = 0;
+    uint32_t rtt_client = 0, rtt_server = 0, srt = 0;
+    uint8_t handshake = 0;  // 0 none, 1 SYN seen, 2 SYN/ACK seen, 3 done
+    bool responded = false;
+    uint8_t app = 0;
+    uint16_t tls_version = 0;
+    uint16_t http_status = 0;
+    uint16_t dns_qtype = 0;
+    uint8_t dns_rcode = 0;
+    bool ech = false;
+    bool has_dns_rcode = false;
+    // Payload inspection (packet/metadata.h).
+    uint8_t l7_state = 0;
+    uint8_t l7_client = 0;  // Entry::client of the direction the parsed messages come from
+    uint8_t l7_tries = 0;
+    uint32_t l7_next_seq = 0;  // TLS over TCP: next client sequence number to buffer
+    uint32_t l7_buffer = 0;    // L7Pool ids, 0 = none
+    uint32_t l7_quic = 0;
+    std::string sni, alpn, http_host, http_method, dns_qname;
+    void reset();
+};
+
+struct CacheOptions {
+    uint64_t idle_us = 15 * 1000000ull;
+    uint64_t active_us = 300 * 1000000ull;
+    uint32_t max_flows = 1u << 20;
+    uint32_t sampling = 1;  // 1:N, counters are multiplied by N on export
+};
+
+struct CacheStats {
+    uint64_t flows = 0;    // records exported
+    uint64_t packets = 0;  // their packets and bytes (renormalised when sampled)
+    uint64_t bytes = 0;
+    uint64_t evicted = 0;  // flows ended early because the cache was full
+    uint64_t peak_flows = 0;
+};
+
+class FlowCache {
+  public:
+    struct Entry {
+        FlowKey key;
+        uint64_t first, last;
+        uint64_t packets, bytes;
+        uint64_t linked;      // `last` when the entry was put at the tail of the list
+        uint32_t prev, next;  // recency list, oldest first (index + 1; 0 = none)
+        uint32_t hash;
+        uint32_t conn;  // Conn index + 1, 0 = none
+        uint32_t retrans;
+        uint32_t seq_end;  // highest TCP sequence number sent + 1
+        uint8_t flags, tos;
+        uint8_t client;  // 1: this direction opened the connection
+        uint8_t seq_valid;
+        uint8_t tunnel;
+        uint16_t ether_type;
+        IpAddr tun_src, tun_dst;
+    };
+
+    explicit FlowCache(const CacheOptions& opts);
+
+    // Accounts one packet (decoded as `v`, a layer-2 flow when layer2) at time ts and
+    // returns its entry's index, so that callers can run per-connection parsers on it
+    // before end_if_closed() ends a TCP flow at FIN or RST.
+    uint32_t add(const PacketView& v, bool layer2, uint64_t ts);
+    void end_if_closed(uint32_t idx, const PacketView& v);
+    Entry& entry(uint32_t idx) { return entries_[idx]; }
+    // Accounts packets known only in aggregate (fragments whose first fragment never came).
+    void add_aggregate(const FlowKey& key, uint64_t packets, uint64_t bytes, uint64_t first,
+                       uint64_t last);
+    // Ends the flows idle or active for too long at time `now` (live capture without
+    // packets; add() does this itself).
+    void expire(uint64_t now);
+    // Ends every flow (end of input).
+    void flush_all();
+
+    Conn* conn_of(const Entry& e) { return e.conn ? &conns_[e.conn - 1] : nullptr; }
+    L7Pool& pool() { return pool_; }
+    // Returns a connection's borrowed buffers to the pool.
+    void release_l7(Conn& c);
+
+    // Records ended so far, waiting to be taken.
+    FlowBlock& out() { return out_; }
+    size_t size() const { return count_; }
+    const CacheStats& stats() const { return stats_; }
+
+  private:
+    uint32_t find(const FlowKey& k, uint32_t h) const;
+    uint32_t insert(const FlowKey& k, uint32_t h, uint64_t ts);
+    void erase(uint32_t idx);
+    void emit(uint32_t idx);
+    void end_flow(uint32_t idx) {
+        emit(idx);
+        erase(idx);
+    }
+    void grow_table();
+    void unlink(uint32_t idx);
+    void link_tail(uint32_t idx);
+    uint32_t new_conn();
+    void release_conn(uint32_t c);
+    void tcp_update(Entry& e, const PacketView& v, uint64_t ts);
+    // The recency list is kept lazily: a packet only updates `last`, and an entry found at
+    // the head still active is moved to the tail then. So a packet costs no list update, and
+    // an entry moves at most once per idle period. add() checks the idle timeout itself, so
+    // a flow never takes in a packet after an idle gap, whatever the list order.
+    void expire_idle(uint64_t now) {
+        while (head_) {
+            const uint32_t i = head_ - 1;
+            Entry& e = entries_[i];
+            if (e.linked + opts_.idle_us >= now) break;
+            if (e.last + opts_.idle_us < now) {
+                end_flow(i);
+            } else {
+                unlink(i);
+                link_tail(i);
+            }
+        }
+    }
+
+    CacheOptions opts_;
+    struct Slot {
+        uint32_t hash;
+        uint32_t idx;  // entry index + 1; 0 = free
+    };
+    std::vector<Slot> slots_;
+    uint32_t mask_ = 0;
+    std::vector<Entry> entries_;
+    uint32_t free_entry_ = 0;  // free list through Entry::next (index + 1)
+    uint32_t count_ = 0;
+    uint32_t head_ = 0, tail_ = 0;
+    std::vector<Conn> conns_;
+    uint32_t free_conn_ = 0;
+    L7Pool pool_;
+    uint64_t now_ = 0;
+    FlowBlock out_;
+    CacheStats stats_;
+};
+
+}  // namespace fk

@@ -1,0 +1,333 @@
+#include "packet/probe.h"
+
+#include <pcap/pcap.h>
+
+#include <chrono>
+#include <map>
+
+#include "common/error.h"
+
+namespace fk {
+
+namespace {
+
+constexpr uint64_t kFragTimeoutUs = 30 * 1000000ull;  // as the usual reassembly timeout
+
+uint64_t splitmix64(uint64_t& s) {
+    uint64_t z = (s += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+}  // namespace
+
+// IP fragments: the first fragment's ports apply to the whole datagram. Later fragments
+// that come before their first fragment wait here (counted, not stored) until it comes;
+// if it never does they become a flow without ports when their entry times out.
+struct Probe::Frags {
+    struct Entry {
+        IpAddr src, dst;
+        uint32_t id = 0;
+        uint16_t vlan = 0;
+        uint8_t proto = 0;
+        bool used = false;
+        bool known = false;  // the first fragment was seen: ports are valid
+        uint16_t sport = 0, dport = 0;
+        uint64_t touched = 0;
+        uint64_t held_packets = 0, held_bytes = 0, held_first = 0, held_last = 0;
+    };
+    static constexpr uint32_t kSize = 4096, kWindow = 8;
+    std::vector<Entry> table = std::vector<Entry>(kSize);
+    FlowCache& cache;
+    ProbeStats& stats;
+    Frags(FlowCache& c, ProbeStats& s) : cache(c), stats(s) {}
+
+    static uint32_t hash(const PacketView& v) {
+        uint64_t h = (v.src.lo ^ v.src.hi * 31) * 0x9E3779B97F4A7C15ull;
+        h ^=
+            (v.dst.lo ^ v.dst.hi * 31 ^ uint64_t{v.frag_id} << 8 ^ v.proto) * 0xC2B2AE3D27D4EB4Full;
+        return static_cast<uint32_t>(h >> 40);
+    }
+    static bool same(const Entry& e, const PacketView& v) {
+        return e.used && e.id == v.frag_id && e.proto == v.proto && e.vlan == v.vlan &&
+               e.src == v.src && e.dst == v.dst;
+    }
+    // Later fragments that never found their first fragment: a flow of their own.
+    void release(Entry& e) {
+        if (e.used && e.held_packets) {
+            FlowKey k;
+            k.src = e.src;
+            k.dst = e.dst;
+            k.proto = e.proto;
+            k.vlan = e.vlan;
+            cache.add_aggregate(k, e.held_packets, e.held_bytes, e.held_first, e.held_last);
+            stats.flow_packets += e.held_packets;
+            stats.fragments_held -= e.held_packets;
+        }
+        e = Entry{};
+    }
+    Entry& slot(const PacketView& v, uint64_t ts) {
+        const uint32_t h = hash(v);
+        Entry* victim = nullptr;
+        for (uint32_t i = 0; i < kWindow; ++i) {
+            Entry& e = table[(h + i) & (kSize - 1)];
+            if (same(e, v) && e.touched + kFragTimeoutUs >= ts) return e;
+            if (e.used && e.touched + kFragTimeoutUs < ts) release(e);
+            if (!victim || !e.used || (victim->used && e.touched < victim->touched)) victim = &e;
+        }
+        release(*victim);
+        victim->used = true;
+        victim->src = v.src;
+        victim->dst = v.dst;
+        victim->id = v.frag_id;
+        victim->proto = v.proto;
+        victim->vlan = v.vlan;
+        return *victim;
+    }
+    // The first fragment: remember its ports, account the fragments that came before it.
+    void first(const PacketView& v, uint64_t ts) {
+        Entry& e = slot(v, ts);
+        e.known = true;
+        e.sport = v.sport;
+        e.dport = v.dport;
+        e.touched = ts;
+        if (e.held_packets) {
+            cache.add_aggregate(key_of(v, false), e.held_packets, e.held_bytes, e.held_first,
+                                e.held_last);
+            stats.flow_packets += e.held_packets;
+            stats.fragments_held -= e.held_packets;
+            e.held_packets = e.held_bytes = 0;
+        }
+    }
+    // A later fragment: true with the ports filled in when the first fragment is known.
+    bool later(PacketView& v, uint64_t ts) {
+        Entry& e = slot(v, ts);
+        e.touched = ts;
+        if (e.known) {
+            v.sport = e.sport;
+            v.dport = e.dport;
+            return true;
+        }
+        if (e.held_packets == 0) e.held_first = ts;
+        e.held_last = ts;
+        ++e.held_packets;
+        e.held_bytes += v.bytes;
+        ++stats.fragments_held;
+        return false;
+    }
+    void release_all() {
+        for (Entry& e : table) release(e);
+    }
+};
+
+// A BPF filter applied in user space (capture files): compiled once per link type.
+struct Probe::Filter {
+    std::string expr;
+    std::map<uint32_t, bpf_program> programs;
+    explicit Filter(std::string e) : expr(std::move(e)) {}
+    ~Filter() {
+        for (auto& [link, prog] : programs) pcap_freecode(&prog);
+    }
+    const bpf_program& program(uint32_t link) {
+        auto it = programs.find(link);
+        if (it != programs.end()) return it->second;
+        pcap_t* dead = pcap_open_dead(static_cast<int>(link), 262144);
+        if (!dead) throw DataError("cannot set up a BPF filter");
+        bpf_program prog{};
+        if (pcap_compile(dead, &prog, expr.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0) {
+            const std::string msg = pcap_geterr(dead);
+            pcap_close(dead);
+            throw UsageError("filter '" + expr + "': " + msg);
+        }
+        pcap_close(dead);
+        return programs.emplace(link, prog).first->second;
+    }
+    bool accept(const RawPacket& p) {
+        pcap_pkthdr h{};
+        h.caplen = p.caplen;
+        h.len = p.wirelen;
+        return pcap_offline_filter(&program(p.link), &h, p.data) != 0;
+    }
+};
+
+Probe::Probe(const ProbeOptions& opts, FlowSink& sink)
+    : opts_(opts), sink_(sink), cache_(opts.cache), rng_(opts.seed) {
+    if (opts_.sample == 0) opts_.sample = 1;
+    frags_ = std::make_unique<Frags>(cache_, stats_);
+    if (!opts_.filter.empty()) {
+        filter_ = std::make_unique<Filter>(opts_.filter);
+        filter_->program(kLinkEthernet);  // reports a syntax error before any input is read
+    }
+}
+
+Probe::~Probe() = default;
+
+bool Probe::keep_sample() {
+    if (opts_.sample_mode == SampleMode::kSystematic) {
+        // One packet in N, the first of each run of N (as a router's deterministic sampler).
+        const bool keep = sample_count_ == 0;
+        if (++sample_count_ == opts_.sample) sample_count_ = 0;
+        return keep;
+    }
+    return splitmix64(rng_) % opts_.sample == 0;
+}
+
+void Probe::drain() {
+    FlowBlock& out = cache_.out();
+    if (out.empty()) return;
+    sink_.write(out);
+    out.clear();
+}
+
+void Probe::packet(const RawPacket& p) {
+    ++stats_.packets;
+    if (opts_.sample > 1 && !keep_sample()) {
+        ++stats_.sampled_out;
+        return;
+    }
+    if (filter_ && !filter_->accept(p)) {
+        ++stats_.filtered_out;
+        return;
+    }
+    PacketView v;
+    const Decoded d = decode_packet(p.data, p.caplen, p.wirelen, p.link, opts_.decode, v);
+    if (d == Decoded::kNotIp) {
+        ++stats_.not_ip;
+        return;
+    }
+    if (d == Decoded::kMalformed) {
+        ++stats_.malformed;
+        return;
+    }
+    const bool layer2 = d == Decoded::kLayer2;
+    if (v.frag == kFirstFragment) {
+        frags_->first(v, p.ts_us);
+    } else if (v.frag == kLaterFragment) {
+        if (!frags_->later(v, p.ts_us)) return;
+    }
+    ++stats_.flow_packets;
+    if (layer2) ++stats_.layer2;
+    const uint32_t idx = cache_.add(v, layer2, p.ts_us);
+    if (opts_.metadata) meta_.packet(cache_, idx, v);
+    cache_.end_if_closed(idx, v);
+    if (cache_.out().size() >= opts_.block_rows) drain();
+}
+
+void Probe::tick(uint64_t now_us) {
+    cache_.expire(now_us);
+    drain();
+}
+
+void Probe::finish() {
+    frags_->release_all();
+    cache_.flush_all();
+    drain();
+}
+
+ReadResult read_captures(const std::vector<std::string>& paths, Probe& probe, ProgressFn progress,
+                         void* ctx) {
+    // Every file is opened (and its header checked) before any packet is read, so a bad
+    // file among several is reported without half a result.
+    std::vector<std::unique_ptr<CaptureFile>> files;
+    uint64_t total = 0;
+    for (const auto& p : paths) {
+        files.push_back(std::make_unique<CaptureFile>(p));
+        total += files.back()->size();
+    }
+    const auto done_bytes = [&] {
+        uint64_t d = 0;
+        for (const auto& f : files) d += f->offset();
+        return d;
+    };
+    uint64_t n = 0;
+    if (files.size() == 1) {
+        CaptureFile& f = *files[0];
+        RawPacket p;
+        while (f.next(p)) {
+            probe.packet(p);
+            if (progress && (++n & 0xffff) == 0) progress(ctx, done_bytes(), total, probe);
+        }
+    } else {
+        // Merge by time: each file's next packet waits; the earliest goes first.
+        std::vector<RawPacket> head(files.size());
+        std::vector<bool> live(files.size());
+        for (size_t i = 0; i < files.size(); ++i) live[i] = files[i]->next(head[i]);
+        for (;;) {
+            size_t best = files.size();
+            for (size_t i = 0; i < files.size(); ++i)
+                if (live[i] && (best == files.size() || head[i].ts_us < head[best].ts_us)) best = i;
+            if (best == files.size()) break;
+            probe.packet(head[best]);
+            live[best] = files[best]->next(head[best]);
+            if (progress && (++n & 0xffff) == 0) progress(ctx, done_bytes(), total, probe);
+        }
+    }
+    probe.finish();
+    ReadResult r;
+    for (const auto& f : files)
+        if (f->truncated())
+            r.warnings.push_back(f->path() + ": truncated at byte offset " +
+                                 std::to_string(f->truncated_at()) +
+                                 " (flows up to the cut are kept)");
+    return r;
+}
+
+void capture_live(const std::string& iface, const std::string& filter, Probe& probe,
+                  const std::atomic<bool>& stop) {
+    char err[PCAP_ERRBUF_SIZE] = {0};
+    pcap_t* pc = pcap_create(iface.c_str(), err);
+    if (!pc) throw DataError(iface + ": " + err);
+    struct Closer {
+        pcap_t* p;
+        ~Closer() { pcap_close(p); }
+    } closer{pc};
+    pcap_set_snaplen(pc, 262144);
+    pcap_set_promisc(pc, 1);
+    pcap_set_timeout(pc, 100);  // wake up to expire flows when the interface is quiet
+    pcap_set_buffer_size(pc, 32 << 20);
+    if (pcap_activate(pc) < 0) throw DataError(iface + ": " + pcap_geterr(pc));
+    const int link = pcap_datalink(pc);
+    if (!link_type_supported(static_cast<uint32_t>(link)))
+        throw DataError(iface + ": unsupported link type " + std::to_string(link) + " (" +
+                        link_type_name(static_cast<uint32_t>(link)) + ")");
+    if (!filter.empty()) {
+        bpf_program prog{};
+        if (pcap_compile(pc, &prog, filter.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0)
+            throw UsageError("filter '" + filter + "': " + pcap_geterr(pc));
+        const int rc = pcap_setfilter(pc, &prog);
+        pcap_freecode(&prog);
+        if (rc != 0) throw DataError(iface + ": " + pcap_geterr(pc));
+    }
+    const auto wall_us = [] {
+        return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                         std::chrono::system_clock::now().time_since_epoch())
+                                         .count());
+    };
+    uint64_t last_tick = wall_us();
+    while (!stop.load(std::memory_order_relaxed)) {
+        pcap_pkthdr* h = nullptr;
+        const u_char* data = nullptr;
+        const int rc = pcap_next_ex(pc, &h, &data);
+        if (rc == 1) {
+            RawPacket p;
+            p.ts_us = uint64_t(h->ts.tv_sec) * 1000000u + uint64_t(h->ts.tv_usec);
+            p.data = data;
+            p.caplen = h->caplen;
+            p.wirelen = h->len;
+            p.link = static_cast<uint32_t>(link);
+            probe.packet(p);
+        } else if (rc < 0) {
+            if (rc == PCAP_ERROR_BREAK) break;
+            throw DataError(iface + ": " + pcap_geterr(pc));
+        }
+        const uint64_t now = wall_us();
+        if (now - last_tick >= 1000000u) {
+            probe.tick(now);
+            last_tick = now;
+        }
+    }
+    probe.finish();
+}
+
+}  // namespace fk

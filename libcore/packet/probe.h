@@ -1,0 +1,100 @@
+// The probe: packets in, flow records out. Sampling, decoding, fragment tracking, the flow
+// cache and per-connection metadata, fed by capture files (merged in time order), a pcap
+// stream or a live interface. Records go out in blocks to a FlowSink.
+#pragma once
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "packet/capture_file.h"
+#include "packet/decode.h"
+#include "packet/flow_cache.h"
+#include "packet/metadata.h"
+
+namespace fk {
+
+// Receives the records the probe ends, a block at a time (one call per block, not per flow).
+class FlowSink {
+  public:
+    virtual ~FlowSink() = default;
+    virtual void write(FlowBlock& block) = 0;
+};
+
+enum class SampleMode { kSystematic, kRandom };
+
+struct ProbeOptions {
+    CacheOptions cache;
+    DecodeOptions decode;
+    uint32_t sample = 1;  // 1:N packet sampling
+    SampleMode sample_mode = SampleMode::kSystematic;
+    uint64_t seed = 1;     // random sampling: the same seed gives the same packets
+    std::string filter;    // BPF expression applied to every packet ("" = none)
+    bool metadata = true;  // read TLS/QUIC hellos (TCP handshake delays are always kept)
+    size_t block_rows = 8192;
+};
+
+struct ProbeStats {
+    uint64_t packets = 0;         // read from the input
+    uint64_t sampled_out = 0;     // skipped by sampling
+    uint64_t filtered_out = 0;    // rejected by the BPF filter
+    uint64_t flow_packets = 0;    // accounted to flows
+    uint64_t layer2 = 0;          // of those, layer-2 frames (GOOSE, SV, PROFINET)
+    uint64_t not_ip = 0;          // frames with no IP (ARP, LLDP, STP ...): no flow
+    uint64_t malformed = 0;       // cut or broken before the IP header was complete: no flow
+    uint64_t fragments_held = 0;  // later fragments still waiting for their first fragment
+};
+
+class Probe {
+  public:
+    Probe(const ProbeOptions& opts, FlowSink& sink);
+    ~Probe();
+    Probe(const Probe&) = delete;
+    Probe& operator=(const Probe&) = delete;
+
+    void packet(const RawPacket& p);
+    // Expiry by the clock when no packet comes (live capture); also hands ended records on.
+    void tick(uint64_t now_us);
+    // End of input: every flow ends and goes to the sink.
+    void finish();
+
+    const ProbeStats& stats() const { return stats_; }
+    const CacheStats& cache_stats() const { return cache_.stats(); }
+    size_t active_flows() const { return cache_.size(); }
+
+  private:
+    struct Frags;
+    struct Filter;
+    void drain();
+    bool keep_sample();
+
+    ProbeOptions opts_;
+    FlowSink& sink_;
+    FlowCache cache_;
+    Metadata meta_;
+    std::unique_ptr<Frags> frags_;
+    std::unique_ptr<Filter> filter_;
+    ProbeStats stats_;
+    uint32_t sample_count_ = 0;
+    uint64_t rng_;
+};
+
+// What reading the inputs found: truncated files are listed (the records up to the cut are
+// kept), so that the program can warn and end with status 1.
+struct ReadResult {
+    std::vector<std::string> warnings;
+};
+
+// Reads capture files ("-" = standard input), merged in time order, into the probe, and
+// finishes it. progress (may be null) is called now and then with bytes read and the total.
+using ProgressFn = void (*)(void* ctx, uint64_t done, uint64_t total, const Probe& probe);
+ReadResult read_captures(const std::vector<std::string>& paths, Probe& probe,
+                         ProgressFn progress = nullptr, void* ctx = nullptr);
+
+// Captures from a live interface with libpcap until `stop` becomes true, then finishes the
+// probe. The BPF filter of the options is set in the kernel.
+void capture_live(const std::string& iface, const std::string& filter, Probe& probe,
+                  const std::atomic<bool>& stop);
+
+}  // namespace fk

@@ -1,0 +1,311 @@
+#include "wire/collector.h"
+
+#include <poll.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdio>
+#include <deque>
+#include <exception>
+#include <mutex>
+#include <thread>
+
+#include "common/error.h"
+#include "common/time.h"
+#include "common/tool.h"
+#include "wire/udp.h"
+
+namespace fk {
+
+namespace {
+
+constexpr size_t kMaxBlocksInFlight = 64;
+
+// Daemon messages on stderr, one line each, prefixed with the program name.
+void info(const std::string& line) {
+    std::fprintf(stderr, "%s: %s\n", tool_name(), line.c_str());
+}
+constexpr int kPollMs = 100;
+constexpr unsigned kBatch = 64;  // datagrams per recvmmsg
+// Batches read from one socket before looking at the others and the clock.
+constexpr unsigned kBatchesPerTurn = 16;
+
+struct Message {
+    enum Kind { kBlock, kRotate, kFinish } kind;
+    std::unique_ptr<FlowBlock> block;
+    uint64_t slot = 0;
+    std::shared_ptr<CaptureStats> stats;
+};
+
+}  // namespace
+
+struct Collector::Impl {
+    CollectorOptions opts;
+    std::vector<int> fds;
+    std::vector<std::string> names;
+    std::vector<uint32_t> drops;  // SO_RXQ_OVFL counter per socket
+    WireDecoder decoder;
+    CaptureStats extra;  // counters the decoder does not keep
+
+    std::thread receiver, writer;
+    std::atomic<bool> stopping{false}, rotate_requested{false}, error{false};
+    std::exception_ptr receive_error, write_error;
+
+    std::mutex mu;
+    std::condition_variable to_writer, to_receiver;
+    std::deque<Message> queue;
+    std::vector<std::unique_ptr<FlowBlock>> free_blocks;
+    size_t blocks_out = 0;
+
+    explicit Impl(CollectorOptions o) : opts(std::move(o)), decoder(opts.decoder) {
+        for (const auto& l : opts.listen) {
+            const wire::Endpoint e = wire::parse_endpoint(l);
+            fds.push_back(wire::open_listener(e, opts.receive_buffer));
+            names.push_back(wire::endpoint_string(e));
+            drops.push_back(0);
+        }
+    }
+
+    ~Impl() {
+        for (int fd : fds) ::close(fd);
+    }
+
+    std::shared_ptr<CaptureStats> snapshot() {
+        auto s = std::make_shared<CaptureStats>(extra);
+        s->exporters = decoder.stats();
+        s->socket_drops = 0;
+        for (uint32_t d : drops) s->socket_drops += d;
+        s->unknown_version = decoder.totals().unknown_version;
+        s->sources_refused = decoder.totals().sources_refused;
+        return s;
+    }
+
+    std::unique_ptr<FlowBlock> take_block() {
+        std::unique_lock lk(mu);
+        // Back-pressure: with every block queued the writer is behind; wait for one rather
+        // than grow without bound (the socket buffers absorb the wait).
+        to_receiver.wait(
+            lk, [&] { return !free_blocks.empty() || blocks_out < kMaxBlocksInFlight || error; });
+        if (error && free_blocks.empty() && blocks_out >= kMaxBlocksInFlight)
+            throw DataError("writer failed");
+        ++blocks_out;
+        if (!free_blocks.empty()) {
+            auto b = std::move(free_blocks.back());
+            free_blocks.pop_back();
+            return b;
+        }
+        auto b = std::make_unique<FlowBlock>();
+        b->reserve(opts.block_rows);
+        return b;
+    }
+
+    void push(Message m) {
+        std::lock_guard lk(mu);
+        queue.push_back(std::move(m));
+        to_writer.notify_one();
+    }
+
+    void push_block(std::unique_ptr<FlowBlock>& b) {
+        if (b->empty()) return;
+        push({Message::kBlock, std::move(b), 0, nullptr});
+        b = take_block();
+    }
+
+    bool allowed(const IpAddr& a) const {
+        if (opts.allow.empty()) return true;
+        for (const auto& [net, bits] : opts.allow) {
+            if (a.masked(bits) == net) return true;
+        }
+        return false;
+    }
+
+    // Reads every socket until nothing is waiting or the turn is over; returns datagrams read.
+    size_t read_sockets(wire::BatchReceiver& rx, std::unique_ptr<FlowBlock>& block, uint64_t now) {
+        size_t total = 0;
+        for (size_t s = 0; s < fds.size(); ++s) {
+            for (unsigned turn = 0; turn < kBatchesPerTurn; ++turn) {
+                const unsigned n = rx.receive(fds[s]);
+                if (n == 0) break;
+                total += n;
+                for (unsigned i = 0; i < n; ++i) {
+                    const IpAddr from = wire::endpoint_ip(rx.source(i));
+                    if (!allowed(from)) {
+                        ++extra.refused;
+                        continue;
+                    }
+                    if (rx.truncated(i)) {
+                        ++extra.truncated;
+                        continue;
+                    }
+                    decoder.decode(rx.data(i), rx.size(i), from, now, *block);
+                    if (block->size() >= opts.block_rows) push_block(block);
+                }
+                if (rx.kernel_drops()) drops[s] = rx.kernel_drops();
+                if (n < kBatch) break;
+            }
+        }
+        return total;
+    }
+
+    void log_exporters() {
+        for (const auto& e : decoder.stats()) info(exporter_log_line(e));
+        uint64_t d = 0;
+        for (uint32_t x : drops) d += x;
+        if (d || extra.refused) {
+            info("socket drops " + std::to_string(d) + ", refused by --allow " +
+                 std::to_string(extra.refused));
+        }
+    }
+
+    void receive_loop() {
+        wire::BatchReceiver rx(kBatch);
+        std::vector<pollfd> pfds;
+        for (int fd : fds) pfds.push_back({fd, POLLIN, 0});
+        uint64_t now = now_micros();
+        uint64_t slot = now / opts.interval * opts.interval;
+        uint64_t last_flush = now, last_expire = now, last_log = now;
+        push({Message::kRotate, nullptr, slot, snapshot()});
+        auto block = take_block();
+        size_t got = 0;
+        while (!stopping.load(std::memory_order_relaxed)) {
+            // Wait only when the sockets were drained; under load read on at once.
+            if (got < kBatch) ::poll(pfds.empty() ? nullptr : pfds.data(), pfds.size(), kPollMs);
+            now = now_micros();
+            const uint64_t cur = now / opts.interval * opts.interval;
+            if (cur != slot || rotate_requested.exchange(false)) {
+                // Everything received before the boundary goes to the closing file.
+                push_block(block);
+                slot = cur;
+                push({Message::kRotate, nullptr, slot, snapshot()});
+            }
+            got = read_sockets(rx, block, now);
+            if (opts.flush_interval && now - last_flush >= opts.flush_interval) {
+                push_block(block);
+                last_flush = now;
+            }
+            if (now - last_expire >= kMicrosPerSecond) {
+                decoder.expire(now);
+                last_expire = now;
+            }
+            if (opts.log_interval && now - last_log >= opts.log_interval) {
+                log_exporters();
+                last_log = now;
+            }
+            if (error) return;
+        }
+        // Stopping: what the kernel has queued was received before the signal; keep it.
+        now = now_micros();
+        while (read_sockets(rx, block, now) > 0) {
+        }
+        decoder.drop_held();
+        push_block(block);
+        if (opts.log_interval) log_exporters();
+        push({Message::kFinish, nullptr, 0, snapshot()});
+    }
+
+    void write_loop(BlockSink& sink) {
+        for (;;) {
+            Message m;
+            {
+                std::unique_lock lk(mu);
+                to_writer.wait(lk, [&] { return !queue.empty(); });
+                m = std::move(queue.front());
+                queue.pop_front();
+            }
+            switch (m.kind) {
+                case Message::kBlock:
+                    sink.write(*m.block);
+                    m.block->clear();
+                    {
+                        std::lock_guard lk(mu);
+                        free_blocks.push_back(std::move(m.block));
+                        --blocks_out;
+                        to_receiver.notify_one();
+                    }
+                    break;
+                case Message::kRotate:
+                    sink.rotate(m.slot, *m.stats);
+                    break;
+                case Message::kFinish:
+                    sink.finish(*m.stats);
+                    return;
+            }
+        }
+    }
+};
+
+Collector::Collector(CollectorOptions opts) : impl_(std::make_unique<Impl>(std::move(opts))) {}
+
+Collector::~Collector() {
+    if (impl_->receiver.joinable() || impl_->writer.joinable()) {
+        try {
+            stop();
+        } catch (const std::exception& e) {
+            warn(e.what());
+        }
+    }
+}
+
+std::vector<std::string> Collector::describe() const {
+    std::vector<std::string> out;
+    for (size_t i = 0; i < impl_->fds.size(); ++i) {
+        out.push_back("listening on " + impl_->names[i] + ", receive buffer " +
+                      std::to_string(wire::receive_buffer(impl_->fds[i]) >> 10) + " KiB");
+    }
+    return out;
+}
+
+void Collector::start(BlockSink& sink) {
+    Impl& im = *impl_;
+    im.writer = std::thread([&im, &sink] {
+        try {
+            im.write_loop(sink);
+        } catch (...) {
+            im.write_error = std::current_exception();
+            im.error = true;
+            std::lock_guard lk(im.mu);
+            im.to_receiver.notify_all();
+        }
+    });
+    im.receiver = std::thread([&im] {
+        try {
+            im.receive_loop();
+        } catch (...) {
+            im.receive_error = std::current_exception();
+            im.error = true;
+            // Let the writer finish what it has.
+            im.push({Message::kFinish, nullptr, 0, im.snapshot()});
+        }
+    });
+}
+
+void Collector::submit(FlowBlock& b) {
+    if (b.empty()) return;
+    auto pooled = impl_->take_block();
+    std::swap(*pooled, b);
+    impl_->push({Message::kBlock, std::move(pooled), 0, nullptr});
+}
+
+void Collector::rotate_now() {
+    impl_->rotate_requested = true;
+}
+
+bool Collector::failed() const {
+    return impl_->error;
+}
+
+void Collector::stop() {
+    Impl& im = *impl_;
+    im.stopping = true;
+    if (im.receiver.joinable()) im.receiver.join();
+    if (im.write_error) {
+        // The writer is gone; the receiver may have queued a finish nobody reads.
+        if (im.writer.joinable()) im.writer.join();
+        std::rethrow_exception(im.write_error);
+    }
+    if (im.writer.joinable()) im.writer.join();
+    if (im.receive_error) std::rethrow_exception(im.receive_error);
+}
+
+}  // namespace fk

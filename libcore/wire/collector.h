@@ -1,0 +1,69 @@
+// The collector daemon's engine: UDP listeners read in batches (recvmmsg) and decoded on a
+// receive thread; full blocks of flows go through a bounded queue to a writer thread, so that
+// file writing, fsync and rotation never stall the sockets. Rotation follows wall-clock
+// interval boundaries.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "record/flow_block.h"
+#include "store/capture_stats.h"
+#include "wire/decoder.h"
+
+namespace fk {
+
+struct CollectorOptions {
+    std::vector<std::string> listen;                 // "ADDR:PORT", "[ADDR]:PORT"; may be
+                                                     // empty when flows come by submit()
+    std::vector<std::pair<IpAddr, unsigned>> allow;  // exporter prefixes (128-bit lengths)
+    int receive_buffer = 64 << 20;
+    DecoderOptions decoder;
+    uint64_t interval = 300 * 1'000'000ull;  // rotation interval, microseconds
+    size_t block_rows = 16384;
+    uint64_t flush_interval = 0;  // also hand over partial blocks this often (streams); 0: no
+    uint64_t log_interval = 0;    // per-exporter log line on stderr this often; 0: none
+};
+
+// Where the flows go; called on the writer thread only.
+class BlockSink {
+  public:
+    virtual ~BlockSink() = default;
+    // A new interval starts (also the first one); stats: the counts so far.
+    virtual void rotate(uint64_t slot_start, const CaptureStats& stats) = 0;
+    virtual void write(FlowBlock& b) = 0;
+    // The collector stops: close what is open.
+    virtual void finish(const CaptureStats& stats) = 0;
+};
+
+class Collector {
+  public:
+    // Opens (binds) every listener; throws DataError / UsageError when one cannot be opened.
+    explicit Collector(CollectorOptions opts);
+    ~Collector();
+    Collector(const Collector&) = delete;
+    Collector& operator=(const Collector&) = delete;
+
+    // The receive buffers granted, one line per listener, for the start-up message.
+    std::vector<std::string> describe() const;
+    // Starts the receive and writer threads.
+    void start(BlockSink& sink);
+    // Makes the writer start a new file now (SIGHUP).
+    void rotate_now();
+    // Hands flows made elsewhere (the live probe of -i) to the writer, from any thread; b is
+    // left empty. Waits when the writer is behind.
+    void submit(FlowBlock& b);
+    // True when a thread ended with an error; stop() then rethrows it.
+    bool failed() const;
+    // Reads what is already queued on the sockets, hands everything to the sink, finishes it
+    // and joins the threads. Rethrows an error of either thread.
+    void stop();
+
+  private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace fk

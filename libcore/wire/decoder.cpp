@@ -1,0 +1,1020 @@
+#include "wire/decoder.h"
+
+#include <algorithm>
+#include <cstring>
+#include <deque>
+#include <unordered_map>
+
+#include "common/time.h"
+#include "wire/bytes.h"
+#include "wire/elements.h"
+#include "wire/sflow.h"
+
+namespace fk {
+
+namespace {
+
+using namespace wire;
+
+constexpr uint16_t kVarLen = 65535;
+constexpr uint64_t kSuspectBefore = 631152000ull * kMicrosPerSecond;  // 1990-01-01
+constexpr uint64_t kSuspectAhead = 86400ull * kMicrosPerSecond;
+
+// Where each field lives in a FlowRecord, so that decoding stores by offset instead of
+// dispatching on the field for every value.
+struct Slot {
+    uint16_t offset = 0;
+    uint8_t width = 0;  // bytes of an integer field
+};
+const Slot* slots() {
+    static const auto table = [] {
+        std::vector<Slot> t(kFieldSlots);
+        FlowRecord r;
+        for_each_field([&](auto tr) {
+            using T = decltype(tr);
+            auto& v = T::get(r);
+            t[static_cast<unsigned>(T::id)] = {
+                static_cast<uint16_t>(reinterpret_cast<char*>(&v) - reinterpret_cast<char*>(&r)),
+                static_cast<uint8_t>(sizeof v)};
+        });
+        return t;
+    }();
+    return table.data();
+}
+
+struct TField {
+    Op op;
+    uint8_t width;    // Uint: bytes of the destination
+    uint16_t offset;  // into FlowRecord
+    uint16_t length;  // kVarLen: variable
+    FieldId field;
+    bool direct;  // data records: the value goes straight into the block's column
+};
+
+// Fields every data record gets from finish_record(), not from a template field directly.
+const FieldSet& finished_fields() {
+    static const FieldSet s = [] {
+        FieldSet f;
+        for (FieldId id : {FieldId::start, FieldId::end, FieldId::packets, FieldId::bytes,
+                           FieldId::sampling, FieldId::dport, FieldId::exporter, FieldId::domain}) {
+            f.set(static_cast<unsigned>(id));
+        }
+        return f;
+    }();
+    return s;
+}
+
+struct Template {
+    std::vector<TField> fields;
+    FieldSet direct;       // columns written directly (each by one field at most)
+    uint32_t min_len = 0;  // bytes of a record with empty variable-length fields
+    bool varlen = false;
+    bool options = false;
+    uint64_t last_seen = 0;
+};
+
+// What the datagram header says, needed to turn record times into absolute times.
+struct Msg {
+    uint8_t version;
+    uint64_t export_us;  // export time (NetFlow v5 has nanoseconds, v9 and IPFIX seconds)
+    uint32_t uptime_ms;  // NetFlow v5 / v9 sysUptime
+    uint64_t now;
+};
+
+struct Held {
+    uint16_t tid;
+    Msg msg;
+    std::vector<uint8_t> body;
+};
+
+struct Source {
+    ExporterStats st;
+    std::unordered_map<uint16_t, Template> templates;
+    std::unordered_map<uint64_t, uint32_t> samplers;  // sampler / selector id -> rate
+    uint32_t default_rate = 0;                        // from options data without a sampler id
+    uint64_t sys_init_ms = 0;                         // from options data (systemInitTime)
+    uint64_t est_boot_ms = 0;  // IPFIX uptimes without an init time: earliest export - end
+    bool have_seq = false;
+    uint32_t next_seq = 0;
+    std::deque<Held> held;
+    size_t held_bytes = 0;
+};
+
+struct SourceKey {
+    IpAddr addr;
+    uint32_t domain;
+    uint8_t version;
+    bool operator==(const SourceKey&) const = default;
+};
+struct SourceKeyHash {
+    size_t operator()(const SourceKey& k) const {
+        return IpAddrHash()(k.addr) ^ (uint64_t{k.domain} << 8 | k.version) * 0x9E3779B97F4A7C15ull;
+    }
+};
+
+// Values of one record that need the whole record before they mean something.
+struct Extra {
+    uint64_t seen = 0;  // bit per Op
+    uint64_t v[64];
+    bool has(Op op) const { return seen >> static_cast<unsigned>(op) & 1; }
+    uint64_t get(Op op) const { return v[static_cast<unsigned>(op)]; }
+    void set(Op op, uint64_t value) {
+        seen |= uint64_t{1} << static_cast<unsigned>(op);
+        v[static_cast<unsigned>(op)] = value;
+    }
+};
+
+uint64_t ntp_to_us(uint64_t ntp) {
+    const uint64_t secs = ntp >> 32;
+    const uint64_t frac = ntp & 0xffffffffu;
+    const uint64_t s = secs >= kNtpEpochOffset ? secs - kNtpEpochOffset : 0;
+    return s * kMicrosPerSecond + ((frac * kMicrosPerSecond + (1ull << 31)) >> 32);
+}
+
+uint64_t ntp_ns_to_us(uint64_t ntp) {
+    const uint64_t secs = ntp >> 32;
+    const uint64_t frac = ntp & 0xffffffffu;
+    const uint64_t s = secs >= kNtpEpochOffset ? secs - kNtpEpochOffset : 0;
+    return s * kMicrosPerSecond + ((frac * kMicrosPerSecond) >> 32);
+}
+
+}  // namespace
+
+struct WireDecoder::Impl {
+    DecoderOptions opts;
+    std::unordered_map<SourceKey, std::unique_ptr<Source>, SourceKeyHash> sources;
+    Source* last = nullptr;
+    SourceKey last_key{};
+    DecoderTotals totals;
+    size_t template_bytes = 0;
+    size_t held_bytes = 0;
+    FlowRecord rec;
+    Extra extra;
+
+    explicit Impl(DecoderOptions o) : opts(o) {}
+
+    Source* source(const IpAddr& a, uint32_t domain, uint8_t version, uint64_t now) {
+        const SourceKey k{a, domain, version};
+        if (last && k == last_key) return last;
+        auto it = sources.find(k);
+        if (it == sources.end()) {
+            if (sources.size() >= opts.max_sources) {
+                ++totals.sources_refused;
+                return nullptr;
+            }
+            auto s = std::make_unique<Source>();
+            s->st.exporter = a;
+            s->st.domain = domain;
+            s->st.version = version;
+            s->st.first_seen = now;
+            it = sources.emplace(k, std::move(s)).first;
+        }
+        last = it->second.get();
+        last_key = k;
+        return last;
+    }
+
+    static size_t template_cost(const Template& t) { return 64 + t.fields.size() * sizeof(TField); }
+
+    void forget_template(Source& s, std::unordered_map<uint16_t, Template>::iterator it) {
+        template_bytes -= template_cost(it->second);
+        s.templates.erase(it);
+    }
+
+    // Installs template `tid`; false when the memory bound refuses it.
+    bool install(Source& s, uint16_t tid, Template&& t, uint64_t now, FlowBlock& out) {
+        t.last_seen = now;
+        ++s.st.templates;
+        auto it = s.templates.find(tid);
+        if (it != s.templates.end()) forget_template(s, it);
+        const size_t cost = template_cost(t);
+        if (s.templates.size() >= opts.templates_per_source ||
+            template_bytes + cost > opts.template_bytes_total) {
+            ++s.st.templates_refused;
+            return false;
+        }
+        template_bytes += cost;
+        s.templates.emplace(tid, std::move(t));
+        replay_held(s, tid, out);
+        return true;
+    }
+
+    const Template* find_template(Source& s, uint16_t tid, uint64_t now) {
+        auto it = s.templates.find(tid);
+        if (it == s.templates.end()) return nullptr;
+        if (now > it->second.last_seen + opts.template_lifetime) {
+            ++s.st.templates_expired;
+            forget_template(s, it);
+            return nullptr;
+        }
+        return &it->second;
+    }
+
+    // Compiles the field specifiers of a template record. `scope_skip`: NetFlow v9 options
+    // scope fields, whose types are not element ids.
+    static void add_field(Template& t, uint32_t pen, uint16_t id, uint16_t len, bool scope_skip) {
+        TField f{Op::Skip, 0, 0, len, FieldId::start, false};
+        if (!scope_skip) {
+            const ElementOp e = element_op(pen, id, len == kVarLen ? 0 : len);
+            f.op = e.op;
+            f.field = e.field;
+            if (len == kVarLen && e.op != Op::Str) f.op = Op::Skip;
+            if (f.op == Op::Uint || f.op == Op::Addr || f.op == Op::Mac || f.op == Op::Str ||
+                f.op == Op::SamplingApplied) {
+                const Slot& sl = slots()[static_cast<unsigned>(e.field)];
+                f.offset = sl.offset;
+                f.width = sl.width;
+            }
+            if (f.op == Op::Flags) {
+                f.field = FieldId::flags;
+                f.width = 1;
+            }
+            const unsigned fid = static_cast<unsigned>(f.field);
+            if ((f.op == Op::Uint || f.op == Op::Addr || f.op == Op::Mac || f.op == Op::Str ||
+                 f.op == Op::Flags) &&
+                !finished_fields().test(fid)) {
+                // A second field for the same column would make it longer than the block.
+                if (t.direct.test(fid)) {
+                    f.op = Op::Skip;
+                } else {
+                    f.direct = true;
+                    t.direct.set(fid);
+                }
+            }
+        }
+        if (len == kVarLen) {
+            t.varlen = true;
+            t.min_len += 1;
+        } else {
+            t.min_len += len;
+        }
+        t.fields.push_back(f);
+    }
+
+    // ---- records ----
+
+    // Decodes one record at p (at most `end`); returns the byte after it, or nullptr when a
+    // variable-length field runs past the end.
+    const uint8_t* decode_fields(const Template& t, const uint8_t* p, const uint8_t* end) {
+        rec = FlowRecord{};
+        extra.seen = 0;
+        char* base = reinterpret_cast<char*>(&rec);
+        for (const TField& f : t.fields) {
+            size_t len = f.length;
+            if (len == kVarLen) {
+                if (p >= end) return nullptr;
+                len = *p++;
+                if (len == 255) {
+                    if (end - p < 2) return nullptr;
+                    len = rd16(p);
+                    p += 2;
+                }
+            }
+            if (static_cast<size_t>(end - p) < len) return nullptr;
+            switch (f.op) {
+                case Op::Skip:
+                    break;
+                case Op::Uint: {
+                    const uint64_t v = rdn(p, static_cast<unsigned>(len));
+                    switch (f.width) {
+                        case 1:
+                            base[f.offset] = static_cast<char>(v);
+                            break;
+                        case 2: {
+                            const uint16_t x = static_cast<uint16_t>(v);
+                            std::memcpy(base + f.offset, &x, 2);
+                            break;
+                        }
+                        case 4: {
+                            const uint32_t x = static_cast<uint32_t>(v);
+                            std::memcpy(base + f.offset, &x, 4);
+                            break;
+                        }
+                        default:
+                            std::memcpy(base + f.offset, &v, 8);
+                    }
+                    break;
+                }
+                case Op::Addr: {
+                    const IpAddr a = addr(f.field, p, len);
+                    std::memcpy(base + f.offset, &a, sizeof a);
+                    break;
+                }
+                case Op::Mac: {
+                    const uint64_t v = rdn(p, 6);
+                    std::memcpy(base + f.offset, &v, 8);
+                    break;
+                }
+                case Op::Str: {
+                    // Trailing NULs pad fixed-size strings.
+                    size_t n = len;
+                    while (n > 0 && p[n - 1] == 0) --n;
+                    const std::string_view s(reinterpret_cast<const char*>(p), n);
+                    std::memcpy(base + f.offset, &s, sizeof s);
+                    break;
+                }
+                case Op::Flags:
+                    rec.flags = static_cast<uint8_t>(rdn(p, static_cast<unsigned>(len)));
+                    break;
+                case Op::Bytes:
+                    rec.bytes = rdn(p, static_cast<unsigned>(len));
+                    break;
+                case Op::Packets:
+                    rec.packets = rdn(p, static_cast<unsigned>(len));
+                    break;
+                default:
+                    extra.set(f.op, rdn(p, static_cast<unsigned>(len)));
+            }
+            p += len;
+        }
+        return p;
+    }
+
+    // The 1:N rate a record states itself; 0 when it does not.
+    static uint32_t rate_in(const Extra& x) {
+        uint64_t r = 0;
+        // Random n-out-of-N (Cisco) states size and population beside an interval of 1.
+        if (x.has(Op::SamplingSize) && x.has(Op::SamplingPopulation) &&
+            x.get(Op::SamplingSize) > 0) {
+            r = x.get(Op::SamplingPopulation) / x.get(Op::SamplingSize);
+        } else if (x.has(Op::SamplingInterval)) {
+            r = x.get(Op::SamplingInterval);
+            if (x.has(Op::SamplingSpace) && r > 0) r = (r + x.get(Op::SamplingSpace)) / r;
+        }
+        return static_cast<uint32_t>(std::min<uint64_t>(r, UINT32_MAX));
+    }
+
+    // The record's own rate, else its sampler's, else the exporter's.
+    uint32_t rate_of(const Source& s) const {
+        if (const uint32_t r = rate_in(extra)) return r;
+        if (extra.has(Op::SamplerId)) {
+            const auto it = s.samplers.find(extra.get(Op::SamplerId));
+            if (it != s.samplers.end()) return it->second;
+        }
+        return s.default_rate;
+    }
+
+    // Absolute times, sampling, ICMP: what needs the whole record.
+    void finish_record(Source& s, const Msg& m, FlowRecord& r) {
+        const Extra& x = extra;
+        const uint64_t export_us = m.export_us;
+        uint64_t start = 0, end = 0;
+        bool has_start = false, has_end = false;
+        auto take = [&](Op first, Op last, auto conv) {
+            if (!has_start && x.has(first)) {
+                start = conv(x.get(first));
+                has_start = true;
+            }
+            if (!has_end && x.has(last)) {
+                end = conv(x.get(last));
+                has_end = true;
+            }
+        };
+        take(Op::NsFirst, Op::NsLast, ntp_ns_to_us);
+        take(Op::UsFirst, Op::UsLast, ntp_to_us);
+        if (!has_start && x.has(Op::MsFirst)) {
+            start = x.get(Op::MsFirst) * 1000 +
+                    (x.has(Op::MsFracFirst) ? x.get(Op::MsFracFirst) % 1000 : 0);
+            has_start = true;
+        }
+        if (!has_end && x.has(Op::MsLast)) {
+            end = x.get(Op::MsLast) * 1000 +
+                  (x.has(Op::MsFracLast) ? x.get(Op::MsFracLast) % 1000 : 0);
+            has_end = true;
+        }
+        take(Op::SecFirst, Op::SecLast, [](uint64_t v) { return v * kMicrosPerSecond; });
+        take(Op::DeltaUsFirst, Op::DeltaUsLast,
+             [&](uint64_t v) { return export_us > v ? export_us - v : 0; });
+        if (x.has(Op::UptimeFirst) || x.has(Op::UptimeLast)) {
+            // sysUptime-relative: NetFlow's header carries the uptime at export time; IPFIX
+            // needs systemInitTimeMilliseconds from the record or from options data.
+            auto conv = [&](uint64_t v) -> uint64_t {
+                const uint32_t up = static_cast<uint32_t>(v);
+                if (m.version == 10) {
+                    uint64_t init = x.has(Op::SysInitMs) ? x.get(Op::SysInitMs) : s.sys_init_ms;
+                    if (init == 0) {
+                        // No boot time known (Cisco sends none): a flow ends no later than its
+                        // export, so export time minus the end uptime bounds the boot from
+                        // above; the smallest bound seen is the closest.
+                        const uint64_t end_up = x.has(Op::UptimeLast) ? x.get(Op::UptimeLast) : up;
+                        const uint64_t export_ms = m.export_us / 1000;
+                        if (export_ms > end_up &&
+                            (s.est_boot_ms == 0 || export_ms - end_up < s.est_boot_ms)) {
+                            s.est_boot_ms = export_ms - end_up;
+                        }
+                        init = s.est_boot_ms;
+                    }
+                    return (init + up) * 1000;
+                }
+                // Milliseconds before the export, modulo 2^32: a time "after" the uptime is
+                // from before the uptime counter wrapped (49.7 days), as nfdump reads it; only
+                // a minute ahead is taken as a clock a little ahead.
+                int64_t age = static_cast<uint32_t>(m.uptime_ms - up);
+                if (age > (int64_t{1} << 32) - 60'000) age -= int64_t{1} << 32;
+                const int64_t t = static_cast<int64_t>(export_us) - age * 1000;
+                return t > 0 ? static_cast<uint64_t>(t) : 0;
+            };
+            take(Op::UptimeFirst, Op::UptimeLast, conv);
+        }
+        if (has_start && !has_end) {
+            if (x.has(Op::DurationUs)) {
+                end = start + x.get(Op::DurationUs);
+            } else if (x.has(Op::DurationMs)) {
+                end = start + x.get(Op::DurationMs) * 1000;
+            } else {
+                end = start;
+            }
+        } else if (!has_start && has_end) {
+            start = end;
+        } else if (!has_start) {
+            start = end = m.version == 10 || m.version == 9 ? export_us : m.now;
+        }
+        r.start = start;
+        r.end = end < start ? start : end;
+        if (r.start < kSuspectBefore || r.start > m.now + kSuspectAhead) ++s.st.suspect_times;
+
+        if (x.has(Op::SamplingApplied)) {
+            r.sampling = static_cast<uint32_t>(x.get(Op::SamplingApplied));
+        } else if (const uint32_t rate = rate_of(s); rate > 0) {
+            r.sampling = rate;
+            if (rate > 1) {
+                r.packets *= rate;
+                r.bytes *= rate;
+            }
+            s.st.sampling = rate;
+        }
+        if (x.has(Op::IcmpTypeCode)) r.dport = static_cast<uint16_t>(x.get(Op::IcmpTypeCode));
+        if (x.has(Op::IcmpType) || x.has(Op::IcmpCode)) {
+            r.dport = static_cast<uint16_t>((x.has(Op::IcmpType) ? x.get(Op::IcmpType) : 0) << 8 |
+                                            (x.has(Op::IcmpCode) ? x.get(Op::IcmpCode) & 0xff : 0));
+        }
+    }
+
+    // Options data: sampler rates and the exporter's boot time.
+    void apply_options(Source& s) {
+        ++s.st.options_records;
+        if (extra.has(Op::SysInitMs)) s.sys_init_ms = extra.get(Op::SysInitMs);
+        const uint32_t rate = rate_in(extra);
+        if (rate == 0) return;
+        if (extra.has(Op::SamplerId)) {
+            // A few samplers per exporter are normal; a flood of ids must not grow without end.
+            if (s.samplers.size() < 1024 || s.samplers.count(extra.get(Op::SamplerId))) {
+                s.samplers[extra.get(Op::SamplerId)] = rate;
+            }
+        } else {
+            s.default_rate = rate;
+        }
+    }
+
+    // ---- data records straight into the block's columns ----
+    //
+    // Before a data set, every column of the block grows by the most records the set can
+    // hold (zero-filled: the value of fields the template lacks); records are stored by row
+    // index, and the columns are cut back to the rows decoded afterwards. That is a store per
+    // value instead of a push_back per value plus a record copy per row.
+
+    void* base[kFieldSlots] = {};  // data() of each column while a set is decoded
+
+    void grow_columns(FlowBlock& out, size_t n) {
+        for_each_field([&](auto t) {
+            using T = decltype(t);
+            auto& c = column<T::id>(out);
+            if constexpr (T::storage == Storage::Str) {
+                c.ids.resize(n);
+                base[static_cast<unsigned>(T::id)] = c.ids.data();
+            } else {
+                c.resize(n);
+                base[static_cast<unsigned>(T::id)] = c.data();
+            }
+        });
+    }
+
+    template <class V>
+    V* at(FieldId f) {
+        return static_cast<V*>(base[static_cast<unsigned>(f)]);
+    }
+
+    // 0.0.0.0 as a next hop or tunnel end is "none", stored as the absent (zero) address;
+    // as a source or destination it is an address.
+    static IpAddr addr(FieldId f, const uint8_t* p, size_t len) {
+        if (len != 4) return IpAddr::v6(p);
+        const uint32_t v = rd32(p);
+        if (v == 0 && f != FieldId::src && f != FieldId::dst) return {};
+        return IpAddr::v4(v);
+    }
+
+    static uint64_t read_uint(const uint8_t* p, size_t len) {
+        switch (len) {
+            case 1:
+                return p[0];
+            case 2:
+                return rd16(p);
+            case 4:
+                return rd32(p);
+            case 8:
+                return rd64(p);
+            default:
+                return rdn(p, static_cast<unsigned>(len));
+        }
+    }
+
+    // Decodes one data record at p (at most `end`) into row `row` of the grown columns; `fin`
+    // gets the values finish_record() needs. Returns the byte after the record, or nullptr
+    // when a variable-length field runs past the end.
+    const uint8_t* decode_direct(const Template& t, const uint8_t* p, const uint8_t* end,
+                                 FlowBlock& out, size_t row, FlowRecord& fin) {
+        extra.seen = 0;
+        fin.packets = fin.bytes = 0;
+        fin.dport = 0;
+        fin.sampling = 0;
+        for (const TField& f : t.fields) {
+            size_t len = f.length;
+            if (len == kVarLen) {
+                if (p >= end) return nullptr;
+                len = *p++;
+                if (len == 255) {
+                    if (end - p < 2) return nullptr;
+                    len = rd16(p);
+                    p += 2;
+                }
+                if (static_cast<size_t>(end - p) < len) return nullptr;
+            }
+            if (f.direct) {
+                switch (f.op) {
+                    case Op::Uint:
+                    case Op::Flags: {
+                        const uint64_t v = read_uint(p, len);
+                        switch (f.width) {
+                            case 1:
+                                at<uint8_t>(f.field)[row] = static_cast<uint8_t>(v);
+                                break;
+                            case 2:
+                                at<uint16_t>(f.field)[row] = static_cast<uint16_t>(v);
+                                break;
+                            case 4:
+                                at<uint32_t>(f.field)[row] = static_cast<uint32_t>(v);
+                                break;
+                            default:
+                                at<uint64_t>(f.field)[row] = v;
+                        }
+                        break;
+                    }
+                    case Op::Addr:
+                        at<IpAddr>(f.field)[row] = addr(f.field, p, len);
+                        break;
+                    case Op::Mac:
+                        at<uint64_t>(f.field)[row] = rdn(p, 6);
+                        break;
+                    default: {  // Op::Str; trailing NULs pad fixed-size strings
+                        size_t n = len;
+                        while (n > 0 && p[n - 1] == 0) --n;
+                        visit_field(f.field, [&](auto tr) {
+                            using T = decltype(tr);
+                            if constexpr (T::storage == Storage::Str) {
+                                at<uint32_t>(f.field)[row] = column<T::id>(out).dict.intern(
+                                    {reinterpret_cast<const char*>(p), n});
+                            }
+                        });
+                    }
+                }
+            } else {
+                switch (f.op) {
+                    case Op::Skip:
+                        break;
+                    case Op::Uint:  // the destination port: ICMP elements may replace it
+                        if (f.field == FieldId::dport) {
+                            fin.dport = static_cast<uint16_t>(read_uint(p, len));
+                        }
+                        break;
+                    case Op::Bytes:
+                        fin.bytes = read_uint(p, len);
+                        break;
+                    case Op::Packets:
+                        fin.packets = read_uint(p, len);
+                        break;
+                    default:
+                        extra.set(f.op, read_uint(p, len));
+                }
+            }
+            p += len;
+        }
+        return p;
+    }
+
+    // Decodes the records of one data set. Returns false when the set is malformed.
+    bool decode_data(Source& s, const Template& t, const uint8_t* p, const uint8_t* end,
+                     const Msg& m, FlowBlock& out, uint32_t& records) {
+        if (t.min_len == 0) return end == p;
+        if (t.options) {
+            while (static_cast<size_t>(end - p) >= t.min_len) {
+                const uint8_t* next = decode_fields(t, p, end);
+                if (!next) return false;
+                p = next;
+                apply_options(s);
+                ++records;
+            }
+            return true;
+        }
+        const size_t before = out.size();
+        grow_columns(out, before + static_cast<size_t>(end - p) / t.min_len);
+        uint64_t lo = UINT64_MAX, hi = 0;
+        FlowRecord& fin = rec;
+        size_t row = before;
+        bool ok = true;
+        while (static_cast<size_t>(end - p) >= t.min_len) {
+            const uint8_t* next = decode_direct(t, p, end, out, row, fin);
+            if (!next) {
+                ok = false;
+                break;
+            }
+            p = next;
+            finish_record(s, m, fin);
+            at<uint64_t>(FieldId::start)[row] = fin.start;
+            at<uint64_t>(FieldId::end)[row] = fin.end;
+            at<uint64_t>(FieldId::packets)[row] = fin.packets;
+            at<uint64_t>(FieldId::bytes)[row] = fin.bytes;
+            at<uint32_t>(FieldId::sampling)[row] = fin.sampling;
+            at<uint16_t>(FieldId::dport)[row] = fin.dport;
+            at<IpAddr>(FieldId::exporter)[row] = s.st.exporter;
+            at<uint32_t>(FieldId::domain)[row] = s.st.domain;
+            lo = std::min(lo, fin.start);
+            hi = std::max(hi, fin.end);
+            ++row;
+        }
+        // A cut record may have left values in row `row`: the shrink drops them.
+        grow_columns(out, row);
+        out.set_size(row);
+        const size_t added = row - before;
+        if (added) widen_time_range(out, lo, hi);
+        records += static_cast<uint32_t>(added);
+        s.st.flows += added;
+        return ok;
+    }
+
+    // FlowBlock keeps its time range up to date only in append(): rows written into the
+    // columns directly widen it by appending a row with those times and taking it out again.
+    static void widen_time_range(FlowBlock& b, uint64_t lo, uint64_t hi) {
+        if (lo >= b.t_first() && hi <= b.t_last()) return;
+        FlowRecord r;
+        r.start = lo;
+        r.end = hi;
+        b.append(r);
+        for_each_field([&](auto t) {
+            using T = decltype(t);
+            auto& c = column<T::id>(b);
+            if constexpr (T::storage == Storage::Str) {
+                c.ids.pop_back();
+            } else {
+                c.pop_back();
+            }
+        });
+        b.set_size(b.size() - 1);
+    }
+
+    // ---- holding data for templates still to come ----
+
+    void hold(Source& s, uint16_t tid, const Msg& m, const uint8_t* p, const uint8_t* end) {
+        const size_t n = static_cast<size_t>(end - p);
+        ++s.st.sets_held;
+        if (s.held_bytes + n > opts.hold_bytes_per_source ||
+            held_bytes + n > opts.hold_bytes_total) {
+            ++s.st.sets_dropped;
+            return;
+        }
+        s.held.push_back({tid, m, std::vector<uint8_t>(p, end)});
+        s.held_bytes += n;
+        held_bytes += n;
+    }
+
+    void replay_held(Source& s, uint16_t tid, FlowBlock& out) {
+        if (s.held.empty()) return;
+        const Template& t = s.templates.at(tid);
+        for (auto it = s.held.begin(); it != s.held.end();) {
+            if (it->tid != tid) {
+                ++it;
+                continue;
+            }
+            uint32_t records = 0;
+            const uint8_t* b = it->body.data();
+            if (!decode_data(s, t, b, b + it->body.size(), it->msg, out, records)) ++s.st.malformed;
+            ++s.st.sets_late;
+            s.held_bytes -= it->body.size();
+            held_bytes -= it->body.size();
+            it = s.held.erase(it);
+        }
+    }
+
+    void expire_held(Source& s, uint64_t now) {
+        while (!s.held.empty() && s.held.front().msg.now + opts.hold_time < now) {
+            drop_front(s);
+        }
+    }
+
+    void drop_front(Source& s) {
+        s.held_bytes -= s.held.front().body.size();
+        held_bytes -= s.held.front().body.size();
+        ++s.st.sets_dropped;
+        s.held.pop_front();
+    }
+
+    // ---- sequence numbers ----
+
+    // Compares seq with what the previous datagram announced; `per_record`: the number
+    // counts records (v5, IPFIX) rather than datagrams (v9, sFlow).
+    void sequence(Source& s, uint32_t seq, bool per_record) {
+        if (s.have_seq && seq != s.next_seq) {
+            const int32_t gap = static_cast<int32_t>(seq - s.next_seq);
+            // A gap beyond a million datagrams or records is a restart, not loss.
+            if (gap > 0 && gap < 1'000'000) {
+                (per_record ? s.st.lost_records : s.st.lost_datagrams) +=
+                    static_cast<uint32_t>(gap);
+            } else {
+                ++s.st.sequence_errors;
+            }
+        }
+    }
+
+    // ---- NetFlow v5 ----
+
+    size_t decode_v5(const uint8_t* d, size_t len, const IpAddr& from, uint64_t now,
+                     FlowBlock& out) {
+        if (len < 24) return malformed_unknown(from, 5, now, len);
+        const uint16_t count = rd16(d + 2);
+        const uint32_t domain = uint32_t{d[20]} << 8 | d[21];
+        Source* s = source(from, domain, 5, now);
+        if (!s) return 0;
+        note(*s, now, len);
+        if (count == 0 || count > 30 || len < 24 + size_t{count} * 48) {
+            ++s->st.malformed;
+            return 0;
+        }
+        const Msg m{5, rd32(d + 8) * kMicrosPerSecond + rd32(d + 12) % 1'000'000'000 / 1000,
+                    rd32(d + 4), now};
+        const uint32_t seq = rd32(d + 16);
+        sequence(*s, seq, true);
+        s->have_seq = true;
+        s->next_seq = seq + count;
+        const uint16_t si = rd16(d + 22);
+        const uint32_t rate = si & 0x3fff;
+        const size_t before = s->st.flows;
+        for (unsigned i = 0; i < count; ++i) {
+            const uint8_t* p = d + 24 + i * 48;
+            FlowRecord& r = rec;
+            r = FlowRecord{};
+            r.src = IpAddr::v4(rd32(p));
+            r.dst = IpAddr::v4(rd32(p + 4));
+            r.next_hop = addr(FieldId::next_hop, p + 8, 4);
+            r.in_if = rd16(p + 12);
+            r.out_if = rd16(p + 14);
+            r.packets = rd32(p + 16);
+            r.bytes = rd32(p + 20);
+            r.sport = rd16(p + 32);
+            r.dport = rd16(p + 34);
+            r.flags = p[37];
+            r.proto = p[38];
+            r.tos = p[39];
+            r.src_as = rd16(p + 40);
+            r.dst_as = rd16(p + 42);
+            r.src_mask = p[44];
+            r.dst_mask = p[45];
+            extra.seen = 0;
+            extra.set(Op::UptimeFirst, rd32(p + 24));
+            extra.set(Op::UptimeLast, rd32(p + 28));
+            if (rate > 0) extra.set(Op::SamplingInterval, rate);
+            finish_record(*s, m, r);
+            r.exporter = from;
+            r.domain = domain;
+            out.append(r);
+            ++s->st.flows;
+        }
+        return s->st.flows - before;
+    }
+
+    // ---- NetFlow v9 and IPFIX ----
+
+    bool parse_templates(Source& s, bool ipfix, bool options, const uint8_t* p, const uint8_t* end,
+                         uint64_t now, FlowBlock& out) {
+        while (end - p >= 4) {
+            const uint16_t tid = rd16(p);
+            uint16_t nfields = rd16(p + 2);
+            p += 4;
+            uint16_t scope_count = 0;
+            if (!ipfix && options) {
+                // v9 options template: scope and option lengths in bytes.
+                if (end - p < 2) return false;
+                const uint16_t scope_len = tid == 0 ? 0 : nfields;
+                const uint16_t opt_len = rd16(p);
+                p += 2;
+                if (scope_len == 0 && opt_len == 0) return true;  // padding
+                if (scope_len % 4 || opt_len % 4) return false;
+                scope_count = scope_len / 4;
+                nfields = static_cast<uint16_t>((scope_len + opt_len) / 4);
+            } else if (ipfix && nfields == 0) {
+                // Template withdrawal (RFC 7011 8.1); the set id as template id withdraws all.
+                if (tid == 2 || tid == 3) {
+                    for (auto it = s.templates.begin(); it != s.templates.end();) {
+                        if (it->second.options == (tid == 3)) {
+                            const auto victim = it++;
+                            forget_template(s, victim);
+                            ++s.st.templates_withdrawn;
+                        } else {
+                            ++it;
+                        }
+                    }
+                } else if (auto it = s.templates.find(tid); it != s.templates.end()) {
+                    forget_template(s, it);
+                    ++s.st.templates_withdrawn;
+                }
+                continue;
+            } else if (ipfix && options) {
+                if (end - p < 2) return false;
+                scope_count = rd16(p);
+                p += 2;
+                if (scope_count == 0 || scope_count > nfields) return false;
+            }
+            if (tid < 256) {
+                // v9 pads template flowsets with zeros; anything else below 256 is bad.
+                return tid == 0 && nfields == 0;
+            }
+            Template t;
+            t.options = options;
+            t.fields.reserve(nfields);
+            for (unsigned i = 0; i < nfields; ++i) {
+                if (end - p < 4) return false;
+                uint16_t id = rd16(p);
+                const uint16_t flen = rd16(p + 2);
+                p += 4;
+                uint32_t pen = 0;
+                if (ipfix && (id & 0x8000)) {
+                    if (end - p < 4) return false;
+                    pen = rd32(p);
+                    p += 4;
+                    id &= 0x7fff;
+                }
+                if (!ipfix && flen == kVarLen) return false;
+                add_field(t, pen, id, flen, !ipfix && i < scope_count);
+            }
+            // A record must fit in a datagram; one that cannot is a broken template.
+            if (t.min_len > 65535) return false;
+            install(s, tid, std::move(t), now, out);
+        }
+        return true;
+    }
+
+    size_t decode_v9_ipfix(const uint8_t* d, size_t len, const IpAddr& from, uint64_t now,
+                           FlowBlock& out) {
+        const bool ipfix = rd16(d) == 10;
+        const size_t hlen = ipfix ? 16 : 20;
+        if (len < hlen) return malformed_unknown(from, ipfix ? 10 : 9, now, len);
+        if (ipfix) {
+            const uint16_t mlen = rd16(d + 2);
+            if (mlen < 16 || mlen > len) return malformed_unknown(from, 10, now, len);
+            len = mlen;
+        }
+        const uint32_t domain = ipfix ? rd32(d + 12) : rd32(d + 16);
+        Source* s = source(from, domain, ipfix ? 10 : 9, now);
+        if (!s) return 0;
+        note(*s, now, len);
+        expire_held(*s, now);
+        const Msg m{static_cast<uint8_t>(ipfix ? 10 : 9),
+                    (ipfix ? rd32(d + 4) : rd32(d + 8)) * kMicrosPerSecond, ipfix ? 0 : rd32(d + 4),
+                    now};
+        const uint32_t seq = ipfix ? rd32(d + 8) : rd32(d + 12);
+        sequence(*s, seq, ipfix);
+        const size_t before = s->st.flows;
+        uint32_t records = 0;
+        bool counted_all = true;
+        const uint8_t* p = d + hlen;
+        const uint8_t* end = d + len;
+        bool ok = true;
+        while (end - p >= 4) {
+            const uint16_t set_id = rd16(p);
+            const uint16_t set_len = rd16(p + 2);
+            if (set_len < 4 || set_len > end - p) {
+                ok = false;
+                break;
+            }
+            const uint8_t* body = p + 4;
+            const uint8_t* set_end = p + set_len;
+            p = set_end;
+            if (set_id == (ipfix ? 2 : 0) || set_id == (ipfix ? 3 : 1)) {
+                if (!parse_templates(*s, ipfix, set_id == (ipfix ? 3 : 1), body, set_end, now,
+                                     out)) {
+                    ok = false;
+                    break;
+                }
+            } else if (set_id >= 256) {
+                if (const Template* t = find_template(*s, set_id, now)) {
+                    if (!decode_data(*s, *t, body, set_end, m, out, records)) {
+                        ok = false;
+                        break;
+                    }
+                } else {
+                    hold(*s, set_id, m, body, set_end);
+                    counted_all = false;
+                }
+            }
+            // Set ids 4..255 are reserved: skipped.
+        }
+        if (!ok) ++s->st.malformed;
+        s->have_seq = counted_all || !ipfix;
+        s->next_seq = ipfix ? seq + records : seq + 1;
+        return s->st.flows - before;
+    }
+
+    void note(Source& s, uint64_t now, size_t len) {
+        ++s.st.datagrams;
+        s.st.bytes += len;
+        s.st.last_seen = now;
+    }
+
+    size_t malformed_unknown(const IpAddr& from, uint8_t version, uint64_t now, size_t len) {
+        if (Source* s = source(from, 0, version, now)) {
+            note(*s, now, len);
+            ++s->st.malformed;
+        }
+        return 0;
+    }
+
+    size_t decode(const uint8_t* d, size_t len, const IpAddr& from, uint64_t now, FlowBlock& out) {
+        if (len < 4) {
+            ++totals.unknown_version;
+            return 0;
+        }
+        switch (rd16(d)) {
+            case 5:
+                return decode_v5(d, len, from, now, out);
+            case 9:
+            case 10:
+                return decode_v9_ipfix(d, len, from, now, out);
+            case 0:
+                if (rd32(d) == 5) return decode_sflow_dgram(d, len, from, now, out);
+                break;
+            default:
+                break;
+        }
+        ++totals.unknown_version;
+        return 0;
+    }
+
+    size_t decode_sflow_dgram(const uint8_t* d, size_t len, const IpAddr& from, uint64_t now,
+                              FlowBlock& out) {
+        sflow::Datagram dg;
+        if (!sflow::parse_header(d, len, dg)) return malformed_unknown(from, 50, now, len);
+        Source* s = source(dg.agent.is_zero() ? from : dg.agent, dg.sub_agent, 50, now);
+        if (!s) return 0;
+        note(*s, now, len);
+        sequence(*s, dg.sequence, false);
+        s->have_seq = true;
+        s->next_seq = dg.sequence + 1;
+        const size_t before = out.size();
+        sflow::Counts c;
+        const bool ok = sflow::decode_samples(d, len, dg, now, out, c);
+        for (size_t i = before; i < out.size(); ++i) {
+            // The agent address is what sFlow names the exporter by; the datagram may have been
+            // relayed.
+            out.exporter[i] = s->st.exporter;
+            out.domain[i] = dg.sub_agent;
+        }
+        if (!ok) ++s->st.malformed;
+        s->st.counter_samples += c.counter_samples;
+        s->st.flows += out.size() - before;
+        if (c.last_rate) s->st.sampling = c.last_rate;
+        return out.size() - before;
+    }
+};
+
+WireDecoder::WireDecoder(DecoderOptions opts) : impl_(std::make_unique<Impl>(opts)) {}
+WireDecoder::~WireDecoder() = default;
+
+size_t WireDecoder::decode(const uint8_t* data, size_t len, const IpAddr& exporter, uint64_t now,
+                           FlowBlock& out) {
+    return impl_->decode(data, len, exporter, now, out);
+}
+
+void WireDecoder::expire(uint64_t now) {
+    for (auto& [k, s] : impl_->sources) impl_->expire_held(*s, now);
+}
+
+void WireDecoder::drop_held() {
+    for (auto& [k, s] : impl_->sources) {
+        while (!s->held.empty()) impl_->drop_front(*s);
+    }
+}
+
+std::vector<ExporterStats> WireDecoder::stats() const {
+    std::vector<ExporterStats> v;
+    v.reserve(impl_->sources.size());
+    for (const auto& [k, s] : impl_->sources) v.push_back(s->st);
+    std::sort(v.begin(), v.end(), [](const ExporterStats& a, const ExporterStats& b) {
+        return std::tie(a.exporter, a.domain, a.version) <
+               std::tie(b.exporter, b.domain, b.version);
+    });
+    return v;
+}
+
+const DecoderTotals& WireDecoder::totals() const {
+    return impl_->totals;
+}
+
+}  // namespace fk

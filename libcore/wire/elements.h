@@ -1,0 +1,72 @@
+// The information elements flowkit reads and writes: how each (enterprise, element id) of a
+// template maps onto the flow record, for the decoders and the encoder.
+#pragma once
+#include <cstdint>
+
+#include "record/field.h"
+
+namespace fk::wire {
+
+// flowkit's own enterprise number: 32473, the one RFC 5612 sets aside for documentation, so
+// that nobody else's elements are taken (man/flowexport.1 lists the elements).
+constexpr uint32_t kFlowkitPen = 32473;
+// flowkit's element for a record's sampling rate when its counters are already renormalised
+// (samplingPacketInterval would make a collector multiply them again).
+constexpr uint16_t kFlowkitSamplingApplied = 13;
+// The microseconds within the millisecond of flowStartMilliseconds / flowEndMilliseconds:
+// flowkit keeps microseconds, and collectors that do not know dateTimeMicroseconds (nfcapd)
+// still read the milliseconds.
+constexpr uint16_t kFlowkitStartMicros = 14;
+constexpr uint16_t kFlowkitEndMicros = 15;
+
+constexpr uint32_t kPenFlowmon = 39499;
+constexpr uint32_t kPenCesnet = 8057;
+
+// What a decoder does with one field of a data record.
+enum class Op : uint8_t {
+    Skip,
+    Uint,   // unsigned integer into `field`
+    Addr,   // 4 or 16 bytes into `field`
+    Mac,    // 6 bytes into `field`
+    Str,    // text into `field`
+    Flags,  // tcpControlBits (1 or 2 bytes): the low 8 bits
+    IcmpTypeCode,
+    IcmpType,
+    IcmpCode,
+    UptimeFirst,  // ms since the exporter's boot (flowStartSysUpTime, NetFlow FIRST_SWITCHED)
+    UptimeLast,
+    SecFirst,  // absolute seconds
+    SecLast,
+    MsFirst,  // absolute milliseconds
+    MsLast,
+    MsFracFirst,  // flowkit's microseconds within those milliseconds
+    MsFracLast,
+    UsFirst,  // NTP timestamps, microsecond resolution
+    UsLast,
+    NsFirst,  // NTP timestamps, nanosecond resolution
+    NsLast,
+    DeltaUsFirst,  // microseconds before the export time
+    DeltaUsLast,
+    DurationMs,
+    DurationUs,
+    SysInitMs,         // systemInitTimeMilliseconds
+    SamplingInterval,  // 1:N, counters get renormalised
+    SamplingSpace,     // samplingPacketSpace: N = (interval + space) / interval
+    SamplingSize,      // samplingSize / samplingPopulation
+    SamplingPopulation,
+    SamplingApplied,  // flowkit's: counters are already renormalised
+    SamplerId,
+    Bytes,    // octetDeltaCount / octetTotalCount
+    Packets,  // packetDeltaCount / packetTotalCount
+};
+
+struct ElementOp {
+    Op op = Op::Skip;
+    FieldId field{};
+};
+
+// The operation for an element of the given length (Skip for unknown elements and for lengths
+// the operation cannot take).
+ElementOp element_op(uint32_t pen, uint16_t id, uint16_t length);
+
+}  // namespace fk::wire

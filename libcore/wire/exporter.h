@@ -1,0 +1,50 @@
+// Sends flows to a collector as IPFIX (RFC 7011) or NetFlow v9 (RFC 3954) over UDP.
+// Templates are derived from the fields the flows carry (a field once seen stays in the
+// template), sent before first use and again every `template_refresh` seconds.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "record/flow_block.h"
+
+namespace fk {
+
+enum class ExportProtocol : uint8_t { Ipfix, NetflowV9 };
+
+struct ExportOptions {
+    ExportProtocol protocol = ExportProtocol::Ipfix;
+    uint32_t domain = 0;             // observation domain (IPFIX) / source id (v9)
+    unsigned template_refresh = 60;  // seconds between template re-sends
+    size_t max_datagram = 1400;      // bytes of one export message (UDP payload)
+    double rate = 0;                 // flows per second; 0 sends as fast as possible
+};
+
+struct ExportCounters {
+    uint64_t flows = 0;
+    uint64_t datagrams = 0;
+    uint64_t template_sets = 0;
+    uint64_t send_errors = 0;  // datagrams the kernel refused (no listener, buffer full)
+};
+
+class FlowExporter {
+  public:
+    // dest: "HOST:PORT" or "[IPv6]:PORT". Throws UsageError for an address it cannot use.
+    FlowExporter(const std::string& dest, ExportOptions opts = {});
+    // Sends what is pending.
+    ~FlowExporter();
+    FlowExporter(const FlowExporter&) = delete;
+    FlowExporter& operator=(const FlowExporter&) = delete;
+
+    void add(const FlowRecord& r);
+    void add(FlowBlock& b);
+    // Sends the partly filled export message now.
+    void flush();
+    const ExportCounters& counters() const;
+
+  private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace fk

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# flowgen against nfpcapd and softflowd -r: packets per second on the same big capture, read
+# from the page cache, each pinned to one core, in the same run; peak memory of each.
+# The capture is $BENCH_DATA/bench.pcap, built once by ../shared/data/make-bench-pcap.sh.
+# Goal (issue 3): flowgen with metadata on at least 5x the packets/s of both peers.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+pcap=$BENCH_DATA/bench.pcap
+maker=$FLOWKIT_SRC/../shared/data/make-bench-pcap.sh
+if [[ ! -f $pcap ]]; then
+    if [[ -x $maker ]]; then
+        echo "building $pcap (once, a minute or two)"
+        "$maker" "$pcap" >/dev/null
+    else
+        echo "skip: no $pcap and no $maker"
+        exit 0
+    fi
+fi
+one_core=()
+command -v taskset >/dev/null && one_core=(taskset -c 0)
+work=$(mktemp -d "${TMPDIR:-/tmp}/fgbench.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+# Warm the page cache and count the packets.
+cat "$pcap" >/dev/null
+packets=$(flowgen -q -v -r "$pcap" 2>&1 >/dev/null | sed -nE 's/^flowgen: ([0-9]+) packets.*/\1/p')
+echo "capture: $pcap, $packets packets, $(( $(stat -c %s "$pcap") / 1000000 )) MB"
+
+timed fg "${one_core[@]}" flowgen -q -r "$pcap" -w "$work/fg.flows"
+timed fg_nol7 "${one_core[@]}" flowgen -q --no-l7 -r "$pcap" -w "$work/fg2.flows"
+have_nf=0 have_sf=0
+if command -v nfpcapd >/dev/null; then
+    have_nf=1
+    mkdir -p "$work/nf"
+    timed nf "${one_core[@]}" nfpcapd -r "$pcap" -w "$work/nf" -e 300,15
+fi
+if command -v softflowd >/dev/null; then
+    have_sf=1
+    # softflowd hangs when the control socket path has 13 characters or more.
+    timed sf "${one_core[@]}" softflowd -d -r "$pcap" -n 127.0.0.1:9 -m 1000000 -c /tmp/f.ctl -p "$work/sf.pid"
+fi
+
+printf '%-28s %10s %10s %12s\n' tool Mpps seconds "peak RSS MB"
+row() { printf '%-28s %10s %10s %12s\n' "$1" "$(rate "$packets" "$2")" "$2" "$(( $3 / 1024 ))"; }
+row "flowgen (metadata on)" "$fg" "$fg_rss"
+row "flowgen --no-l7" "$fg_nol7" "$fg_nol7_rss"
+((have_nf)) && row "nfpcapd -r" "$nf" "$nf_rss"
+((have_sf)) && row "softflowd -r" "$sf" "$sf_rss"
+((have_nf)) && echo "flowgen / nfpcapd:   $(ratio "$nf" "$fg")x (goal >= 5)"
+((have_sf)) && echo "flowgen / softflowd: $(ratio "$sf" "$fg")x (goal >= 5)"
+echo "(single thread; every tool pinned to one core with taskset)"

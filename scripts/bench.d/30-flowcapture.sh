@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# flowcapture against nfcapd: the same sender (flowexport, about 30 records a datagram) on
+# loopback, NetFlow v9 and IPFIX, rates stepped up until loss, each collector alone on the
+# machine in turn. Per step: flows lost and the collector's CPU seconds per million flows.
+# flowcapture rotates its file every 2 s during the run, so a loss-free step also shows that
+# rotation loses nothing. Goal (issue 9): at least 2x nfcapd's flows per CPU-second for both
+# protocols, and a loss-free v9 rate at least 2x nfcapd's.
+# BENCH_RATES (flows/s, default "250000 500000 1000000 1500000 2000000 3000000 4000000") and
+# BENCH_SECONDS (per step, default 4) change the steps.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+command -v nfcapd >/dev/null || { echo "skip: nfcapd is not installed"; exit 0; }
+data=$FLOWKIT_SRC/../shared/data/pcap
+[[ -d $data ]] || { echo "skip: no $data"; exit 0; }
+rates=${BENCH_RATES:-250000 500000 1000000 1500000 2000000 3000000 4000000}
+seconds=${BENCH_SECONDS:-4}
+work=$(mktemp -d "${TMPDIR:-/tmp}/fcbench.XXXXXX")
+pid=
+trap '[[ -n $pid ]] && kill $pid 2>/dev/null; rm -rf "$work"' EXIT
+
+# The flows sent: every shared capture through flowgen (no L7 strings, so that records keep
+# a fixed size), repeated as often as a step needs.
+find "$data" -name '*.pcap' | sort > "$work/pcaps"
+flowgen -q --no-l7 $(sed 's/^/-r /' "$work/pcaps") -w "$work/base.flows" 2>/dev/null ||
+    flowgen -q --no-l7 $(sed 's/^/-r /' "$work/pcaps" | head -40) -w "$work/base.flows"
+base_flows=$( (flowexport -r "$work/base.flows" --ipfix 127.0.0.1:9 2>&1 || true) | sed -nE 's/^flowexport: ([0-9]+) flows.*/\1/p')
+echo "sender: flowexport, $base_flows distinct flows from flowgen --no-l7 on ../shared/data/pcap, repeated"
+
+ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+# The sender on one core, the collector on the other, so that they do not take turns.
+send_core=() coll_core=()
+if command -v taskset >/dev/null && (($(nproc) >= 2)); then
+    send_core=(taskset -c 0) coll_core=(taskset -c 1)
+fi
+hz=$(getconf CLK_TCK)
+port=$((30000 + $$ % 20000))
+
+# run_step PROTO RATE COLLECTOR -> "sent received cpu_seconds sender_seconds"
+run_step() {
+    local proto=$1 rate=$2 who=$3 dir=$work/store
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    port=$((port + 1))
+    if [[ $who == flowcapture ]]; then
+        "${coll_core[@]}" flowcapture -q -b 127.0.0.1 -p $port -l "$dir" -t 2 &
+    else
+        "${coll_core[@]}" nfcapd -b 127.0.0.1 -p $port -w "$dir" -t 300 -B 67108864 >/dev/null 2>&1 &
+    fi
+    pid=$!
+    sleep 0.5
+    local want=$((rate * seconds)) reps args=()
+    reps=$(( (want + base_flows - 1) / base_flows ))
+    for ((i = 0; i < reps; i++)); do args+=(-r "$work/base.flows"); done
+    local t0 t1 sent
+    t0=$(date +%s.%N)
+    sent=$("${send_core[@]}" flowexport "${args[@]}" --$proto 127.0.0.1:$port --rate "$rate" 2>&1 |
+        sed -nE 's/^flowexport: ([0-9]+) flows.*/\1/p')
+    t1=$(date +%s.%N)
+    sleep 1
+    local cpu
+    cpu=$(ticks $pid)
+    kill -TERM $pid
+    wait $pid 2>/dev/null || true
+    pid=
+    local got
+    if [[ $who == flowcapture ]]; then
+        got=$(flowcapture --stats "$dir" | awk '$1 == "127.0.0.1" { n += $5 } END { print n + 0 }')
+    else
+        got=$(nfdump -R "$dir" -I 2>/dev/null | awk '/^Flows:/ { print $2 }')
+    fi
+    echo "$sent ${got:-0} $(awk -v t=$cpu -v h=$hz 'BEGIN { printf "%.3f", t / h }') $(awk -v a=$t0 -v b=$t1 'BEGIN { printf "%.2f", b - a }')"
+}
+
+printf '%-6s %9s | %-34s | %-34s\n' proto "rate/s" "flowcapture sent/s  lost  CPU-s/M" "nfcapd sent/s  lost  CPU-s/M"
+# best: highest loss-free rate each reached (the rate the sender achieved); cpu_at: CPU-s per million flows of each at the
+# highest step where both were loss-free (the same work for both).
+declare -A best cpu_at cpu_rate
+for proto in v9 ipfix; do
+    for who in flowcapture nfcapd; do best[$proto.$who]=0; done
+    for rate in $rates; do
+        line=() lost_both=0 per_of=()
+        for who in flowcapture nfcapd; do
+            read -r sent got cpu wall < <(run_step $proto $rate $who)
+            lost=$((sent - got))
+            per=$(awk -v c=$cpu -v n=$got 'BEGIN { printf "%.3f", (n > 0 ? c / (n / 1e6) : 0) }')
+            achieved=$(rate "$sent" "$wall")
+            line+=("$(printf '%8sM %8d %8s' $achieved $lost $per)")
+            per_of+=("$per")
+            lost_both=$((lost_both + (lost != 0)))
+            if ((lost == 0)) && awk -v a=$achieved -v b=${best[$proto.$who]} 'BEGIN { exit !(a > b) }'; then
+                best[$proto.$who]=$achieved
+            fi
+        done
+        if ((lost_both == 0)); then
+            cpu_at[$proto.flowcapture]=${per_of[0]}
+            cpu_at[$proto.nfcapd]=${per_of[1]}
+            cpu_rate[$proto]=$rate
+        fi
+        printf '%-6s %9s | %-34s | %-34s\n' $proto $rate "${line[0]}" "${line[1]}"
+    done
+done
+echo
+for proto in v9 ipfix; do
+    f=${best[$proto.flowcapture]} n=${best[$proto.nfcapd]}
+    fc=${cpu_at[$proto.flowcapture]:-0} nc=${cpu_at[$proto.nfcapd]:-0}
+    echo "$proto: highest loss-free rate flowcapture ${f}M/s, nfcapd ${n}M/s ($(ratio "$f" "$n")x);" \
+        "CPU-s per million flows at ${cpu_rate[$proto]:-?}/s flowcapture $fc, nfcapd $nc" \
+        "(flows per CPU-second $(ratio "$nc" "$fc")x nfcapd's; goal >= 2)"
+done
+echo "(flowcapture rotated its file every 2 s during every step; sender and collector pinned to" \
+    "cores 0 and 1 when taskset is there; flowcapture's two threads share its core)"

@@ -1,0 +1,235 @@
+// The probe on hand-built captures: timeouts, FIN/RST, the flow bound, fragments in any
+// order, sampling, shared connection state, capture file formats and their damage.
+#include <gtest/gtest.h>
+
+#include "common/error.h"
+#include "packet_builder.h"
+#include "probe_util.h"
+#include "test_util.h"
+
+namespace fk::test {
+namespace {
+
+constexpr uint32_t kA = 0x0a000001, kB = 0x0a000002;
+constexpr uint64_t kT0 = 1700000000ull * 1000000;
+constexpr uint64_t kSec = 1000000;
+
+RunResult run_frames(const std::vector<Frame>& frames, ProbeOptions opts = {}) {
+    TempDir dir;
+    write_file(dir.file("in.pcap"), pcap_file(frames));
+    return run_probe({dir.file("in.pcap")}, opts);
+}
+
+Frame udp_frame(uint64_t ts, uint16_t sport = 1000, uint16_t dport = 2000) {
+    return {ts, eth_ipv4(kA, kB, 17, udp(sport, dport, Bytes(12, 0)))};
+}
+
+TEST(Probe, IdleTimeoutSplitsAFlow) {
+    const auto r = run_frames({udp_frame(kT0), udp_frame(kT0 + 10 * kSec),
+                               udp_frame(kT0 + 26 * kSec)});  // 16 s idle > 15 s
+    ASSERT_EQ(r.recs.size(), 2u);
+    EXPECT_EQ(r.recs[0].packets, 2u);
+    EXPECT_EQ(r.recs[0].start, kT0);
+    EXPECT_EQ(r.recs[0].end, kT0 + 10 * kSec);
+    EXPECT_EQ(r.recs[0].bytes, 2u * (20 + 8 + 12));
+    EXPECT_EQ(r.recs[0].sampling, 1u);
+    EXPECT_EQ(r.recs[1].packets, 1u);
+}
+
+TEST(Probe, ActiveTimeoutCutsALongFlow) {
+    std::vector<Frame> f;
+    for (uint64_t s = 0; s <= 700; s += 10) f.push_back(udp_frame(kT0 + s * kSec));
+    ProbeOptions o;
+    const auto r = run_frames(f, o);
+    ASSERT_EQ(r.recs.size(), 3u);  // 0..290, 300..590, 600..700
+    EXPECT_EQ(r.recs[0].packets, 30u);
+    EXPECT_EQ(r.recs[1].start, kT0 + 300 * kSec);
+    EXPECT_EQ(r.recs[2].packets, 11u);
+}
+
+TEST(Probe, FinAndRstEndTcpFlows) {
+    const auto syn = eth_ipv4(kA, kB, 6, tcp(40000, 80, 0x02, 100));
+    const auto fin = eth_ipv4(kA, kB, 6, tcp(40000, 80, 0x11, 101, 1));
+    const auto ack = eth_ipv4(kA, kB, 6, tcp(40000, 80, 0x10, 102, 2));
+    const auto r = run_frames({{kT0, syn}, {kT0 + 1, fin}, {kT0 + 2, ack}});
+    ASSERT_EQ(r.recs.size(), 2u);
+    EXPECT_EQ(r.recs[0].packets, 2u);
+    EXPECT_EQ(r.recs[0].flags, 0x13);
+    EXPECT_EQ(r.recs[1].packets, 1u);  // the last ACK comes after the flow ended
+}
+
+TEST(Probe, MaxFlowsEvictsTheLeastRecentlySeen) {
+    std::vector<Frame> f;
+    for (uint16_t p = 0; p < 10; ++p) f.push_back(udp_frame(kT0 + p, 1000 + p));
+    f.push_back(udp_frame(kT0 + 20, 1000));  // flow 0 was evicted: a new record
+    ProbeOptions o;
+    o.cache.max_flows = 4;
+    const auto r = run_frames(f, o);
+    EXPECT_EQ(r.cache.evicted, 7u);
+    EXPECT_EQ(r.cache.peak_flows, 4u);
+    EXPECT_EQ(r.recs.size(), 11u);
+    uint64_t packets = 0;
+    for (const auto& x : r.recs) packets += x.packets;
+    EXPECT_EQ(packets, 11u);
+}
+
+Frame fragment(uint64_t ts, uint16_t id, uint16_t frag, const Bytes& body) {
+    Bytes f = ether(0x0800);
+    append(f, ipv4(kA, kB, 17, body.size(), id, frag));
+    append(f, body);
+    return {ts, f};
+}
+
+TEST(Probe, LaterFragmentsJoinTheFirstFragmentsFlowInAnyOrder) {
+    const Bytes first = udp(5353, 9999, Bytes(16, 1));  // 24 bytes: offset 3 (8-byte units)
+    const Bytes rest(40, 2);
+    // Datagram 1 in order, datagram 2 with its later fragment first.
+    const auto r = run_frames({fragment(kT0, 1, 0x2000, first), fragment(kT0 + 1, 1, 3, rest),
+                               fragment(kT0 + 2, 2, 3, rest), fragment(kT0 + 3, 2, 0x2000, first)});
+    ASSERT_EQ(r.recs.size(), 1u);
+    EXPECT_EQ(r.recs[0].sport, 5353);
+    EXPECT_EQ(r.recs[0].packets, 4u);
+    EXPECT_EQ(r.recs[0].bytes, 2u * (20 + 24) + 2u * (20 + 40));
+    EXPECT_EQ(r.recs[0].start, kT0);
+}
+
+TEST(Probe, FragmentsWithoutTheirFirstFragmentStillCount) {
+    const auto r = run_frames({fragment(kT0, 5, 3, Bytes(40, 0)), udp_frame(kT0 + 40 * kSec)});
+    uint64_t portless = 0;
+    for (const auto& x : r.recs)
+        if (x.proto == 17 && x.sport == 0) portless += x.packets;
+    EXPECT_EQ(portless, 1u);
+    EXPECT_EQ(r.stats.flow_packets, 2u);
+}
+
+TEST(Probe, SystematicSamplingRenormalises) {
+    std::vector<Frame> f;
+    for (int i = 0; i < 100; ++i) f.push_back(udp_frame(kT0 + i));
+    ProbeOptions o;
+    o.sample = o.cache.sampling = 10;
+    const auto r = run_frames(f, o);
+    ASSERT_EQ(r.recs.size(), 1u);
+    EXPECT_EQ(r.recs[0].packets, 100u);  // 10 seen, times 10
+    EXPECT_EQ(r.recs[0].sampling, 10u);
+    EXPECT_EQ(r.stats.sampled_out, 90u);
+}
+
+TEST(Probe, RandomSamplingIsRepeatableAndNearTheRate) {
+    std::vector<Frame> f;
+    for (int i = 0; i < 20000; ++i) f.push_back(udp_frame(kT0 + i));
+    ProbeOptions o;
+    o.sample = o.cache.sampling = 10;
+    o.sample_mode = SampleMode::kRandom;
+    const auto a = run_frames(f, o);
+    const auto b = run_frames(f, o);
+    ASSERT_EQ(a.recs.size(), 1u);
+    EXPECT_EQ(a.recs[0].packets, b.recs[0].packets);
+    EXPECT_NEAR(static_cast<double>(a.recs[0].packets), 20000.0, 20000.0 * 0.07);
+}
+
+TEST(Probe, BothDirectionsShareHandshakeDelays) {
+    const auto c2s = [](uint8_t flags, uint32_t seq) {
+        return eth_ipv4(kA, kB, 6, tcp(40000, 443, flags, seq, 0));
+    };
+    const auto s2c = [](uint8_t flags, uint32_t seq, const Bytes& d = {}) {
+        return eth_ipv4(kB, kA, 6, tcp(443, 40000, flags, seq, 0, d));
+    };
+    const auto req = eth_ipv4(kA, kB, 6, tcp(40000, 443, 0x18, 1, 0, Bytes(100, 'q')));
+    const auto r = run_frames({{kT0, c2s(0x02, 0)},
+                               {kT0 + 700, s2c(0x12, 0)},
+                               {kT0 + 900, c2s(0x10, 1)},
+                               {kT0 + 1000, req},
+                               {kT0 + 1000 + 5000, s2c(0x18, 1, Bytes(50, 'r'))},
+                               {kT0 + 9000, req}});  // a retransmission
+    ASSERT_EQ(r.recs.size(), 2u);
+    for (const auto& x : r.recs) {
+        EXPECT_EQ(x.rtt_server, 700u);
+        EXPECT_EQ(x.rtt_client, 200u);
+        EXPECT_EQ(x.srt, 5000u);
+    }
+    const Rec& client = r.recs[0].sport == 40000 ? r.recs[0] : r.recs[1];
+    EXPECT_EQ(client.retrans, 1u);
+}
+
+TEST(Probe, FilesAreMergedInTimeOrder) {
+    TempDir dir;
+    write_file(dir.file("a.pcap"), pcap_file({udp_frame(kT0), udp_frame(kT0 + 20 * kSec)}));
+    write_file(dir.file("b.pcap"), pcap_file({udp_frame(kT0 + 10 * kSec)}));
+    const auto r = run_probe({dir.file("a.pcap"), dir.file("b.pcap")});
+    // Merged, no gap exceeds the idle timeout: one flow of three packets.
+    ASSERT_EQ(r.recs.size(), 1u);
+    EXPECT_EQ(r.recs[0].packets, 3u);
+}
+
+TEST(Probe, TruncatedFileKeepsFlowsUpToTheCut) {
+    TempDir dir;
+    Bytes file = pcap_file({udp_frame(kT0), udp_frame(kT0 + 1, 7), udp_frame(kT0 + 2, 8)});
+    const size_t record = 16 + 14 + 20 + 8 + 12;
+    file.resize(24 + 2 * record + 10);  // the third record is cut
+    write_file(dir.file("cut.pcap"), file);
+    const auto r = run_probe({dir.file("cut.pcap")});
+    EXPECT_EQ(r.stats.packets, 2u);
+    EXPECT_EQ(r.recs.size(), 2u);
+    ASSERT_EQ(r.warnings.size(), 1u);
+    EXPECT_NE(r.warnings[0].find("byte offset " + std::to_string(24 + 2 * record)),
+              std::string::npos);
+}
+
+TEST(Probe, GarbageAndUnsupportedLinkTypesAreErrors) {
+    TempDir dir;
+    write_file(dir.file("junk"), Bytes(100, 'j'));
+    EXPECT_THROW(run_probe({dir.file("junk")}), DataError);
+    write_file(dir.file("wifi.pcap"), pcap_file({}, 105));
+    try {
+        run_probe({dir.file("wifi.pcap")});
+        FAIL() << "no error";
+    } catch (const DataError& e) {
+        EXPECT_NE(std::string(e.what()).find("unsupported link type 105"), std::string::npos);
+        EXPECT_NE(std::string(e.what()).find("wifi.pcap"), std::string::npos);
+    }
+}
+
+// pcapng: section header, an interface in nanoseconds (if_tsresol 9), enhanced packets.
+TEST(Probe, PcapngWithNanosecondInterface) {
+    Bytes b;
+    const auto le32 = [&](uint32_t v) {
+        for (int i = 0; i < 4; ++i) b.push_back(static_cast<uint8_t>(v >> (8 * i)));
+    };
+    le32(0x0a0d0d0a);
+    le32(28);
+    le32(0x1a2b3c4d);
+    le32(0x00000001);  // version 1.0
+    le32(0xffffffff);
+    le32(0xffffffff);
+    le32(28);
+    le32(1);  // interface description
+    le32(32);
+    le32(1);  // Ethernet, reserved
+    le32(65535);
+    le32(0x00010009);  // if_tsresol, length 1
+    le32(9);
+    le32(0);  // end of options
+    le32(32);
+    const Frame f = udp_frame(0);
+    const uint64_t ns = kT0 * 1000 + 123456;
+    const uint32_t padded = (static_cast<uint32_t>(f.data.size()) + 3) & ~3u;
+    le32(6);
+    le32(32 + padded);
+    le32(0);
+    le32(static_cast<uint32_t>(ns >> 32));
+    le32(static_cast<uint32_t>(ns));
+    le32(static_cast<uint32_t>(f.data.size()));
+    le32(static_cast<uint32_t>(f.data.size()));
+    append(b, f.data);
+    b.resize(b.size() + padded - f.data.size());
+    le32(32 + padded);
+    TempDir dir;
+    write_file(dir.file("a.pcapng"), b);
+    const auto r = run_probe({dir.file("a.pcapng")});
+    ASSERT_EQ(r.recs.size(), 1u);
+    EXPECT_EQ(r.recs[0].start, kT0 + 123);
+    EXPECT_EQ(r.recs[0].dport, 2000);
+}
+
+}  // namespace
+}  // namespace fk::test

@@ -1,0 +1,309 @@
+// Hand-built datagrams with hand-computed expectations: times, sampling, templates and their
+// limits, held data, sequence numbers, malformed input.
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "wire/bytes.h"
+#include "wire/decoder.h"
+
+namespace fk {
+namespace {
+
+using Bytes = std::vector<uint8_t>;
+const IpAddr kExporter = IpAddr::v4(0xc0000201);         // 192.0.2.1
+constexpr uint64_t kNow = 1'700'000'000ull * 1'000'000;  // 2023-11-14T22:13:20Z
+
+void put(Bytes& b, uint64_t v, unsigned n) {
+    for (unsigned i = n; i-- > 0;) b.push_back(static_cast<uint8_t>(v >> (8 * i)));
+}
+
+// An IPFIX message around `sets`, with its length filled in.
+Bytes ipfix(uint32_t seq, const Bytes& sets, uint32_t domain = 7, uint32_t secs = 1'700'000'000) {
+    Bytes m;
+    put(m, 10, 2);
+    put(m, 16 + sets.size(), 2);
+    put(m, secs, 4);
+    put(m, seq, 4);
+    put(m, domain, 4);
+    m.insert(m.end(), sets.begin(), sets.end());
+    return m;
+}
+
+Bytes set(uint16_t id, const Bytes& body) {
+    Bytes s;
+    put(s, id, 2);
+    put(s, 4 + body.size(), 2);
+    s.insert(s.end(), body.begin(), body.end());
+    return s;
+}
+
+// Template 300: src, dst (IPv4), packets, bytes (4 bytes each), start/end in milliseconds,
+// proto, and an enterprise element nobody knows (skipped).
+Bytes template300() {
+    Bytes t;
+    put(t, 300, 2);
+    put(t, 8, 2);
+    for (auto [id, len] : {std::pair{8, 4}, {12, 4}, {2, 4}, {1, 4}, {152, 8}, {153, 8}, {4, 1}}) {
+        put(t, id, 2);
+        put(t, len, 2);
+    }
+    put(t, 0x8000 | 99, 2);
+    put(t, 2, 2);
+    put(t, 12345, 4);
+    return set(2, t);
+}
+
+Bytes record300(uint32_t src, uint32_t pkts, uint32_t bytes, uint64_t start_ms) {
+    Bytes r;
+    put(r, src, 4);
+    put(r, 0x0a000001, 4);
+    put(r, pkts, 4);
+    put(r, bytes, 4);
+    put(r, start_ms, 8);
+    put(r, start_ms + 1500, 8);
+    put(r, 6, 1);
+    put(r, 0xbeef, 2);
+    return r;
+}
+
+size_t decode(WireDecoder& d, const Bytes& m, FlowBlock& out, uint64_t now = kNow) {
+    return d.decode(m.data(), m.size(), kExporter, now, out);
+}
+
+const ExporterStats& only(WireDecoder& d) {
+    static ExporterStats s;
+    auto v = d.stats();
+    EXPECT_EQ(v.size(), 1u);
+    s = v.empty() ? ExporterStats{} : v[0];
+    return s;
+}
+
+TEST(Decoder, IpfixTemplateAndData) {
+    WireDecoder d;
+    FlowBlock out;
+    Bytes sets = template300();
+    const Bytes data = set(300, [] {
+        Bytes b = record300(0xc0a80001, 3, 300, 1'699'999'999'000);
+        Bytes c = record300(0xc0a80002, 1, 40, 1'699'999'998'250);
+        b.insert(b.end(), c.begin(), c.end());
+        return b;
+    }());
+    sets.insert(sets.end(), data.begin(), data.end());
+    ASSERT_EQ(decode(d, ipfix(0, sets), out), 2u);
+    FlowRecord r;
+    out.record(1, r);
+    EXPECT_EQ(ip_string(r.src), "192.168.0.2");
+    EXPECT_EQ(ip_string(r.dst), "10.0.0.1");
+    EXPECT_EQ(r.packets, 1u);
+    EXPECT_EQ(r.bytes, 40u);
+    EXPECT_EQ(r.start, 1'699'999'998'250'000u);
+    EXPECT_EQ(r.end, 1'699'999'999'750'000u);
+    EXPECT_EQ(r.proto, 6);
+    EXPECT_EQ(r.exporter, kExporter);
+    EXPECT_EQ(r.domain, 7u);
+    EXPECT_EQ(out.t_first(), 1'699'999'998'250'000u);
+    EXPECT_EQ(out.t_last(), 1'700'000'000'500'000u);
+    EXPECT_EQ(only(d).templates, 1u);
+    EXPECT_EQ(only(d).flows, 2u);
+}
+
+TEST(Decoder, DataBeforeTemplateIsHeldThenDecoded) {
+    WireDecoder d;
+    FlowBlock out;
+    EXPECT_EQ(decode(d, ipfix(0, set(300, record300(1, 1, 1, 1'699'999'999'000))), out), 0u);
+    EXPECT_EQ(only(d).sets_held, 1u);
+    // The template arrives: the held set is decoded then.
+    EXPECT_EQ(decode(d, ipfix(1, template300()), out), 1u);
+    EXPECT_EQ(out.size(), 1u);
+    EXPECT_EQ(only(d).sets_late, 1u);
+    EXPECT_EQ(only(d).sets_dropped, 0u);
+    EXPECT_EQ(only(d).flows, 1u);
+}
+
+TEST(Decoder, HeldDataExpiresCounted) {
+    DecoderOptions o;
+    o.hold_time = 5'000'000;
+    WireDecoder d(o);
+    FlowBlock out;
+    decode(d, ipfix(0, set(300, record300(1, 1, 1, 1'699'999'999'000))), out);
+    d.expire(kNow + 6'000'000);
+    EXPECT_EQ(only(d).sets_dropped, 1u);
+    decode(d, ipfix(1, template300()), out, kNow + 7'000'000);
+    EXPECT_EQ(out.size(), 0u);
+}
+
+TEST(Decoder, TemplateWithdrawalAndLifetime) {
+    DecoderOptions o;
+    o.template_lifetime = 60'000'000;
+    WireDecoder d(o);
+    FlowBlock out;
+    decode(d, ipfix(0, template300()), out);
+    const Bytes data = set(300, record300(1, 1, 1, 1'699'999'999'000));
+    EXPECT_EQ(decode(d, ipfix(0, data), out), 1u);
+    // Not refreshed for longer than the lifetime: forgotten, the data is held.
+    EXPECT_EQ(decode(d, ipfix(1, data), out, kNow + 61'000'000), 0u);
+    EXPECT_EQ(only(d).templates_expired, 1u);
+    decode(d, ipfix(2, template300()), out, kNow + 62'000'000);
+    EXPECT_EQ(only(d).sets_late, 1u);
+    // Withdrawal: template 300 with no fields.
+    Bytes w;
+    put(w, 300, 2);
+    put(w, 0, 2);
+    decode(d, ipfix(3, set(2, w)), out, kNow + 63'000'000);
+    EXPECT_EQ(only(d).templates_withdrawn, 1u);
+    EXPECT_EQ(decode(d, ipfix(3, data), out, kNow + 64'000'000), 0u);
+}
+
+TEST(Decoder, TemplateFloodStaysWithinTheBound) {
+    DecoderOptions o;
+    o.template_bytes_total = 64 << 10;
+    WireDecoder d(o);
+    FlowBlock out;
+    // 65,000 distinct templates of 50 fields each would take megabytes.
+    for (uint32_t id = 256; id < 65256 - 256; id += 10) {
+        Bytes sets;
+        for (uint32_t k = id; k < id + 10; ++k) {
+            Bytes t;
+            put(t, k, 2);
+            put(t, 50, 2);
+            for (int f = 0; f < 50; ++f) {
+                put(t, 1, 2);
+                put(t, 8, 2);
+            }
+            Bytes s = set(2, t);
+            sets.insert(sets.end(), s.begin(), s.end());
+        }
+        decode(d, ipfix(0, sets), out);
+    }
+    const ExporterStats& s = only(d);
+    EXPECT_GT(s.templates_refused, 60000u);
+    EXPECT_LT(s.templates - s.templates_refused, 200u);  // 64 KiB of templates at most
+}
+
+TEST(Decoder, OptionsSamplingRenormalises) {
+    WireDecoder d;
+    FlowBlock out;
+    // Options template 400: scope selectorId, then samplingPacketInterval / Space.
+    Bytes ot;
+    put(ot, 400, 2);
+    put(ot, 3, 2);
+    put(ot, 1, 2);
+    for (auto [id, len] : {std::pair{302, 2}, {305, 4}, {306, 4}}) {
+        put(ot, id, 2);
+        put(ot, len, 2);
+    }
+    Bytes od;
+    put(od, 5, 2);
+    put(od, 1, 4);
+    put(od, 99, 4);  // 1 in 100
+    // Data template 301: selectorId, packets, bytes.
+    Bytes dt;
+    put(dt, 301, 2);
+    put(dt, 3, 2);
+    for (auto [id, len] : {std::pair{302, 2}, {2, 4}, {1, 4}}) {
+        put(dt, id, 2);
+        put(dt, len, 2);
+    }
+    Bytes dd;
+    put(dd, 5, 2);
+    put(dd, 2, 4);
+    put(dd, 120, 4);
+    Bytes sets = set(3, ot);
+    for (const Bytes& s : {set(400, od), set(2, dt), set(301, dd)})
+        sets.insert(sets.end(), s.begin(), s.end());
+    ASSERT_EQ(decode(d, ipfix(0, sets), out), 1u);
+    EXPECT_EQ(out.packets[0], 200u);
+    EXPECT_EQ(out.bytes[0], 12000u);
+    EXPECT_EQ(out.sampling[0], 100u);
+    EXPECT_EQ(only(d).options_records, 1u);
+}
+
+TEST(Decoder, NetflowV5UptimeSamplingAndSequence) {
+    auto v5 = [](uint32_t seq, uint32_t uptime, uint32_t first) {
+        Bytes m;
+        put(m, 5, 2);
+        put(m, 1, 2);
+        put(m, uptime, 4);
+        put(m, 1'700'000'000, 4);
+        put(m, 500'000'000, 4);  // + 0.5 s
+        put(m, seq, 4);
+        put(m, 0x0102, 2);       // engine type 1, id 2
+        put(m, 0x4000 | 64, 2);  // mode 1, interval 64
+        put(m, 0xc0a80001, 4);
+        put(m, 0x0a000001, 4);
+        put(m, 0, 4);  // no next hop
+        put(m, 3, 2);
+        put(m, 4, 2);
+        put(m, 2, 4);    // packets
+        put(m, 100, 4);  // bytes
+        put(m, first, 4);
+        put(m, first + 250, 4);
+        put(m, 1234, 2);
+        put(m, 80, 2);
+        put(m, 0x0012, 2);  // pad, flags SA
+        put(m, 0x0600, 2);  // tcp, tos 0
+        put(m, 65000, 2);
+        put(m, 65001, 2);
+        put(m, 0x1810, 2);  // masks 24, 16
+        put(m, 0, 2);
+        return m;
+    };
+    WireDecoder d;
+    FlowBlock out;
+    // Uptime 10 s, flow started at uptime 4 s: 6 s before the export time.
+    ASSERT_EQ(decode(d, v5(100, 10'000, 4'000), out), 1u);
+    FlowRecord r;
+    out.record(0, r);
+    EXPECT_EQ(r.start, 1'699'999'994'500'000u);
+    EXPECT_EQ(r.end, 1'699'999'994'750'000u);
+    EXPECT_EQ(r.packets, 128u);
+    EXPECT_EQ(r.bytes, 6400u);
+    EXPECT_EQ(r.sampling, 64u);
+    EXPECT_EQ(r.flags, 0x12);
+    EXPECT_EQ(r.src_mask, 24);
+    EXPECT_EQ(r.domain, 0x0102u);
+    EXPECT_TRUE(r.next_hop.is_zero());
+    // After a wrap of the uptime counter a "later" first switched is from before the wrap.
+    out.clear();
+    decode(d, v5(101, 1'000, 0xffffffffu - 999), out);
+    out.record(0, r);
+    EXPECT_EQ(r.start, 1'700'000'000'500'000u - 2'000'000);
+    // Records 102..104 never came.
+    decode(d, v5(105, 1'000, 0), out);
+    EXPECT_EQ(only(d).lost_records, 3u);
+}
+
+TEST(Decoder, MalformedIsCountedAndSkipped) {
+    WireDecoder d;
+    FlowBlock out;
+    Bytes sets = template300();
+    Bytes bad = set(300, record300(1, 1, 1, 1'699'999'999'000));
+    bad[3] = 200;  // set length beyond the message
+    sets.insert(sets.end(), bad.begin(), bad.end());
+    EXPECT_EQ(decode(d, ipfix(0, sets), out), 0u);
+    EXPECT_EQ(only(d).malformed, 1u);
+    const Bytes junk = {0, 99, 1, 2, 3};
+    EXPECT_EQ(d.decode(junk.data(), junk.size(), kExporter, kNow, out), 0u);
+    EXPECT_EQ(d.totals().unknown_version, 1u);
+    // The template of the malformed message was kept: good data decodes.
+    EXPECT_EQ(decode(d, ipfix(1, set(300, record300(1, 1, 1, 1'699'999'999'000))), out), 1u);
+}
+
+TEST(Decoder, SuspectTimesAreCounted) {
+    WireDecoder d;
+    FlowBlock out;
+    Bytes sets = template300();
+    const Bytes data = set(300, [] {
+        Bytes b = record300(1, 1, 1, 5'000);                                  // 1970
+        Bytes c = record300(2, 1, 1, (1'700'000'000ull + 3 * 86400) * 1000);  // 3 days ahead
+        b.insert(b.end(), c.begin(), c.end());
+        return b;
+    }());
+    sets.insert(sets.end(), data.begin(), data.end());
+    EXPECT_EQ(decode(d, ipfix(0, sets), out), 2u);
+    EXPECT_EQ(only(d).suspect_times, 2u);
+}
+
+}  // namespace
+}  // namespace fk
