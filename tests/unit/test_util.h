@@ -26,11 +26,22 @@ class TempDir {
     std::string path_;
 };
 
-// The shared data directory (../shared/data), or "" when this checkout has none.
+// The shared data directory (../shared/data beside the checkout, or FLOWKIT_DATA), or ""
+// when there is none: tests that need it skip.
 inline std::string shared_data() {
-    const char* d = std::getenv("FLOWKIT_DATA");
-    if (d && std::filesystem::is_directory(d)) return d;
+    const char* env = std::getenv("FLOWKIT_DATA");
+    const std::string d = env ? env : FLOWKIT_DEFAULT_DATA;
+    std::error_code ec;
+    if (std::filesystem::is_directory(d + "/pcap", ec)) {
+        return std::filesystem::path(d).lexically_normal().string();
+    }
     return "";
+}
+
+// The directory of the built programs (bin/, or FLOWKIT_BIN).
+inline std::string program_dir() {
+    const char* env = std::getenv("FLOWKIT_BIN");
+    return env ? env : FLOWKIT_DEFAULT_BIN;
 }
 
 }  // namespace fk::test

@@ -10,20 +10,13 @@
 #include <vector>
 
 #include "record/ipaddr.h"
+#include "test_util.h"
 
 namespace fk::test {
 
-// ../shared/data: from FLOWKIT_DATA, else beside this checkout (ctest does not pass the
-// environment to every GoogleTest case); "" when there is none.
+// ../shared/data, "" when absent.
 inline std::string wire_test_data() {
-    if (const char* d = std::getenv("FLOWKIT_DATA"); d && std::filesystem::is_directory(d))
-        return d;
-    const std::filesystem::path here(__FILE__);
-    const auto guess = here.parent_path() / "../../../../shared/data";
-    std::error_code ec;
-    if (std::filesystem::is_directory(guess / "netflow", ec))
-        return guess.lexically_normal().string();
-    return "";
+    return shared_data();
 }
 
 struct ExportDatagram {
