@@ -193,97 +193,115 @@ ColumnEncoder::~ColumnEncoder() {
     ZSTD_freeCCtx(cctx_);
 }
 
-void ColumnEncoder::pack(const uint64_t* values, size_t n, unsigned width, EncodedColumn& desc) {
+uint8_t* ColumnEncoder::grow_raw(size_t n) {
+    if (raw_.size() < raw_len_ + n) raw_.resize((raw_len_ + n) * 2);
+    uint8_t* p = raw_.data() + raw_len_;
+    raw_len_ += n;
+    return p;
+}
+
+template <class T>
+void ColumnEncoder::pack(const T* values, size_t n, T base, unsigned width, EncodedColumn& desc) {
     desc.width = static_cast<uint8_t>(width);
-    const size_t start = raw_.size();
-    raw_.resize(start + n * width);
-    uint8_t* dst = raw_.data() + start;
-    if (width > 1) {
-        desc.flags |= kColumnShuffled;
-        for (unsigned k = 0; k < width; ++k) {
-            uint8_t* plane = dst + k * n;
-            const unsigned shift = 8 * k;
-            for (size_t i = 0; i < n; ++i) plane[i] = static_cast<uint8_t>(values[i] >> shift);
+    if (width == 0) return;
+    uint8_t* dst = grow_raw(n * width);
+    if (width == 1) {
+        for (size_t i = 0; i < n; ++i) dst[i] = static_cast<uint8_t>(values[i] - base);
+        return;
+    }
+    desc.flags |= kColumnShuffled;
+    for (unsigned k = 0; k < width; ++k) {
+        uint8_t* plane = dst + k * n;
+        const unsigned shift = 8 * k;
+        for (size_t i = 0; i < n; ++i) {
+            plane[i] = static_cast<uint8_t>(static_cast<T>(values[i] - base) >> shift);
         }
-    } else if (width == 1) {
-        for (size_t i = 0; i < n; ++i) dst[i] = static_cast<uint8_t>(values[i]);
     }
 }
 
 template <class T>
-bool ColumnEncoder::encode_ints(const std::vector<T>& v, const std::vector<uint64_t>* start,
-                                bool time_like, EncodedColumn& desc) {
+bool ColumnEncoder::encode_ints(const std::vector<T>& v, EncodedColumn& desc) {
+    // Frame of reference: value - block minimum, at the smallest width that holds the range.
     const size_t n = v.size();
     if (n == 0) return false;
-    const auto [mn, mx] = std::minmax_element(v.begin(), v.end());
-    if (*mx == 0) return false;
+    T mn = v[0], mx = v[0];
+    for (size_t i = 1; i < n; ++i) {
+        mn = std::min(mn, v[i]);
+        mx = std::max(mx, v[i]);
+    }
+    if (mx == 0) return false;
+    desc.transform = kTransformFor;
+    desc.base = mn;
+    desc.scale = 1;
+    pack(v.data(), n, mn, width_of(static_cast<uint64_t>(mx - mn)), desc);
+    return true;
+}
+
+bool ColumnEncoder::encode_times(const std::vector<uint64_t>& v, const std::vector<uint64_t>* start,
+                                 EncodedColumn& desc) {
+    const size_t n = v.size();
+    if (n == 0) return false;
+    uint64_t mn = v[0], mx = v[0];
+    for (size_t i = 1; i < n; ++i) {
+        mn = std::min(mn, v[i]);
+        mx = std::max(mx, v[i]);
+    }
+    if (mx == 0) return false;
     values_.resize(n);
+    int64_t* diff = reinterpret_cast<int64_t*>(values_.data());
 
     // Choose the transform whose values take the fewest bytes, a cheap stand-in for the
-    // compressed size: frame of reference always; delta for times; end - start for `end`.
-    uint64_t cost_for = 0;
-    for (size_t i = 0; i < n; ++i) cost_for += byte_len(static_cast<uint64_t>(v[i] - *mn));
+    // compressed size: frame of reference, delta, or (for `end`) end - start.
+    uint64_t cost_for = 0, cost_alt = 0;
+    for (size_t i = 0; i < n; ++i) cost_for += byte_len(v[i] - mn);
     uint8_t transform = kTransformFor;
-    uint64_t best = cost_for;
-    if (time_like) {
-        uint64_t cost_delta = 0;
+    if (start) {
+        for (size_t i = 0; i < n; ++i) {
+            diff[i] = static_cast<int64_t>(v[i] - (*start)[i]);
+            cost_alt += byte_len(zigzag(diff[i]));
+        }
+        if (cost_alt <= cost_for) transform = kTransformFromStart;
+    } else {
         uint64_t prev = v[0];
         for (size_t i = 0; i < n; ++i) {
-            cost_delta += byte_len(zigzag(static_cast<int64_t>(v[i] - prev)));
+            diff[i] = static_cast<int64_t>(v[i] - prev);
             prev = v[i];
+            cost_alt += byte_len(zigzag(diff[i]));
         }
-        if (cost_delta < best) {
-            best = cost_delta;
-            transform = kTransformDelta;
-        }
+        if (cost_alt < cost_for) transform = kTransformDelta;
     }
-    if (start) {
-        uint64_t cost_rel = 0;
+    if (transform == kTransformFor) {
+        for (size_t i = 0; i < n; ++i) diff[i] = static_cast<int64_t>(v[i] - mn);
+    }
+    // Times from exporters are often whole seconds or milliseconds: store them divided.
+    // Division by a constant compiles to a multiplication, so these tests are cheap.
+    auto all_divisible = [&](auto divisor) {
         for (size_t i = 0; i < n; ++i) {
-            cost_rel += byte_len(zigzag(static_cast<int64_t>(v[i] - (*start)[i])));
+            if (diff[i] % decltype(divisor)::value != 0) return false;
         }
-        if (cost_rel <= best) transform = kTransformFromStart;
-    }
-
-    // Signed differences under the chosen transform, then their common divisor (times that
-    // are whole milliseconds or seconds shrink by 10^3 or 10^6).
-    int64_t* diff = reinterpret_cast<int64_t*>(values_.data());
-    uint64_t base = 0;
-    switch (transform) {
-        case kTransformFor:
-            base = *mn;
-            for (size_t i = 0; i < n; ++i) diff[i] = static_cast<int64_t>(v[i] - *mn);
-            break;
-        case kTransformDelta: {
-            base = v[0];
-            uint64_t prev = v[0];
-            for (size_t i = 0; i < n; ++i) {
-                diff[i] = static_cast<int64_t>(static_cast<uint64_t>(v[i]) - prev);
-                prev = v[i];
-            }
-            break;
-        }
-        default:
-            for (size_t i = 0; i < n; ++i) {
-                diff[i] = static_cast<int64_t>(static_cast<uint64_t>(v[i]) - (*start)[i]);
-            }
-    }
-    uint64_t g = 0;
-    for (size_t i = 0; i < n && g != 1; ++i) {
-        const uint64_t a = diff[i] < 0 ? 0 - static_cast<uint64_t>(diff[i]) : diff[i];
-        g = std::gcd(g, a);
-    }
-    if (g == 0) g = 1;
+        return true;
+    };
+    using Million = std::integral_constant<int64_t, 1'000'000>;
+    using Thousand = std::integral_constant<int64_t, 1'000>;
+    uint64_t g = all_divisible(Thousand{}) ? (all_divisible(Million{}) ? 1'000'000 : 1'000) : 1;
     uint64_t max = 0;
-    for (size_t i = 0; i < n; ++i) {
-        const int64_t q = diff[i] / static_cast<int64_t>(g);
-        values_[i] = transform == kTransformFor ? static_cast<uint64_t>(q) : zigzag(q);
-        max = std::max(max, values_[i]);
-    }
+    auto scale_down = [&](auto divisor) {
+        for (size_t i = 0; i < n; ++i) {
+            const int64_t q = diff[i] / decltype(divisor)::value;
+            values_[i] = transform == kTransformFor ? static_cast<uint64_t>(q) : zigzag(q);
+            max = std::max(max, values_[i]);
+        }
+    };
+    if (g == 1'000'000)
+        scale_down(Million{});
+    else if (g == 1'000)
+        scale_down(Thousand{});
+    else
+        scale_down(std::integral_constant<int64_t, 1>{});
     desc.transform = transform;
-    desc.base = base;
+    desc.base = transform == kTransformFor ? mn : transform == kTransformDelta ? v[0] : 0;
     desc.scale = g;
-    pack(values_.data(), n, width_of(max), desc);
+    pack(values_.data(), n, uint64_t{0}, width_of(max), desc);
     return true;
 }
 
@@ -295,21 +313,33 @@ bool ColumnEncoder::encode_addrs(const std::vector<IpAddr>& v, EncodedColumn& de
     }
     if (!any) return false;
     const size_t n = v.size();
+    desc.flags |= kColumnShuffled;
     if (all_v4) {
         desc.transform = kTransformAddr4;
-        values_.resize(n);
-        for (size_t i = 0; i < n; ++i) values_[i] = v[i].v4_value();
-        pack(values_.data(), n, 4, desc);
+        desc.width = 4;
+        uint8_t* dst = grow_raw(n * 4);
+        uint8_t *p0 = dst, *p1 = dst + n, *p2 = dst + 2 * n, *p3 = dst + 3 * n;
+        for (size_t i = 0; i < n; ++i) {
+            const uint32_t a = static_cast<uint32_t>(v[i].lo);
+            p0[i] = static_cast<uint8_t>(a);
+            p1[i] = static_cast<uint8_t>(a >> 8);
+            p2[i] = static_cast<uint8_t>(a >> 16);
+            p3[i] = static_cast<uint8_t>(a >> 24);
+        }
         return true;
     }
     // 16 byte planes: the 8 of `lo` first, then the 8 of `hi`.
     desc.transform = kTransformAddr16;
-    values_.resize(n);
-    for (size_t i = 0; i < n; ++i) values_[i] = v[i].lo;
-    pack(values_.data(), n, 8, desc);
-    for (size_t i = 0; i < n; ++i) values_[i] = v[i].hi;
-    pack(values_.data(), n, 8, desc);
     desc.width = 16;
+    uint8_t* dst = grow_raw(n * 16);
+    for (unsigned k = 0; k < 8; ++k) {
+        uint8_t* lo = dst + k * n;
+        uint8_t* hi = dst + (8 + k) * n;
+        for (size_t i = 0; i < n; ++i) {
+            lo[i] = static_cast<uint8_t>(v[i].lo >> (8 * k));
+            hi[i] = static_cast<uint8_t>(v[i].hi >> (8 * k));
+        }
+    }
     return true;
 }
 
@@ -320,44 +350,49 @@ bool ColumnEncoder::encode_strings(const StrColumn& c, EncodedColumn& desc) {
     if (max_id == 0) return false;
     // Layout: varint count, varint length of each entry, the entries' text, then the ids.
     const uint32_t count = c.dict.size() - 1;
-    put_varint(raw_, count);
-    for (uint32_t id = 1; id <= count; ++id) put_varint(raw_, c.dict.get(id).size());
+    packed_.clear();
+    put_varint(packed_, count);
+    for (uint32_t id = 1; id <= count; ++id) put_varint(packed_, c.dict.get(id).size());
+    uint8_t* head = grow_raw(packed_.size());
+    std::memcpy(head, packed_.data(), packed_.size());
     for (uint32_t id = 1; id <= count; ++id) {
         const auto s = c.dict.get(id);
-        raw_.insert(raw_.end(), s.begin(), s.end());
+        if (!s.empty()) std::memcpy(grow_raw(s.size()), s.data(), s.size());
     }
     desc.transform = kTransformDict;
-    desc.base = raw_.size();  // where the ids start
-    values_.resize(n);
-    for (size_t i = 0; i < n; ++i) values_[i] = c.ids[i];
-    pack(values_.data(), n, width_of(count), desc);
+    desc.base = raw_len_;  // where the ids start
+    pack(c.ids.data(), n, uint32_t{0}, width_of(count), desc);
     return true;
 }
 
 void ColumnEncoder::finish(std::vector<uint8_t>& out, EncodedColumn& desc) {
-    desc.raw_len = static_cast<uint32_t>(raw_.size());
+    desc.raw_len = static_cast<uint32_t>(raw_len_);
     desc.offset = static_cast<uint32_t>(out.size());
-    if (raw_.empty()) {
+    if (raw_len_ == 0) {
         desc.stored_len = 0;
         return;
     }
-    packed_.resize(ZSTD_compressBound(raw_.size()));
+    // Compress straight into the output, keeping the raw bytes when zstd does not help.
+    const size_t at = out.size();
+    out.resize(at + ZSTD_compressBound(raw_len_));
     const size_t z =
-        ZSTD_compressCCtx(cctx_, packed_.data(), packed_.size(), raw_.data(), raw_.size(), level_);
-    if (!ZSTD_isError(z) && z < raw_.size()) {
+        ZSTD_compressCCtx(cctx_, out.data() + at, out.size() - at, raw_.data(), raw_len_, level_);
+    if (!ZSTD_isError(z) && z < raw_len_) {
         desc.flags |= kColumnCompressed;
         desc.stored_len = static_cast<uint32_t>(z);
-        out.insert(out.end(), packed_.begin(), packed_.begin() + static_cast<ptrdiff_t>(z));
+        out.resize(at + z);
     } else {
         desc.stored_len = desc.raw_len;
-        out.insert(out.end(), raw_.begin(), raw_.end());
+        out.resize(at + raw_len_);
+        std::memcpy(out.data() + at, raw_.data(), raw_len_);
     }
 }
 
 bool ColumnEncoder::encode(FlowBlock& b, FieldId f, std::vector<uint8_t>& out,
                            EncodedColumn& desc) {
     desc = EncodedColumn{};
-    raw_.clear();
+    raw_len_ = 0;
+    if (!b.may_hold_values(f)) return false;
     b.ensure(f);
     bool present = false;
     visit_field(f, [&](auto t) {
@@ -367,13 +402,15 @@ bool ColumnEncoder::encode(FlowBlock& b, FieldId f, std::vector<uint8_t>& out,
             present = encode_strings(col, desc);
         } else if constexpr (T::storage == Storage::Addr) {
             present = encode_addrs(col, desc);
-        } else {
+        } else if constexpr (T::format == Format::Time) {
             const std::vector<uint64_t>* start = nullptr;
             if constexpr (T::id == FieldId::end) {
                 b.ensure(FieldId::start);
                 start = &column<FieldId::start>(b);
             }
-            present = encode_ints(col, start, T::format == Format::Time, desc);
+            present = encode_times(col, start, desc);
+        } else {
+            present = encode_ints(col, desc);
         }
     });
     if (present) finish(out, desc);

@@ -39,16 +39,22 @@ class ColumnEncoder {
 
   private:
     template <class T>
-    bool encode_ints(const std::vector<T>& v, const std::vector<uint64_t>* start, bool time_like,
-                     EncodedColumn& desc);
+    bool encode_ints(const std::vector<T>& v, EncodedColumn& desc);
+    bool encode_times(const std::vector<uint64_t>& v, const std::vector<uint64_t>* start,
+                      EncodedColumn& desc);
     bool encode_addrs(const std::vector<IpAddr>& v, EncodedColumn& desc);
     bool encode_strings(const StrColumn& c, EncodedColumn& desc);
-    void pack(const uint64_t* values, size_t n, unsigned width, EncodedColumn& desc);
+    // Appends n values minus `base` as width-byte integers in byte planes.
+    template <class T>
+    void pack(const T* values, size_t n, T base, unsigned width, EncodedColumn& desc);
+    uint8_t* grow_raw(size_t n);
     void finish(std::vector<uint8_t>& out, EncodedColumn& desc);
 
     ZSTD_CCtx_s* cctx_;
     int level_;
+    // Scratch buffers grow and are reused; raw_len_ is how much of raw_ the column uses.
     std::vector<uint8_t> raw_;
+    size_t raw_len_ = 0;
     std::vector<uint8_t> packed_;
     std::vector<uint64_t> values_;
 };

@@ -19,12 +19,15 @@ uint64_t hash_text(std::string_view s) {
     return h ^ (h >> 29);
 }
 
+// Appends v; returns whether it is other than the default (zero / empty).
 template <class T>
-void push_value(std::vector<T>& col, const T& v) {
+bool push_value(std::vector<T>& col, const T& v) {
     col.push_back(v);
+    return !(v == T{});
 }
-void push_value(StrColumn& col, std::string_view v) {
+bool push_value(StrColumn& col, std::string_view v) {
     col.ids.push_back(col.dict.intern(v));
+    return !v.empty();
 }
 
 template <class T>
@@ -93,6 +96,7 @@ void FlowBlock::clear() {
     size_ = 0;
     ready_.set();
     absent_.reset();
+    touched_[0] = touched_[1] = 0;
     encoded_.clear();
     t_first_ = UINT64_MAX;
     t_last_ = 0;
@@ -113,7 +117,8 @@ void FlowBlock::reserve(size_t n) {
 }
 
 void FlowBlock::append(const FlowRecord& r) {
-#define FK_FIELD(id, name, ...) push_value(name, r.name);
+#define FK_FIELD(id, name, ...) \
+    touched_[(id) / 64] |= uint64_t{push_value(name, r.name)} << ((id) % 64);
 #include "record/fields.def"
 #undef FK_FIELD
     ++size_;
@@ -156,8 +161,12 @@ void FlowBlock::set_encoded(size_t n, const FieldSet& stored, uint64_t t_first, 
     ready_.reset();
     // Ids this program does not know are neither ready nor absent; nobody asks for them.
     absent_.reset();
+    touched_[0] = touched_[1] = 0;
     for (unsigned id = 1; id <= kMaxFieldId; ++id) {
-        if (!stored.test(id)) absent_.set(id);
+        if (!stored.test(id))
+            absent_.set(id);
+        else
+            touched_[id / 64] |= 1ull << (id % 64);
     }
 }
 

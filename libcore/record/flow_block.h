@@ -2,6 +2,7 @@
 // read, filtered and aggregated. A block read from a file keeps its columns encoded until
 // someone asks for them (ensure()), so a filter on one field decodes only that column.
 #pragma once
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -96,6 +97,12 @@ class FlowBlock {
     bool all_default(FieldId f) const {
         return absent_.test(static_cast<unsigned>(f));
     }
+    // False when no row was ever given a non-default value in column f (the writer skips
+    // such columns without looking at them).
+    bool may_hold_values(FieldId f) const {
+        const unsigned id = static_cast<unsigned>(f);
+        return (touched_[id / 64] >> (id % 64)) & 1;
+    }
 
     // Time range of the block (min start, max end), kept up to date by append().
     uint64_t t_first() const {
@@ -125,9 +132,15 @@ class FlowBlock {
     uint64_t origin_offset() const {
         return origin_offset_;
     }
-    // Marks rows added directly into the columns (by decoders) as the block's size.
-    void set_size(size_t n) {
+    // For producers that write rows straight into the columns (wire decoders): the block now
+    // has n rows, whose times lie within [t_first, t_last].
+    void set_rows(size_t n, uint64_t t_first, uint64_t t_last) {
         size_ = n;
+        touched_[0] = touched_[1] = ~0ull;
+        if (n > 0) {
+            t_first_ = std::min(t_first_, t_first);
+            t_last_ = std::max(t_last_, t_last);
+        }
     }
 
   private:
@@ -135,6 +148,8 @@ class FlowBlock {
     size_t size_ = 0;
     FieldSet ready_ = FieldSet().set();  // columns that hold size_ values
     FieldSet absent_;                    // columns known to be all default
+    uint64_t touched_[2] = {0, 0};       // bit per field id: a non-default value was stored
+
     std::vector<uint8_t> encoded_;
     EncodedColumn enc_[kFieldSlots];
     uint64_t t_first_ = UINT64_MAX;

@@ -643,32 +643,11 @@ struct WireDecoder::Impl {
         }
         // A cut record may have left values in row `row`: the shrink drops them.
         grow_columns(out, row);
-        out.set_size(row);
+        out.set_rows(row, lo, hi);
         const size_t added = row - before;
-        if (added) widen_time_range(out, lo, hi);
         records += static_cast<uint32_t>(added);
         s.st.flows += added;
         return ok;
-    }
-
-    // FlowBlock keeps its time range up to date only in append(): rows written into the
-    // columns directly widen it by appending a row with those times and taking it out again.
-    static void widen_time_range(FlowBlock& b, uint64_t lo, uint64_t hi) {
-        if (lo >= b.t_first() && hi <= b.t_last()) return;
-        FlowRecord r;
-        r.start = lo;
-        r.end = hi;
-        b.append(r);
-        for_each_field([&](auto t) {
-            using T = decltype(t);
-            auto& c = column<T::id>(b);
-            if constexpr (T::storage == Storage::Str) {
-                c.ids.pop_back();
-            } else {
-                c.pop_back();
-            }
-        });
-        b.set_size(b.size() - 1);
     }
 
     // ---- holding data for templates still to come ----
