@@ -123,6 +123,12 @@ void AtomicFile::commit(bool no_replace) {
         throw DataError("close " + temp_ + ": " + errno_text(errno));
     }
     fd_ = -1;
+    // Never rename over something that is not a regular file (a device, a FIFO).
+    struct stat st;
+    if (::lstat(path_.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+        ::unlink(temp_.c_str());
+        throw DataError("refusing to replace " + path_ + ": not a regular file");
+    }
     int rc;
     if (no_replace) {
         // link() fails with EEXIST instead of replacing; then the temporary name goes away.

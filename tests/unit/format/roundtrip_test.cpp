@@ -1,5 +1,6 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -258,6 +259,51 @@ TEST(Format, TimeWindowSkipsBlocks) {
         EXPECT_LE(b.t_first(), ro.to);
     }
     EXPECT_EQ(blocks, 3u);  // rows 200-299, 300-399, 400-499
+}
+
+}  // namespace
+}  // namespace fk
+
+namespace fk {
+namespace {
+
+// A FIFO (like /dev/null, a device) is written in place, never replaced by a renamed file.
+TEST(Format, WritesIntoAFifoWithoutReplacingIt) {
+    test::TempDir dir;
+    const std::string fifo = dir.file("pipe");
+    ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+    const pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+        auto w = FlowWriter::open(fifo, {});
+        FlowRecord r;
+        r.packets = 7;
+        w->append(r);
+        w->close();
+        _exit(0);
+    }
+    FlowReader rd(fifo, {});
+    FlowBlock b;
+    ASSERT_TRUE(rd.next(b));
+    b.ensure(FieldId::packets);
+    EXPECT_EQ(column<FieldId::packets>(b)[0], 7u);
+    int status;
+    waitpid(pid, &status, 0);
+    EXPECT_EQ(status, 0);
+    struct stat st;
+    ASSERT_EQ(lstat(fifo.c_str(), &st), 0);
+    EXPECT_TRUE(S_ISFIFO(st.st_mode));
+}
+
+TEST(Format, AtomicFileRefusesToReplaceANonRegularFile) {
+    test::TempDir dir;
+    const std::string fifo = dir.file("pipe");
+    ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+    AtomicFile f(fifo);
+    EXPECT_THROW(f.commit(), DataError);
+    struct stat st;
+    ASSERT_EQ(lstat(fifo.c_str(), &st), 0);
+    EXPECT_TRUE(S_ISFIFO(st.st_mode));
 }
 
 }  // namespace
