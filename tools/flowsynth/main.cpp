@@ -1,0 +1,147 @@
+// flowsynth: crafts realistic test traffic as a pcap, with a truth sidecar of every flow.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <memory>
+#include <optional>
+
+#include "common/error.h"
+#include "common/io.h"
+#include "common/time.h"
+#include "common/tool.h"
+#include "synth/generator.h"
+#include "synth/scenario.h"
+
+namespace {
+
+struct Cli {
+    fk::synth::SynthOptions synth;
+    std::string write = "-";
+    std::string truth;
+    std::string start = "2025-03-03T10:00:00Z";
+    std::string duration;
+    std::string mix;
+    std::string only;
+    std::string encap;
+    double ipv6_percent = 10;
+    bool list = false;
+    bool quiet = false;
+};
+
+void print_list() {
+    std::printf("Conversation kinds (--mix NAME=WEIGHT, --only NAME):\n");
+    const auto defaults = fk::synth::default_mix();
+    for (size_t i = 0; i < fk::synth::kKindCount; ++i) {
+        const auto k = static_cast<fk::synth::Kind>(i);
+        std::printf("  %-13s %5.2f  %s\n", std::string(fk::synth::kind_name(k)).c_str(),
+                    defaults[i], std::string(fk::synth::kind_help(k)).c_str());
+    }
+    std::printf("Encapsulations (--encap NAME=PERCENT): vlan qinq mpls gre vxlan ext6 frag\n");
+    std::printf("Scenarios (--scenario NAME[:k=v,...]):\n");
+    for (const auto& s : fk::synth::scenario_help()) {
+        std::printf("  %-13s %s\n  %-13s   %s\n", std::string(s.name).c_str(),
+                    std::string(s.help).c_str(), "", std::string(s.params).c_str());
+    }
+}
+
+// Output to a file that appears under its name only when complete, or to stdout.
+struct Sink {
+    std::unique_ptr<fk::AtomicFile> file;
+    std::unique_ptr<fk::Output> out;
+    explicit Sink(const std::string& path) {
+        if (path == "-") {
+            out = std::make_unique<fk::Output>(1, "stdout", 1 << 20);
+        } else {
+            file = std::make_unique<fk::AtomicFile>(path);
+            out = std::make_unique<fk::Output>(file->fd(), path, 1 << 20);
+        }
+    }
+    void commit() {
+        out->flush();
+        if (file) file->commit();
+    }
+};
+
+int run(Cli& cli) {
+    if (cli.list) {
+        print_list();
+        return 0;
+    }
+    auto& o = cli.synth;
+    const auto start = fk::parse_time(cli.start);
+    if (!start) throw fk::UsageError("--start: not a time: " + cli.start);
+    o.traffic.start = *start;
+    if (!cli.duration.empty()) {
+        const auto d = fk::parse_duration(cli.duration);
+        if (!d || *d == 0) throw fk::UsageError("--duration: not a duration: " + cli.duration);
+        o.duration = *d;
+    }
+    if (o.packets == 0 && o.duration == 0) throw fk::UsageError("--packets 0 needs --duration");
+    if (!cli.mix.empty() && !cli.only.empty())
+        throw fk::UsageError("--mix and --only exclude each other");
+    if (!cli.mix.empty()) o.traffic.mix = fk::synth::parse_mix(cli.mix);
+    if (!cli.only.empty()) o.traffic.mix = fk::synth::parse_mix(cli.only + "=1");
+    if (!cli.encap.empty()) o.traffic.wraps = fk::synth::parse_wraps(cli.encap);
+    o.traffic.ipv6 = cli.ipv6_percent / 100.0;
+    if (cli.write == "-" && fk::is_terminal(1)) {
+        throw fk::UsageError("refusing to write a pcap to a terminal; use -w FILE or a pipe");
+    }
+    Sink pcap(cli.write);
+    std::optional<Sink> truth;
+    if (!cli.truth.empty()) truth.emplace(cli.truth);
+    const auto summary = fk::synth::synthesize(o, *pcap.out, truth ? truth->out.get() : nullptr);
+    pcap.commit();
+    if (truth) truth->commit();
+    for (const auto& w : summary.warnings) fk::warn(w);
+    if (!cli.quiet && fk::is_terminal(2)) {
+        std::fprintf(stderr, "flowsynth: %llu packets, %llu conversations, %s .. %s\n",
+                     static_cast<unsigned long long>(summary.packets),
+                     static_cast<unsigned long long>(summary.conversations),
+                     fk::time_string(summary.first).c_str(), fk::time_string(summary.last).c_str());
+    }
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    return fk::run_tool("flowsynth", [&] {
+        Cli cli;
+        CLI::App app{"flowsynth: craft realistic network traffic (and attacks) as a pcap"};
+        app.get_formatter()->column_width(30);
+        app.add_option("-n,--packets", cli.synth.packets, "packets to write (default 100000)");
+        app.add_option("-d,--duration", cli.duration, "stop after this much traffic time (90, 5m)");
+        app.add_option("-s,--seed", cli.synth.traffic.seed, "random seed (default 1)");
+        app.add_option("-w,--write", cli.write, "pcap file (default: stdout, never a terminal)");
+        app.add_option("--snaplen", cli.synth.snaplen, "bytes kept of each packet (default 65535)")
+            ->check(CLI::Range(14u, 262144u));
+        app.add_option("--truth", cli.truth, "TSV of every unidirectional flow crafted");
+        app.add_option("--start", cli.start,
+                       "time of the first packet (default 2025-03-03T10:00:00Z)");
+        app.add_option("--rate", cli.synth.traffic.rate,
+                       "background conversations per second (500)")
+            ->check(CLI::Range(0.001, 1e7));
+        app.add_option("--clients", cli.synth.traffic.clients, "client hosts (default 4000)")
+            ->check(CLI::Range(1u, 1000000u));
+        app.add_option("--servers", cli.synth.traffic.servers, "Internet servers (default 400)")
+            ->check(CLI::Range(1u, 1000000u));
+        app.add_option("--ipv6", cli.ipv6_percent, "percent IPv6 where possible (default 10)")
+            ->check(CLI::Range(0.0, 100.0));
+        app.add_option("--mix", cli.mix, "background kinds and weights: dns=40,https=30,...");
+        app.add_option("--only", cli.only, "background of one kind only (see --list)");
+        app.add_option("--encap", cli.encap, "percent encapsulated: vlan=5,gre=1,ext6=50,...");
+        app.add_option("--scenario", cli.synth.scenarios,
+                       "attack scenario NAME[:k=v,...] (repeatable)");
+        app.add_flag("--list", cli.list, "list kinds, encapsulations and scenarios");
+        app.add_flag("-q,--quiet", cli.quiet, "no summary on stderr");
+        try {
+            app.parse(argc, argv);
+        } catch (const CLI::CallForHelp& e) {
+            return app.exit(e);
+        } catch (const CLI::ParseError& e) {
+            throw fk::UsageError(e.what());
+        }
+        return run(cli);
+    });
+}
