@@ -6,40 +6,38 @@
 namespace fk::synth {
 
 uint64_t ones_sum(const uint8_t* p, size_t n) {
-    // Sum native 32-bit words into 64 bits (no carry is lost for any packet size), fold, and
-    // swap to big-endian order at the end: the ones' complement sum is byte-order neutral.
-    uint64_t acc = 0;
+    // Sum native 64-bit words with the carries kept in a 128-bit accumulator (add/adc), then
+    // fold with end-around carries and swap to big-endian order: the ones' complement sum is
+    // byte-order neutral and works on any multiple of 16 bits.
+    unsigned __int128 acc = 0;
+    while (n >= 32) {
+        uint64_t w[4];
+        std::memcpy(w, p, 32);
+        acc += w[0];
+        acc += w[1];
+        acc += w[2];
+        acc += w[3];
+        p += 32;
+        n -= 32;
+    }
     while (n >= 8) {
         uint64_t w;
         std::memcpy(&w, p, 8);
-        acc += (w & 0xffffffffu) + (w >> 32);
+        acc += w;
         p += 8;
         n -= 8;
     }
-    if (n >= 4) {
-        uint32_t w;
-        std::memcpy(&w, p, 4);
-        acc += w;
-        p += 4;
-        n -= 4;
-    }
-    if (n >= 2) {
-        uint16_t w;
-        std::memcpy(&w, p, 2);
-        acc += w;
-        p += 2;
-        n -= 2;
-    }
-    if (n == 1) {
-        uint16_t w = 0;
-        std::memcpy(&w, p, 1);
-        acc += w;
-    }
-    while (acc >> 16) acc = (acc & 0xffff) + (acc >> 16);
+    uint64_t tail = 0;
+    std::memcpy(&tail, p, n);  // the last 0..7 bytes, zero padded
+    acc += tail;
+    uint64_t sum = static_cast<uint64_t>(acc) + static_cast<uint64_t>(acc >> 64);
+    if (sum < static_cast<uint64_t>(acc)) ++sum;
+    sum = (sum & 0xffffffffu) + (sum >> 32);
+    while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
     if constexpr (std::endian::native == std::endian::little) {
-        acc = ((acc & 0xff) << 8) | (acc >> 8);
+        sum = ((sum & 0xff) << 8) | (sum >> 8);
     }
-    return acc;
+    return sum;
 }
 
 }  // namespace fk::synth

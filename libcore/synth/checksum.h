@@ -9,6 +9,13 @@ namespace fk::synth {
 // padded with zero), not yet folded to 16 bits.
 uint64_t ones_sum(const uint8_t* p, size_t n);
 
+// The same for short headers (n even): big-endian words added without folding, inlined.
+inline uint64_t header_sum(const uint8_t* p, size_t n) {
+    uint64_t acc = 0;
+    for (size_t i = 0; i + 1 < n; i += 2) acc += (uint32_t{p[i]} << 8) | p[i + 1];
+    return acc;
+}
+
 // Folds a sum to 16 bits and complements it: the value to store in a checksum field.
 inline uint16_t fold_checksum(uint64_t sum) {
     while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "synth/bytes.h"
+#include "synth/checksum.h"
 #include "synth/messages.h"
 
 namespace fk::synth {
@@ -39,16 +40,55 @@ constexpr uint32_t kTlsSpan = 5 + kTlsRecordMax;
 constexpr uint16_t kWindowSyn[2] = {64240, 65160};
 constexpr uint16_t kWindow[2] = {1026, 501};  // scaled windows, as Windows and Linux send them
 
-// Opaque bytes standing in for encrypted or compressed content.
-const uint8_t* filler() {
-    static const std::array<uint8_t, 65536 + kMaxFrame> block = [] {
-        std::array<uint8_t, 65536 + kMaxFrame> b{};
+// Opaque bytes standing in for encrypted or compressed content, with prefix sums of their
+// checksum contribution at even and at odd packet offsets: the checksum of any slice of
+// filler is then two subtractions instead of a pass over the bytes.
+// The block is small enough for its sums to stay in the L2 cache.
+struct Filler {
+    static constexpr size_t kPeriod = 16384;
+    static constexpr size_t kSize = kPeriod + 2048;  // room for a slice of one segment
+    std::array<uint8_t, kSize> bytes{};
+    std::array<uint32_t, kSize + 1> even{};  // byte j weighted 256 when j is even, else 1
+    std::array<uint32_t, kSize + 1> odd{};   // the other way round
+    Filler() {
         Rng r(0x5eedf111e7ull);
-        r.fill(b.data(), b.size());
-        return b;
-    }();
-    return block.data();
+        r.fill(bytes.data(), bytes.size());
+        for (size_t j = 0; j < kSize; ++j) {
+            even[j + 1] = even[j] + bytes[j] * (j % 2 == 0 ? 256u : 1u);
+            odd[j + 1] = odd[j] + bytes[j] * (j % 2 == 0 ? 1u : 256u);
+        }
+    }
+};
+const Filler& filler_block() {
+    static const Filler f;
+    return f;
 }
+const uint8_t* filler() {
+    return filler_block().bytes.data();
+}
+
+// A payload assembled piece by piece, with its checksum sum kept along the way.
+struct PayloadBuilder {
+    uint8_t* out;
+    size_t len = 0;
+    uint64_t sum = 0;
+
+    void bytes(const uint8_t* p, size_t n) {
+        std::memcpy(out + len, p, n);
+        uint64_t s = ones_sum(p, n);
+        if (len % 2 == 1) s = ((s & 0xff) << 8) | (s >> 8);
+        sum += s;
+        len += n;
+    }
+    void filler_slice(size_t start, size_t n) {
+        const Filler& f = filler_block();
+        std::memcpy(out + len, f.bytes.data() + start, n);
+        const bool same_parity = (len - start) % 2 == 0;
+        sum += same_parity ? f.even[start + n] - f.even[start] : f.odd[start + n] - f.odd[start];
+        static_assert(Filler::kSize * 255ull * 256 < (1ull << 32), "sums fit 32 bits");
+        len += n;
+    }
+};
 
 bool is_tls_kind(Kind k) {
     return k == Kind::https || k == Kind::tls_ech || k == Kind::tls_split;
@@ -66,7 +106,7 @@ uint32_t jitter(Rng& r, uint32_t median) {
 
 // Heavy-tailed transfer sizes: most responses are small, a few are huge.
 uint64_t heavy_bytes(Rng& r, double median_scale) {
-    return static_cast<uint64_t>(r.pareto(300.0 * median_scale, 1.05, 48e6));
+    return static_cast<uint64_t>(r.pareto(150.0 * median_scale, 1.08, 48e6));
 }
 
 bool body_in_tls_records(const Conversation& c, uint32_t exchange) {
@@ -267,7 +307,7 @@ void plan_exchange(Conversation& c) {
                 c.response_body = (e + 1 == 4 + attempts && c.auth_ok) ? 36 : 68;
             } else if (e >= 4) {
                 c.request_body = 36 + r.below(4) * 16;  // keystrokes, commands
-                c.response_body = r.chance(0.05) ? heavy_bytes(r, 20.0) : 36 + r.below(40) * 16;
+                c.response_body = r.chance(0.005) ? heavy_bytes(r, 4.0) : 36 + r.below(40) * 16;
             }
             break;
         }
@@ -283,13 +323,13 @@ void plan_exchange(Conversation& c) {
             }
             if (e >= 4) {
                 c.request_body = tls_body(r.between(60, 400));
-                c.response_body = tls_body(heavy_bytes(r, 8.0));
+                c.response_body = tls_body(heavy_bytes(r, 1.5));
             }
             break;
         case Kind::smb:
             if (e >= 1) {
                 c.request_body = r.between(100, 600);
-                c.response_body = r.chance(0.2) ? heavy_bytes(r, 20.0) : r.between(80, 400);
+                c.response_body = r.chance(0.1) ? heavy_bytes(r, 8.0) : r.between(80, 400);
             }
             break;
         case Kind::dns:
@@ -336,18 +376,26 @@ const uint8_t* head_of(const Conversation& c, unsigned dir, uint32_t e, uint64_t
     return s.head;
 }
 
+size_t filler_start(const Conversation& c, unsigned dir, uint32_t e, uint64_t off) {
+    const uint64_t base = c.id * 2654435761u + dir * 7919u + e * 104729u;
+    return static_cast<size_t>((base + off) % Filler::kPeriod);
+}
+
 void copy_filler(const Conversation& c, unsigned dir, uint32_t e, uint64_t off, size_t n,
                  uint8_t* out) {
-    const uint64_t base = c.id * 2654435761u + dir * 7919u + e * 104729u;
-    const size_t start = static_cast<size_t>((base + off) & 0xffff);
-    std::memcpy(out, filler() + start, n);  // the block has kMaxFrame spare bytes at its end
+    std::memcpy(out, filler() + filler_start(c, dir, e, off), n);
+}
+
+// The payload traceroute sends in its UDP probes: "@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\]^_".
+void traceroute_payload(uint8_t* out, size_t n) {
+    for (size_t i = 0; i < n; ++i) out[i] = static_cast<uint8_t>(0x40 + i % 32);
 }
 
 // Body bytes [off, off + n) of a message.
 void body_bytes(const Conversation& c, unsigned dir, uint32_t e, uint64_t body_len, uint64_t off,
-                size_t n, uint8_t* out) {
+                size_t n, PayloadBuilder& out) {
     if (!body_in_tls_records(c, e)) {
-        copy_filler(c, dir, e, off, n, out);
+        out.filler_slice(filler_start(c, dir, e, off), n);
         return;
     }
     while (n > 0) {
@@ -359,26 +407,24 @@ void body_bytes(const Conversation& c, unsigned dir, uint32_t e, uint64_t body_l
             uint8_t header[5];
             tls_app_data_header(header, static_cast<uint16_t>(span - 5));
             k = std::min<size_t>(n, 5 - pos);
-            std::memcpy(out, header + pos, k);
+            out.bytes(header + pos, k);
         } else {
             k = static_cast<size_t>(std::min<uint64_t>(n, span - pos));
-            copy_filler(c, dir, e, off, k, out);
+            out.filler_slice(filler_start(c, dir, e, off), k);
         }
-        out += k;
         off += k;
         n -= k;
     }
 }
 
 // Message bytes [off, off + n) of the current exchange's message in direction dir.
-void message_bytes(Conversation& c, unsigned dir, uint64_t off, size_t n, uint8_t* out) {
+void message_bytes(Conversation& c, unsigned dir, uint64_t off, size_t n, PayloadBuilder& out) {
     const uint64_t body = dir == 0 ? c.request_body : c.response_body;
     size_t head_len;
     const uint8_t* head = head_of(c, dir, c.exchange, body, head_len);
     if (off < head_len) {
         const size_t k = std::min<size_t>(n, head_len - static_cast<size_t>(off));
-        std::memcpy(out, head + off, k);
-        out += k;
+        out.bytes(head + off, k);
         n -= k;
         off += k;
         if (off == head_len) ++c.tally[dir].heads_seen;
@@ -421,8 +467,9 @@ Packet base_packet(Conversation& c, unsigned dir, uint8_t proto) {
     return p;
 }
 
-void emit_tcp(Conversation& c, Emitter& out, unsigned dir, uint8_t flags, const uint8_t* payload,
-              size_t len) {
+void emit_tcp(Conversation& c, Emitter& out, unsigned dir, uint8_t flags,
+              const PayloadBuilder* payload) {
+    const size_t len = payload ? payload->len : 0;
     Packet p = base_packet(c, dir, kTcp);
     p.seq = c.seq[dir];
     p.ack = (flags & kAck) ? c.seq[1 - dir] : 0;
@@ -435,8 +482,12 @@ void emit_tcp(Conversation& c, Emitter& out, unsigned dir, uint8_t flags, const 
     } else {
         p.window = kWindow[dir];
     }
-    p.payload = payload;
-    p.payload_len = len;
+    if (payload) {
+        p.payload = payload->out;
+        p.payload_len = len;
+        p.payload_sum_known = true;
+        p.payload_sum = payload->sum;
+    }
     p.dont_fragment = true;
     const Written w = out.frames().write(c.next_time, c.wrap, p, out.remaining());
     out.count(w.frames);
@@ -559,11 +610,11 @@ void step_transfer(Conversation& c, Emitter& out) {
         uint64_t off;
         size_t len;
         segment_bounds(c, c.tx_sent, off, len);
-        uint8_t* payload = scratch().payload;
+        PayloadBuilder payload{scratch().payload};
         message_bytes(c, dir, off, len, payload);
         c.next_time = data_at;
         const bool last = c.tx_sent + 1 == c.tx_segs;
-        emit_tcp(c, out, dir, static_cast<uint8_t>(kAck | (last ? kPsh : 0)), payload, len);
+        emit_tcp(c, out, dir, static_cast<uint8_t>(kAck | (last ? kPsh : 0)), &payload);
         ++c.tx_sent;
     } else {
         c.next_time = ack_at;
@@ -573,7 +624,7 @@ void step_transfer(Conversation& c, Emitter& out) {
         segment_bounds(c, acked, off, len);
         const uint32_t saved = c.seq[dir];
         c.seq[dir] = c.tx_seq0 + static_cast<uint32_t>(off + len);
-        emit_tcp(c, out, recv, kAck, nullptr, 0);
+        emit_tcp(c, out, recv, kAck, nullptr);
         c.seq[dir] = saved;
         ++c.tx_acks;
     }
@@ -592,7 +643,7 @@ bool step_tcp(Conversation& c, Emitter& out) {
     switch (c.phase) {
         case kSendSyn:
             c.handshake[0] = c.next_time;
-            emit_tcp(c, out, 0, kSyn, nullptr, 0);
+            emit_tcp(c, out, 0, kSyn, nullptr);
             c.seq[0] = c.seq0[0];  // a retransmitted SYN carries the same sequence number
             if (c.kind == Kind::syn_noanswer) {
                 if (--c.syn_tries == 0) return false;
@@ -605,22 +656,22 @@ bool step_tcp(Conversation& c, Emitter& out) {
             return true;
         case kSendSynAck:
             if (c.kind == Kind::syn_rst) {
-                emit_tcp(c, out, 1, kRst | kAck, nullptr, 0);
+                emit_tcp(c, out, 1, kRst | kAck, nullptr);
                 return false;
             }
             c.handshake[1] = c.next_time;
-            emit_tcp(c, out, 1, kSyn | kAck, nullptr, 0);
+            emit_tcp(c, out, 1, kSyn | kAck, nullptr);
             if (c.opening == Opening::unacked) return false;
             c.phase = kSendAck;
             c.next_time += c.rtt_client;
             return true;
         case kSendAck:
             if (c.opening == Opening::half_open) {
-                emit_tcp(c, out, 0, kRst, nullptr, 0);
+                emit_tcp(c, out, 0, kRst, nullptr);
                 return false;
             }
             c.handshake[2] = c.next_time;
-            emit_tcp(c, out, 0, kAck, nullptr, 0);
+            emit_tcp(c, out, 0, kAck, nullptr);
             c.exchange = 0;
             begin_exchange(c, c.next_time + 30 + c.rng.below(200));
             return true;
@@ -629,7 +680,7 @@ bool step_tcp(Conversation& c, Emitter& out) {
             return true;
         case kFinalAck: {
             const unsigned recv = 1 - c.tx_dir;
-            emit_tcp(c, out, recv, kAck, nullptr, 0);
+            emit_tcp(c, out, recv, kAck, nullptr);
             after_exchange(c, c.next_time);
             return true;
         }
@@ -639,11 +690,11 @@ bool step_tcp(Conversation& c, Emitter& out) {
             const unsigned closer =
                 (c.teardown == Teardown::fin_client || c.teardown == Teardown::rst_client) ? 0 : 1;
             if (c.teardown == Teardown::rst_client || c.teardown == Teardown::rst_server) {
-                emit_tcp(c, out, closer, kRst | kAck, nullptr, 0);
+                emit_tcp(c, out, closer, kRst | kAck, nullptr);
                 return false;
             }
             const unsigned dir = c.phase == kClose2 ? 1 - closer : closer;
-            emit_tcp(c, out, dir, c.phase == kClose3 ? kAck : kFin | kAck, nullptr, 0);
+            emit_tcp(c, out, dir, c.phase == kClose3 ? kAck : kFin | kAck, nullptr);
             if (c.phase == kClose3) return false;
             c.next_time += receiver_rtt(c, 1 - dir);
             c.phase = c.phase == kClose1 ? kClose2 : kClose3;
@@ -676,7 +727,7 @@ void emit_datagram(Conversation& c, Emitter& out, unsigned dir) {
         quoted.dont_fragment = false;
         quoted.payload = payload + 2048;
         quoted.payload_len = static_cast<size_t>(c.request_body);
-        copy_filler(c, 0, c.exchange, 0, quoted.payload_len, payload + 2048);
+        traceroute_payload(payload + 2048, quoted.payload_len);
         const size_t full = FrameWriter::build_ip(payload, quoted);
         len = c.v6 ? full : 28;
         p = base_packet(c, 1, c.v6 ? kIcmp6 : kIcmp);
@@ -689,7 +740,7 @@ void emit_datagram(Conversation& c, Emitter& out, unsigned dir) {
             len = ntp_packet(payload, dir == 1, c.next_time, c.rng);
         } else if (c.kind == Kind::icmp_unreach) {
             len = static_cast<size_t>(c.request_body);
-            copy_filler(c, 0, c.exchange, 0, len, payload);
+            traceroute_payload(payload, len);
         } else {
             const uint64_t body = dir == 0 ? c.request_body : c.response_body;
             size_t head_len;

@@ -67,12 +67,13 @@ size_t write_l4(uint8_t* out, const Packet& pkt) {
             csum_at = 2;
             break;
     }
-    uint64_t sum = ones_sum(out, len);
+    uint64_t sum =
+        pkt.payload_sum_known ? header_sum(out, hlen) + pkt.payload_sum : ones_sum(out, len);
     if (pkt.proto != kIcmp) {  // pseudo-header
         if (pkt.v6) {
-            sum += ones_sum(pkt.src, 16) + ones_sum(pkt.dst, 16);
+            sum += header_sum(pkt.src, 16) + header_sum(pkt.dst, 16);
         } else {
-            sum += ones_sum(pkt.src + 12, 4) + ones_sum(pkt.dst + 12, 4);
+            sum += header_sum(pkt.src + 12, 4) + header_sum(pkt.dst + 12, 4);
         }
         sum += len + pkt.proto;
     }
@@ -100,7 +101,7 @@ void write_ipv4_header(uint8_t* p, const Ipv4Fields& f, size_t total_len, uint16
     put16(p + 10, 0);
     std::memcpy(p + 12, f.src, 4);
     std::memcpy(p + 16, f.dst, 4);
-    put16(p + 10, internet_checksum(p, 20));
+    put16(p + 10, fold_checksum(header_sum(p, 20)));
 }
 
 void write_ipv4_header(uint8_t* p, const Packet& pkt, size_t total_len, uint16_t frag_field) {

@@ -55,6 +55,10 @@ struct Packet {
     uint32_t icmp_rest = 0;
     const uint8_t* payload = nullptr;
     size_t payload_len = 0;
+    // The payload's ones' complement sum when the caller already knows it (ones_sum order),
+    // which spares summing the bytes again.
+    bool payload_sum_known = false;
+    uint64_t payload_sum = 0;
 };
 
 // What one packet became on the wire.

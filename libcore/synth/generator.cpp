@@ -4,7 +4,6 @@
 #include <cstdio>
 #include <cstring>
 #include <optional>
-#include <queue>
 
 #include "common/error.h"
 #include "common/time.h"
@@ -177,7 +176,52 @@ struct Event {
     uint64_t time;
     uint64_t id;
     uint32_t slot;
-    bool operator>(const Event& o) const { return time != o.time ? time > o.time : id > o.id; }
+    bool before(const Event& o) const { return time != o.time ? time < o.time : id < o.id; }
+};
+
+// A binary min-heap of pending packets with replace_top(): most steps reschedule the
+// conversation just served, one sift-down instead of a pop and a push.
+class EventHeap {
+  public:
+    bool empty() const { return v_.empty(); }
+    size_t size() const { return v_.size(); }
+    const Event& top() const { return v_.front(); }
+    void push(const Event& e) {
+        size_t i = v_.size();
+        v_.push_back(e);
+        while (i > 0) {
+            const size_t parent = (i - 1) / 2;
+            if (!v_[i].before(v_[parent])) break;
+            std::swap(v_[i], v_[parent]);
+            i = parent;
+        }
+    }
+    void pop() {
+        v_.front() = v_.back();
+        v_.pop_back();
+        if (!v_.empty()) sift_down();
+    }
+    void replace_top(const Event& e) {
+        v_.front() = e;
+        sift_down();
+    }
+
+  private:
+    void sift_down() {
+        const size_t n = v_.size();
+        size_t i = 0;
+        const Event e = v_[0];
+        for (;;) {
+            size_t child = 2 * i + 1;
+            if (child >= n) break;
+            if (child + 1 < n && v_[child + 1].before(v_[child])) ++child;
+            if (!v_[child].before(e)) break;
+            v_[i] = v_[child];
+            i = child;
+        }
+        v_[i] = e;
+    }
+    std::vector<Event> v_;
 };
 
 }  // namespace
@@ -214,7 +258,7 @@ SynthSummary synthesize(const SynthOptions& options, Output& pcap_out, Output* t
 
     std::vector<Conversation> pool;
     std::vector<uint32_t> free_slots;
-    std::priority_queue<Event, std::vector<Event>, std::greater<>> queue;
+    EventHeap queue;
     SynthSummary summary;
     uint64_t next_id = 1;
 
@@ -259,14 +303,14 @@ SynthSummary synthesize(const SynthOptions& options, Output& pcap_out, Output* t
             continue;
         }
         const Event ev = queue.top();
-        queue.pop();
         Conversation& c = pool[ev.slot];
         if (emitter.written() == 0) summary.first = ev.time;
         const bool more = step_conversation(c, emitter);
         summary.last = c.last_time;
         if (more) {
-            queue.push({c.next_time, c.id, ev.slot});
+            queue.replace_top({c.next_time, c.id, ev.slot});
         } else {
+            queue.pop();
             finish(c);
             free_slots.push_back(ev.slot);
         }

@@ -136,7 +136,7 @@ size_t ssh_kexinit(uint8_t* out, bool server, Rng& rng) {
                                "ecdh-sha2-nistp256,diffie-hellman-group14-sha256"
                              : "curve25519-sha256,curve25519-sha256@libssh.org,"
                                "ecdh-sha2-nistp256,ext-info-c");
-        ssh_string(p, "ssh-ed25519,ecdsa-sha2-nistp256,rsa-sha2-512,rsa-sha2-256");
+        ssh_string(p, "ssh-rsa,rsa-sha2-512,rsa-sha2-256,ssh-ed25519");
         for (int i = 0; i < 2; ++i) {
             ssh_string(p,
                        "chacha20-poly1305@openssh.com,aes128-ctr,aes256-ctr,"
@@ -165,18 +165,21 @@ size_t ssh_ecdh_init(uint8_t* out, Rng& rng) {
 }
 
 size_t ssh_ecdh_reply_newkeys(uint8_t* out, Rng& rng) {
+    // A 2048-bit RSA host key and an ssh-rsa signature (RFC 4253 section 6.6).
     Cursor c(out);
-    uint8_t blob[128];
+    uint8_t blob[32 + 256 + 256];
     rng.fill(blob, sizeof blob);
+    blob[32] |= 0x80;  // the modulus has its top bit set
     ssh_packet(c, rng, [&](Cursor& p) {
         p.u8(31);
-        p.u32(4 + 11 + 4 + 32);
-        ssh_string(p, "ssh-ed25519");
+        p.u32(4 + 7 + 4 + 3 + 4 + 257);
+        ssh_string(p, "ssh-rsa");
+        p.u32(3).u8(0x01).u8(0x00).u8(0x01);
+        p.u32(257).u8(0).bytes(blob + 32, 256);
         p.u32(32).bytes(blob, 32);
-        p.u32(32).bytes(blob + 32, 32);
-        p.u32(4 + 11 + 4 + 64);
-        ssh_string(p, "ssh-ed25519");
-        p.u32(64).bytes(blob + 64, 64);
+        p.u32(4 + 7 + 4 + 256);
+        ssh_string(p, "ssh-rsa");
+        p.u32(256).bytes(blob + 32 + 256, 256);
     });
     ssh_packet(c, rng, [](Cursor& p) { p.u8(21); });
     return c.size();

@@ -152,7 +152,7 @@ void fill_ot(Conversation& c, Rng& r) {
     c.rtt_server = static_cast<uint32_t>(r.lognormal(600, 0.5));
     c.response = 3000;
     c.think = static_cast<uint32_t>(r.between(1, 5) * 1'000'000);
-    c.exchanges = static_cast<uint32_t>(r.between(4, 240'000'000 / c.think));
+    c.exchanges = 2 + static_cast<uint32_t>(std::min(r.exponential(10), 200'000'000.0 / c.think));
     switch (c.kind) {
         case Kind::iec104:
             Population::ot(cl, 1, 10);
@@ -207,7 +207,7 @@ void fill_ot(Conversation& c, Rng& r) {
             std::snprintf(ied, sizeof ied, "IED%u", 1 + k % 4);
             c.set_name(ied);
             c.think = 1'000'000;
-            c.exchanges = static_cast<uint32_t>(r.between(10, 200));
+            c.exchanges = static_cast<uint32_t>(r.between(10, 60));
             break;
         }
         default:
@@ -220,15 +220,15 @@ void fill_ot(Conversation& c, Rng& r) {
 MixWeights default_mix() {
     MixWeights w{};
     auto set = [&](Kind k, double v) { w[static_cast<size_t>(k)] = v; };
-    set(Kind::dns, 40);
-    set(Kind::https, 30);
+    set(Kind::dns, 48);
+    set(Kind::https, 28);
     set(Kind::http, 6);
     set(Kind::icmp_echo, 2);
     set(Kind::icmp_unreach, 1);
     set(Kind::ntp, 2);
-    set(Kind::syn_noanswer, 3);
-    set(Kind::syn_rst, 3);
-    set(Kind::ssh, 1);
+    set(Kind::syn_noanswer, 4);
+    set(Kind::syn_rst, 4);
+    set(Kind::ssh, 0.6);
     set(Kind::rdp, 0.4);
     set(Kind::smb, 1.5);
     set(Kind::dns_tcp, 0.5);
@@ -464,7 +464,7 @@ void fill_background(Conversation& c, Population& pop, const TrafficOptions& o) 
             if (k == Kind::tls_split || (k == Kind::https && r.chance(0.04))) {
                 c.app_word = static_cast<uint16_t>(2 + r.below(2));
             }
-            c.exchanges = 1 + static_cast<uint32_t>(std::min(r.exponential(2.5), 30.0));
+            c.exchanges = 1 + static_cast<uint32_t>(std::min(r.exponential(1.0), 20.0));
             break;
         }
         case Kind::http: {
@@ -500,13 +500,13 @@ void fill_background(Conversation& c, Population& pop, const TrafficOptions& o) 
             c.rtt_server = static_cast<uint32_t>(r.lognormal(500, 0.4));
             c.set_name(pick(r, kUsers));
             c.think = static_cast<uint32_t>(r.lognormal(400'000, 0.5));
-            c.exchanges = 4 + static_cast<uint32_t>(r.between(10, 300));
+            c.exchanges = 4 + static_cast<uint32_t>(std::min(r.exponential(20), 300.0));
             break;
         case Kind::smb:
             Population::internal(sv, 10, 1 + static_cast<unsigned>(r.below(5)), false);
             sv.port = 445;
             c.rtt_server = static_cast<uint32_t>(r.lognormal(500, 0.4));
-            c.exchanges = 1 + static_cast<uint32_t>(r.between(3, 40));
+            c.exchanges = 1 + static_cast<uint32_t>(std::min(r.exponential(6), 40.0));
             break;
         case Kind::ntp:
             pop.server(sv, server, c.v6);
