@@ -146,7 +146,9 @@ class TruthWriter {
         r.str(proto == kTcp && !icmp_error
                   ? std::string_view(flags, format_tcp_flags(flags, t.flags))
                   : "");
-        r.str(t.payload ? kind_app(c.kind) : "");
+        // A traceroute probe is no application; its ICMP answer is.
+        const bool probe = c.kind == Kind::icmp_unreach && client;
+        r.str(t.payload && !probe ? kind_app(c.kind) : "");
         const bool tls =
             (c.kind == Kind::https || c.kind == Kind::tls_ech || c.kind == Kind::tls_split) &&
             client && seen;

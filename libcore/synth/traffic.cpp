@@ -523,8 +523,7 @@ void fill_background(Conversation& c, Population& pop, const TrafficOptions& o) 
             break;
         case Kind::icmp_unreach:
             pop.server(sv, server, c.v6);
-            sv.port =
-                static_cast<uint16_t>(r.chance(0.5) ? 33434 + r.below(64) : r.between(1024, 65535));
+            sv.port = static_cast<uint16_t>(33434 + r.below(90));  // traceroute probes
             break;
         case Kind::syn_noanswer:
         case Kind::syn_rst:

@@ -109,30 +109,45 @@ int main(int argc, char** argv) {
     return fk::run_tool("flowsynth", [&] {
         Cli cli;
         CLI::App app{"flowsynth: craft realistic network traffic (and attacks) as a pcap"};
-        app.get_formatter()->column_width(30);
-        app.add_option("-n,--packets", cli.synth.packets, "packets to write (default 100000)");
-        app.add_option("-d,--duration", cli.duration, "stop after this much traffic time (90, 5m)");
-        app.add_option("-s,--seed", cli.synth.traffic.seed, "random seed (default 1)");
-        app.add_option("-w,--write", cli.write, "pcap file (default: stdout, never a terminal)");
+        app.name("flowsynth");
+        app.get_formatter()->column_width(28);
+        app.add_option("-n,--packets", cli.synth.packets, "packets to write (default 100000)")
+            ->option_text("N");
+        app.add_option("-d,--duration", cli.duration, "stop after this much traffic time (90, 5m)")
+            ->option_text("T");
+        app.add_option("-s,--seed", cli.synth.traffic.seed, "random seed (default 1)")
+            ->option_text("S");
+        app.add_option("-w,--write", cli.write, "pcap file (default: stdout, never a terminal)")
+            ->option_text("FILE");
         app.add_option("--snaplen", cli.synth.snaplen, "bytes kept of each packet (default 65535)")
-            ->check(CLI::Range(14u, 262144u));
-        app.add_option("--truth", cli.truth, "TSV of every unidirectional flow crafted");
-        app.add_option("--start", cli.start,
-                       "time of the first packet (default 2025-03-03T10:00:00Z)");
+            ->check(CLI::Range(14u, 262144u))
+            ->option_text("N");
+        app.add_option("--truth", cli.truth, "TSV of every unidirectional flow crafted")
+            ->option_text("FILE");
+        app.add_option("--start", cli.start, "first packet (default 2025-03-03T10:00:00Z)")
+            ->option_text("TIME");
         app.add_option("--rate", cli.synth.traffic.rate,
                        "background conversations per second (500)")
-            ->check(CLI::Range(0.001, 1e7));
+            ->check(CLI::Range(0.001, 1e7))
+            ->option_text("R");
         app.add_option("--clients", cli.synth.traffic.clients, "client hosts (default 4000)")
-            ->check(CLI::Range(1u, 1000000u));
+            ->check(CLI::Range(1u, 1000000u))
+            ->option_text("N");
         app.add_option("--servers", cli.synth.traffic.servers, "Internet servers (default 400)")
-            ->check(CLI::Range(1u, 1000000u));
+            ->check(CLI::Range(1u, 1000000u))
+            ->option_text("N");
         app.add_option("--ipv6", cli.ipv6_percent, "percent IPv6 where possible (default 10)")
-            ->check(CLI::Range(0.0, 100.0));
-        app.add_option("--mix", cli.mix, "background kinds and weights: dns=40,https=30,...");
-        app.add_option("--only", cli.only, "background of one kind only (see --list)");
-        app.add_option("--encap", cli.encap, "percent encapsulated: vlan=5,gre=1,ext6=50,...");
+            ->check(CLI::Range(0.0, 100.0))
+            ->option_text("PCT");
+        app.add_option("--mix", cli.mix, "background kinds and weights: dns=40,https=30,...")
+            ->option_text("K=W,..");
+        app.add_option("--only", cli.only, "background of one kind only (see --list)")
+            ->option_text("KIND");
+        app.add_option("--encap", cli.encap, "percent encapsulated: vlan=5,gre=1,ext6=50,...")
+            ->option_text("E=PCT,..");
         app.add_option("--scenario", cli.synth.scenarios,
-                       "attack scenario NAME[:k=v,...] (repeatable)");
+                       "attack scenario (repeatable, see --list)")
+            ->option_text("NAME[:k=v,..]");
         app.add_flag("--list", cli.list, "list kinds, encapsulations and scenarios");
         app.add_flag("-q,--quiet", cli.quiet, "no summary on stderr");
         try {
