@@ -445,6 +445,7 @@ void tally(Conversation& c, unsigned dir, const Written& w, uint8_t flags, uint6
     if (w.frames == 0) return;
     if (f.packets == 0) f.first = t;
     f.packets += w.frames;
+    if (w.fragmented) f.fragments += w.frames;
     f.bytes += w.ip_bytes;
     f.last = w.last_time;
     f.flags |= flags;

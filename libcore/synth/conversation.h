@@ -60,6 +60,7 @@ struct FlowTally {
     uint64_t bytes = 0;
     uint64_t first = 0;
     uint64_t last = 0;
+    uint64_t fragments = 0;  // packets that are IP fragments
     uint8_t flags = 0;
     bool payload = false;    // some application payload was sent this way
     uint8_t heads_seen = 0;  // application messages whose header bytes were all written

@@ -262,6 +262,7 @@ Written FrameWriter::write(uint64_t time_us, const Wrap& wrap, const Packet& pkt
         w.last_time = t;
     }
     w.complete = w.ip_bytes == l4_len + frag_hlen * w.frames;
+    w.fragmented = true;
     return w;
 }
 

@@ -67,6 +67,7 @@ struct Written {
     uint64_t ip_bytes = 0;  // IP-layer bytes of the (inner) packet(s), as a flow counts them
     uint64_t last_time = 0;
     bool complete = false;  // false when the frame budget cut a fragment train
+    bool fragmented = false;
 };
 
 class FrameWriter {

@@ -164,7 +164,7 @@ class TruthWriter {
         const bool handshake = c.handshake[2] != 0;
         r.num_if(handshake, c.handshake[2] - c.handshake[1]);
         r.num_if(handshake, c.handshake[1] - c.handshake[0]);
-        r.str(w.fragment ? "1" : "").str(w.ext6 ? "1" : "");
+        r.num_if(t.fragments > 0, t.fragments).str(w.ext6 ? "1" : "");
         r.str(c.scenario ? std::string_view(scenarios_[c.scenario - 1]->info().label) : "");
         r.str(stage_name(c.stage));
         r.end();
