@@ -216,9 +216,13 @@ class Scan : public Base {
     static uint16_t port_of(uint32_t i) {
         static constexpr uint16_t kFirst[] = {80, 443,  22,   21,   25,   3389, 445, 139, 135,
                                               53, 8080, 3306, 1433, 5900, 23,   110, 143, 993};
+        static constexpr uint16_t kFirstSorted[] = {21,  22,   23,   25,   53,   80,
+                                                    110, 135,  139,  143,  443,  445,
+                                                    993, 1433, 3306, 3389, 5900, 8080};
         if (i < std::size(kFirst)) return kFirst[i];
+        // Then 1, 2, 3, ... skipping the ports already tried.
         uint32_t p = i - static_cast<uint32_t>(std::size(kFirst)) + 1;
-        for (uint16_t f : kFirst) {
+        for (uint16_t f : kFirstSorted) {
             if (p >= f) ++p;
         }
         return static_cast<uint16_t>(std::min<uint32_t>(p, 65535));
@@ -621,6 +625,7 @@ class Cryptojacking : public Base {
         const double start = p.number("at", 5, 0, 1e7);
         const double attempts = p.number("attempts", 30, 1, 1e5);
         const std::string pool = p.text("pool", "pool.supportxmr.com");
+        const double duration = p.number("duration", 240, 1, 1e6);
         char buf[512];
         if (cover == "scan") {
             std::snprintf(buf, sizeof buf,
@@ -642,8 +647,8 @@ class Cryptojacking : public Base {
         auto brute = std::make_unique<Bruteforce>(bp, label, pop, o);
         // Mining starts a minute into the attacker's session on the victim.
         const double mining_at = static_cast<double>(brute->login_time() - o.start) / 1e6 + 60;
-        std::snprintf(buf, sizeof buf, "miner=%s,pool=%s,duration=240,at=%g", victim.c_str(),
-                      pool.c_str(), mining_at);
+        std::snprintf(buf, sizeof buf, "miner=%s,pool=%s,duration=%g,at=%g", victim.c_str(),
+                      pool.c_str(), duration, mining_at);
         Params mp("cryptojacking", buf);
         mining_ = std::make_unique<Mining>(mp, label, pop, o);
         brute_ = std::move(brute);
@@ -689,7 +694,7 @@ const std::vector<ScenarioHelp>& scenario_help() {
         {"bruteforce", "service=ssh|rdp attempts success=0|1 interval attacker target user at",
          "many short similar sessions; success adds one long session"},
         {"mining", "miner pool pool_ip port duration at", "pool lookup, then Stratum sessions"},
-        {"cryptojacking", "service cover=scan|synflood attacker victim attempts pool at",
+        {"cryptojacking", "service cover=scan|synflood attacker victim attempts pool duration at",
          "cover, brute force that succeeds, then the victim mines"},
         {"dns-tunnel", "client domain queries rate qtype=TXT|NULL|CNAME at",
          "long random names under one domain, high volume"},
