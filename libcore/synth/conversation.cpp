@@ -36,6 +36,8 @@ enum Phase : uint8_t {
 };
 
 constexpr uint64_t kNever = ~0ull;
+constexpr uint64_t kLongestConversation = 200'000'000;
+constexpr uint64_t kLongestTransfer = 80'000'000;
 constexpr uint32_t kTlsSpan = 5 + kTlsRecordMax;
 constexpr uint16_t kWindowSyn[2] = {64240, 65160};
 constexpr uint16_t kWindow[2] = {1026, 501};  // scaled windows, as Windows and Linux send them
@@ -347,6 +349,17 @@ void plan_exchange(Conversation& c) {
     }
 }
 
+// Bodies no longer than what slow start moves in kLongestTransfer at this conversation's
+// round trip.
+void cap_bodies(Conversation& c) {
+    const uint64_t period =
+        std::max<uint64_t>(uint64_t{c.rtt_client} + c.rtt_server, 65ull * c.gap);
+    const uint64_t cap = kLongestTransfer / period * 64 * c.mss;
+    const bool tls = body_in_tls_records(c, c.exchange);
+    if (c.request_body > cap) c.request_body = tls ? tls_body(cap) : cap;
+    if (c.response_body > cap) c.response_body = tls ? tls_body(cap) : cap;
+}
+
 // ---- packet emission
 
 struct Scratch {
@@ -534,6 +547,7 @@ void after_exchange(Conversation& c, uint64_t t);
 
 void begin_exchange(Conversation& c, uint64_t start) {
     plan_exchange(c);
+    cap_bodies(c);
     if (message_length(c, 0) > 0) {
         begin_message(c, 0, start);
     } else {
@@ -571,7 +585,8 @@ void begin_close(Conversation& c, uint64_t t) {
 
 void after_exchange(Conversation& c, uint64_t t) {
     ++c.exchange;
-    if (c.exchange < c.exchanges) {
+    // Past 200 s a conversation ends, so that it stays within a probe's active timeout.
+    if (c.exchange < c.exchanges && t - c.start_time < kLongestConversation) {
         begin_exchange(c, t + c.rtt_client + std::max<uint32_t>(2000, jitter(c.rng, c.think)));
     } else {
         begin_close(c, t);
@@ -895,6 +910,7 @@ std::string_view Conversation::method_text() const {
 
 void start_conversation(Conversation& c, uint64_t start) {
     c.next_time = start;
+    c.start_time = start;
     c.exchange = 0;
     c.tx_dir = 0;
     if (c.transport() == kTcp) {

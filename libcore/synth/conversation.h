@@ -110,9 +110,10 @@ struct Conversation {
     // and to the server side.
     uint32_t rtt_client = 0;
     uint32_t rtt_server = 0;
-    uint32_t gap = 0;        // spacing of back-to-back segments at the bottleneck
-    uint32_t think = 0;      // median pause between exchanges
-    uint32_t response = 0;   // server processing time (median)
+    uint32_t gap = 0;       // spacing of back-to-back segments at the bottleneck
+    uint32_t think = 0;     // median pause between exchanges
+    uint32_t response = 0;  // server processing time (median)
+    uint64_t start_time = 0;
     uint64_t next_time = 0;  // when the next packet goes out
     uint64_t last_time = 0;  // when the last one went out
 

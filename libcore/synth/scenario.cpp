@@ -321,7 +321,7 @@ class Bruteforce : public Base {
         const bool login = done_ == attempts_;  // the successful session after the failures
         begin(c, id, rdp_ ? Kind::rdp : Kind::ssh, login ? Stage::login : Stage::attempt);
         Population::external(c.ep[0], attacker_, 0);
-        c.ep[0].port = static_cast<uint16_t>(49152 + (done_ * 7 + rng_.below(5)) % 16000);
+        c.ep[0].port = pop_.ephemeral_of(c.ep[0]);
         c.ep[0].ttl = 50;
         Population::external(c.ep[1], target_, 0x4000000ull + target_);
         c.ep[1].port = rdp_ ? 3389 : 22;
@@ -388,7 +388,7 @@ class Mining : public Base {
         Population::external(c.ep[0], miner_, 0x5000000ull + miner_);
         if (lookup) {
             Population::internal(c.ep[1], 0, 53, false);
-            c.ep[0].port = static_cast<uint16_t>(49152 + rng_.below(16000));
+            c.ep[0].port = pop_.ephemeral_of(c.ep[0]);
             c.ep[1].port = 53;
             c.set_name(pool_name_);
             c.qtype = kDnsA;
@@ -399,7 +399,7 @@ class Mining : public Base {
             return;
         }
         Population::external(c.ep[1], pool_, 0);
-        c.ep[0].port = static_cast<uint16_t>(49152 + rng_.below(16000));
+        c.ep[0].port = pop_.ephemeral_of(c.ep[0]);
         c.ep[1].port = port_;
         c.ep[1].ttl = 50;
         c.set_name("47sghzufGhJJDQEbScMCwVBimTuq6L5JiRixD8VeGbpjCTA12noXmi.worker1");
@@ -568,7 +568,7 @@ class OtNewPeer : public Base {
             } else {
                 Population::external(c.ep[1], target_, 0x8000000ull + target_);
             }
-            c.ep[0].port = static_cast<uint16_t>(49152 + rng_.below(16000));
+            c.ep[0].port = pop_.ephemeral_of(c.ep[0]);
             c.ep[1].port = iec104_ ? 2404 : 502;
             c.app_word = 1;
             c.think = 1'000'000;
@@ -587,7 +587,7 @@ class OtNewPeer : public Base {
         begin(c, id, iec ? Kind::iec104 : Kind::modbus, Stage::poll);
         Population::ot(c.ep[0], 1, iec ? 10 : 20);
         Population::ot(c.ep[1], iec ? 2 : 3, iec ? 1 + i : 1 + (i - 4));
-        c.ep[0].port = static_cast<uint16_t>(49152 + rng_.below(16000));
+        c.ep[0].port = pop_.ephemeral_of(c.ep[0]);
         c.ep[1].port = iec ? 2404 : 502;
         c.app_word = static_cast<uint16_t>(iec ? 1 + i : 1 + (i - 4));
         c.rtt_client = 150;

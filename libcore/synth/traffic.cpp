@@ -194,7 +194,6 @@ void fill_ot(Conversation& c, Rng& r) {
             Population::ot(cl, 6, 1);
             Population::ot(sv, 6, 10 + static_cast<unsigned>(r.below(20)));
             sv.port = 5683;
-            cl.port = static_cast<uint16_t>(r.between(49152, 65535));
             c.app_word = static_cast<uint16_t>(r.next());
             c.exchanges = static_cast<uint32_t>(r.between(1, 12));
             break;
@@ -365,6 +364,16 @@ void Population::external(Endpoint& ep, uint32_t v4, uint64_t mac_seed) {
 
 uint16_t Population::ephemeral(unsigned i) {
     uint16_t& p = client_port_[i];
+    p = p >= 65535 ? 49152 : static_cast<uint16_t>(p + 1);
+    return p;
+}
+
+uint16_t Population::ephemeral_of(const Endpoint& host) {
+    uint64_t key = 0;
+    for (int i = 8; i < 16; ++i) key = (key << 8) | host.addr[i];
+    auto [it, fresh] =
+        other_port_.try_emplace(key, static_cast<uint16_t>(49152 + mix64(key) % 8000));
+    uint16_t& p = it->second;
     p = p >= 65535 ? 49152 : static_cast<uint16_t>(p + 1);
     return p;
 }

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "synth/conversation.h"
@@ -59,6 +60,8 @@ class Population {
 
     // The next ephemeral port of client i (counting up, as most stacks do).
     uint16_t ephemeral(unsigned i);
+    // The same for a host outside the client range, by its address (OT masters, attackers).
+    uint16_t ephemeral_of(const Endpoint& host);
     // The registered domain of server i ("bluefinstack.net").
     std::string server_domain(unsigned i) const;
     // A host name under server i's domain ("www.bluefinstack.net").
@@ -69,6 +72,7 @@ class Population {
 
   private:
     std::vector<uint16_t> client_port_;
+    std::unordered_map<uint64_t, uint16_t> other_port_;
     unsigned server_count_;
     WeightedPick client_pick_;
     WeightedPick server_pick_;

@@ -45,7 +45,7 @@ expect_status 2 flowsynth -n 0 -w "$TMP/x.pcap"
 [ "$(flowsynth --help | wc -l)" -le 30 ] || fail "--help is longer than a screen"
 [ "$(flowsynth --help | awk '{ if (length($0) > w) w = length($0) } END {print w}')" -le 100 ] ||
     fail "--help has lines wider than 100 columns"
-flowsynth --list | grep -q '^  goose' || fail "--list does not name the kinds"
+flowsynth --list | grep > /dev/null '^  goose' || fail "--list does not name the kinds"
 
 # A terminal on stdout is refused (script(1) gives the program one).
 if command -v script >/dev/null; then
