@@ -550,8 +550,7 @@ void fill_background(Conversation& c, Population& pop, const TrafficOptions& o) 
             break;
         default:  // OT and GOOSE
             fill_ot(c, r);
-            c.ep[0].port = c.kind == Kind::coap ? c.ep[0].port
-                                                : static_cast<uint16_t>(r.between(49152, 65535));
+            c.ep[0].port = pop.ephemeral_of(c.ep[0]);
             c.teardown = Teardown::fin_client;
             break;
     }
