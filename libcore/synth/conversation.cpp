@@ -108,7 +108,11 @@ uint32_t jitter(Rng& r, uint32_t median) {
 
 // Heavy-tailed transfer sizes: most responses are small, a few are huge.
 uint64_t heavy_bytes(Rng& r, double median_scale) {
-    return static_cast<uint64_t>(r.pareto(150.0 * median_scale, 1.08, 48e6));
+    return static_cast<uint64_t>(r.pareto(100.0 * median_scale, 1.0, 48e6));
+}
+
+uint64_t bulk_bytes(Rng& r) {
+    return static_cast<uint64_t>(r.pareto(400e3, 1.1, 48e6));
 }
 
 bool body_in_tls_records(const Conversation& c, uint32_t exchange) {
@@ -286,7 +290,8 @@ void plan_exchange(Conversation& c) {
                 c.response_body = tls_body(c.bulk_down ? c.bulk_down : r.between(40, 400));
             } else {
                 c.request_body = tls_body(r.between(80, 900));
-                c.response_body = tls_body(heavy_bytes(r, 1.0));
+                // Now and then a download (software update, video segment): the elephants.
+                c.response_body = tls_body(r.chance(0.004) ? bulk_bytes(r) : heavy_bytes(r, 1.0));
             }
             break;
         case Kind::http:

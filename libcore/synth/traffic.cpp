@@ -219,14 +219,14 @@ void fill_ot(Conversation& c, Rng& r) {
 MixWeights default_mix() {
     MixWeights w{};
     auto set = [&](Kind k, double v) { w[static_cast<size_t>(k)] = v; };
-    set(Kind::dns, 48);
+    set(Kind::dns, 58);
     set(Kind::https, 28);
     set(Kind::http, 6);
     set(Kind::icmp_echo, 2);
     set(Kind::icmp_unreach, 1);
     set(Kind::ntp, 2);
-    set(Kind::syn_noanswer, 4);
-    set(Kind::syn_rst, 4);
+    set(Kind::syn_noanswer, 5);
+    set(Kind::syn_rst, 5);
     set(Kind::ssh, 0.6);
     set(Kind::rdp, 0.4);
     set(Kind::smb, 1.5);

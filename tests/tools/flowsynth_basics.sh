@@ -35,6 +35,14 @@ expect_eq "$(capinfos -T -r -l "$TMP/e.pcap" | cut -f2)" 96 "snaplen in the file
 longest=$(tshark -r "$TMP/e.pcap" -T fields -e frame.cap_len 2>/dev/null | sort -n | tail -1)
 expect_eq "$longest" 96 "longest captured frame with --snaplen 96"
 
+# A FIFO (or device) given to -w is written into, never replaced by a renamed file.
+mkfifo "$TMP/fifo"
+cat "$TMP/fifo" > "$TMP/from-fifo.pcap" &
+flowsynth -n 100 -w "$TMP/fifo"
+wait
+[ -p "$TMP/fifo" ] || fail "-w replaced the FIFO"
+expect_eq "$(capinfos -T -r -c "$TMP/from-fifo.pcap" | cut -f2)" 100 "packets through the FIFO"
+
 # Usage errors exit 2 with one line; --help and --list fit a screen.
 expect_status 2 flowsynth --mix nosuch=1 -w "$TMP/x.pcap"
 expect_status 2 flowsynth --scenario nosuch -w "$TMP/x.pcap"

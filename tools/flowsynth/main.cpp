@@ -1,5 +1,9 @@
 // flowsynth: crafts realistic test traffic as a pcap, with a truth sidecar of every flow.
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -45,18 +49,30 @@ void print_list() {
     }
 }
 
-// Output to a file that appears under its name only when complete, or to stdout.
+// Output to a file that appears under its name only when complete, or to stdout, or
+// straight into a device or FIFO that already exists (never renamed over).
 struct Sink {
     std::unique_ptr<fk::AtomicFile> file;
     std::unique_ptr<fk::Output> out;
+    int special_fd = -1;
     explicit Sink(const std::string& path) {
+        struct stat st;
         if (path == "-") {
             out = std::make_unique<fk::Output>(1, "stdout", 1 << 20);
+        } else if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+            special_fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+            if (special_fd < 0) throw fk::DataError("open " + path + ": " + fk::errno_text(errno));
+            out = std::make_unique<fk::Output>(special_fd, path, 1 << 20);
         } else {
             file = std::make_unique<fk::AtomicFile>(path);
             out = std::make_unique<fk::Output>(file->fd(), path, 1 << 20);
         }
     }
+    ~Sink() {
+        if (special_fd >= 0) ::close(special_fd);
+    }
+    Sink(const Sink&) = delete;
+    Sink& operator=(const Sink&) = delete;
     void commit() {
         out->flush();
         if (file) file->commit();
