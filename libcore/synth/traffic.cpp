@@ -219,7 +219,7 @@ void fill_ot(Conversation& c, Rng& r) {
 MixWeights default_mix() {
     MixWeights w{};
     auto set = [&](Kind k, double v) { w[static_cast<size_t>(k)] = v; };
-    set(Kind::dns, 58);
+    set(Kind::dns, 62);
     set(Kind::https, 28);
     set(Kind::http, 6);
     set(Kind::icmp_echo, 2);
@@ -228,8 +228,8 @@ MixWeights default_mix() {
     set(Kind::syn_noanswer, 5);
     set(Kind::syn_rst, 5);
     set(Kind::ssh, 0.6);
-    set(Kind::rdp, 0.4);
-    set(Kind::smb, 1.5);
+    set(Kind::rdp, 0.3);
+    set(Kind::smb, 1.0);
     set(Kind::dns_tcp, 0.5);
     set(Kind::iec104, 0.3);
     set(Kind::modbus, 0.3);
@@ -473,7 +473,7 @@ void fill_background(Conversation& c, Population& pop, const TrafficOptions& o) 
             if (k == Kind::tls_split || (k == Kind::https && r.chance(0.04))) {
                 c.app_word = static_cast<uint16_t>(2 + r.below(2));
             }
-            c.exchanges = 1 + static_cast<uint32_t>(std::min(r.exponential(1.0), 20.0));
+            c.exchanges = 1 + static_cast<uint32_t>(std::min(r.exponential(0.8), 20.0));
             break;
         }
         case Kind::http: {
