@@ -1,6 +1,7 @@
 #include "synth/generator.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
 #include <cstring>
 #include <optional>
@@ -38,8 +39,8 @@ class Row {
     }
     Row& num(uint64_t v) {
         char buf[24];
-        const int n = std::snprintf(buf, sizeof buf, "%llu", static_cast<unsigned long long>(v));
-        return str({buf, static_cast<size_t>(n)});
+        const auto end = std::to_chars(buf, buf + sizeof buf, v).ptr;
+        return str({buf, static_cast<size_t>(end - buf)});
     }
     Row& num_if(bool present, uint64_t v) { return present ? num(v) : str(""); }
     Row& addr(const uint8_t* a, bool v6) {
