@@ -96,6 +96,23 @@ bool is_tls_kind(Kind k) {
     return k == Kind::https || k == Kind::tls_ech || k == Kind::tls_split;
 }
 
+constexpr size_t kQuicClientInitial = 1250;  // as Chrome pads it
+constexpr size_t kQuicServerFlight = 1200;
+
+// The connection IDs of a QUIC conversation, the same whenever they are needed.
+QuicIds quic_ids(const Conversation& c) {
+    QuicIds ids;
+    Rng r(c.id * 0xA24BAED4963EE407ull + 0x9FB21C651E98DF25ull);
+    r.fill(ids.initial_dcid, kQuicCidLength);
+    r.fill(ids.client_scid, kQuicCidLength);
+    r.fill(ids.server_scid, kQuicCidLength);
+    return ids;
+}
+
+uint32_t quic_version(const Conversation& c) {
+    return c.app_word == 2 ? kQuicV2 : kQuicV1;
+}
+
 // The random stream of one message: rebuilt identically whenever a segment needs it.
 Rng message_rng(const Conversation& c, unsigned dir, uint32_t exchange) {
     return Rng(c.id * 0x9E3779B97F4A7C15ull ^
@@ -113,6 +130,13 @@ uint64_t heavy_bytes(Rng& r, double median_scale) {
 
 uint64_t bulk_bytes(Rng& r) {
     return static_cast<uint64_t>(r.pareto(400e3, 1.1, 48e6));
+}
+
+// A QUIC body goes out in datagrams of mss bytes; the last one must hold a short header, a
+// little payload and the AEAD tag.
+uint64_t quic_body(const Conversation& c, uint64_t n) {
+    const uint64_t rest = n % c.mss;
+    return rest > 0 && rest < 40 ? n + 40 : n;
 }
 
 bool body_in_tls_records(const Conversation& c, uint32_t exchange) {
@@ -150,6 +174,18 @@ size_t build_head(const Conversation& c, unsigned dir, uint32_t e, uint64_t body
             h.version = c.tls_version;
             h.ech = c.ech;
             return tls_client_hello_record(out, h, r);
+        }
+        case Kind::quic: {
+            if (e != 0) return 0;
+            const QuicIds ids = quic_ids(c);
+            if (!client)
+                return quic_server_initial(out, quic_version(c), ids, kQuicServerFlight, r);
+            ClientHello h;
+            h.sni = c.name_view();
+            h.alpn = c.alpn_text();
+            h.ech = c.ech;
+            h.quic = true;
+            return quic_client_initial(out, quic_version(c), ids, h, kQuicClientInitial, r);
         }
         case Kind::http:
             if (client) {
@@ -294,6 +330,13 @@ void plan_exchange(Conversation& c) {
                 c.response_body = tls_body(r.chance(0.004) ? bulk_bytes(r) : heavy_bytes(r, 1.0));
             }
             break;
+        case Kind::quic:
+            if (e > 0) {
+                c.request_body = quic_body(c, r.between(60, 400));
+                c.response_body =
+                    quic_body(c, r.chance(0.004) ? bulk_bytes(r) : heavy_bytes(r, 1.0));
+            }
+            break;
         case Kind::http:
             if (c.method_text() == "POST" && e == 0) c.request_body = heavy_bytes(r, 0.5);
             if (c.method_text() == "PUT" && e == 0) c.request_body = heavy_bytes(r, 2.0);
@@ -412,6 +455,27 @@ void traceroute_payload(uint8_t* out, size_t n) {
 // Body bytes [off, off + n) of a message.
 void body_bytes(const Conversation& c, unsigned dir, uint32_t e, uint64_t body_len, uint64_t off,
                 size_t n, PayloadBuilder& out) {
+    if (c.kind == Kind::quic) {
+        // Every datagram starts with a short header for the peer's connection ID.
+        const QuicIds ids = quic_ids(c);
+        while (n > 0) {
+            const uint64_t pos = off % c.mss;
+            size_t k;
+            if (pos < kQuicShortHeader) {
+                uint8_t header[kQuicShortHeader];
+                Rng r = message_rng(c, dir, static_cast<uint32_t>(off / c.mss));
+                quic_short_header(header, dir == 0 ? ids.server_scid : ids.client_scid, r);
+                k = std::min<size_t>(n, kQuicShortHeader - pos);
+                out.bytes(header + pos, k);
+            } else {
+                k = static_cast<size_t>(std::min<uint64_t>(n, c.mss - pos));
+                out.filler_slice(filler_start(c, dir, e, off), k);
+            }
+            off += k;
+            n -= k;
+        }
+        return;
+    }
     if (!body_in_tls_records(c, e)) {
         out.filler_slice(filler_start(c, dir, e, off), n);
         return;
@@ -486,8 +550,39 @@ Packet base_packet(Conversation& c, unsigned dir, uint8_t proto) {
     return p;
 }
 
+// A QUIC datagram: the payload given, or (none) a short packet carrying ACK frames, or at
+// the end a CONNECTION_CLOSE, opaque either way.
+void emit_quic(Conversation& c, Emitter& out, unsigned dir, const PayloadBuilder* payload) {
+    Packet p = base_packet(c, dir, kUdp);
+    p.dont_fragment = true;
+    uint8_t small[64];
+    PayloadBuilder ack{small};
+    if (!payload) {
+        const QuicIds ids = quic_ids(c);
+        Rng r = message_rng(c, dir, 0x80000000u + static_cast<uint32_t>(c.tally[dir].packets));
+        uint8_t bytes[kQuicShortHeader + 40];
+        quic_short_header(bytes, dir == 0 ? ids.server_scid : ids.client_scid, r);
+        const size_t n = kQuicShortHeader + 20 + r.below(20);
+        r.fill(bytes + kQuicShortHeader, n - kQuicShortHeader);
+        ack.bytes(bytes, n);
+        payload = &ack;
+    }
+    p.payload = payload->out;
+    p.payload_len = payload->len;
+    p.payload_sum_known = true;
+    p.payload_sum = payload->sum;
+    const Written w = out.frames().write(c.next_time, c.wrap, p, out.remaining());
+    out.count(w.frames);
+    tally(c, dir, w, 0, c.next_time, true);
+}
+
 void emit_tcp(Conversation& c, Emitter& out, unsigned dir, uint8_t flags,
               const PayloadBuilder* payload) {
+    if (c.kind == Kind::quic) {
+        // QUIC rides the same script: segments become datagrams, ACKs short packets.
+        emit_quic(c, out, dir, payload);
+        return;
+    }
     const size_t len = payload ? payload->len : 0;
     Packet p = base_packet(c, dir, kTcp);
     p.seq = c.seq[dir];
@@ -708,6 +803,10 @@ bool step_tcp(Conversation& c, Emitter& out) {
         case kClose1:
         case kClose2:
         case kClose3: {
+            if (c.kind == Kind::quic) {
+                emit_quic(c, out, 0, nullptr);  // CONNECTION_CLOSE
+                return false;
+            }
             const unsigned closer =
                 (c.teardown == Teardown::fin_client || c.teardown == Teardown::rst_client) ? 0 : 1;
             if (c.teardown == Teardown::rst_client || c.teardown == Teardown::rst_server) {
@@ -872,6 +971,8 @@ std::string_view kind_app(Kind k) {
             return "dlms";
         case Kind::stratum:
             return "stratum";
+        case Kind::quic:
+            return "quic";
         case Kind::goose:
             return "goose";
         default:
@@ -900,6 +1001,8 @@ uint8_t Conversation::transport() const {
             return v6 ? kIcmp6 : kIcmp;
         case Kind::goose:
             return 0;
+        case Kind::quic:
+            return kUdp;
         default:
             return kTcp;
     }
@@ -918,7 +1021,9 @@ void start_conversation(Conversation& c, uint64_t start) {
     c.start_time = start;
     c.exchange = 0;
     c.tx_dir = 0;
-    if (c.transport() == kTcp) {
+    if (c.kind == Kind::quic) {
+        begin_exchange(c, start);
+    } else if (c.transport() == kTcp) {
         c.seq0[0] = static_cast<uint32_t>(c.rng.next());
         c.seq0[1] = static_cast<uint32_t>(c.rng.next());
         c.seq[0] = c.seq0[0];

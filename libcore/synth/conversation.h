@@ -19,6 +19,7 @@ namespace fk::synth {
     X(https, "https", "TLS: ClientHello with SNI/ALPN, some ECH, some split hellos") \
     X(tls_ech, "tls-ech", "TLS 1.3 hellos with encrypted_client_hello")              \
     X(tls_split, "tls-split", "TLS hellos split over 2-3 TCP segments")              \
+    X(quic, "quic", "QUIC v1/v2: protected Initial with ClientHello, then 1-RTT")    \
     X(ssh, "ssh", "SSH: banners, key exchange, encrypted session")                   \
     X(rdp, "rdp", "RDP: X.224 connection request with cookie, then TLS")             \
     X(smb, "smb", "SMB2 negotiate, then encrypted SMB3")                             \

@@ -20,13 +20,13 @@ namespace fk::synth {
 namespace {
 
 const std::vector<std::string> kTruthColumns = {
-    "conv",        "dir",       "src",        "dst",         "sport",       "dport",
-    "proto",       "vlan",      "inner_vlan", "mpls",        "tunnel",      "tun_src",
-    "tun_dst",     "src_mac",   "dst_mac",    "ether_type",  "packets",     "bytes",
-    "first",       "last",      "flags",      "app",         "sni",         "alpn",
-    "tls_version", "ech",       "http_host",  "http_method", "http_status", "dns_qname",
-    "dns_qtype",   "dns_rcode", "rtt_client", "rtt_server",  "fragments",   "ext6",
-    "scenario",    "stage"};
+    "conv",        "dir",       "src",         "dst",         "sport",       "dport",
+    "proto",       "vlan",      "inner_vlan",  "mpls",        "tunnel",      "tun_src",
+    "tun_dst",     "src_mac",   "dst_mac",     "ether_type",  "packets",     "bytes",
+    "first",       "last",      "flags",       "app",         "sni",         "alpn",
+    "tls_version", "ech",       "http_host",   "http_method", "http_status", "dns_qname",
+    "dns_qtype",   "dns_rcode", "rtt_client",  "rtt_server",  "fragments",   "ext6",
+    "scenario",    "stage",     "quic_version"};
 
 // Writes one line of tab-separated fields.
 class Row {
@@ -150,9 +150,9 @@ class TruthWriter {
         // A traceroute probe is no application; its ICMP answer is.
         const bool probe = c.kind == Kind::icmp_unreach && client;
         r.str(t.payload && !probe ? kind_app(c.kind) : "");
-        const bool tls =
-            (c.kind == Kind::https || c.kind == Kind::tls_ech || c.kind == Kind::tls_split) &&
-            client && seen;
+        const bool tls = (c.kind == Kind::https || c.kind == Kind::tls_ech ||
+                          c.kind == Kind::tls_split || c.kind == Kind::quic) &&
+                         client && seen;
         char version[16];
         r.str(tls ? c.name_view() : "").str(tls ? c.alpn_text() : "");
         r.str(tls ? std::string_view(version, format_tls_version(version, c.tls_version)) : "");
@@ -168,6 +168,7 @@ class TruthWriter {
         r.num_if(t.fragments > 0, t.fragments).str(w.ext6 ? "1" : "");
         r.str(c.scenario ? std::string_view(scenarios_[c.scenario - 1]->info().label) : "");
         r.str(stage_name(c.stage));
+        r.str(c.kind == Kind::quic ? (c.app_word == 2 ? "2" : "1") : "");
         r.end();
     }
 

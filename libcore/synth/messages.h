@@ -43,9 +43,34 @@ size_t tls_client_hello_message(uint8_t* out, const ClientHello& hello, Rng& rng
 size_t tls_client_hello_record(uint8_t* out, const ClientHello& hello, Rng& rng);
 // ServerHello (+ ChangeCipherSpec) records answering a hello of the given version.
 size_t tls_server_hello_records(uint8_t* out, uint16_t version, Rng& rng);
+// The ServerHello handshake message alone; quic: no legacy session id echo.
+size_t tls_server_hello_message(uint8_t* out, uint16_t version, bool quic, Rng& rng);
 // Record header of an application_data record of `length` bytes.
 void tls_app_data_header(uint8_t* out, uint16_t length);
 constexpr size_t kTlsRecordMax = 16384;
+
+// ---- QUIC (RFC 9000; Initial protection RFC 9001 / RFC 9369 by l7/quic_crypto.h)
+constexpr uint32_t kQuicV1 = 0x00000001, kQuicV2 = 0x6b3343cf;
+constexpr size_t kQuicCidLength = 8;
+// The connection IDs of one connection: the client's first Destination CID (which keys the
+// Initial protection of both directions), the client's and the server's Source CIDs.
+struct QuicIds {
+    uint8_t initial_dcid[kQuicCidLength];
+    uint8_t client_scid[kQuicCidLength];
+    uint8_t server_scid[kQuicCidLength];
+};
+// The client's first datagram: a protected Initial packet whose CRYPTO frame carries the
+// ClientHello, padded with PADDING frames to `datagram_size` bytes (at least 1200).
+size_t quic_client_initial(uint8_t* out, uint32_t version, const QuicIds& ids,
+                           const ClientHello& hello, size_t datagram_size, Rng& rng);
+// The server's first datagram: a protected Initial (ACK and the ServerHello in CRYPTO) and a
+// coalesced Handshake packet (opaque to anyone without the handshake keys), `datagram_size`
+// bytes in all.
+size_t quic_server_initial(uint8_t* out, uint32_t version, const QuicIds& ids, size_t datagram_size,
+                           Rng& rng);
+// A short-header (1-RTT) packet header for the peer's connection ID: 1 + 8 bytes.
+void quic_short_header(uint8_t* out, const uint8_t* dcid, Rng& rng);
+constexpr size_t kQuicShortHeader = 1 + kQuicCidLength;
 
 // ---- HTTP/1.1
 size_t http_request(uint8_t* out, std::string_view method, std::string_view host,

@@ -1,3 +1,5 @@
+#include <cstring>
+
 #include "synth/bytes.h"
 #include "synth/messages.h"
 
@@ -151,18 +153,20 @@ size_t tls_client_hello_record(uint8_t* out, const ClientHello& hello, Rng& rng)
     return 5 + n;
 }
 
-size_t tls_server_hello_records(uint8_t* out, uint16_t version, Rng& rng) {
+size_t tls_server_hello_message(uint8_t* out, uint16_t version, bool quic, Rng& rng) {
     Cursor c(out);
     const bool tls13 = version >= 0x0304;
-    c.u8(0x16).u16(0x0303);
-    const size_t record = c.mark(2);
     c.u8(2);
     const size_t body = c.mark(3);
     c.u16(0x0303);
     uint8_t random[64];
     rng.fill(random, sizeof random);
     c.bytes(random, 32);
-    c.u8(32).bytes(random + 32, 32);
+    if (quic) {
+        c.u8(0);  // QUIC clients send no legacy session id, so none is echoed
+    } else {
+        c.u8(32).bytes(random + 32, 32);
+    }
     c.u16(tls13 ? 0x1301 : 0xc02f).u8(0);
     const size_t exts = c.mark(2);
     if (tls13) {
@@ -176,9 +180,17 @@ size_t tls_server_hello_records(uint8_t* out, uint16_t version, Rng& rng) {
     }
     c.patch16(exts);
     c.patch24(body);
-    c.patch16(record);
-    c.u8(0x14).u16(0x0303).u16(1).u8(1);  // ChangeCipherSpec
     return c.size();
+}
+
+size_t tls_server_hello_records(uint8_t* out, uint16_t version, Rng& rng) {
+    const size_t n = tls_server_hello_message(out + 5, version, false, rng);
+    out[0] = 0x16;
+    put16(out + 1, 0x0303);
+    put16(out + 3, static_cast<uint16_t>(n));
+    const uint8_t ccs[6] = {0x14, 0x03, 0x03, 0x00, 0x01, 0x01};  // ChangeCipherSpec
+    std::memcpy(out + 5 + n, ccs, sizeof ccs);
+    return 5 + n + sizeof ccs;
 }
 
 void tls_app_data_header(uint8_t* out, uint16_t length) {

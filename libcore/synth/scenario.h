@@ -27,16 +27,16 @@ struct ScenarioInfo {
 };
 
 // Phases of scenarios, as the truth sidecar's stage column names them.
-#define FK_SYNTH_STAGES(X)                                                          \
-    X(none, "")                                                                     \
-    X(probe, "probe")                                                               \
-    X(flood, "flood")                                                               \
-    X(attempt, "attempt")                                                           \
-    X(login, "login")                                                               \
-    X(lookup, "lookup")                                                             \
-    X(mining, "mining")                                                             \
-    X(tunnel, "tunnel") X(upload, "upload") X(poll, "poll") X(new_peer, "new-peer") \
-        X(cover, "cover")
+#define FK_SYNTH_STAGES(X) \
+    X(none, "")            \
+    X(probe, "probe")      \
+    X(flood, "flood")      \
+    X(attempt, "attempt")  \
+    X(login, "login")      \
+    X(lookup, "lookup")    \
+    X(mining, "mining")    \
+    X(tunnel, "tunnel")    \
+    X(upload, "upload") X(poll, "poll") X(new_peer, "new-peer") X(cover, "cover")
 enum class Stage : uint8_t {
 #define FK_SYNTH_STAGE_ENUM(id, name) id,
     FK_SYNTH_STAGES(FK_SYNTH_STAGE_ENUM)

@@ -71,6 +71,7 @@ bool can_use_v6(Kind k) {
         case Kind::https:
         case Kind::tls_ech:
         case Kind::tls_split:
+        case Kind::quic:
         case Kind::icmp_echo:
         case Kind::icmp_unreach:
         case Kind::ntp:
@@ -220,7 +221,8 @@ MixWeights default_mix() {
     MixWeights w{};
     auto set = [&](Kind k, double v) { w[static_cast<size_t>(k)] = v; };
     set(Kind::dns, 62);
-    set(Kind::https, 28);
+    set(Kind::https, 23);
+    set(Kind::quic, 6);
     set(Kind::http, 6);
     set(Kind::icmp_echo, 2);
     set(Kind::icmp_unreach, 1);
@@ -476,6 +478,17 @@ void fill_background(Conversation& c, Population& pop, const TrafficOptions& o) 
             c.exchanges = 1 + static_cast<uint32_t>(std::min(r.exponential(0.8), 20.0));
             break;
         }
+        case Kind::quic:
+            pop.server(sv, server, c.v6);
+            sv.port = 443;
+            c.set_name(pop.server_host(server, r));
+            c.alpn = 3;  // h3
+            c.ech = r.chance(0.03);
+            if (c.ech) c.set_name("cloudflare-ech.com");
+            c.app_word = r.chance(0.15) ? 2 : 1;  // QUIC version 2 or 1
+            c.mss = c.v6 ? 1330 : 1350;
+            c.exchanges = 1 + static_cast<uint32_t>(std::min(r.exponential(1.0), 20.0));
+            break;
         case Kind::http: {
             pop.server(sv, server, c.v6);
             sv.port = r.chance(0.95) ? 80 : 8080;

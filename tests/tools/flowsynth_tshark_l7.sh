@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # flowsynth's truth sidecar against tshark: every TLS SNI, ALPN list, offered TLS version and
-# ECH extension, every HTTP host, method and status, every DNS name, type and rcode (UDP and
+# ECH extension (over TCP, and inside QUIC v1 and v2 Initials that tshark decrypts itself), every HTTP host, method and status, every DNS name, type and rcode (UDP and
 # TCP) that the truth claims is what tshark decodes from the pcap, flow by flow, and the
 # other way round.
 . "$(dirname "$0")/lib.sh"
 need_cmd tshark
 
-flowsynth -n 40000 -s 3 --ipv6 30 --mix https=5,tls-ech=1,tls-split=2,http=3,dns=5,dns-tcp=1 \
+flowsynth -n 40000 -s 3 --ipv6 30 --mix https=5,tls-ech=1,tls-split=2,quic=3,http=3,dns=5,dns-tcp=1 \
     -w "$TMP/l7.pcap" --truth "$TMP/l7.tsv"
 
 # truth COLUMN... : the named columns of the truth's flow rows, tab-separated.
@@ -43,15 +43,28 @@ same() {
 # TLS ClientHello: SNI, ALPN, highest offered version, ECH (extension 65037), per flow.
 truth src dst sport dport sni alpn tls_version ech | awk -F'\t' '$5 != "" || $8 != ""' > "$TMP/t.tls"
 tshark -r "$TMP/l7.pcap" -Y 'tls.handshake.type == 1' -T fields -E occurrence=a -E aggregator=, \
-    -e ip.src -e ipv6.src -e ip.dst -e ipv6.dst -e tcp.srcport -e tcp.dstport \
-    -e tls.handshake.extensions_server_name -e tls.handshake.extensions_alpn_str \
+    -e ip.src -e ipv6.src -e ip.dst -e ipv6.dst -e tcp.srcport -e udp.srcport -e tcp.dstport \
+    -e udp.dstport -e tls.handshake.extensions_server_name -e tls.handshake.extensions_alpn_str \
     -e tls.handshake.extensions.supported_version -e tls.handshake.extension.type 2>/dev/null |
     awk -F'\t' 'BEGIN {OFS = "\t"} {
         a = $1 != "" ? $1 : $2; b = $3 != "" ? $3 : $4
-        split($9, v, ","); ver = v[1] == "0x0304" ? "1.3" : v[1] == "0x0303" ? "1.2" : "1.2"
-        ech = ("," $10 ",") ~ /,65037,/ ? 1 : 0
-        print a, b, $5, $6, $7, $8, ver, ech}' > "$TMP/s.tls"
-same "TLS hellos" "$TMP/t.tls" "$TMP/s.tls"
+        split($11, v, ","); ver = v[1] == "0x0304" ? "1.3" : "1.2"
+        ech = ("," $12 ",") ~ /,65037,/ ? 1 : 0
+        print a, b, $5 $6, $7 $8, $9, $10, ver, ech}' > "$TMP/s.tls"
+same "TLS and QUIC hellos" "$TMP/t.tls" "$TMP/s.tls"
+
+# QUIC: the version of each client Initial (tshark removes the v1 or v2 protection itself).
+truth dir src sport quic_version | awk -F'\t' 'BEGIN {OFS = "\t"} $1 == "c2s" && $4 != "" {print $2, $3, $4}' \
+    > "$TMP/t.quic"
+tshark -r "$TMP/l7.pcap" -Y 'tls.handshake.type == 1 && quic' -T fields -E occurrence=f \
+    -e ip.src -e ipv6.src -e udp.srcport -e quic.version 2>/dev/null |
+    awk -F'\t' 'BEGIN {OFS = "\t"} {print ($1 != "" ? $1 : $2), $3, ($4 == "0x6b3343cf" ? 2 : 1)}' \
+    > "$TMP/s.quic"
+same "QUIC versions" "$TMP/t.quic" "$TMP/s.quic"
+awk -F'\t' '$3 == 2' "$TMP/s.quic" | grep . > /dev/null || fail "no QUIC v2 in the mix"
+awk -F'\t' '$3 == 1' "$TMP/s.quic" | grep . > /dev/null || fail "no QUIC v1 in the mix"
+servers=$(tshark -r "$TMP/l7.pcap" -Y 'tls.handshake.type == 2 && quic' 2>/dev/null | wc -l)
+[ "$servers" -gt "$(($(wc -l < "$TMP/s.quic") * 9 / 10))" ] || fail "tshark opens only $servers server Initials"
 grep -qP '\t1$' "$TMP/t.tls" || fail "no ECH hello in the mix"
 
 # HTTP: the first request of each flow (host, method) and the first response (status).

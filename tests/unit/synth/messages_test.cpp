@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "l7/quic_crypto.h"
 #include "pcap_reader.h"
 
 namespace fk::synth {
@@ -187,6 +188,58 @@ TEST(Tls, ServerHelloAndChangeCipherSpec) {
     EXPECT_EQ(out[5], 2);
     EXPECT_EQ(n, first + 6);
     EXPECT_EQ(out[first], 0x14);
+}
+
+TEST(Quic, InitialsOpenWithTheVersionsKeys) {
+    namespace quic = fk::l7::quic;
+    for (uint32_t version : {kQuicV1, kQuicV2}) {
+        QuicIds ids;
+        Rng rng(version);
+        rng.fill(ids.initial_dcid, kQuicCidLength);
+        rng.fill(ids.client_scid, kQuicCidLength);
+        rng.fill(ids.server_scid, kQuicCidLength);
+        ClientHello h;
+        h.sni = "video.example.com";
+        h.alpn = "h3";
+        h.quic = true;
+        uint8_t out[kMaxMessage];
+        const size_t n = quic_client_initial(out, version, ids, h, 1250, rng);
+        ASSERT_EQ(n, 1250u);
+        quic::InitialHeader header;
+        ASSERT_EQ(quic::parse_initial_header({out, n}, header), quic::PacketStatus::ok);
+        EXPECT_EQ(header.version, version);
+        EXPECT_EQ(header.packet_size, n);
+        quic::InitialKeys keys;
+        ASSERT_TRUE(quic::derive_initial_keys(version, header.dcid, quic::Sender::client, keys));
+        std::vector<uint8_t> plain(n);
+        quic::UnprotectedInitial pkt;
+        ASSERT_EQ(quic::unprotect_initial({out, n}, header, keys, plain, pkt),
+                  quic::PacketStatus::ok);
+        ASSERT_EQ(pkt.payload[0], 0x06);  // CRYPTO at offset 0, 2-byte length
+        const size_t len = be16(pkt.payload.data() + 2) & 0x3fff;
+        const Hello p = parse_hello(pkt.payload.data() + 4, len);
+        EXPECT_EQ(p.sni, "video.example.com");
+        EXPECT_EQ(p.alpn, std::vector<std::string>{"h3"});
+        for (size_t i = 4 + len; i < pkt.payload.size(); ++i)
+            ASSERT_EQ(pkt.payload[i], 0) << "PADDING";
+
+        // The server's datagram: its Initial opens with the server keys of the client's DCID,
+        // and a Handshake packet fills the rest.
+        const size_t s = quic_server_initial(out, version, ids, 1200, rng);
+        ASSERT_EQ(s, 1200u);
+        ASSERT_EQ(quic::parse_initial_header({out, s}, header), quic::PacketStatus::ok);
+        ASSERT_TRUE(quic::derive_initial_keys(version, {ids.initial_dcid, kQuicCidLength},
+                                              quic::Sender::server, keys));
+        ASSERT_EQ(quic::unprotect_initial({out, s}, header, keys, plain, pkt),
+                  quic::PacketStatus::ok);
+        EXPECT_EQ(pkt.payload[0], 0x02);  // ACK
+        EXPECT_EQ(pkt.payload[5], 0x06);  // CRYPTO with the ServerHello
+        EXPECT_EQ(pkt.payload[9], 2);
+        const uint8_t* hs = out + header.packet_size;
+        EXPECT_EQ(hs[0] & 0xf0, version == kQuicV2 ? 0xf0 : 0xe0);  // Handshake long header
+        EXPECT_EQ(be32(hs + 1), version);
+        EXPECT_EQ(header.packet_size + 1 + 4 + 1 + 8 + 1 + 8 + 2 + (be16(hs + 23) & 0x3fff), s);
+    }
 }
 
 TEST(Http, RequestAndResponseHeads) {
