@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <vector>
 
 #include "synth/bytes.h"
 #include "synth/checksum.h"
@@ -410,12 +411,23 @@ void cap_bodies(Conversation& c) {
 
 // ---- packet emission
 
+// Heads built recently, by (conversation, exchange, direction): a message is measured when
+// it is planned and its bytes are needed again when it goes out, with other conversations'
+// packets in between. Some heads (QUIC Initials) cost real crypto to build.
+struct HeadCache {
+    static constexpr size_t kEntries = 512;
+    struct Entry {
+        uint64_t id = ~0ull;
+        uint32_t exchange = 0;
+        uint8_t dir = 0;
+        size_t len = 0;
+        uint8_t head[kMaxMessage];
+    };
+    std::vector<Entry> entries = std::vector<Entry>(kEntries);
+};
+
 struct Scratch {
-    uint64_t id = ~0ull;
-    uint32_t exchange = 0;
-    uint8_t dir = 0;
-    size_t len = 0;
-    uint8_t head[kMaxMessage];
+    HeadCache heads;
     uint8_t payload[kMaxFrame];
 };
 Scratch& scratch() {
@@ -426,7 +438,8 @@ Scratch& scratch() {
 // The head of a message, built once per (conversation, exchange, direction) in a row.
 const uint8_t* head_of(const Conversation& c, unsigned dir, uint32_t e, uint64_t body,
                        size_t& len) {
-    Scratch& s = scratch();
+    HeadCache::Entry& s =
+        scratch().heads.entries[(c.id * 4 + e * 2 + dir) % HeadCache::kEntries];
     if (s.id != c.id || s.exchange != e || s.dir != dir) {
         s.len = build_head(c, dir, e, body, s.head);
         s.id = c.id;

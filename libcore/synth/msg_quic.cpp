@@ -20,8 +20,11 @@ size_t seal(uint8_t* out, size_t size, uint32_t version, const uint8_t* key_dcid
             size_t payload_len) {
     quic::InitialKeys keys;
     if (!quic::derive_initial_keys(version, {key_dcid, kQuicCidLength}, sender, keys)) return 0;
-    size_t padded = payload_len;
-    while (quic::protected_initial_size(fields, padded + 1) <= size) ++padded;
+    // Pad to the size; a longer Length field could take a byte or two of it back.
+    const size_t bare = quic::protected_initial_size(fields, payload_len);
+    if (bare > size) return 0;
+    size_t padded = payload_len + (size - bare);
+    while (quic::protected_initial_size(fields, padded) > size) --padded;
     std::fill(payload + payload_len, payload + padded, uint8_t{0});
     return quic::protect_initial(keys, fields, {payload, padded}, {out, size});
 }
