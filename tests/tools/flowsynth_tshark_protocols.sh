@@ -9,10 +9,12 @@ need_cmd tshark
 while read -r kind proto extra; do
     flowsynth -n 3000 -s 11 --rate 40 --ipv6 20 --only "$kind" -w "$TMP/$kind.pcap" --truth "$TMP/$kind.tsv"
     read -r -a opts <<< "${extra:-}"
+    # One pass: a line of fields per frame, then the expert summary (warnings and errors).
     tshark -r "$TMP/$kind.pcap" "${opts[@]}" -o tcp.check_checksum:TRUE -o udp.check_checksum:TRUE \
         -o ip.check_checksum:TRUE -T fields -e frame.protocols -e _ws.malformed \
         -e ip.checksum.status -e tcp.checksum.status -e udp.checksum.status -e icmp.checksum.status \
-        -e icmpv6.checksum.status 2>/dev/null > "$TMP/$kind.fields"
+        -e icmpv6.checksum.status -z expert,warn 2>/dev/null > "$TMP/$kind.out"
+    awk '/^$/ {exit} {print}' "$TMP/$kind.out" > "$TMP/$kind.fields"
     frames=$(awk -F'\t' -v p="$proto" '(":" $1 ":") ~ (":" p ":")' "$TMP/$kind.fields" | wc -l)
     [ "$frames" -gt 0 ] || fail "$kind: tshark finds no $proto"
     awk -F'\t' '$2 != ""' "$TMP/$kind.fields" | grep . > /dev/null && fail "$kind: malformed packets"
@@ -22,9 +24,8 @@ while read -r kind proto extra; do
     # No expert warning or error but the RSTs the kinds send on purpose and QUIC packets past
     # the Initials, which only the endpoints can decrypt (DNP3 CRCs, lengths of every layer,
     # TLS and SSH framing are all checked here).
-    tshark -r "$TMP/$kind.pcap" "${opts[@]}" -q -z expert,warn 2>/dev/null |
-        awk '$1 ~ /^[0-9]+$/ && !/Connection reset/ && !/Secrets are not available/' \
-            > "$TMP/$kind.expert"
+    awk '/^Warns|^Errors/ {stats = 1} stats && $1 ~ /^[0-9]+$/ && !/Connection reset/ &&
+        !/Secrets are not available/' "$TMP/$kind.out" > "$TMP/$kind.expert"
     [ ! -s "$TMP/$kind.expert" ] || { cat "$TMP/$kind.expert" >&2; fail "$kind: tshark warnings"; }
     apps=$(awk -F'\t' '!/^#/ && $1 != "conv" && $22 != "" {print $22}' "$TMP/$kind.tsv" | sort -u | tr '\n' ' ')
     echo "$kind: $frames frames of $proto; truth apps: $apps"

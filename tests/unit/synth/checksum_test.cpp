@@ -19,7 +19,7 @@ uint16_t reference_checksum(const uint8_t* p, size_t n) {
     return static_cast<uint16_t>(~sum & 0xffff);
 }
 
-TEST(Checksum, Rfc1071Example) {
+TEST(synth_checksum, Rfc1071Example) {
     // RFC 1071 section 3: the sum of these bytes is ddf2.
     const uint8_t bytes[] = {0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7};
     EXPECT_EQ(ones_sum(bytes, sizeof bytes), 0xddf2u);
@@ -27,7 +27,7 @@ TEST(Checksum, Rfc1071Example) {
     EXPECT_EQ(fold_checksum(header_sum(bytes, sizeof bytes)), 0x220d);
 }
 
-TEST(Checksum, MatchesTheDefinitionForEveryLengthAndAlignment) {
+TEST(synth_checksum, MatchesTheDefinitionForEveryLengthAndAlignment) {
     Rng rng(42);
     std::vector<uint8_t> buf(2100);
     rng.fill(buf.data(), buf.size());
@@ -40,13 +40,13 @@ TEST(Checksum, MatchesTheDefinitionForEveryLengthAndAlignment) {
     }
 }
 
-TEST(Checksum, AllOnesDataFoldsCorrectly) {
+TEST(synth_checksum, AllOnesDataFoldsCorrectly) {
     std::vector<uint8_t> buf(65535, 0xff);
     EXPECT_EQ(internet_checksum(buf.data(), buf.size()),
               reference_checksum(buf.data(), buf.size()));
 }
 
-TEST(Checksum, AVerifiedBlockSumsToZero) {
+TEST(synth_checksum, AVerifiedBlockSumsToZero) {
     // An IPv4 header with its checksum in place sums to 0xffff (checksum 0).
     uint8_t header[20] = {0x45, 0, 0,  40, 0x12, 0x34, 0x40, 0, 64, 6,
                           0,    0, 10, 0,  0,    1,    10,   0, 0,  2};

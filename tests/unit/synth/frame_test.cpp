@@ -104,7 +104,7 @@ uint16_t transport_checksum(const uint8_t* ip, bool v6) {
     return internet_checksum(all.data(), all.size());
 }
 
-TEST(FrameWriter, Ipv4TcpWithPayload) {
+TEST(synth_frame_writer, Ipv4TcpWithPayload) {
     Frames f;
     Addrs ad;
     const uint8_t payload[] = "GET / HTTP/1.1\r\nHost: a\r\n\r\n";
@@ -139,7 +139,7 @@ TEST(FrameWriter, Ipv4TcpWithPayload) {
     EXPECT_EQ(std::memcmp(tcp + 20, payload, sizeof payload - 1), 0);
 }
 
-TEST(FrameWriter, KnownPayloadSumGivesTheSameChecksum) {
+TEST(synth_frame_writer, KnownPayloadSumGivesTheSameChecksum) {
     Frames f;
     Addrs ad;
     uint8_t payload[777];
@@ -154,7 +154,7 @@ TEST(FrameWriter, KnownPayloadSumGivesTheSameChecksum) {
     EXPECT_EQ(pcap.records[0].data, pcap.records[1].data);
 }
 
-TEST(FrameWriter, Ipv6UdpAndIcmp6WithExtensionHeaders) {
+TEST(synth_frame_writer, Ipv6UdpAndIcmp6WithExtensionHeaders) {
     Frames f;
     Addrs ad;
     const uint8_t payload[] = {1, 2, 3, 4, 5};
@@ -195,7 +195,7 @@ TEST(FrameWriter, Ipv6UdpAndIcmp6WithExtensionHeaders) {
     EXPECT_EQ(transport_checksum(ip3, true), 0);
 }
 
-TEST(FrameWriter, TagsLabelsAndTunnels) {
+TEST(synth_frame_writer, TagsLabelsAndTunnels) {
     Frames f;
     Addrs ad;
     const uint8_t payload[] = {9, 9, 9};
@@ -253,7 +253,7 @@ TEST(FrameWriter, TagsLabelsAndTunnels) {
     EXPECT_EQ(transport_checksum(x + 50, false), 0);
 }
 
-TEST(FrameWriter, FragmentsReassembleToTheDatagram) {
+TEST(synth_frame_writer, FragmentsReassembleToTheDatagram) {
     for (bool v6 : {false, true}) {
         Frames f;
         Addrs ad;
@@ -314,7 +314,7 @@ TEST(FrameWriter, FragmentsReassembleToTheDatagram) {
     }
 }
 
-TEST(FrameWriter, FrameBudgetCutsAFragmentTrain) {
+TEST(synth_frame_writer, FrameBudgetCutsAFragmentTrain) {
     Frames f;
     Addrs ad;
     std::vector<uint8_t> payload(4000, 1);
@@ -332,7 +332,7 @@ TEST(FrameWriter, FrameBudgetCutsAFragmentTrain) {
     EXPECT_EQ(f.read().records.size(), 2u);
 }
 
-TEST(FrameWriter, SnaplenKeepsTheWireLength) {
+TEST(synth_frame_writer, SnaplenKeepsTheWireLength) {
     Frames f(64);
     Addrs ad;
     std::vector<uint8_t> payload(1000, 0x5a);
@@ -344,7 +344,7 @@ TEST(FrameWriter, SnaplenKeepsTheWireLength) {
     EXPECT_EQ(pcap.records[0].orig_len, 14u + 40 + 1000);
 }
 
-TEST(FrameWriter, LayerTwoFramesArePaddedToTheMinimum) {
+TEST(synth_frame_writer, LayerTwoFramesArePaddedToTheMinimum) {
     Frames f;
     const uint8_t payload[] = {0x30, 0x01, 0, 8, 0, 0, 0, 0};
     f.writer().write_l2(5, 0x0030a7000011ull, 0x010ccd010001ull, 0, 4, 0x88b8, payload,
@@ -358,7 +358,7 @@ TEST(FrameWriter, LayerTwoFramesArePaddedToTheMinimum) {
     EXPECT_EQ(be16(d.data() + 16), 0x88b8);
 }
 
-TEST(FrameWriter, BuildIpForIcmpQuotes) {
+TEST(synth_frame_writer, BuildIpForIcmpQuotes) {
     Addrs ad;
     const uint8_t payload[] = {1, 2, 3, 4};
     Packet p;

@@ -75,7 +75,7 @@ SynthOptions options(uint64_t packets) {
     return o;
 }
 
-TEST(Synthesize, DeterministicExactAndInTimeOrder) {
+TEST(synth_generator, DeterministicExactAndInTimeOrder) {
     const Synthesized a = run(options(20000));
     const Synthesized b = run(options(20000));
     ASSERT_EQ(a.pcap.records.size(), 20000u);
@@ -97,7 +97,7 @@ TEST(Synthesize, DeterministicExactAndInTimeOrder) {
     EXPECT_NE(run(other).truth, a.truth);
 }
 
-TEST(Synthesize, TruthAccountsForEveryPacketAndByte) {
+TEST(synth_generator, TruthAccountsForEveryPacketAndByte) {
     const Synthesized r = run(options(30000));
     uint64_t packets = 0, bytes = 0;
     for (const auto& row : rows(r.truth)) {
@@ -115,7 +115,7 @@ TEST(Synthesize, TruthAccountsForEveryPacketAndByte) {
     EXPECT_EQ(r.summary.flows, rows(r.truth).size());
 }
 
-TEST(Synthesize, RealisticShape) {
+TEST(synth_generator, RealisticShape) {
     const Synthesized r = run(options(200000));
     const auto flows = rows(r.truth);
     std::vector<uint64_t> sizes, volumes;
@@ -152,7 +152,7 @@ TEST(Synthesize, RealisticShape) {
     EXPECT_GT(flows.size(), 200000u / 7) << "at most 7 packets per flow on average";
 }
 
-TEST(Synthesize, DurationLimitAndOnlyOneKind) {
+TEST(synth_generator, DurationLimitAndOnlyOneKind) {
     SynthOptions o = options(0);
     o.duration = 2'000'000;
     o.traffic.mix = parse_mix("icmp-echo=1");
@@ -164,7 +164,7 @@ TEST(Synthesize, DurationLimitAndOnlyOneKind) {
     }
 }
 
-TEST(Synthesize, ScenarioRowsAndSummaryLines) {
+TEST(synth_generator, ScenarioRowsAndSummaryLines) {
     SynthOptions o = options(0);
     o.duration = 20'000'000;
     o.traffic.rate = 20;
@@ -188,7 +188,7 @@ TEST(Synthesize, ScenarioRowsAndSummaryLines) {
     EXPECT_TRUE(r.summary.warnings.empty());
 }
 
-TEST(Synthesize, BadSpecsAreUsageErrors) {
+TEST(synth_generator, BadSpecsAreUsageErrors) {
     SynthOptions o = options(10);
     o.scenarios = {"scan:type=diagonal"};
     EXPECT_THROW(run(o), UsageError);

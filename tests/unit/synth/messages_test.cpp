@@ -41,7 +41,7 @@ int ber_walk(const uint8_t* p, size_t n) {
     return count;
 }
 
-TEST(Dns, QueryBytes) {
+TEST(synth_dns, QueryBytes) {
     uint8_t out[kMaxMessage];
     const size_t n = dns_query(out, {0x1234, "www.example.com", kDnsA});
     const std::vector<uint8_t> expected = {
@@ -53,7 +53,7 @@ TEST(Dns, QueryBytes) {
     EXPECT_EQ(std::vector<uint8_t>(out, out + n), expected);
 }
 
-TEST(Dns, AnswersPointAtTheQuestion) {
+TEST(synth_dns, AnswersPointAtTheQuestion) {
     uint8_t out[kMaxMessage];
     Rng rng(1);
     const size_t n = dns_response(out, {7, "cdn.example.org", kDnsA}, kRcodeNoError, 2, 0, rng);
@@ -70,7 +70,7 @@ TEST(Dns, AnswersPointAtTheQuestion) {
     EXPECT_EQ(n, off + 11);  // then the OPT record
 }
 
-TEST(Dns, NxdomainCarriesTheZonesSoa) {
+TEST(synth_dns, NxdomainCarriesTheZonesSoa) {
     uint8_t out[kMaxMessage];
     Rng rng(1);
     const size_t n =
@@ -84,7 +84,7 @@ TEST(Dns, NxdomainCarriesTheZonesSoa) {
     EXPECT_EQ(soa + 12 + be16(out + soa + 10) + 11u, n);
 }
 
-TEST(Dns, TxtAnswersHoldTheRequestedText) {
+TEST(synth_dns, TxtAnswersHoldTheRequestedText) {
     uint8_t out[kMaxMessage];
     Rng rng(1);
     const size_t n = dns_response(out, {7, "a.b", kDnsTxt}, kRcodeNoError, 1, 600, rng);
@@ -131,7 +131,7 @@ Hello parse_hello(const uint8_t* h, size_t n) {
     return r;
 }
 
-TEST(Tls, ClientHelloRecordWithSniAlpnVersionsAndEch) {
+TEST(synth_tls, ClientHelloRecordWithSniAlpnVersionsAndEch) {
     uint8_t out[kMaxMessage];
     Rng rng(9);
     ClientHello h;
@@ -152,7 +152,7 @@ TEST(Tls, ClientHelloRecordWithSniAlpnVersionsAndEch) {
     }
 }
 
-TEST(Tls, Tls12HelloWithoutSniOrAlpn) {
+TEST(synth_tls, Tls12HelloWithoutSniOrAlpn) {
     uint8_t out[kMaxMessage];
     Rng rng(9);
     ClientHello h;
@@ -165,7 +165,7 @@ TEST(Tls, Tls12HelloWithoutSniOrAlpn) {
     EXPECT_FALSE(p.extensions.count(0xfe0d));
 }
 
-TEST(Tls, QuicHelloCarriesTransportParameters) {
+TEST(synth_tls, QuicHelloCarriesTransportParameters) {
     uint8_t out[kMaxMessage];
     Rng rng(9);
     ClientHello h;
@@ -180,7 +180,7 @@ TEST(Tls, QuicHelloCarriesTransportParameters) {
     EXPECT_EQ(p.alpn, std::vector<std::string>{"h3"});
 }
 
-TEST(Tls, ServerHelloAndChangeCipherSpec) {
+TEST(synth_tls, ServerHelloAndChangeCipherSpec) {
     uint8_t out[kMaxMessage];
     Rng rng(9);
     const size_t n = tls_server_hello_records(out, 0x0304, rng);
@@ -190,7 +190,7 @@ TEST(Tls, ServerHelloAndChangeCipherSpec) {
     EXPECT_EQ(out[first], 0x14);
 }
 
-TEST(Quic, InitialsOpenWithTheVersionsKeys) {
+TEST(synth_quic, InitialsOpenWithTheVersionsKeys) {
     namespace quic = fk::l7::quic;
     for (uint32_t version : {kQuicV1, kQuicV2}) {
         QuicIds ids;
@@ -242,7 +242,7 @@ TEST(Quic, InitialsOpenWithTheVersionsKeys) {
     }
 }
 
-TEST(Http, RequestAndResponseHeads) {
+TEST(synth_http, RequestAndResponseHeads) {
     uint8_t out[kMaxMessage];
     Rng rng(2);
     size_t n = http_request(out, "POST", "up.example.com", "/upload", 1234, rng);
@@ -256,7 +256,7 @@ TEST(Http, RequestAndResponseHeads) {
     EXPECT_EQ(text(out, n).find("Content-Length"), std::string::npos);
 }
 
-TEST(Ssh, BinaryPacketsAreWellFramed) {
+TEST(synth_ssh, BinaryPacketsAreWellFramed) {
     uint8_t out[kMaxMessage];
     Rng rng(3);
     for (int which = 0; which < 3; ++which) {
@@ -275,7 +275,7 @@ TEST(Ssh, BinaryPacketsAreWellFramed) {
     EXPECT_EQ(text(out, ssh_banner(out, true, rng)).rfind("SSH-2.0-", 0), 0u);
 }
 
-TEST(Rdp, ConnectionRequestWithCookie) {
+TEST(synth_rdp, ConnectionRequestWithCookie) {
     uint8_t out[kMaxMessage];
     const size_t n = rdp_connection_request(out, "bob");
     EXPECT_EQ(out[0], 3);
@@ -288,7 +288,7 @@ TEST(Rdp, ConnectionRequestWithCookie) {
     EXPECT_EQ(rdp_connection_confirm(out), 19u);
 }
 
-TEST(Smb, NegotiateRequestAndResponse) {
+TEST(synth_smb, NegotiateRequestAndResponse) {
     uint8_t out[kMaxMessage];
     Rng rng(4);
     size_t n = smb2_negotiate_request(out, rng);
@@ -317,7 +317,7 @@ uint16_t dnp3_crc(const uint8_t* p, size_t n) {
     return static_cast<uint16_t>(~crc);
 }
 
-TEST(Dnp3, LinkFramesCarryCorrectCrcs) {
+TEST(synth_dnp3, LinkFramesCarryCorrectCrcs) {
     // The published example header 05 64 05 C0 01 00 00 04 has CRC E9 21.
     const uint8_t example[] = {0x05, 0x64, 0x05, 0xc0, 0x01, 0x00, 0x00, 0x04};
     EXPECT_EQ(dnp3_crc(example, 8), 0x21e9);
@@ -336,7 +336,7 @@ TEST(Dnp3, LinkFramesCarryCorrectCrcs) {
     }
 }
 
-TEST(Ics, Iec104ModbusCotpS7) {
+TEST(synth_ics, Iec104ModbusCotpS7) {
     uint8_t out[kMaxMessage];
     Rng rng(6);
     EXPECT_EQ(std::vector<uint8_t>(out, out + iec104_u_frame(out, 0x07)),
@@ -361,7 +361,7 @@ TEST(Ics, Iec104ModbusCotpS7) {
     EXPECT_EQ(be16(out + 13) + be16(out + 15) + 12 + 7u, n);
 }
 
-TEST(Ics, MmsPdusAreConsistentBer) {
+TEST(synth_ics, MmsPdusAreConsistentBer) {
     uint8_t out[kMaxMessage];
     Rng rng(7);
     for (size_t n : {mms_initiate_request(out)}) {
@@ -376,7 +376,7 @@ TEST(Ics, MmsPdusAreConsistentBer) {
     EXPECT_GE(ber_walk(out + 11, n - 11), 5);
 }
 
-TEST(Ics, GooseCoapDlms) {
+TEST(synth_ics, GooseCoapDlms) {
     uint8_t out[kMaxMessage];
     Rng rng(8);
     size_t n = goose_pdu(out, 0x3001, "IED1", 1'700'000'000'000'000ull, 1, 2, rng);
@@ -397,7 +397,7 @@ TEST(Ics, GooseCoapDlms) {
     EXPECT_EQ(out[9] + 10u, n);
 }
 
-TEST(Stratum, JsonLines) {
+TEST(synth_stratum, JsonLines) {
     uint8_t out[kMaxMessage];
     Rng rng(9);
     const std::string sub = text(out, stratum_subscribe(out, 1));
@@ -411,7 +411,7 @@ TEST(Stratum, JsonLines) {
     EXPECT_NE(submit.find("\"mining.submit\""), std::string::npos);
 }
 
-TEST(Ntp, ClientAndServer) {
+TEST(synth_ntp, ClientAndServer) {
     uint8_t out[kMaxMessage];
     Rng rng(1);
     EXPECT_EQ(ntp_packet(out, false, 1'700'000'000'000'000ull, rng), 48u);

@@ -8,7 +8,7 @@
 namespace fk::synth {
 namespace {
 
-TEST(Rng, SameSeedSameStream) {
+TEST(synth_rng, SameSeedSameStream) {
     Rng a(7), b(7), c(8);
     for (int i = 0; i < 100; ++i) {
         const uint64_t x = a.next();
@@ -17,7 +17,7 @@ TEST(Rng, SameSeedSameStream) {
     }
 }
 
-TEST(Rng, BelowAndBetweenStayInRange) {
+TEST(synth_rng, BelowAndBetweenStayInRange) {
     Rng r(1);
     for (int i = 0; i < 100000; ++i) {
         ASSERT_LT(r.below(7), 7u);
@@ -27,7 +27,7 @@ TEST(Rng, BelowAndBetweenStayInRange) {
     }
 }
 
-TEST(Rng, ParetoIsHeavyTailedAndCapped) {
+TEST(synth_rng, ParetoIsHeavyTailedAndCapped) {
     Rng r(3);
     std::vector<double> x(200000);
     for (auto& v : x) v = r.pareto(100, 1.1, 1e6);
@@ -44,7 +44,7 @@ TEST(Rng, ParetoIsHeavyTailedAndCapped) {
     EXPECT_GT(top / total, 0.3);
 }
 
-TEST(WeightedPick, FollowsTheWeightsAndSkipsZeros) {
+TEST(synth_weighted_pick, FollowsTheWeightsAndSkipsZeros) {
     const double w[] = {1, 0, 3};
     WeightedPick pick(w);
     Rng r(5);
