@@ -36,7 +36,7 @@ size_t l4_header_len(const Packet& pkt) {
 size_t write_l4(uint8_t* out, const Packet& pkt) {
     const size_t hlen = l4_header_len(pkt);
     const size_t len = hlen + pkt.payload_len;
-    std::memcpy(out + hlen, pkt.payload, pkt.payload_len);
+    if (pkt.payload_len) std::memcpy(out + hlen, pkt.payload, pkt.payload_len);
     size_t csum_at = 0;
     switch (pkt.proto) {
         case kTcp:
