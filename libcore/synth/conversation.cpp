@@ -438,8 +438,7 @@ Scratch& scratch() {
 // The head of a message, built once per (conversation, exchange, direction) in a row.
 const uint8_t* head_of(const Conversation& c, unsigned dir, uint32_t e, uint64_t body,
                        size_t& len) {
-    HeadCache::Entry& s =
-        scratch().heads.entries[(c.id * 4 + e * 2 + dir) % HeadCache::kEntries];
+    HeadCache::Entry& s = scratch().heads.entries[(c.id * 4 + e * 2 + dir) % HeadCache::kEntries];
     if (s.id != c.id || s.exchange != e || s.dir != dir) {
         s.len = build_head(c, dir, e, body, s.head);
         s.id = c.id;

@@ -309,7 +309,11 @@ SynthSummary synthesize(const SynthOptions& options, Output& pcap_out, Output* t
         const Event ev = queue.top();
         Conversation& c = pool[ev.slot];
         if (emitter.written() == 0) summary.first = ev.time;
+        const uint64_t before = emitter.written();
         const bool more = step_conversation(c, emitter);
+        if (options.progress && (before ^ emitter.written()) >= kProgressStep) {
+            options.progress(emitter.written());
+        }
         summary.last = c.last_time;
         if (more) {
             queue.replace_top({c.next_time, c.id, ev.slot});

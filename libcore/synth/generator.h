@@ -2,6 +2,7 @@
 // and writes the truth sidecar of every unidirectional flow it crafted.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -16,7 +17,10 @@ struct SynthOptions {
     uint64_t duration = 0;      // ... or after this many microseconds (0: no limit)
     uint32_t snaplen = 65535;
     std::vector<std::string> scenarios;  // NAME[:k=v,...]
+    // Called with the packets written so far, every kProgressStep packets.
+    std::function<void(uint64_t)> progress;
 };
+constexpr uint64_t kProgressStep = 1 << 20;
 
 struct SynthSummary {
     uint64_t packets = 0;

@@ -6,6 +6,7 @@
 #include <cerrno>
 
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <cstdio>
 #include <memory>
 #include <optional>
@@ -103,6 +104,16 @@ int run(Cli& cli) {
     if (cli.write == "-" && fk::is_terminal(1)) {
         throw fk::UsageError("refusing to write a pcap to a terminal; use -w FILE or a pipe");
     }
+    if (!cli.quiet && fk::is_terminal(2)) {
+        const auto began = std::chrono::steady_clock::now();
+        o.progress = [began, total = o.packets](uint64_t done) {
+            const double s =
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
+            const double rate = done / (s > 0 ? s : 1e-9);
+            std::fprintf(stderr, "\rflowsynth: %.1fM packets, %.2f Mpps", done / 1e6, rate / 1e6);
+            if (total) std::fprintf(stderr, ", %.0f s left  ", (total - done) / rate);
+        };
+    }
     Sink pcap(cli.write);
     std::optional<Sink> truth;
     if (!cli.truth.empty()) truth.emplace(cli.truth);
@@ -111,7 +122,7 @@ int run(Cli& cli) {
     if (truth) truth->commit();
     for (const auto& w : summary.warnings) fk::warn(w);
     if (!cli.quiet && fk::is_terminal(2)) {
-        std::fprintf(stderr, "flowsynth: %llu packets, %llu conversations, %s .. %s\n",
+        std::fprintf(stderr, "\rflowsynth: %llu packets, %llu conversations, %s .. %s\n",
                      static_cast<unsigned long long>(summary.packets),
                      static_cast<unsigned long long>(summary.conversations),
                      fk::time_string(summary.first).c_str(), fk::time_string(summary.last).c_str());
@@ -165,7 +176,7 @@ int main(int argc, char** argv) {
                        "attack scenario (repeatable, see --list)")
             ->option_text("NAME[:k=v,..]");
         app.add_flag("--list", cli.list, "list kinds, encapsulations and scenarios");
-        app.add_flag("-q,--quiet", cli.quiet, "no summary on stderr");
+        app.add_flag("-q,--quiet", cli.quiet, "no progress or summary on stderr");
         try {
             app.parse(argc, argv);
         } catch (const CLI::CallForHelp& e) {
