@@ -296,7 +296,8 @@ size_t build_head(const Conversation& c, unsigned dir, uint32_t e, uint64_t body
             const DnsQuestion q{static_cast<uint16_t>(c.id * 2654435761u >> 8), c.name_view(),
                                 c.qtype};
             if (client) return dns_query(out, q);
-            const unsigned answers = c.qtype == kDnsTxt ? 1 : 1 + static_cast<unsigned>(r.below(3));
+            const bool data = c.qtype == kDnsTxt || c.qtype == kDnsNull;
+            const unsigned answers = data ? 1 : 1 + static_cast<unsigned>(r.below(3));
             return dns_response(out, q, c.rcode, answers, static_cast<unsigned>(body), r);
         }
         case Kind::coap: {
@@ -384,7 +385,8 @@ void plan_exchange(Conversation& c) {
             }
             break;
         case Kind::dns:
-            if (c.qtype == kDnsTxt) c.response_body = c.app_word;  // TXT size
+            if (c.qtype == kDnsTxt || c.qtype == kDnsNull)
+                c.response_body = c.app_word;  // data size
             break;
         case Kind::icmp_echo:
             c.request_body = c.v6 ? 56 : 32 + 24 * (c.id % 2);

@@ -15,7 +15,7 @@ constexpr size_t kMaxMessage = 4096;
 
 // ---- DNS (RFC 1035; EDNS0 RFC 6891)
 constexpr uint16_t kDnsA = 1, kDnsNs = 2, kDnsCname = 5, kDnsSoa = 6, kDnsPtr = 12, kDnsMx = 15,
-                   kDnsTxt = 16, kDnsAaaa = 28, kDnsHttps = 65;
+                   kDnsNull = 10, kDnsTxt = 16, kDnsAaaa = 28, kDnsHttps = 65;
 constexpr uint8_t kRcodeNoError = 0, kRcodeServFail = 2, kRcodeNxDomain = 3;
 
 struct DnsQuestion {

@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include "synth/bytes.h"
 #include "synth/messages.h"
 
@@ -91,6 +93,13 @@ size_t dns_response(uint8_t* out, const DnsQuestion& q, uint8_t rcode, unsigned 
                 c.u16(1).u8(0);                                   // priority 1, target "."
                 c.u16(1).u16(6).u8(2).str("h2").u8(2).str("h3");  // alpn=h2,h3
                 break;
+            case kDnsNull: {  // opaque data, as tunnels use it
+                uint8_t data[512];
+                const size_t n = std::min<size_t>(txt_len ? txt_len : 40, sizeof data);
+                rng.fill(data, n);
+                c.bytes(data, n);
+                break;
+            }
             default:  // names: CNAME, PTR, NS and anything else
                 c.u8(3).str("cdn").u16(kPointerToQname);
                 break;

@@ -434,7 +434,7 @@ class DnsTunnel : public Base {
         queries_ = static_cast<uint32_t>(p.number("queries", 2000, 1, 1e8));
         rate_ = p.number("rate", 20, 0.01, 1e5);
         const std::string qtype = p.choice("qtype", {"TXT", "NULL", "CNAME"});
-        qtype_ = qtype == "TXT" ? kDnsTxt : qtype == "NULL" ? uint16_t{10} : kDnsCname;
+        qtype_ = qtype == "TXT" ? kDnsTxt : qtype == "NULL" ? kDnsNull : kDnsCname;
         if (domain_.empty() || domain_.size() > 100)
             throw UsageError("--scenario dns-tunnel: bad domain");
         next_ = at(p, 5);
