@@ -20,9 +20,11 @@
 // datagrams (Chrome scatters them on purpose); the reader keeps the first
 // kMaxQuicClientHello bytes of the stream and parses a longer hello as a prefix.
 //
-// A reader is about 4.5 KB and holds the keys of the connection's first Initial, so it must
-// see that datagram first; after a Retry it takes the keys from the new Destination
-// Connection ID. hello().sni points into the reader: copy it before the reader goes away.
+// A reader is about 4.5 KB. It keeps the keys of the first Initial it opens, derived from
+// that packet's Destination Connection ID: later Initials keep using them even when the
+// client has switched to the server's connection ID. After a Retry the client's Initials
+// use keys from the Retry's connection ID; the reader takes those when the old keys fail.
+// hello().sni points into the reader: copy it before the reader goes away.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -45,6 +47,11 @@ bool looks_like_quic_initial(std::span<const uint8_t> datagram);
 
 class QuicInitialReader {
   public:
+    QuicInitialReader() = default;
+    // hello().sni points into the reader's own buffer: a copy would point into the original.
+    QuicInitialReader(const QuicInitialReader&) = delete;
+    QuicInitialReader& operator=(const QuicInitialReader&) = delete;
+
     Status feed(std::span<const uint8_t> datagram, std::span<uint8_t> scratch);
 
     const ClientHello& hello() const { return hello_; }

@@ -145,7 +145,7 @@ struct FlowState {
 };
 
 TEST(ClassifyTruth, SameProtocolsAsTshark) {
-    std::string data = test::shared_data();
+    std::string data = test::data_dir();
     if (data.empty()) GTEST_SKIP() << "no ../shared/data";
     auto rows = test::read_truth(data + "/truth/protocols.tsv");
     ASSERT_FALSE(rows.empty());

@@ -11,6 +11,7 @@
 #include "hello_builder.h"
 #include "hex.h"
 #include "test_util.h"
+#include "truth.h"
 
 namespace fk::l7 {
 namespace {
@@ -222,7 +223,7 @@ TEST_F(QuicReader, TooScatteredStreamsStayBounded) {
 TEST_F(QuicReader, RealHelloInTwoInitials) {
     // pcap/quic/quic_frags_ch_in_multiple_packets.pcapng: a v1 hello in two Initials, with
     // the 18 ALPN ids tshark lists for frame 2.
-    std::string data = test::shared_data();
+    std::string data = test::data_dir();
     if (data.empty()) GTEST_SKIP() << "no ../shared/data";
     QuicInitialReader r;
     Status last = Status::not_this;

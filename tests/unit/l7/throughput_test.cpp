@@ -16,6 +16,7 @@
 #include "l7/quic.h"
 #include "l7/tls.h"
 #include "test_util.h"
+#include "truth.h"
 
 namespace fk::l7 {
 namespace {
@@ -65,7 +66,7 @@ void measure(const char* what, const std::vector<const Sample*>& samples, Fn fn)
 }
 
 TEST(DISABLED_Throughput, ParsersOnRealPayloads) {
-    std::string data = test::shared_data();
+    std::string data = test::data_dir();
     if (data.empty()) GTEST_SKIP() << "no ../shared/data";
     auto samples = all_payloads(data);
     std::vector<const Sample*> every, hellos, initials, requests, responses, dns;

@@ -156,7 +156,7 @@ const Exception* exception_for(const std::string& file, const Hello& h, bool tsh
 }
 
 TEST(TlsTruth, SameClientHellosAsTshark) {
-    std::string data = test::shared_data();
+    std::string data = test::data_dir();
     if (data.empty()) GTEST_SKIP() << "no ../shared/data";
     auto rows = test::read_truth(data + "/truth/tls-sni.tsv");
     ASSERT_FALSE(rows.empty());
@@ -222,7 +222,7 @@ namespace {
 // Google QUIC hellos against tshark's (gquic-hellos.tsv beside this test): every CHLO
 // datagram, counted, with its SNI.
 TEST(TlsTruth, SameGoogleQuicHellosAsTshark) {
-    std::string data = test::shared_data();
+    std::string data = test::data_dir();
     if (data.empty()) GTEST_SKIP() << "no ../shared/data";
     auto rows = test::read_truth(test::beside_this_test("gquic-hellos.tsv"));
     ASSERT_FALSE(rows.empty());
