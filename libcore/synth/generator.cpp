@@ -230,10 +230,6 @@ class EventHeap {
 
 }  // namespace
 
-const std::vector<std::string>& truth_columns() {
-    return kTruthColumns;
-}
-
 SynthSummary synthesize(const SynthOptions& options, Output& pcap_out, Output* truth_out) {
     const TrafficOptions& to = options.traffic;
     Population pop(to);

@@ -35,7 +35,4 @@ struct SynthSummary {
 // for bad scenario specs and DataError when output fails.
 SynthSummary synthesize(const SynthOptions& options, Output& pcap, Output* truth);
 
-// The truth sidecar's column names, in order.
-const std::vector<std::string>& truth_columns();
-
 }  // namespace fk::synth

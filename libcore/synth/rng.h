@@ -70,7 +70,6 @@ class WeightedPick {
     WeightedPick() = default;
     explicit WeightedPick(std::span<const double> weights);
     bool empty() const { return cumulative_.empty() || cumulative_.back() <= 0; }
-    size_t size() const { return cumulative_.size(); }
     size_t pick(Rng& rng) const;
 
   private:

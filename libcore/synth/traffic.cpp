@@ -312,8 +312,7 @@ WrapShares parse_wraps(std::string_view spec) {
     return w;
 }
 
-Population::Population(const TrafficOptions& o)
-    : client_port_(o.clients), server_count_(o.servers) {
+Population::Population(const TrafficOptions& o) : client_port_(o.clients) {
     Rng r(o.seed ^ 0x706f70ull);
     for (auto& p : client_port_) p = static_cast<uint16_t>(r.between(49152, 65000));
     const auto cw = zipf_weights(o.clients, 0.6);

@@ -46,7 +46,6 @@ class Population {
     explicit Population(const TrafficOptions& options);
 
     unsigned clients() const { return static_cast<unsigned>(client_port_.size()); }
-    unsigned servers() const { return server_count_; }
 
     void client(Endpoint& ep, unsigned i, bool v6) const;
     void server(Endpoint& ep, unsigned i, bool v6) const;
@@ -73,7 +72,6 @@ class Population {
   private:
     std::vector<uint16_t> client_port_;
     std::unordered_map<uint64_t, uint16_t> other_port_;
-    unsigned server_count_;
     WeightedPick client_pick_;
     WeightedPick server_pick_;
 };
