@@ -176,7 +176,8 @@ size_t build_head(const Conversation& c, unsigned dir, uint32_t e, uint64_t body
             h.ech = c.ech;
             return tls_client_hello_record(out, h, r);
         }
-        case Kind::quic: {
+        case Kind::quic:
+        case Kind::quic_split: {
             if (e != 0) return 0;
             const QuicIds ids = quic_ids(c);
             if (!client)
@@ -186,7 +187,8 @@ size_t build_head(const Conversation& c, unsigned dir, uint32_t e, uint64_t body
             h.alpn = c.alpn_text();
             h.ech = c.ech;
             h.quic = true;
-            return quic_client_initial(out, quic_version(c), ids, h, kQuicClientInitial, r);
+            return quic_client_initial(out, quic_version(c), ids, h, kQuicClientInitial,
+                                       c.hello_parts, r);
         }
         case Kind::http:
             if (client) {
@@ -333,6 +335,7 @@ void plan_exchange(Conversation& c) {
             }
             break;
         case Kind::quic:
+        case Kind::quic_split:
             if (e > 0) {
                 c.request_body = quic_body(c, r.between(60, 400));
                 c.response_body =
@@ -469,7 +472,7 @@ void traceroute_payload(uint8_t* out, size_t n) {
 // Body bytes [off, off + n) of a message.
 void body_bytes(const Conversation& c, unsigned dir, uint32_t e, uint64_t body_len, uint64_t off,
                 size_t n, PayloadBuilder& out) {
-    if (c.kind == Kind::quic) {
+    if (is_quic(c.kind)) {
         // Every datagram starts with a short header for the peer's connection ID.
         const QuicIds ids = quic_ids(c);
         while (n > 0) {
@@ -592,7 +595,7 @@ void emit_quic(Conversation& c, Emitter& out, unsigned dir, const PayloadBuilder
 
 void emit_tcp(Conversation& c, Emitter& out, unsigned dir, uint8_t flags,
               const PayloadBuilder* payload) {
-    if (c.kind == Kind::quic) {
+    if (is_quic(c.kind)) {
         // QUIC rides the same script: segments become datagrams, ACKs short packets.
         emit_quic(c, out, dir, payload);
         return;
@@ -672,8 +675,11 @@ void begin_exchange(Conversation& c, uint64_t start) {
 void begin_message(Conversation& c, unsigned dir, uint64_t start) {
     c.tx_dir = static_cast<uint8_t>(dir);
     c.tx_len = message_length(c, dir);
-    c.split =
-        (dir == 0 && c.exchange == 0 && is_tls_kind(c.kind)) ? static_cast<uint8_t>(c.app_word) : 0;
+    // Split hellos: over 2-3 TCP segments, or one Initial datagram per part.
+    c.split = 0;
+    if (dir == 0 && c.exchange == 0 && is_tls_kind(c.kind))
+        c.split = static_cast<uint8_t>(c.app_word);
+    if (dir == 0 && c.exchange == 0 && is_quic(c.kind)) c.split = c.hello_parts;
     c.tx_segs = c.split > 1 ? c.split : static_cast<uint32_t>((c.tx_len + c.mss - 1) / c.mss);
     c.tx_sent = 0;
     c.tx_acks = 0;
@@ -729,13 +735,19 @@ void message_done(Conversation& c, uint64_t last) {
     }
 }
 
+// When the receiver acknowledges segment i of the current message (every second one), or
+// never: QUIC acknowledges the client's Initials inside the server's Initial.
+uint64_t ack_time(const Conversation& c, uint32_t i) {
+    if (i >= c.tx_segs || (is_quic(c.kind) && c.exchange == 0)) return kNever;
+    return segment_time(c, i) + receiver_rtt(c, 1 - c.tx_dir);
+}
+
 void step_transfer(Conversation& c, Emitter& out) {
     const unsigned dir = c.tx_dir;
     const unsigned recv = 1 - dir;
     const uint32_t acked = 2 * c.tx_acks + 1;
     const uint64_t data_at = c.tx_sent < c.tx_segs ? segment_time(c, c.tx_sent) : kNever;
-    const uint64_t ack_at =
-        acked < c.tx_segs ? segment_time(c, acked) + receiver_rtt(c, recv) : kNever;
+    const uint64_t ack_at = ack_time(c, acked);
     if (data_at <= ack_at) {
         uint64_t off;
         size_t len;
@@ -759,9 +771,7 @@ void step_transfer(Conversation& c, Emitter& out) {
         ++c.tx_acks;
     }
     const uint64_t next_data = c.tx_sent < c.tx_segs ? segment_time(c, c.tx_sent) : kNever;
-    const uint32_t next_acked = 2 * c.tx_acks + 1;
-    const uint64_t next_ack =
-        next_acked < c.tx_segs ? segment_time(c, next_acked) + receiver_rtt(c, recv) : kNever;
+    const uint64_t next_ack = ack_time(c, 2 * c.tx_acks + 1);
     if (next_data == kNever && next_ack == kNever) {
         message_done(c, segment_time(c, c.tx_segs - 1));
     } else {
@@ -817,7 +827,7 @@ bool step_tcp(Conversation& c, Emitter& out) {
         case kClose1:
         case kClose2:
         case kClose3: {
-            if (c.kind == Kind::quic) {
+            if (is_quic(c.kind)) {
                 emit_quic(c, out, 0, nullptr);  // CONNECTION_CLOSE
                 return false;
             }
@@ -986,6 +996,7 @@ std::string_view kind_app(Kind k) {
         case Kind::stratum:
             return "stratum";
         case Kind::quic:
+        case Kind::quic_split:
             return "quic";
         case Kind::goose:
             return "goose";
@@ -1016,6 +1027,7 @@ uint8_t Conversation::transport() const {
         case Kind::goose:
             return 0;
         case Kind::quic:
+        case Kind::quic_split:
             return kUdp;
         default:
             return kTcp;
@@ -1035,7 +1047,7 @@ void start_conversation(Conversation& c, uint64_t start) {
     c.start_time = start;
     c.exchange = 0;
     c.tx_dir = 0;
-    if (c.kind == Kind::quic) {
+    if (is_quic(c.kind)) {
         begin_exchange(c, start);
     } else if (c.transport() == kTcp) {
         c.seq0[0] = static_cast<uint32_t>(c.rng.next());

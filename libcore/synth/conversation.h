@@ -12,30 +12,31 @@
 namespace fk::synth {
 
 // What a conversation carries. The names are those of --mix/--only.
-#define FK_SYNTH_KINDS(X)                                                            \
-    X(dns, "dns", "DNS query and response over UDP")                                 \
-    X(dns_tcp, "dns-tcp", "DNS over TCP")                                            \
-    X(http, "http", "HTTP/1.1 requests and responses")                               \
-    X(https, "https", "TLS: ClientHello with SNI/ALPN, some ECH, some split hellos") \
-    X(tls_ech, "tls-ech", "TLS 1.3 hellos with encrypted_client_hello")              \
-    X(tls_split, "tls-split", "TLS hellos split over 2-3 TCP segments")              \
-    X(quic, "quic", "QUIC v1/v2: protected Initial with ClientHello, then 1-RTT")    \
-    X(ssh, "ssh", "SSH: banners, key exchange, encrypted session")                   \
-    X(rdp, "rdp", "RDP: X.224 connection request with cookie, then TLS")             \
-    X(smb, "smb", "SMB2 negotiate, then encrypted SMB3")                             \
-    X(ntp, "ntp", "NTP v4 client/server")                                            \
-    X(icmp_echo, "icmp-echo", "ICMP/ICMPv6 echo request and reply")                  \
-    X(icmp_unreach, "icmp-unreach", "UDP to a closed port, ICMP port unreachable")   \
-    X(syn_noanswer, "syn-noanswer", "TCP SYN never answered (retransmitted)")        \
-    X(syn_rst, "syn-rst", "TCP SYN answered by RST")                                 \
-    X(iec104, "iec104", "IEC 60870-5-104 (port 2404)")                               \
-    X(modbus, "modbus", "Modbus/TCP (port 502)")                                     \
-    X(dnp3, "dnp3", "DNP3 over TCP (port 20000)")                                    \
-    X(s7, "s7", "S7comm over ISO-on-TCP (port 102)")                                 \
-    X(mms, "mms", "IEC 61850 MMS over ISO-on-TCP (port 102)")                        \
-    X(coap, "coap", "CoAP over UDP (port 5683)")                                     \
-    X(dlms, "dlms", "DLMS/COSEM over the TCP wrapper (port 4059)")                   \
-    X(stratum, "stratum", "Stratum mining JSON-RPC (port 3333)")                     \
+#define FK_SYNTH_KINDS(X)                                                             \
+    X(dns, "dns", "DNS query and response over UDP")                                  \
+    X(dns_tcp, "dns-tcp", "DNS over TCP")                                             \
+    X(http, "http", "HTTP/1.1 requests and responses")                                \
+    X(https, "https", "TLS: ClientHello with SNI/ALPN, some ECH, some split hellos")  \
+    X(tls_ech, "tls-ech", "TLS 1.3 hellos with encrypted_client_hello")               \
+    X(tls_split, "tls-split", "TLS hellos split over 2-3 TCP segments")               \
+    X(quic, "quic", "QUIC v1/v2: protected Initial with ClientHello, then 1-RTT")     \
+    X(quic_split, "quic-split", "QUIC with the ClientHello over two Initial packets") \
+    X(ssh, "ssh", "SSH: banners, key exchange, encrypted session")                    \
+    X(rdp, "rdp", "RDP: X.224 connection request with cookie, then TLS")              \
+    X(smb, "smb", "SMB2 negotiate, then encrypted SMB3")                              \
+    X(ntp, "ntp", "NTP v4 client/server")                                             \
+    X(icmp_echo, "icmp-echo", "ICMP/ICMPv6 echo request and reply")                   \
+    X(icmp_unreach, "icmp-unreach", "UDP to a closed port, ICMP port unreachable")    \
+    X(syn_noanswer, "syn-noanswer", "TCP SYN never answered (retransmitted)")         \
+    X(syn_rst, "syn-rst", "TCP SYN answered by RST")                                  \
+    X(iec104, "iec104", "IEC 60870-5-104 (port 2404)")                                \
+    X(modbus, "modbus", "Modbus/TCP (port 502)")                                      \
+    X(dnp3, "dnp3", "DNP3 over TCP (port 20000)")                                     \
+    X(s7, "s7", "S7comm over ISO-on-TCP (port 102)")                                  \
+    X(mms, "mms", "IEC 61850 MMS over ISO-on-TCP (port 102)")                         \
+    X(coap, "coap", "CoAP over UDP (port 5683)")                                      \
+    X(dlms, "dlms", "DLMS/COSEM over the TCP wrapper (port 4059)")                    \
+    X(stratum, "stratum", "Stratum mining JSON-RPC (port 3333)")                      \
     X(goose, "goose", "IEC 61850 GOOSE (EtherType 0x88b8, layer 2)")
 
 enum class Kind : uint8_t {
@@ -51,6 +52,10 @@ constexpr size_t kKindCount = 0
 std::string_view kind_name(Kind k);
 std::string_view kind_help(Kind k);
 bool parse_kind(std::string_view name, Kind& out);
+
+inline bool is_quic(Kind k) {
+    return k == Kind::quic || k == Kind::quic_split;
+}
 
 // The flow record's app name of what a kind carries ("tls", "dns", ...).
 std::string_view kind_app(Kind k);
@@ -144,6 +149,7 @@ struct Conversation {
 
     // Application parameters
     uint16_t tls_version = 0x0304;
+    uint8_t hello_parts = 1;  // QUIC: Initial packets the ClientHello is spread over
     bool ech = false;
     uint8_t alpn = 0;  // index into the ALPN offers
     uint8_t method = 0;

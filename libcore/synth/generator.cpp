@@ -151,7 +151,7 @@ class TruthWriter {
         const bool probe = c.kind == Kind::icmp_unreach && client;
         r.str(t.payload && !probe ? kind_app(c.kind) : "");
         const bool tls = (c.kind == Kind::https || c.kind == Kind::tls_ech ||
-                          c.kind == Kind::tls_split || c.kind == Kind::quic) &&
+                          c.kind == Kind::tls_split || is_quic(c.kind)) &&
                          client && seen;
         char version[16];
         r.str(tls ? c.name_view() : "").str(tls ? c.alpn_text() : "");
@@ -168,7 +168,7 @@ class TruthWriter {
         r.num_if(t.fragments > 0, t.fragments).str(w.ext6 ? "1" : "");
         r.str(c.scenario ? std::string_view(scenarios_[c.scenario - 1]->info().label) : "");
         r.str(stage_name(c.stage));
-        r.str(c.kind == Kind::quic ? (c.app_word == 2 ? "2" : "1") : "");
+        r.str(is_quic(c.kind) ? (c.app_word == 2 ? "2" : "1") : "");
         r.end();
     }
 

@@ -59,10 +59,13 @@ struct QuicIds {
     uint8_t client_scid[kQuicCidLength];
     uint8_t server_scid[kQuicCidLength];
 };
-// The client's first datagram: a protected Initial packet whose CRYPTO frame carries the
-// ClientHello, padded with PADDING frames to `datagram_size` bytes (at least 1200).
+// The client's first datagram(s): protected Initial packets whose CRYPTO frames carry the
+// ClientHello, in `parts` pieces (1 or 2, packet numbers 0 and 1, as large post-quantum
+// hellos go), each padded with PADDING frames to `datagram_size` bytes (at least 1200).
+// Returns parts * datagram_size, the datagrams back to back.
 size_t quic_client_initial(uint8_t* out, uint32_t version, const QuicIds& ids,
-                           const ClientHello& hello, size_t datagram_size, Rng& rng);
+                           const ClientHello& hello, size_t datagram_size, unsigned parts,
+                           Rng& rng);
 // The server's first datagram: a protected Initial (ACK and the ServerHello in CRYPTO) and a
 // coalesced Handshake packet (opaque to anyone without the handshake keys), `datagram_size`
 // bytes in all.

@@ -8,9 +8,15 @@ namespace {
 
 namespace quic = fk::l7::quic;
 
-// A CRYPTO frame (type 0x06) at offset 0 with a 2-byte length.
-void crypto_frame(Cursor& c, const uint8_t* data, size_t n) {
-    c.u8(0x06).u8(0x00).u16(0x4000 | static_cast<unsigned>(n)).bytes(data, n);
+// A CRYPTO frame (type 0x06) with a 1- or 2-byte offset and a 2-byte length.
+void crypto_frame(Cursor& c, size_t offset, const uint8_t* data, size_t n) {
+    c.u8(0x06);
+    if (offset < 64) {
+        c.u8(static_cast<unsigned>(offset));
+    } else {
+        c.u16(0x4000 | static_cast<unsigned>(offset));
+    }
+    c.u16(0x4000 | static_cast<unsigned>(n)).bytes(data, n);
 }
 
 // Seals `payload` into an Initial packet of exactly `size` bytes (padding the payload with
@@ -38,18 +44,28 @@ uint8_t long_header_type(uint32_t version, unsigned v1_type) {
 }  // namespace
 
 size_t quic_client_initial(uint8_t* out, uint32_t version, const QuicIds& ids,
-                           const ClientHello& hello, size_t datagram_size, Rng& rng) {
-    uint8_t payload[kMaxMessage];
-    Cursor c(payload);
+                           const ClientHello& hello, size_t datagram_size, unsigned parts,
+                           Rng& rng) {
     uint8_t message[kMaxMessage];
-    crypto_frame(c, message, tls_client_hello_message(message, hello, rng));
+    const size_t n = tls_client_hello_message(message, hello, rng);
     quic::InitialPacketFields f;
     f.dcid = {ids.initial_dcid, kQuicCidLength};
     f.scid = {ids.client_scid, kQuicCidLength};
-    f.packet_number = 0;
     f.pn_length = 1;
-    return seal(out, datagram_size, version, ids.initial_dcid, quic::Sender::client, f, payload,
-                c.size());
+    size_t total = 0;
+    for (unsigned part = 0; part < parts; ++part) {
+        // Part i of the hello, in packet number i, each in a datagram of its own.
+        const size_t from = n * part / parts, to = n * (part + 1) / parts;
+        uint8_t payload[kMaxMessage];
+        Cursor c(payload);
+        crypto_frame(c, from, message + from, to - from);
+        f.packet_number = part;
+        const size_t written = seal(out + total, datagram_size, version, ids.initial_dcid,
+                                    quic::Sender::client, f, payload, c.size());
+        if (written == 0) return 0;
+        total += written;
+    }
+    return total;
 }
 
 size_t quic_server_initial(uint8_t* out, uint32_t version, const QuicIds& ids, size_t datagram_size,
@@ -58,7 +74,7 @@ size_t quic_server_initial(uint8_t* out, uint32_t version, const QuicIds& ids, s
     Cursor c(payload);
     c.u8(0x02).u8(0).u8(0).u8(0).u8(0);  // ACK of packet 0, no delay, no more ranges
     uint8_t message[512];
-    crypto_frame(c, message, tls_server_hello_message(message, 0x0304, true, rng));
+    crypto_frame(c, 0, message, tls_server_hello_message(message, 0x0304, true, rng));
     quic::InitialPacketFields f;
     f.dcid = {ids.client_scid, kQuicCidLength};
     f.scid = {ids.server_scid, kQuicCidLength};

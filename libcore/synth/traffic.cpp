@@ -72,6 +72,7 @@ bool can_use_v6(Kind k) {
         case Kind::tls_ech:
         case Kind::tls_split:
         case Kind::quic:
+        case Kind::quic_split:
         case Kind::icmp_echo:
         case Kind::icmp_unreach:
         case Kind::ntp:
@@ -478,6 +479,7 @@ void fill_background(Conversation& c, Population& pop, const TrafficOptions& o) 
             break;
         }
         case Kind::quic:
+        case Kind::quic_split:
             pop.server(sv, server, c.v6);
             sv.port = 443;
             c.set_name(pop.server_host(server, r));
@@ -485,6 +487,8 @@ void fill_background(Conversation& c, Population& pop, const TrafficOptions& o) 
             c.ech = r.chance(0.03);
             if (c.ech) c.set_name("cloudflare-ech.com");
             c.app_word = r.chance(0.15) ? 2 : 1;  // QUIC version 2 or 1
+            // Hellos with post-quantum key shares need two Initial packets.
+            c.hello_parts = k == Kind::quic_split || r.chance(0.1) ? 2 : 1;
             c.mss = c.v6 ? 1330 : 1350;
             c.exchanges = 1 + static_cast<uint32_t>(std::min(r.exponential(1.0), 20.0));
             break;

@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 need_cmd tshark
 
-flowsynth -n 40000 -s 3 --ipv6 30 --mix https=5,tls-ech=1,tls-split=2,quic=3,http=3,dns=5,dns-tcp=1 \
+flowsynth -n 40000 -s 3 --ipv6 30 --mix https=5,tls-ech=1,tls-split=2,quic=3,quic-split=1,http=3,dns=5,dns-tcp=1 \
     -w "$TMP/l7.pcap" --truth "$TMP/l7.tsv"
 
 # truth COLUMN... : the named columns of the truth's flow rows, tab-separated.

@@ -37,6 +37,7 @@ https tls
 tls-ech tls
 tls-split tls
 quic quic
+quic-split quic
 ssh ssh
 rdp rdp
 smb smb2

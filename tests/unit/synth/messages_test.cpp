@@ -203,7 +203,7 @@ TEST(synth_quic, InitialsOpenWithTheVersionsKeys) {
         h.alpn = "h3";
         h.quic = true;
         uint8_t out[kMaxMessage];
-        const size_t n = quic_client_initial(out, version, ids, h, 1250, rng);
+        const size_t n = quic_client_initial(out, version, ids, h, 1250, 1, rng);
         ASSERT_EQ(n, 1250u);
         quic::InitialHeader header;
         ASSERT_EQ(quic::parse_initial_header({out, n}, header), quic::PacketStatus::ok);
@@ -222,6 +222,25 @@ TEST(synth_quic, InitialsOpenWithTheVersionsKeys) {
         EXPECT_EQ(p.alpn, std::vector<std::string>{"h3"});
         for (size_t i = 4 + len; i < pkt.payload.size(); ++i)
             ASSERT_EQ(pkt.payload[i], 0) << "PADDING";
+
+        // A hello in two Initials: packet numbers 0 and 1, CRYPTO offsets that join up.
+        uint8_t two[2 * 1250];
+        ASSERT_EQ(quic_client_initial(two, version, ids, h, 1250, 2, rng), 2500u);
+        std::vector<uint8_t> crypto;
+        for (unsigned part = 0; part < 2; ++part) {
+            const std::span<const uint8_t> datagram(two + 1250 * part, 1250);
+            ASSERT_EQ(quic::parse_initial_header(datagram, header), quic::PacketStatus::ok);
+            ASSERT_EQ(quic::unprotect_initial(datagram, header, keys, plain, pkt),
+                      quic::PacketStatus::ok);
+            EXPECT_EQ(pkt.packet_number, part);
+            const uint8_t* f = pkt.payload.data();
+            ASSERT_EQ(f[0], 0x06);
+            const size_t offset = part == 0 ? f[1] : be16(f + 1) & 0x3fff;
+            const uint8_t* len_at = f + (part == 0 ? 2 : 3);
+            EXPECT_EQ(offset, crypto.size());
+            crypto.insert(crypto.end(), len_at + 2, len_at + 2 + (be16(len_at) & 0x3fff));
+        }
+        EXPECT_EQ(parse_hello(crypto.data(), crypto.size()).sni, "video.example.com");
 
         // The server's datagram: its Initial opens with the server keys of the client's DCID,
         // and a Handshake packet fills the rest.
