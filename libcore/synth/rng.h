@@ -35,9 +35,17 @@ class Rng {
     uint64_t between(uint64_t lo, uint64_t hi) { return lo + below(hi - lo + 1); }
     bool chance(double p) { return uniform() < p; }
     double exponential(double mean) { return -mean * std::log1p(-uniform()); }
+    // Standard normal (Box-Muller, both values of a pair used).
     double normal() {
-        const double u = 1.0 - uniform();
-        return std::sqrt(-2.0 * std::log(u)) * std::cos(2.0 * std::numbers::pi * uniform());
+        if (has_spare_) {
+            has_spare_ = false;
+            return spare_;
+        }
+        const double r = std::sqrt(-2.0 * std::log(1.0 - uniform()));
+        const double a = 2.0 * std::numbers::pi * uniform();
+        spare_ = r * std::sin(a);
+        has_spare_ = true;
+        return r * std::cos(a);
     }
     // Log-normal with the given median and spread (sigma of the underlying normal).
     double lognormal(double median, double sigma) { return median * std::exp(sigma * normal()); }
@@ -61,19 +69,28 @@ class Rng {
 
   private:
     uint64_t state_ = 0;
+    double spare_ = 0;
+    bool has_spare_ = false;
 };
 
-// Picks an index with probability proportional to its weight (cumulative table, binary
-// search); built once, used per conversation.
+// Picks an index with probability proportional to its weight in constant time (Vose's alias
+// method); built once, used per conversation.
 class WeightedPick {
   public:
     WeightedPick() = default;
     explicit WeightedPick(std::span<const double> weights);
-    bool empty() const { return cumulative_.empty() || cumulative_.back() <= 0; }
-    size_t pick(Rng& rng) const;
+    bool empty() const { return slots_.empty(); }
+    size_t pick(Rng& rng) const {
+        const Slot& s = slots_[rng.below(slots_.size())];
+        return rng.uniform() < s.keep ? &s - slots_.data() : s.alias;
+    }
 
   private:
-    std::vector<double> cumulative_;
+    struct Slot {
+        double keep;  // probability of the slot's own index
+        size_t alias;
+    };
+    std::vector<Slot> slots_;
 };
 
 // Weights 1/(i+1)^s for i in [0, n): the popularity of hosts and servers.
