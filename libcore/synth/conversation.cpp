@@ -140,13 +140,18 @@ uint64_t quic_body(const Conversation& c, uint64_t n) {
     return rest > 0 && rest < 40 ? n + 40 : n;
 }
 
+// Bytes of one TLS record with its header in this conversation's bodies.
+uint64_t tls_span(const Conversation& c) {
+    return c.kind == Kind::rdp ? c.mss : kTlsSpan;
+}
+
 bool body_in_tls_records(const Conversation& c, uint32_t exchange) {
     return is_tls_kind(c.kind) || (c.kind == Kind::rdp && exchange >= 1);
 }
 
 // A body framed in TLS records must not end in a record too short for its header.
-uint64_t tls_body(uint64_t n) {
-    const uint64_t rest = n % kTlsSpan;
+uint64_t tls_body(uint64_t n, uint64_t span = kTlsSpan) {
+    const uint64_t rest = n % span;
     return rest > 0 && rest < 6 ? n + 6 : n;
 }
 
@@ -367,18 +372,20 @@ void plan_exchange(Conversation& c) {
             break;
         }
         case Kind::rdp:
-            if (e == 1) c.response_body = tls_body(r.between(900, 1400));  // certificate
+            // RDP servers write TLS records of at most one segment, so every segment starts
+            // with a record header (tshark parses any other start as a fast-path PDU).
+            if (e == 1) c.response_body = tls_body(r.between(900, 1300), c.mss);  // certificate
             if (e == 2) {
-                c.request_body = tls_body(r.between(180, 200));  // CredSSP NTLM negotiate
-                c.response_body = tls_body(r.between(310, 330));
+                c.request_body = tls_body(r.between(180, 200), c.mss);  // CredSSP NTLM negotiate
+                c.response_body = tls_body(r.between(310, 330), c.mss);
             }
             if (e == 3) {
-                c.request_body = tls_body(r.between(560, 600));  // CredSSP authenticate
-                c.response_body = tls_body(c.auth_ok || c.exchanges > 4 ? 60 : 36);
+                c.request_body = tls_body(r.between(560, 600), c.mss);  // CredSSP authenticate
+                c.response_body = tls_body(c.auth_ok || c.exchanges > 4 ? 60 : 36, c.mss);
             }
             if (e >= 4) {
-                c.request_body = tls_body(r.between(60, 400));
-                c.response_body = tls_body(heavy_bytes(r, 1.5));
+                c.request_body = tls_body(r.between(60, 400), c.mss);
+                c.response_body = tls_body(heavy_bytes(r, 1.5), c.mss);
             }
             break;
         case Kind::smb:
@@ -410,8 +417,8 @@ void cap_bodies(Conversation& c) {
         std::max<uint64_t>(uint64_t{c.rtt_client} + c.rtt_server, 65ull * c.gap);
     const uint64_t cap = kLongestTransfer / period * 64 * c.mss;
     const bool tls = body_in_tls_records(c, c.exchange);
-    if (c.request_body > cap) c.request_body = tls ? tls_body(cap) : cap;
-    if (c.response_body > cap) c.response_body = tls ? tls_body(cap) : cap;
+    if (c.request_body > cap) c.request_body = tls ? tls_body(cap, tls_span(c)) : cap;
+    if (c.response_body > cap) c.response_body = tls ? tls_body(cap, tls_span(c)) : cap;
 }
 
 // ---- packet emission
@@ -498,9 +505,10 @@ void body_bytes(const Conversation& c, unsigned dir, uint32_t e, uint64_t body_l
         return;
     }
     while (n > 0) {
-        const uint64_t record = off / kTlsSpan;
-        const uint64_t pos = off % kTlsSpan;
-        const uint64_t span = std::min<uint64_t>(kTlsSpan, body_len - record * kTlsSpan);
+        const uint64_t full = tls_span(c);
+        const uint64_t record = off / full;
+        const uint64_t pos = off % full;
+        const uint64_t span = std::min<uint64_t>(full, body_len - record * full);
         size_t k;
         if (pos < 5) {
             uint8_t header[5];
