@@ -39,6 +39,7 @@ enum Phase : uint8_t {
 constexpr uint64_t kNever = ~0ull;
 constexpr uint64_t kLongestConversation = 200'000'000;
 constexpr uint64_t kLongestTransfer = 80'000'000;
+constexpr uint64_t kShortestTransfer = 3'000'000;
 constexpr uint32_t kTlsSpan = 5 + kTlsRecordMax;
 constexpr uint16_t kWindowSyn[2] = {64240, 65160};
 constexpr uint16_t kWindow[2] = {1026, 501};  // scaled windows, as Windows and Linux send them
@@ -410,12 +411,15 @@ void plan_exchange(Conversation& c) {
     }
 }
 
-// Bodies no longer than what slow start moves in kLongestTransfer at this conversation's
-// round trip.
-void cap_bodies(Conversation& c) {
+// Bodies no longer than what slow start moves in the time left of kLongestConversation
+// (at most kLongestTransfer, at least a few seconds' worth) at this round trip.
+void cap_bodies(Conversation& c, uint64_t now) {
     const uint64_t period =
         std::max<uint64_t>(uint64_t{c.rtt_client} + c.rtt_server, 65ull * c.gap);
-    const uint64_t cap = kLongestTransfer / period * 64 * c.mss;
+    const uint64_t elapsed = now - c.start_time;
+    const uint64_t left = elapsed < kLongestConversation ? kLongestConversation - elapsed : 0;
+    const uint64_t budget = std::clamp<uint64_t>(left, kShortestTransfer, kLongestTransfer);
+    const uint64_t cap = std::max<uint64_t>(budget / period, 1) * 64 * c.mss;
     const bool tls = body_in_tls_records(c, c.exchange);
     if (c.request_body > cap) c.request_body = tls ? tls_body(cap, tls_span(c)) : cap;
     if (c.response_body > cap) c.response_body = tls ? tls_body(cap, tls_span(c)) : cap;
@@ -672,7 +676,7 @@ void after_exchange(Conversation& c, uint64_t t);
 
 void begin_exchange(Conversation& c, uint64_t start) {
     plan_exchange(c);
-    cap_bodies(c);
+    cap_bodies(c, start);
     if (message_length(c, 0) > 0) {
         begin_message(c, 0, start);
     } else {
