@@ -359,7 +359,21 @@ uint32_t FlowCache::add(const PacketView& v, bool layer2, uint64_t ts) {
     if (found) {
         idx = found - 1;
         Entry& e = entries_[idx];
-        if (ts > e.last + opts_.idle_us || ts >= e.first + opts_.active_us) {
+        if (v.proto == 6 && (v.tcp_flags & (kSyn | kAck)) == kSyn && !layer2 && e.conn &&
+            conns_[e.conn - 1].handshake >= 2) {
+            // A new connection on the same ports: the old one's records end here, and the
+            // new one gets a state of its own.
+            end_peer(e.key, e.conn);  // erasing never moves entries: `e` stays valid
+            emit(idx);
+            e.first = e.last = ts;
+            e.packets = e.bytes = 0;
+            e.flags = 0;
+            e.retrans = 0;
+            e.seq_valid = 0;
+            release_conn(e.conn);
+            e.conn = new_conn();
+            e.client = 1;
+        } else if (ts > e.last + opts_.idle_us || ts >= e.first + opts_.active_us) {
             // Idle or active timeout: the record so far goes out, the flow goes on in a new
             // one (its connection state stays).
             emit(idx);
@@ -379,7 +393,12 @@ uint32_t FlowCache::add(const PacketView& v, bool layer2, uint64_t ts) {
         if (!layer2 && (v.proto == 6 || v.proto == 17 || v.proto == 132)) {
             // The two directions share one Conn; the first one seen creates it.
             const FlowKey rk = reverse(k);
-            const uint32_t peer = find(rk, hash_key(rk));
+            uint32_t peer = find(rk, hash_key(rk));
+            if (peer && v.proto == 6 && (v.tcp_flags & (kSyn | kAck)) == kSyn &&
+                entries_[peer - 1].conn && conns_[entries_[peer - 1].conn - 1].handshake >= 2) {
+                end_flow(peer - 1);  // the reverse flow of an earlier connection on these ports
+                peer = 0;
+            }
             if (peer && entries_[peer - 1].conn) {
                 const Entry& p = entries_[peer - 1];
                 e.conn = p.conn;
@@ -404,6 +423,12 @@ uint32_t FlowCache::add(const PacketView& v, bool layer2, uint64_t ts) {
         tcp_update(e, v, ts);
     }
     return idx;
+}
+
+void FlowCache::end_peer(const FlowKey& k, uint32_t conn) {
+    const FlowKey rk = reverse(k);
+    const uint32_t peer = find(rk, hash_key(rk));
+    if (peer && entries_[peer - 1].conn == conn) end_flow(peer - 1);
 }
 
 void FlowCache::end_if_closed(uint32_t idx, const PacketView& v) {

@@ -116,6 +116,8 @@ class FlowCache {
     // before end_if_closed() ends a TCP flow at FIN or RST.
     uint32_t add(const PacketView& v, bool layer2, uint64_t ts);
     void end_if_closed(uint32_t idx, const PacketView& v);
+    // Ends a flow now (its record goes out).
+    void end(uint32_t idx) { end_flow(idx); }
     Entry& entry(uint32_t idx) { return entries_[idx]; }
     // Accounts packets known only in aggregate (fragments whose first fragment never came).
     void add_aggregate(const FlowKey& key, uint64_t packets, uint64_t bytes, uint64_t first,
@@ -146,6 +148,7 @@ class FlowCache {
         erase(idx);
     }
     void grow_table();
+    void end_peer(const FlowKey& k, uint32_t conn);
     void unlink(uint32_t idx);
     void link_tail(uint32_t idx);
     uint32_t new_conn();

@@ -209,8 +209,10 @@ void Probe::packet(const RawPacket& p) {
     ++stats_.flow_packets;
     if (layer2) ++stats_.layer2;
     const uint32_t idx = cache_.add(v, layer2, p.ts_us);
-    if (opts_.metadata) meta_.packet(cache_, idx, v);
-    cache_.end_if_closed(idx, v);
+    if (opts_.metadata && meta_.packet(cache_, idx, v))
+        cache_.end(idx);
+    else
+        cache_.end_if_closed(idx, v);
     if (cache_.out().size() >= opts_.block_rows) drain();
 }
 
