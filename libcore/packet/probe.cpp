@@ -1,7 +1,9 @@
 #include "packet/probe.h"
 
 #include <pcap/pcap.h>
+#include <poll.h>
 
+#include <cerrno>
 #include <chrono>
 #include <map>
 
@@ -306,22 +308,32 @@ void capture_live(const std::string& iface, const std::string& filter, Probe& pr
                                          std::chrono::system_clock::now().time_since_epoch())
                                          .count());
     };
+    // Non-blocking reads behind poll(): a signal or a quiet interface never leaves us stuck
+    // inside libpcap, so `stop` is seen within the poll timeout.
+    if (pcap_setnonblock(pc, 1, err) != 0) throw DataError(iface + ": " + err);
+    const int fd = pcap_get_selectable_fd(pc);
+    struct Ctx {
+        Probe* probe;
+        uint32_t link;
+    } ctx{&probe, static_cast<uint32_t>(link)};
+    const auto on_packet = [](u_char* user, const pcap_pkthdr* h, const u_char* data) {
+        const auto* c = reinterpret_cast<const Ctx*>(user);
+        RawPacket p;
+        p.ts_us = uint64_t(h->ts.tv_sec) * 1000000u + uint64_t(h->ts.tv_usec);
+        p.data = data;
+        p.caplen = h->caplen;
+        p.wirelen = h->len;
+        p.link = c->link;
+        c->probe->packet(p);
+    };
     uint64_t last_tick = wall_us();
     while (!stop.load(std::memory_order_relaxed)) {
-        pcap_pkthdr* h = nullptr;
-        const u_char* data = nullptr;
-        const int rc = pcap_next_ex(pc, &h, &data);
-        if (rc == 1) {
-            RawPacket p;
-            p.ts_us = uint64_t(h->ts.tv_sec) * 1000000u + uint64_t(h->ts.tv_usec);
-            p.data = data;
-            p.caplen = h->caplen;
-            p.wirelen = h->len;
-            p.link = static_cast<uint32_t>(link);
-            probe.packet(p);
-        } else if (rc < 0) {
-            if (rc == PCAP_ERROR_BREAK) break;
-            throw DataError(iface + ": " + pcap_geterr(pc));
+        pollfd pfd{fd, POLLIN, 0};
+        const int ready = fd >= 0 ? ::poll(&pfd, 1, 100) : 1;
+        if (ready < 0 && errno != EINTR) throw DataError(iface + ": " + errno_text(errno));
+        if (ready > 0) {
+            const int n = pcap_dispatch(pc, -1, on_packet, reinterpret_cast<u_char*>(&ctx));
+            if (n == PCAP_ERROR) throw DataError(iface + ": " + pcap_geterr(pc));
         }
         const uint64_t now = wall_us();
         if (now - last_tick >= 1000000u) {
