@@ -47,6 +47,7 @@ class CaptureFile {
     // call. A cut in the middle of a record ends the file: truncated() tells, with the
     // offset where the incomplete record starts.
     bool next(RawPacket& p) {
+        if (mapped_ && pos_ >= released_ + kReleaseChunk) release();
         if (pcapng_) return next_pcapng(p);
         return next_pcap(p);
     }
@@ -67,6 +68,11 @@ class CaptureFile {
         return refill(n);
     }
     bool refill(size_t n);
+    // Unmaps pages already read, so that resident memory stays small on big files (the
+    // pages stay in the page cache).
+    void release();
+    static constexpr size_t kReleaseChunk = 64u << 20;
+    size_t released_ = 0;
     void read_file_header();
     void parse_shb(const uint8_t* b, uint32_t len);
     void parse_idb(const uint8_t* b, uint32_t len);
