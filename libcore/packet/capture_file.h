@@ -54,6 +54,8 @@ class CaptureFile {
 
     const std::string& path() const { return path_; }
     bool truncated() const { return truncated_; }
+    // A mapped file: every packet's bytes stay valid while the file is open.
+    bool mapped() const { return mapped_; }
     uint64_t truncated_at() const { return truncated_at_; }
     // Bytes consumed so far and the file size (0 for a stream): for progress.
     uint64_t offset() const { return base_ + pos_; }

@@ -8,22 +8,6 @@ namespace {
 
 constexpr uint8_t kFin = 0x01, kSyn = 0x02, kRst = 0x04, kAck = 0x10;
 
-inline uint64_t rotl(uint64_t x, int r) {
-    return x << r | x >> (64 - r);
-}
-
-inline uint32_t hash_key(const FlowKey& k) {
-    const uint64_t tail = uint64_t{k.sport} | uint64_t{k.dport} << 16 | uint64_t{k.vlan} << 32 |
-                          uint64_t{k.proto} << 48 | uint64_t{k.layer2} << 56;
-    uint64_t h = (k.src.lo ^ rotl(k.src.hi, 17)) * 0x9E3779B97F4A7C15ull;
-    h ^= (k.dst.lo ^ rotl(k.dst.hi, 41)) * 0xC2B2AE3D27D4EB4Full;
-    h ^= tail * 0x165667B19E3779F9ull;
-    h ^= h >> 31;
-    h *= 0xD6E8FEB86659FD93ull;
-    h ^= h >> 32;
-    return static_cast<uint32_t>(h);
-}
-
 uint8_t layer2_app(uint16_t ether_type) {
     switch (ether_type) {
         case 0x88b8:
@@ -347,13 +331,12 @@ void FlowCache::tcp_update(Entry& e, const PacketView& v, uint64_t ts) {
     }
 }
 
-uint32_t FlowCache::add(const PacketView& v, bool layer2, uint64_t ts) {
+uint32_t FlowCache::add(const PacketView& v, bool layer2, uint64_t ts, const FlowKey& k,
+                        uint32_t h) {
     if (ts > now_) {
         now_ = ts;
         expire_idle(now_);
     }
-    const FlowKey k = key_of(v, layer2);
-    const uint32_t h = hash_key(k);
     uint32_t found = find(k, h);
     uint32_t idx;
     if (found) {
@@ -393,7 +376,7 @@ uint32_t FlowCache::add(const PacketView& v, bool layer2, uint64_t ts) {
         if (!layer2 && (v.proto == 6 || v.proto == 17 || v.proto == 132)) {
             // The two directions share one Conn; the first one seen creates it.
             const FlowKey rk = reverse(k);
-            uint32_t peer = find(rk, hash_key(rk));
+            uint32_t peer = find(rk, FlowCache::hash(rk));
             if (peer && v.proto == 6 && (v.tcp_flags & (kSyn | kAck)) == kSyn &&
                 entries_[peer - 1].conn && conns_[entries_[peer - 1].conn - 1].handshake >= 2) {
                 end_flow(peer - 1);  // the reverse flow of an earlier connection on these ports
@@ -427,7 +410,7 @@ uint32_t FlowCache::add(const PacketView& v, bool layer2, uint64_t ts) {
 
 void FlowCache::end_peer(const FlowKey& k, uint32_t conn) {
     const FlowKey rk = reverse(k);
-    const uint32_t peer = find(rk, hash_key(rk));
+    const uint32_t peer = find(rk, FlowCache::hash(rk));
     if (peer && entries_[peer - 1].conn == conn) end_flow(peer - 1);
 }
 
@@ -437,7 +420,7 @@ void FlowCache::end_if_closed(uint32_t idx, const PacketView& v) {
 
 void FlowCache::add_aggregate(const FlowKey& key, uint64_t packets, uint64_t bytes, uint64_t first,
                               uint64_t last) {
-    const uint32_t h = hash_key(key);
+    const uint32_t h = FlowCache::hash(key);
     const uint32_t found = find(key, h);
     const uint32_t idx = found ? found - 1 : insert(key, h, first);
     Entry& e = entries_[idx];

@@ -114,7 +114,33 @@ class FlowCache {
     // Accounts one packet (decoded as `v`, a layer-2 flow when layer2) at time ts and
     // returns its entry's index, so that callers can run per-connection parsers on it
     // before end_if_closed() ends a TCP flow at FIN or RST.
-    uint32_t add(const PacketView& v, bool layer2, uint64_t ts);
+    uint32_t add(const PacketView& v, bool layer2, uint64_t ts) {
+        const FlowKey k = key_of(v, layer2);
+        return add(v, layer2, ts, k, hash(k));
+    }
+    // The same with the key and its hash computed before (see prefetch()).
+    uint32_t add(const PacketView& v, bool layer2, uint64_t ts, const FlowKey& k, uint32_t h);
+
+    static uint32_t hash(const FlowKey& k) {
+        const auto rotl = [](uint64_t x, int r) { return x << r | x >> (64 - r); };
+        const uint64_t tail = uint64_t{k.sport} | uint64_t{k.dport} << 16 | uint64_t{k.vlan} << 32 |
+                              uint64_t{k.proto} << 48 | uint64_t{k.layer2} << 56;
+        uint64_t x = (k.src.lo ^ rotl(k.src.hi, 17)) * 0x9E3779B97F4A7C15ull;
+        x ^= (k.dst.lo ^ rotl(k.dst.hi, 41)) * 0xC2B2AE3D27D4EB4Full;
+        x ^= tail * 0x165667B19E3779F9ull;
+        x ^= x >> 31;
+        x *= 0xD6E8FEB86659FD93ull;
+        x ^= x >> 32;
+        return static_cast<uint32_t>(x);
+    }
+    // Memory hints for a batch of packets: first the table slots of their hashes, then (once
+    // those are in cache) the entries the slots point to, so that the lookups in add() that
+    // follow find both in cache instead of waiting on memory one packet at a time.
+    void prefetch_slot(uint32_t h) const { __builtin_prefetch(&slots_[h & mask_]); }
+    void prefetch_entry(uint32_t h) const {
+        const Slot& s = slots_[h & mask_];
+        if (s.idx) __builtin_prefetch(&entries_[s.idx - 1]);
+    }
     void end_if_closed(uint32_t idx, const PacketView& v);
     // Ends a flow now (its record goes out).
     void end(uint32_t idx) { end_flow(idx); }

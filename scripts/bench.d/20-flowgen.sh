@@ -48,7 +48,7 @@ run fg_t2 flowgen -q --threads 2 -r "$pcap" -w "$work/fg3.flows"
 have_nf=0 have_sf=0
 if command -v nfpcapd >/dev/null; then
     have_nf=1
-    run nf sh -c 'rm -rf "$1" && mkdir -p "$1" && exec "${@:2}"' nf "$work/nf" \
+    run nf bash -c 'rm -rf "$1" && mkdir -p "$1" && exec "${@:2}"' nf "$work/nf" \
         "${one_core[@]}" nfpcapd -r "$pcap" -w "$work/nf" -e 300,15
 fi
 if command -v softflowd >/dev/null; then
