@@ -353,17 +353,19 @@ uint32_t FlowCache::add(const PacketView& v, bool layer2, uint64_t ts, const Flo
             e.flags = 0;
             e.retrans = 0;
             e.seq_valid = 0;
+            e.closing = 0;
             release_conn(e.conn);
             e.conn = new_conn();
             e.client = 1;
-        } else if (ts > e.last + opts_.idle_us || ts >= e.first + opts_.active_us) {
-            // Idle or active timeout: the record so far goes out, the flow goes on in a new
-            // one (its connection state stays).
+        } else if (ts > e.last + quiet(e) || ts >= e.first + opts_.active_us) {
+            // Idle, closed or active timeout: the record so far goes out, the flow goes on
+            // in a new one (its connection state stays).
             emit(idx);
             e.first = e.last = ts;
             e.packets = e.bytes = 0;
             e.flags = 0;
             e.retrans = 0;
+            e.closing = 0;
         }
     } else {
         idx = insert(k, h, ts);
@@ -415,7 +417,11 @@ void FlowCache::end_peer(const FlowKey& k, uint32_t conn) {
 }
 
 void FlowCache::end_if_closed(uint32_t idx, const PacketView& v) {
-    if (v.proto == 6 && (v.tcp_flags & (kFin | kRst))) end_flow(idx);
+    if (v.proto != 6) return;
+    if (v.tcp_flags & kRst)
+        end_flow(idx);
+    else if (v.tcp_flags & kFin)
+        entries_[idx].closing = 1;
 }
 
 void FlowCache::add_aggregate(const FlowKey& key, uint64_t packets, uint64_t bytes, uint64_t first,

@@ -77,6 +77,9 @@ struct Conn {
 struct CacheOptions {
     uint64_t idle_us = 15 * 1000000ull;
     uint64_t active_us = 300 * 1000000ull;
+    // After a FIN the flow takes in what comes within this time of its last packet (the
+    // ACKs that end the connection), then it is over.
+    uint64_t fin_us = 1000000ull;
     uint32_t max_flows = 1u << 20;
     uint32_t sampling = 1;  // 1:N, counters are multiplied by N on export
 };
@@ -104,6 +107,7 @@ class FlowCache {
         uint8_t flags, tos;
         uint8_t client;  // 1: this direction opened the connection
         uint8_t seq_valid;
+        uint8_t closing;  // a FIN was seen: the flow ends fin_us after its last packet
         uint8_t tunnel;
         uint16_t ether_type;
         IpAddr tun_src, tun_dst;
@@ -113,7 +117,7 @@ class FlowCache {
 
     // Accounts one packet (decoded as `v`, a layer-2 flow when layer2) at time ts and
     // returns its entry's index, so that callers can run per-connection parsers on it
-    // before end_if_closed() ends a TCP flow at FIN or RST.
+    // before end_if_closed() ends a TCP flow at RST (or, shortly after, at FIN).
     uint32_t add(const PacketView& v, bool layer2, uint64_t ts) {
         const FlowKey k = key_of(v, layer2);
         return add(v, layer2, ts, k, hash(k));
@@ -189,7 +193,7 @@ class FlowCache {
             const uint32_t i = head_ - 1;
             Entry& e = entries_[i];
             if (e.linked + opts_.idle_us >= now) break;
-            if (e.last + opts_.idle_us < now) {
+            if (e.last + quiet(e) < now) {
                 end_flow(i);
             } else {
                 unlink(i);
@@ -197,6 +201,8 @@ class FlowCache {
             }
         }
     }
+
+    uint64_t quiet(const Entry& e) const { return e.closing ? opts_.fin_us : opts_.idle_us; }
 
     CacheOptions opts_;
     struct Slot {
