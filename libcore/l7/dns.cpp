@@ -25,6 +25,20 @@ void append_label(DnsName& name, std::span<const uint8_t> label) {
     }
 }
 
+// Back to a fresh result without touching the name's text buffer.
+void reset(DnsMessage& msg) {
+    msg.id = 0;
+    msg.response = false;
+    msg.opcode = msg.rcode = 0;
+    msg.truncated = false;
+    msg.qdcount = msg.ancount = msg.nscount = msg.arcount = 0;
+    msg.has_question = false;
+    msg.qtype = msg.qclass = 0;
+    msg.needed = 0;
+    msg.name_.wire_end = 0;
+    msg.name_.len_ = 0;
+}
+
 // Header and first question. `complete` says whether `m` is the whole message; when it is
 // not (a TCP prefix), running out of bytes means need_more rather than invalid.
 Status parse_message(std::span<const uint8_t> m, bool complete, DnsMessage& msg) {
@@ -55,7 +69,8 @@ Status parse_message(std::span<const uint8_t> m, bool complete, DnsMessage& msg)
 }  // namespace
 
 Status decode_dns_name(std::span<const uint8_t> m, size_t offset, DnsName& name) {
-    name = DnsName{};
+    name.wire_end = 0;
+    name.len_ = 0;
     size_t pos = offset;
     // Where the bytes being read started: every pointer must go to an earlier place than
     // that, so each jump lands strictly before the last and the walk ends.
@@ -89,12 +104,12 @@ Status decode_dns_name(std::span<const uint8_t> m, size_t offset, DnsName& name)
 }
 
 Status parse_dns(std::span<const uint8_t> message, DnsMessage& msg) {
-    msg = DnsMessage{};
+    reset(msg);
     return parse_message(message, true, msg);
 }
 
 Status parse_dns_tcp(std::span<const uint8_t> stream, DnsMessage& msg) {
-    msg = DnsMessage{};
+    reset(msg);
     if (stream.size() < 2) {
         msg.needed = 2;
         return Status::need_more;

@@ -39,7 +39,8 @@ struct DnsName {
     std::string_view text() const { return {text_, len_}; }
     size_t wire_end = 0;  // offset after the name's bytes at the place it was read (after the
                           // first compression pointer, if any)
-    char text_[kMaxDnsNameText] = {};
+    // Not zeroed: the parsers are on the per-packet path and only len_ bytes are ever read.
+    char text_[kMaxDnsNameText];
     uint16_t len_ = 0;
 };
 

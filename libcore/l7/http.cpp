@@ -83,7 +83,8 @@ Status parse_http_request(std::span<const uint8_t> d, HttpRequest& req) {
     size_t stop = lf == std::string_view::npos ? data.size() : lf;
     for (size_t j = i + 1; j < stop; ++j) {
         uint8_t c = data[j];
-        if ((c < 0x20 && c != '\t' && !(c == '\r' && j + 1 == lf)) || c == 0x7f) {
+        bool cr_before_lf = c == '\r' && j + 1 == (lf == std::string_view::npos ? stop : lf);
+        if ((c < 0x20 && c != '\t' && !cr_before_lf) || c == 0x7f) {
             return Status::not_this;
         }
     }

@@ -173,4 +173,80 @@ Status QuicInitialReader::try_hello() {
     return Status::invalid;
 }
 
+namespace {
+
+bool gquic_version_tag(std::span<const uint8_t> v) {
+    return v.size() == 4 && v[0] == 'Q' && v[1] >= '0' && v[1] <= '9' && v[2] >= '0' &&
+           v[2] <= '9' && v[3] >= '0' && v[3] <= '9';
+}
+
+// The tag/value message (QUIC crypto handshake, "CHLO"): entry count, padding, then
+// (tag, end offset) pairs and the values one after the other.
+Status read_chlo(std::span<const uint8_t> message, GquicHello& hello) {
+    ByteReader r(message.subspan(4));
+    uint8_t lo = 0, hi = 0;
+    if (!r.u8(lo) || !r.u8(hi) || !r.skip(2)) return Status::invalid;
+    size_t entries = size_t{hi} << 8 | lo;
+    // Real hellos carry about twenty tags; the limit keeps junk from walking far.
+    if (entries > 128 || r.left() < 8 * entries) return Status::invalid;
+    std::span<const uint8_t> index = r.rest().first(8 * entries);
+    std::span<const uint8_t> values = r.rest().subspan(8 * entries);
+    size_t begin = 0;
+    for (size_t i = 0; i < entries; ++i) {
+        const uint8_t* e = index.data() + 8 * i;
+        size_t end = size_t{e[4]} | size_t{e[5]} << 8 | size_t{e[6]} << 16 | size_t{e[7]} << 24;
+        if (end < begin) return Status::invalid;
+        if (e[0] == 'S' && e[1] == 'N' && e[2] == 'I' && e[3] == 0) {
+            if (end > values.size()) return Status::invalid;
+            hello.sni = {reinterpret_cast<const char*>(values.data()) + begin, end - begin};
+        }
+        begin = end;
+    }
+    return Status::done;
+}
+
+}  // namespace
+
+Status parse_gquic_client_hello(std::span<const uint8_t> d, GquicHello& hello) {
+    hello = GquicHello{};
+    ByteReader r(d);
+    uint8_t flags = 0;
+    std::span<const uint8_t> version;
+    if (!r.u8(flags)) return Status::not_this;
+    if ((flags & 0xc0) == 0xc0) {
+        // Q046 long header: version, connection ID lengths, IDs, 4-byte packet number.
+        uint8_t cids = 0;
+        if (!r.bytes(4, version) || !gquic_version_tag(version) || !r.u8(cids)) {
+            return Status::not_this;
+        }
+        size_t dcid = (cids >> 4) ? (cids >> 4) + 3u : 0, scid = (cids & 15) ? (cids & 15) + 3u : 0;
+        if (!r.skip(dcid + scid + 4)) return Status::not_this;
+    } else {
+        // Public header up to Q043: flags, 8-byte connection ID, version (client), packet
+        // number of 1, 2, 4 or 6 bytes.
+        if ((flags & 0x80) || (flags & 0x02) || !(flags & 0x08) || !r.skip(8)) {
+            return Status::not_this;
+        }
+        if ((flags & 0x01) && (!r.bytes(4, version) || !gquic_version_tag(version))) {
+            return Status::not_this;
+        }
+        static constexpr size_t kPnLength[4] = {1, 2, 4, 6};
+        if (!r.skip(kPnLength[(flags >> 4) & 3])) return Status::not_this;
+    }
+    if (!version.empty()) {
+        hello.version = uint32_t{version[0]} << 24 | uint32_t{version[1]} << 16 |
+                        uint32_t{version[2]} << 8 | version[3];
+    }
+    // Between the header and the message: the 12-byte hash of the null encryption, a
+    // private flags byte in old versions, and the stream frame header: "CHLO" comes within
+    // 40 bytes.
+    std::span<const uint8_t> rest = r.rest();
+    for (size_t i = 0; i + 4 <= rest.size() && i < 40; ++i) {
+        if (rest[i] == 'C' && rest[i + 1] == 'H' && rest[i + 2] == 'L' && rest[i + 3] == 'O') {
+            return read_chlo(rest.subspan(i), hello);
+        }
+    }
+    return Status::not_this;
+}
+
 }  // namespace fk::l7

@@ -20,13 +20,16 @@
 // datagrams (Chrome scatters them on purpose); the reader keeps the first
 // kMaxQuicClientHello bytes of the stream and parses a longer hello as a prefix.
 //
-// A reader is about 4.5 KB and holds the keys of the connection's first Initial, so it must
-// see that datagram first; after a Retry it takes the keys from the new Destination
-// Connection ID. hello().sni points into the reader: copy it before the reader goes away.
+// A reader is about 4.5 KB. It keeps the keys of the first Initial it opens, derived from
+// that packet's Destination Connection ID: later Initials keep using them even when the
+// client has switched to the server's connection ID. After a Retry the client's Initials
+// use keys from the Retry's connection ID; the reader takes those when the old keys fail.
+// hello().sni points into the reader: copy it before the reader goes away.
 #pragma once
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <string_view>
 
 #include "l7/quic_crypto.h"
 #include "l7/status.h"
@@ -44,6 +47,11 @@ bool looks_like_quic_initial(std::span<const uint8_t> datagram);
 
 class QuicInitialReader {
   public:
+    QuicInitialReader() = default;
+    // hello().sni points into the reader's own buffer: a copy would point into the original.
+    QuicInitialReader(const QuicInitialReader&) = delete;
+    QuicInitialReader& operator=(const QuicInitialReader&) = delete;
+
     Status feed(std::span<const uint8_t> datagram, std::span<uint8_t> scratch);
 
     const ClientHello& hello() const { return hello_; }
@@ -73,5 +81,18 @@ class QuicInitialReader {
     uint8_t crypto_[kMaxQuicClientHello] = {};
     ClientHello hello_;
 };
+
+// Google QUIC (versions Q024 to Q046, 2015-2020) sends its client hello, a "CHLO" handshake
+// message of tag/value pairs, without encryption; its SNI tag is the server name. A probe
+// calls parse_gquic_client_hello() on the first client datagrams of a UDP flow that
+// classify() calls quic and that are not IETF Initials (looks_like_quic_initial() false):
+// done with sni filled (empty when the CHLO has none), or not_this. Newer Google versions
+// (Q050, T051) encrypt it like IETF QUIC with their own salts; they are not read.
+struct GquicHello {
+    std::string_view sni;  // points into the datagram
+    uint32_t version = 0;  // the version tag, "Q035" = 0x51303335; 0 when the packet has none
+};
+
+Status parse_gquic_client_hello(std::span<const uint8_t> datagram, GquicHello& hello);
 
 }  // namespace fk::l7

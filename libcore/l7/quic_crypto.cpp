@@ -88,7 +88,18 @@ struct Contexts {
     EVP_CIPHER_CTX* gcm = EVP_CIPHER_CTX_new();
     EVP_CIPHER_CTX* ecb = EVP_CIPHER_CTX_new();
     Contexts() {
-        if (algorithms().hmac) hmac = EVP_MAC_CTX_new(algorithms().hmac);
+        if (!algorithms().hmac) return;
+        hmac = EVP_MAC_CTX_new(algorithms().hmac);
+        // The digest is set once: naming it on every init makes OpenSSL fetch it again.
+        char digest[] = "SHA256";
+        OSSL_PARAM params[] = {
+            OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+            OSSL_PARAM_construct_end(),
+        };
+        if (hmac && EVP_MAC_CTX_set_params(hmac, params) != 1) {
+            EVP_MAC_CTX_free(hmac);
+            hmac = nullptr;
+        }
     }
     ~Contexts() {
         EVP_MAC_CTX_free(hmac);
@@ -112,15 +123,10 @@ bool hmac_sha256(std::span<const uint8_t> key, std::span<const uint8_t> a,
                  std::span<uint8_t, 32> out) {
     Contexts& ctx = contexts();
     if (!ctx.usable()) return false;
-    char digest[] = "SHA256";
-    OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
-        OSSL_PARAM_construct_end(),
-    };
     // HMAC with an empty key is valid (HKDF-Extract with an empty salt); OpenSSL wants a
     // non-null pointer for it.
     static const uint8_t kEmpty[1] = {0};
-    if (EVP_MAC_init(ctx.hmac, key.empty() ? kEmpty : key.data(), key.size(), params) != 1) {
+    if (EVP_MAC_init(ctx.hmac, key.empty() ? kEmpty : key.data(), key.size(), nullptr) != 1) {
         return false;
     }
     for (auto piece : {a, b, c}) {

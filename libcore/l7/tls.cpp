@@ -12,6 +12,14 @@ constexpr uint8_t kContentHandshake = 22;
 constexpr uint8_t kHandshakeClientHello = 1;
 
 // GREASE values (RFC 8701) are 0x?a?a with equal bytes; they are never real versions.
+void reset(ClientHello& h) {
+    h.sni = {};
+    h.version = h.legacy_version = 0;
+    h.ech = h.truncated = false;
+    h.needed = 0;
+    h.alpn_len_ = 0;
+}
+
 bool is_grease(uint16_t v) {
     return (v & 0x0f0f) == 0x0a0a && (v >> 8) == (v & 0xff);
 }
@@ -164,7 +172,7 @@ bool looks_like_client_hello(std::span<const uint8_t> d) {
 
 Status parse_client_hello_message(std::span<const uint8_t> message, ClientHello& hello,
                                   bool accept_prefix) {
-    hello = ClientHello{};
+    reset(hello);
     ByteReader r(message);
     uint8_t type = 0;
     uint32_t len = 0;
@@ -187,12 +195,14 @@ Status parse_client_hello_message(std::span<const uint8_t> message, ClientHello&
         return Status::need_more;
     }
     std::span<const uint8_t> body = r.rest().first(std::min<size_t>(len, r.left()));
-    return parse_body(body, complete, hello);
+    Status s = parse_body(body, complete, hello);
+    if (s == Status::need_more) hello.needed = 4 + size_t{len};
+    return s;
 }
 
 Status parse_tls_client_hello(std::span<const uint8_t> stream, ClientHello& hello,
                               bool accept_prefix) {
-    hello = ClientHello{};
+    reset(hello);
     if (looks_like_sslv2_hello(stream)) return parse_sslv2_hello(stream, hello);
     ByteReader r(stream);
     uint8_t content = 0, major = 0, minor = 0;
@@ -215,12 +225,18 @@ Status parse_tls_client_hello(std::span<const uint8_t> stream, ClientHello& hell
         target = std::min(message, target);
     }
     if (fragment.size() >= target || accept_prefix) {
-        return parse_client_hello_message(fragment.first(std::min(target, fragment.size())), hello,
-                                          true);
+        Status s = parse_client_hello_message(fragment.first(std::min(target, fragment.size())),
+                                              hello, true);
+        if (s == Status::need_more) {
+            // A whole record too short for a hello's fixed start cannot become one.
+            if (fragment.size() >= target) return Status::invalid;
+            hello.needed = 5 + target;
+        }
+        return s;
     }
     Status s = parse_client_hello_message(fragment, hello, true);
     if (s != Status::done && s != Status::need_more) return s;
-    hello = ClientHello{};
+    reset(hello);
     hello.needed = 5 + target;
     return Status::need_more;
 }

@@ -40,7 +40,8 @@ constexpr uint16_t kTlsExtEncryptedClientHello = 0xfe0d;
 
 struct ClientHello {
     std::string_view sni;  // first host_name of server_name; empty when absent
-    uint16_t version = 0;  // highest of supported_versions (GREASE skipped), else
+    uint16_t version = 0;  // highest of supported_versions (GREASE skipped; TLS 1.3 drafts
+                           // and experimental versions rank below the final 1.3), else
                            // legacy_version: 0x0303 = TLS 1.2, 0x0304 = TLS 1.3
     uint16_t legacy_version = 0;
     bool ech = false;        // encrypted_client_hello (0xfe0d) present
@@ -48,8 +49,9 @@ struct ClientHello {
     size_t needed = 0;       // with Status::need_more: input bytes to call again with
     std::string_view alpn() const { return {alpn_text_, alpn_len_}; }  // "h2,http/1.1"
 
-    // Filled by the parser; the ALPN text lives here so no caller buffer is needed.
-    char alpn_text_[kMaxAlpnText] = {};
+    // Filled by the parser; the ALPN text lives here so no caller buffer is needed. Not
+    // zeroed, as only alpn_len_ bytes are ever read.
+    char alpn_text_[kMaxAlpnText];
     uint8_t alpn_len_ = 0;
 };
 

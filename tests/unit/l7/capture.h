@@ -177,9 +177,18 @@ class Walker {
     void gre(const uint8_t* p, size_t n) {
         if (n < 4) return;
         uint16_t flags = be16(p), proto = be16(p + 2);
+        // Checksum, key, sequence number; version 1 (PPTP) adds an acknowledgment number.
         size_t off = 4 + ((flags & 0x8000) ? 4 : 0) + ((flags & 0x2000) ? 4 : 0) +
-                     ((flags & 0x1000) ? 4 : 0);
+                     ((flags & 0x1000) ? 4 : 0) + ((flags & 7) == 1 && (flags & 0x0080) ? 4 : 0);
         if (off > n) return;
+        if (proto == 0x880b) {  // PPP, with or without address/control and a 1-byte protocol
+            const uint8_t* q = p + off;
+            size_t m = n - off;
+            if (m >= 2 && q[0] == 0xff && q[1] == 0x03) q += 2, m -= 2;
+            if (m >= 1 && (q[0] & 1)) return ppp(q[0], q + 1, m - 1);
+            if (m >= 2) return ppp(be16(q), q + 2, m - 2);
+            return;
+        }
         if (proto == 0x88be) return ether(p + off + 8, n >= off + 8 ? n - off - 8 : 0);
         if (proto == 0x22eb) return ether(p + off + 12, n >= off + 12 ? n - off - 12 : 0);
         if (proto == 0x6558) return ether(p + off, n - off);

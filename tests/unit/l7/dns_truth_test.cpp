@@ -112,7 +112,7 @@ struct DnsCollector {
 };
 
 TEST(DnsTruth, SameQueriesAndResponsesAsTshark) {
-    std::string data = test::shared_data();
+    std::string data = test::data_dir();
     if (data.empty()) GTEST_SKIP() << "no ../shared/data";
     auto rows = test::read_truth(data + "/truth/dns-queries.tsv");
     ASSERT_FALSE(rows.empty());

@@ -60,7 +60,7 @@ struct HttpCollector {
 };
 
 TEST(HttpTruth, SameRequestsAndResponsesAsTshark) {
-    std::string data = test::shared_data();
+    std::string data = test::data_dir();
     if (data.empty()) GTEST_SKIP() << "no ../shared/data";
     auto rows = test::read_truth(data + "/truth/http-hosts.tsv");
     auto response_rows = test::read_truth(test::beside_this_test("http-responses.tsv"));

@@ -11,6 +11,7 @@
 #include "hello_builder.h"
 #include "hex.h"
 #include "test_util.h"
+#include "truth.h"
 
 namespace fk::l7 {
 namespace {
@@ -222,7 +223,7 @@ TEST_F(QuicReader, TooScatteredStreamsStayBounded) {
 TEST_F(QuicReader, RealHelloInTwoInitials) {
     // pcap/quic/quic_frags_ch_in_multiple_packets.pcapng: a v1 hello in two Initials, with
     // the 18 ALPN ids tshark lists for frame 2.
-    std::string data = test::shared_data();
+    std::string data = test::data_dir();
     if (data.empty()) GTEST_SKIP() << "no ../shared/data";
     QuicInitialReader r;
     Status last = Status::not_this;
@@ -238,6 +239,67 @@ TEST_F(QuicReader, RealHelloInTwoInitials) {
               "h3-34,hq-34,h3-33,hq-33,h3-32,hq-32,h3-31,hq-31,h3-29,hq-29,h3-30,hq-30,h3-28,"
               "hq-28,h3-27,hq-27,h3,hq-interop");
     EXPECT_EQ(r.hello().version, 0x0304);
+}
+
+// A CHLO message with the given (tag, value) entries.
+std::vector<uint8_t> chlo(const std::vector<std::pair<std::string, std::string>>& entries) {
+    std::vector<uint8_t> m = {'C', 'H', 'L', 'O', static_cast<uint8_t>(entries.size()), 0, 0, 0};
+    std::string values;
+    for (const auto& [tag, value] : entries) {
+        m.insert(m.end(), tag.begin(), tag.end());
+        values += value;
+        for (int i = 0; i < 4; ++i) m.push_back(static_cast<uint8_t>(values.size() >> (8 * i)));
+    }
+    m.insert(m.end(), values.begin(), values.end());
+    return m;
+}
+
+TEST(GoogleQuic, PublicHeaderAndLongHeaderHellos) {
+    auto msg = chlo({{std::string("PAD\0", 4), std::string(20, '-')},
+                     {std::string("SNI\0", 4), "www.example.com"},
+                     {std::string("VER\0", 4), "Q035"}});
+    // Q035: flags (version, 8-byte CID, 1-byte packet number), CID, version, packet
+    // number, 12-byte hash, stream frame header, message.
+    std::vector<uint8_t> q035 = from_hex("0901020304050607085130333501");
+    q035.insert(q035.end(), 12, 0xaa);
+    q035.insert(q035.end(), {0xa0, 0x01, 0x00, 0x04});
+    q035.insert(q035.end(), msg.begin(), msg.end());
+    GquicHello h;
+    ASSERT_EQ(parse_gquic_client_hello(q035, h), Status::done);
+    EXPECT_EQ(h.sni, "www.example.com");
+    EXPECT_EQ(h.version, 0x51303335u);
+    // Q046: long header, DCID of 8 bytes, no SCID, 4-byte packet number.
+    std::vector<uint8_t> q046 = from_hex("c35130343650010203040506070800000001");
+    q046.insert(q046.end(), 12, 0xbb);
+    q046.insert(q046.end(), {0xa0, 0x01, 0x00, 0x04});
+    q046.insert(q046.end(), msg.begin(), msg.end());
+    ASSERT_EQ(parse_gquic_client_hello(q046, h), Status::done);
+    EXPECT_EQ(h.sni, "www.example.com");
+    // An IETF Initial, a short header, and the message cut inside its values.
+    EXPECT_EQ(parse_gquic_client_hello(initial_packet(quic::kVersion1, kRfcDcid, kRfcCrypto, 0), h),
+              Status::not_this);
+    EXPECT_EQ(parse_gquic_client_hello(from_hex("40010203"), h), Status::not_this);
+    std::vector<uint8_t> cut(q035.begin(), q035.end() - 10);
+    EXPECT_EQ(parse_gquic_client_hello(cut, h), Status::invalid);
+}
+
+TEST(GoogleQuic, LyingEntries) {
+    std::vector<uint8_t> header = from_hex("0901020304050607085130333501");
+    header.insert(header.end(), 12, 0);
+    GquicHello h;
+    // End offsets going backwards; an entry count larger than the datagram; too many.
+    auto back = chlo({{"AAAA", "xxxx"}, {std::string("SNI\0", 4), "a"}});
+    back[8 + 4] = 9;  // first end offset past the second
+    std::vector<uint8_t> d = header;
+    d.insert(d.end(), back.begin(), back.end());
+    EXPECT_EQ(parse_gquic_client_hello(d, h), Status::invalid);
+    d = header;
+    d.insert(d.end(), {'C', 'H', 'L', 'O', 0x40, 0x00, 0, 0});
+    EXPECT_EQ(parse_gquic_client_hello(d, h), Status::invalid);
+    d = header;
+    d.insert(d.end(), {'C', 'H', 'L', 'O', 0xff, 0x01, 0, 0});
+    d.resize(d.size() + 8 * 511, 0);
+    EXPECT_EQ(parse_gquic_client_hello(d, h), Status::invalid);
 }
 
 }  // namespace

@@ -156,7 +156,7 @@ const Exception* exception_for(const std::string& file, const Hello& h, bool tsh
 }
 
 TEST(TlsTruth, SameClientHellosAsTshark) {
-    std::string data = test::shared_data();
+    std::string data = test::data_dir();
     if (data.empty()) GTEST_SKIP() << "no ../shared/data";
     auto rows = test::read_truth(data + "/truth/tls-sni.tsv");
     ASSERT_FALSE(rows.empty());
@@ -211,6 +211,40 @@ TEST(TlsTruth, SameClientHellosAsTshark) {
     EXPECT_EQ(ech, 16u);
     std::printf("compared %zu captures, %zu distinct hellos (%zu with SNI), %zu ALPN/version/ECH\n",
                 files, hellos, with_sni, detail_checks);
+}
+
+}  // namespace
+}  // namespace fk::l7
+
+namespace fk::l7 {
+namespace {
+
+// Google QUIC hellos against tshark's (gquic-hellos.tsv beside this test): every CHLO
+// datagram, counted, with its SNI.
+TEST(TlsTruth, SameGoogleQuicHellosAsTshark) {
+    std::string data = test::data_dir();
+    if (data.empty()) GTEST_SKIP() << "no ../shared/data";
+    auto rows = test::read_truth(test::beside_this_test("gquic-hellos.tsv"));
+    ASSERT_FALSE(rows.empty());
+    size_t total = 0;
+    for (const auto& [file, file_rows] : test::by_file(rows)) {
+        SCOPED_TRACE(file);
+        using Key = std::tuple<uint16_t, uint16_t, std::string>;
+        std::map<Key, int> expected, found;
+        for (const auto& r : file_rows) {
+            ++expected[{static_cast<uint16_t>(std::stoi(r.at("sport"))),
+                        static_cast<uint16_t>(std::stoi(r.at("dport"))), r.at("sni")}];
+        }
+        ASSERT_TRUE(test::for_each_packet(data + "/" + file, [&](const test::Packet& p) {
+            GquicHello h;
+            if (p.proto == 17 && parse_gquic_client_hello(p.payload, h) == Status::done) {
+                ++found[{p.sport, p.dport, std::string(h.sni)}];
+            }
+        }));
+        EXPECT_EQ(found, expected);
+        total += file_rows.size();
+    }
+    std::printf("compared %zu Google QUIC hellos\n", total);
 }
 
 }  // namespace

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "test_util.h"
+
 namespace fk::test {
 
 using TruthRow = std::map<std::string, std::string>;
@@ -60,6 +62,16 @@ inline std::vector<std::pair<std::string, std::vector<TruthRow>>> by_file(
 // A file kept next to the L7 test sources.
 inline std::string beside_this_test(const std::string& name) {
     return (std::filesystem::path(__FILE__).parent_path() / name).string();
+}
+
+// The shared data directory: FLOWKIT_DATA, or ../shared/data beside this checkout, which is
+// where CMake points FLOWKIT_DATA too (ctest runs of GoogleTest binaries receive only the
+// first variable of the test environment, so the fallback keeps them from skipping).
+inline std::string data_dir() {
+    std::string d = shared_data();
+    if (!d.empty()) return d;
+    auto beside = std::filesystem::path(__FILE__).parent_path() / "../../../../shared/data";
+    return std::filesystem::is_directory(beside) ? beside.lexically_normal().string() : "";
 }
 
 }  // namespace fk::test
