@@ -1,5 +1,8 @@
 #include "packet/flow_cache.h"
 
+#include <memory>
+
+#include "l7/classify.h"
 #include "record/names.h"
 
 namespace fk {
@@ -72,7 +75,10 @@ uint32_t L7Pool::take_quic() {
     if (!free_readers_.empty()) {
         const uint32_t id = free_readers_.back();
         free_readers_.pop_back();
-        *readers_[id - 1] = l7::QuicInitialReader{};
+        // A reader cannot be assigned (its results point into itself): make it anew in place.
+        l7::QuicInitialReader* r = readers_[id - 1].get();
+        std::destroy_at(r);
+        std::construct_at(r);
         return id;
     }
     readers_.push_back(std::make_unique<l7::QuicInitialReader>());
@@ -90,6 +96,8 @@ void Conn::reset() {
     dns_rcode = 0;
     ech = has_dns_rcode = false;
     l7_state = l7_client = l7_tries = 0;
+    class_tries = 0;
+    app_evidence = 0;
     l7_next_seq = l7_buffer = l7_quic = 0;
     // clear() keeps the strings' capacity: a reused Conn does not allocate again.
     sni.clear();
@@ -280,6 +288,9 @@ void FlowCache::emit(uint32_t idx) {
         r.dns_qtype = c.dns_qtype;
         r.dns_rcode = c.dns_rcode;
     }
+    // Without a payload verdict, the well-known port (or the IP protocol: ICMP, IPsec).
+    if (r.app == 0 && !e.key.layer2)
+        r.app = static_cast<uint8_t>(l7::app_from_ports(e.key.proto, e.key.sport, e.key.dport));
     out_.append(r);
     ++stats_.flows;
     stats_.packets += r.packets;

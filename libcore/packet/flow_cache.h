@@ -67,6 +67,8 @@ struct Conn {
     uint8_t l7_state = 0;
     uint8_t l7_client = 0;  // Entry::client of the direction the parsed messages come from
     uint8_t l7_tries = 0;
+    uint8_t class_tries = 0;   // payload packets shown to the classifier
+    uint8_t app_evidence = 0;  // l7::Evidence of `app`
     uint32_t l7_next_seq = 0;  // TLS over TCP: next client sequence number to buffer
     uint32_t l7_buffer = 0;    // L7Pool ids, 0 = none
     uint32_t l7_quic = 0;

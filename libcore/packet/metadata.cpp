@@ -1,5 +1,6 @@
 #include "packet/metadata.h"
 
+#include "l7/classify.h"
 #include "l7/dns.h"
 #include "l7/http.h"
 #include "l7/quic.h"
@@ -15,6 +16,17 @@ namespace {
 constexpr uint8_t kMaxTries = 8;
 // QUIC client datagrams fed to a reader: the hello comes first and takes at most a few.
 constexpr unsigned kMaxQuicDatagrams = 4;
+// Payload packets of a connection (both directions) shown to the classifier: about four
+// each way, as most flows are decided by their first one.
+constexpr uint8_t kMaxClassify = 8;
+
+// A parser that read its message is payload evidence; a classifier verdict from the payload
+// stays (it names TLS-wrapped services: imaps, dot, ...).
+void set_app(Conn& c, App app) {
+    if (c.app_evidence == static_cast<uint8_t>(l7::Evidence::payload)) return;
+    c.app = static_cast<uint8_t>(app);
+    c.app_evidence = static_cast<uint8_t>(l7::Evidence::payload);
+}
 
 bool dns_port(const FlowKey& k) {
     const auto is = [](uint16_t p) { return p == 53 || p == 5353 || p == 5355; };
@@ -22,7 +34,7 @@ bool dns_port(const FlowKey& k) {
 }
 
 void take_hello(Conn& c, const l7::ClientHello& h, App app) {
-    c.app = static_cast<uint8_t>(app);
+    set_app(c, app);
     c.sni.assign(h.sni);
     c.alpn.assign(h.alpn());
     c.tls_version = h.version;
@@ -30,7 +42,7 @@ void take_hello(Conn& c, const l7::ClientHello& h, App app) {
 }
 
 void take_dns(Conn& c, const l7::DnsMessage& m) {
-    c.app = static_cast<uint8_t>(App::dns);
+    set_app(c, App::dns);
     if (m.has_question) {
         c.dns_qname.assign(m.qname());
         c.dns_qtype = m.qtype;
@@ -61,7 +73,25 @@ void Metadata::finish(FlowCache& cache, Conn& c) {
     cache.release_l7(c);
 }
 
+void Metadata::classify(const FlowCache::Entry& e, Conn& c, const PacketView& v) {
+    const l7::Classification cl = l7::classify(e.key.proto, e.key.sport, e.key.dport,
+                                               std::span<const uint8_t>(v.payload, v.payload_cap));
+    if (cl.evidence == l7::Evidence::payload) {
+        c.app = static_cast<uint8_t>(cl.app);
+        c.app_evidence = static_cast<uint8_t>(cl.evidence);
+        c.class_tries = kClassified;
+        return;
+    }
+    if (cl.evidence == l7::Evidence::port && c.app_evidence == 0) {
+        c.app = static_cast<uint8_t>(cl.app);
+        c.app_evidence = static_cast<uint8_t>(cl.evidence);
+    }
+    if (++c.class_tries >= kMaxClassify) c.class_tries = kClassified;
+}
+
 bool Metadata::inspect(FlowCache& cache, FlowCache::Entry& e, Conn& c, const PacketView& v) {
+    if (c.class_tries != kClassified) classify(e, c, v);
+    if (c.l7_state == kDone) return false;
     if (e.key.proto == 17 && dns_port(e.key) && c.l7_state == kIdle) return dns_datagram(c, v);
     switch (c.l7_state) {
         case kTlsBuffering:
@@ -98,24 +128,32 @@ void Metadata::start(FlowCache& cache, FlowCache::Entry& e, Conn& c, const Packe
             l7::HttpRequest req;
             if (l7::parse_http_request(payload, req) != l7::Status::done) return;
             const bool ssdp = e.key.sport == 1900 || e.key.dport == 1900;
-            c.app = static_cast<uint8_t>(ssdp ? App::ssdp : App::http);
+            set_app(c, ssdp ? App::ssdp : App::http);
             c.http_method.assign(req.method);
             c.http_host.assign(req.host);
             finish(cache, c);
             return;
         }
-        if (!l7::looks_like_quic_initial(payload)) return;
+        if (!l7::looks_like_quic_initial(payload)) {
+            // Google QUIC before v50 sends its client hello in the clear.
+            l7::GquicHello g;
+            if (c.app == static_cast<uint8_t>(App::quic) &&
+                l7::parse_gquic_client_hello(payload, g) == l7::Status::done) {
+                c.sni.assign(g.sni);
+                finish(cache, c);
+            }
+            return;
+        }
         c.l7_quic = cache.pool().take_quic();
         c.l7_client = e.client;
         c.l7_state = kQuic;
-        c.app = static_cast<uint8_t>(App::quic);
+        set_app(c, App::quic);
         quic_datagram(cache, c, v);
         return;
     }
     if (e.key.proto != 6) return;
     uint8_t state;
     if (l7::looks_like_client_hello(payload)) {
-        c.app = static_cast<uint8_t>(App::tls);
         state = kTlsBuffering;
     } else if (dns_port(e.key)) {
         state = kDnsTcpBuffering;
@@ -159,7 +197,7 @@ bool Metadata::parse_client(Conn& c, std::span<const uint8_t> stream, bool prefi
                 c.l7_state = kIdle;  // not HTTP after all: keep looking (a hello may follow)
                 return false;
             }
-            c.app = static_cast<uint8_t>(App::http);
+            set_app(c, App::http);
             c.http_method.assign(req.method);
             c.http_host.assign(req.host);
             c.l7_state = kWaitResponse;

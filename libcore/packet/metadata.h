@@ -1,8 +1,9 @@
 // Application metadata from the first payload packets of a connection, with the parsers of
-// libcore/l7: the TLS ClientHello (also when it spans several TCP segments), the QUIC Initial
-// (decrypted, for its ClientHello), the first HTTP/1.x request and its response status, and
-// DNS over UDP and TCP. Only connections whose message spans segments get a buffer. The
-// results go into the connection's Conn, so the records of both directions carry them.
+// libcore/l7: the application by payload signature (port second), the TLS ClientHello (also when it
+// spans several TCP segments), the QUIC Initial (decrypted, for its ClientHello), the first
+// HTTP/1.x request and its response status, and DNS over UDP and TCP. Only connections whose
+// message spans segments get a buffer. The results go into the connection's Conn, so the records of
+// both directions carry them.
 #pragma once
 #include <cstdint>
 #include <span>
@@ -23,7 +24,7 @@ class Metadata {
         FlowCache::Entry& e = cache.entry(idx);
         if (!e.conn || v.payload_cap == 0) return false;
         Conn& c = *cache.conn_of(e);
-        if (c.l7_state == kDone) return false;
+        if (c.l7_state == kDone && c.class_tries == kClassified) return false;
         return inspect(cache, e, c, v);
     }
 
@@ -37,7 +38,11 @@ class Metadata {
         kDone,
     };
 
+    // Conn::class_tries once the application is known (or the classifier gave up).
+    static constexpr uint8_t kClassified = 0xff;
+
   private:
+    void classify(const FlowCache::Entry& e, Conn& c, const PacketView& v);
     bool inspect(FlowCache& cache, FlowCache::Entry& e, Conn& c, const PacketView& v);
     void start(FlowCache& cache, FlowCache::Entry& e, Conn& c, const PacketView& v);
     void client_segment(FlowCache& cache, Conn& c, const PacketView& v);
