@@ -121,7 +121,7 @@ int run(int argc, char** argv) {
         ->check(CLI::IsMember({"systematic", "random"}));
     app.add_option("--seed", o.seed, "seed of random sampling (1)");
     app.add_flag("--no-decap", o.no_decap, "keep tunnels (GRE, VXLAN, IP-in-IP) as outer flows");
-    app.add_flag("--no-l7", o.no_l7, "skip payload inspection (TLS/QUIC hellos)");
+    app.add_flag("--no-l7", o.no_l7, "no payload inspection (hellos, HTTP, DNS, signatures)");
     app.add_option("--threads", o.threads,
                    "1, or 2: flows are encoded and written on a second thread")
         ->check(CLI::Range(1, 2));
