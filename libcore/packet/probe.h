@@ -32,7 +32,7 @@ struct ProbeOptions {
     uint64_t seed = 1;     // random sampling: the same seed gives the same packets
     std::string filter;    // BPF expression applied to every packet ("" = none)
     bool metadata = true;  // read TLS/QUIC hellos (TCP handshake delays are always kept)
-    size_t block_rows = 32768;
+    size_t block_rows = 8192;
 };
 
 struct ProbeStats {
