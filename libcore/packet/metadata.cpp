@@ -26,6 +26,7 @@ void set_app(Conn& c, App app) {
     if (c.app_evidence == static_cast<uint8_t>(l7::Evidence::payload)) return;
     c.app = static_cast<uint8_t>(app);
     c.app_evidence = static_cast<uint8_t>(l7::Evidence::payload);
+    c.class_tries = Metadata::kClassified;  // nothing left for the classifier to decide
 }
 
 bool dns_port(const FlowKey& k) {
