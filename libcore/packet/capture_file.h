@@ -47,12 +47,15 @@ class CaptureFile {
     // call. A cut in the middle of a record ends the file: truncated() tells, with the
     // offset where the incomplete record starts.
     bool next(RawPacket& p) {
+        if (mapped_ && pos_ >= released_ + kReleaseChunk) release();
         if (pcapng_) return next_pcapng(p);
         return next_pcap(p);
     }
 
     const std::string& path() const { return path_; }
     bool truncated() const { return truncated_; }
+    // A mapped file: every packet's bytes stay valid while the file is open.
+    bool mapped() const { return mapped_; }
     uint64_t truncated_at() const { return truncated_at_; }
     // Bytes consumed so far and the file size (0 for a stream): for progress.
     uint64_t offset() const { return base_ + pos_; }
@@ -67,6 +70,11 @@ class CaptureFile {
         return refill(n);
     }
     bool refill(size_t n);
+    // Unmaps pages already read, so that resident memory stays small on big files (the
+    // pages stay in the page cache).
+    void release();
+    static constexpr size_t kReleaseChunk = 64u << 20;
+    size_t released_ = 0;
     void read_file_header();
     void parse_shb(const uint8_t* b, uint32_t len);
     void parse_idb(const uint8_t* b, uint32_t len);

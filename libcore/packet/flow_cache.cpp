@@ -1,5 +1,8 @@
 #include "packet/flow_cache.h"
 
+#include <memory>
+
+#include "l7/classify.h"
 #include "record/names.h"
 
 namespace fk {
@@ -7,22 +10,6 @@ namespace fk {
 namespace {
 
 constexpr uint8_t kFin = 0x01, kSyn = 0x02, kRst = 0x04, kAck = 0x10;
-
-inline uint64_t rotl(uint64_t x, int r) {
-    return x << r | x >> (64 - r);
-}
-
-inline uint32_t hash_key(const FlowKey& k) {
-    const uint64_t tail = uint64_t{k.sport} | uint64_t{k.dport} << 16 | uint64_t{k.vlan} << 32 |
-                          uint64_t{k.proto} << 48 | uint64_t{k.layer2} << 56;
-    uint64_t h = (k.src.lo ^ rotl(k.src.hi, 17)) * 0x9E3779B97F4A7C15ull;
-    h ^= (k.dst.lo ^ rotl(k.dst.hi, 41)) * 0xC2B2AE3D27D4EB4Full;
-    h ^= tail * 0x165667B19E3779F9ull;
-    h ^= h >> 31;
-    h *= 0xD6E8FEB86659FD93ull;
-    h ^= h >> 32;
-    return static_cast<uint32_t>(h);
-}
 
 uint8_t layer2_app(uint16_t ether_type) {
     switch (ether_type) {
@@ -106,6 +93,8 @@ void Conn::reset() {
     dns_rcode = 0;
     ech = has_dns_rcode = false;
     l7_state = l7_client = l7_tries = 0;
+    class_tries = 0;
+    app_evidence = 0;
     l7_next_seq = l7_buffer = l7_quic = 0;
     // clear() keeps the strings' capacity: a reused Conn does not allocate again.
     sni.clear();
@@ -296,6 +285,9 @@ void FlowCache::emit(uint32_t idx) {
         r.dns_qtype = c.dns_qtype;
         r.dns_rcode = c.dns_rcode;
     }
+    // Without a payload verdict, the well-known port (or the IP protocol: ICMP, IPsec).
+    if (r.app == 0 && !e.key.layer2)
+        r.app = static_cast<uint8_t>(l7::app_from_ports(e.key.proto, e.key.sport, e.key.dport));
     out_.append(r);
     ++stats_.flows;
     stats_.packets += r.packets;
@@ -347,26 +339,41 @@ void FlowCache::tcp_update(Entry& e, const PacketView& v, uint64_t ts) {
     }
 }
 
-uint32_t FlowCache::add(const PacketView& v, bool layer2, uint64_t ts) {
+uint32_t FlowCache::add(const PacketView& v, bool layer2, uint64_t ts, const FlowKey& k,
+                        uint32_t h) {
     if (ts > now_) {
         now_ = ts;
         expire_idle(now_);
     }
-    const FlowKey k = key_of(v, layer2);
-    const uint32_t h = hash_key(k);
     uint32_t found = find(k, h);
     uint32_t idx;
     if (found) {
         idx = found - 1;
         Entry& e = entries_[idx];
-        if (ts > e.last + opts_.idle_us || ts >= e.first + opts_.active_us) {
-            // Idle or active timeout: the record so far goes out, the flow goes on in a new
-            // one (its connection state stays).
+        if (v.proto == 6 && (v.tcp_flags & (kSyn | kAck)) == kSyn && !layer2 && e.conn &&
+            conns_[e.conn - 1].handshake >= 2) {
+            // A new connection on the same ports: the old one's records end here, and the
+            // new one gets a state of its own.
+            end_peer(e.key, e.conn);  // erasing never moves entries: `e` stays valid
             emit(idx);
             e.first = e.last = ts;
             e.packets = e.bytes = 0;
             e.flags = 0;
             e.retrans = 0;
+            e.seq_valid = 0;
+            e.closing = 0;
+            release_conn(e.conn);
+            e.conn = new_conn();
+            e.client = 1;
+        } else if (ts > e.last + quiet(e) || ts >= e.first + opts_.active_us) {
+            // Idle, closed or active timeout: the record so far goes out, the flow goes on
+            // in a new one (its connection state stays).
+            emit(idx);
+            e.first = e.last = ts;
+            e.packets = e.bytes = 0;
+            e.flags = 0;
+            e.retrans = 0;
+            e.closing = 0;
         }
     } else {
         idx = insert(k, h, ts);
@@ -379,7 +386,12 @@ uint32_t FlowCache::add(const PacketView& v, bool layer2, uint64_t ts) {
         if (!layer2 && (v.proto == 6 || v.proto == 17 || v.proto == 132)) {
             // The two directions share one Conn; the first one seen creates it.
             const FlowKey rk = reverse(k);
-            const uint32_t peer = find(rk, hash_key(rk));
+            uint32_t peer = find(rk, FlowCache::hash(rk));
+            if (peer && v.proto == 6 && (v.tcp_flags & (kSyn | kAck)) == kSyn &&
+                entries_[peer - 1].conn && conns_[entries_[peer - 1].conn - 1].handshake >= 2) {
+                end_flow(peer - 1);  // the reverse flow of an earlier connection on these ports
+                peer = 0;
+            }
             if (peer && entries_[peer - 1].conn) {
                 const Entry& p = entries_[peer - 1];
                 e.conn = p.conn;
@@ -406,13 +418,23 @@ uint32_t FlowCache::add(const PacketView& v, bool layer2, uint64_t ts) {
     return idx;
 }
 
+void FlowCache::end_peer(const FlowKey& k, uint32_t conn) {
+    const FlowKey rk = reverse(k);
+    const uint32_t peer = find(rk, FlowCache::hash(rk));
+    if (peer && entries_[peer - 1].conn == conn) end_flow(peer - 1);
+}
+
 void FlowCache::end_if_closed(uint32_t idx, const PacketView& v) {
-    if (v.proto == 6 && (v.tcp_flags & (kFin | kRst))) end_flow(idx);
+    if (v.proto != 6) return;
+    if (v.tcp_flags & kRst)
+        end_flow(idx);
+    else if (v.tcp_flags & kFin)
+        entries_[idx].closing = 1;
 }
 
 void FlowCache::add_aggregate(const FlowKey& key, uint64_t packets, uint64_t bytes, uint64_t first,
                               uint64_t last) {
-    const uint32_t h = hash_key(key);
+    const uint32_t h = FlowCache::hash(key);
     const uint32_t found = find(key, h);
     const uint32_t idx = found ? found - 1 : insert(key, h, first);
     Entry& e = entries_[idx];

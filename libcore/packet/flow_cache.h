@@ -67,6 +67,8 @@ struct Conn {
     uint8_t l7_state = 0;
     uint8_t l7_client = 0;  // Entry::client of the direction the parsed messages come from
     uint8_t l7_tries = 0;
+    uint8_t class_tries = 0;   // payload packets shown to the classifier
+    uint8_t app_evidence = 0;  // l7::Evidence of `app`
     uint32_t l7_next_seq = 0;  // TLS over TCP: next client sequence number to buffer
     uint32_t l7_buffer = 0;    // L7Pool ids, 0 = none
     uint32_t l7_quic = 0;
@@ -77,6 +79,9 @@ struct Conn {
 struct CacheOptions {
     uint64_t idle_us = 15 * 1000000ull;
     uint64_t active_us = 300 * 1000000ull;
+    // After a FIN the flow takes in what comes within this time of its last packet (the
+    // ACKs that end the connection), then it is over.
+    uint64_t fin_us = 1000000ull;
     uint32_t max_flows = 1u << 20;
     uint32_t sampling = 1;  // 1:N, counters are multiplied by N on export
 };
@@ -104,6 +109,7 @@ class FlowCache {
         uint8_t flags, tos;
         uint8_t client;  // 1: this direction opened the connection
         uint8_t seq_valid;
+        uint8_t closing;  // a FIN was seen: the flow ends fin_us after its last packet
         uint8_t tunnel;
         uint16_t ether_type;
         IpAddr tun_src, tun_dst;
@@ -113,9 +119,37 @@ class FlowCache {
 
     // Accounts one packet (decoded as `v`, a layer-2 flow when layer2) at time ts and
     // returns its entry's index, so that callers can run per-connection parsers on it
-    // before end_if_closed() ends a TCP flow at FIN or RST.
-    uint32_t add(const PacketView& v, bool layer2, uint64_t ts);
+    // before end_if_closed() ends a TCP flow at RST (or, shortly after, at FIN).
+    uint32_t add(const PacketView& v, bool layer2, uint64_t ts) {
+        const FlowKey k = key_of(v, layer2);
+        return add(v, layer2, ts, k, hash(k));
+    }
+    // The same with the key and its hash computed before (see prefetch()).
+    uint32_t add(const PacketView& v, bool layer2, uint64_t ts, const FlowKey& k, uint32_t h);
+
+    static uint32_t hash(const FlowKey& k) {
+        const auto rotl = [](uint64_t x, int r) { return x << r | x >> (64 - r); };
+        const uint64_t tail = uint64_t{k.sport} | uint64_t{k.dport} << 16 | uint64_t{k.vlan} << 32 |
+                              uint64_t{k.proto} << 48 | uint64_t{k.layer2} << 56;
+        uint64_t x = (k.src.lo ^ rotl(k.src.hi, 17)) * 0x9E3779B97F4A7C15ull;
+        x ^= (k.dst.lo ^ rotl(k.dst.hi, 41)) * 0xC2B2AE3D27D4EB4Full;
+        x ^= tail * 0x165667B19E3779F9ull;
+        x ^= x >> 31;
+        x *= 0xD6E8FEB86659FD93ull;
+        x ^= x >> 32;
+        return static_cast<uint32_t>(x);
+    }
+    // Memory hints for a batch of packets: first the table slots of their hashes, then (once
+    // those are in cache) the entries the slots point to, so that the lookups in add() that
+    // follow find both in cache instead of waiting on memory one packet at a time.
+    void prefetch_slot(uint32_t h) const { __builtin_prefetch(&slots_[h & mask_]); }
+    void prefetch_entry(uint32_t h) const {
+        const Slot& s = slots_[h & mask_];
+        if (s.idx) __builtin_prefetch(&entries_[s.idx - 1]);
+    }
     void end_if_closed(uint32_t idx, const PacketView& v);
+    // Ends a flow now (its record goes out).
+    void end(uint32_t idx) { end_flow(idx); }
     Entry& entry(uint32_t idx) { return entries_[idx]; }
     // Accounts packets known only in aggregate (fragments whose first fragment never came).
     void add_aggregate(const FlowKey& key, uint64_t packets, uint64_t bytes, uint64_t first,
@@ -146,6 +180,7 @@ class FlowCache {
         erase(idx);
     }
     void grow_table();
+    void end_peer(const FlowKey& k, uint32_t conn);
     void unlink(uint32_t idx);
     void link_tail(uint32_t idx);
     uint32_t new_conn();
@@ -160,7 +195,7 @@ class FlowCache {
             const uint32_t i = head_ - 1;
             Entry& e = entries_[i];
             if (e.linked + opts_.idle_us >= now) break;
-            if (e.last + opts_.idle_us < now) {
+            if (e.last + quiet(e) < now) {
                 end_flow(i);
             } else {
                 unlink(i);
@@ -168,6 +203,8 @@ class FlowCache {
             }
         }
     }
+
+    uint64_t quiet(const Entry& e) const { return e.closing ? opts_.fin_us : opts_.idle_us; }
 
     CacheOptions opts_;
     struct Slot {

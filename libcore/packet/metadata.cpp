@@ -1,7 +1,8 @@
 #include "packet/metadata.h"
 
-#include <span>
-
+#include "l7/classify.h"
+#include "l7/dns.h"
+#include "l7/http.h"
 #include "l7/quic.h"
 #include "l7/tls.h"
 #include "record/names.h"
@@ -10,18 +11,58 @@ namespace fk {
 
 namespace {
 
-// Payload packets of a connection looked at before giving up on finding a hello: enough for
-// STARTTLS and CONNECT preambles, small enough to cost nothing on bulk transfers.
+// Payload packets of a connection looked at before giving up on finding a message: enough
+// for STARTTLS and CONNECT preambles, small enough to cost nothing on bulk transfers.
 constexpr uint8_t kMaxTries = 8;
 // QUIC client datagrams fed to a reader: the hello comes first and takes at most a few.
 constexpr unsigned kMaxQuicDatagrams = 4;
+// Payload packets of a connection (both directions) shown to the classifier: about four
+// each way, as most flows are decided by their first one.
+constexpr uint8_t kMaxClassify = 8;
+
+// A parser that read its message is payload evidence; a classifier verdict from the payload
+// stays (it names TLS-wrapped services: imaps, dot, ...).
+void set_app(Conn& c, App app) {
+    if (c.app_evidence == static_cast<uint8_t>(l7::Evidence::payload)) return;
+    c.app = static_cast<uint8_t>(app);
+    c.app_evidence = static_cast<uint8_t>(l7::Evidence::payload);
+    c.class_tries = Metadata::kClassified;  // nothing left for the classifier to decide
+}
+
+bool dns_port(const FlowKey& k) {
+    const auto is = [](uint16_t p) { return p == 53 || p == 5353 || p == 5355; };
+    return is(k.sport) || is(k.dport);
+}
 
 void take_hello(Conn& c, const l7::ClientHello& h, App app) {
-    c.app = static_cast<uint8_t>(app);
+    set_app(c, app);
     c.sni.assign(h.sni);
     c.alpn.assign(h.alpn());
     c.tls_version = h.version;
     c.ech = h.ech;
+}
+
+void take_dns(Conn& c, const l7::DnsMessage& m) {
+    set_app(c, App::dns);
+    if (m.has_question) {
+        c.dns_qname.assign(m.qname());
+        c.dns_qtype = m.qtype;
+    }
+    if (m.response) {
+        c.dns_rcode = m.rcode;
+        c.has_dns_rcode = true;
+    }
+}
+
+size_t limit_of(uint8_t state) {
+    switch (state) {
+        case Metadata::kTlsBuffering:
+            return l7::kMaxTlsRecord + 5;
+        case Metadata::kHttpBuffering:
+            return l7::kMaxHttpHeader;
+        default:
+            return l7::kMaxDnsTcpPrefix;
+    }
 }
 
 }  // namespace
@@ -33,73 +74,205 @@ void Metadata::finish(FlowCache& cache, Conn& c) {
     cache.release_l7(c);
 }
 
-void Metadata::inspect(FlowCache& cache, FlowCache::Entry& e, Conn& c, const PacketView& v) {
-    const std::span<const uint8_t> payload(v.payload, v.payload_cap);
-    if (c.l7_state == kTlsBuffering) {
-        if (e.client == c.l7_client) tls_segment(cache, e, c, v);
+void Metadata::classify(const FlowCache::Entry& e, Conn& c, const PacketView& v) {
+    const l7::Classification cl = l7::classify(e.key.proto, e.key.sport, e.key.dport,
+                                               std::span<const uint8_t>(v.payload, v.payload_cap));
+    if (cl.evidence == l7::Evidence::payload) {
+        c.app = static_cast<uint8_t>(cl.app);
+        c.app_evidence = static_cast<uint8_t>(cl.evidence);
+        c.class_tries = kClassified;
         return;
     }
-    if (c.l7_state == kQuic) {
-        if (e.client == c.l7_client) quic_datagram(cache, c, v);
-        return;
+    if (cl.evidence == l7::Evidence::port && c.app_evidence == 0) {
+        c.app = static_cast<uint8_t>(cl.app);
+        c.app_evidence = static_cast<uint8_t>(cl.evidence);
+    }
+    if (++c.class_tries >= kMaxClassify) c.class_tries = kClassified;
+}
+
+bool Metadata::inspect(FlowCache& cache, FlowCache::Entry& e, Conn& c, const PacketView& v) {
+    if (c.class_tries != kClassified) classify(e, c, v);
+    if (c.l7_state == kDone) return false;
+    if (e.key.proto == 17 && dns_port(e.key) && c.l7_state == kIdle) return dns_datagram(c, v);
+    switch (c.l7_state) {
+        case kTlsBuffering:
+        case kHttpBuffering:
+        case kDnsTcpBuffering:
+            if (e.client == c.l7_client) client_segment(cache, c, v);
+            return false;
+        case kQuic:
+            if (e.client == c.l7_client) quic_datagram(cache, c, v);
+            return false;
+        case kWaitResponse:
+            // Client segments (a request body) do not count: the response may come late.
+            if (e.client != c.l7_client) response(cache, c, v);
+            return false;
+        default:
+            break;
     }
     if (++c.l7_tries > kMaxTries) {
         finish(cache, c);
-        return;
+        return false;
     }
-    if (e.key.proto == 6) {
-        if (!l7::looks_like_client_hello(payload)) return;
-        c.app = static_cast<uint8_t>(App::tls);
-        c.l7_client = e.client;
-        l7::ClientHello h;
-        // A segment cut by the snap length will not grow: read what it holds.
-        const bool cut = v.payload_cap < v.payload_len;
-        const l7::Status s = l7::parse_tls_client_hello(payload, h, cut);
-        if (s == l7::Status::done) {
-            take_hello(c, h, App::tls);
+    start(cache, e, c, v);
+    return false;
+}
+
+// The first payload packets: which protocol starts here?
+void Metadata::start(FlowCache& cache, FlowCache::Entry& e, Conn& c, const PacketView& v) {
+    const std::span<const uint8_t> payload(v.payload, v.payload_cap);
+    // A segment cut by the snap length will not grow: read what it holds.
+    const bool cut = v.payload_cap < v.payload_len;
+    if (e.key.proto == 17) {
+        if (l7::looks_like_http_request(payload)) {
+            // HTTP over UDP: SSDP (port 1900) and its kin, one request per datagram.
+            l7::HttpRequest req;
+            if (l7::parse_http_request(payload, req) != l7::Status::done) return;
+            const bool ssdp = e.key.sport == 1900 || e.key.dport == 1900;
+            set_app(c, ssdp ? App::ssdp : App::http);
+            c.http_method.assign(req.method);
+            c.http_host.assign(req.host);
             finish(cache, c);
-        } else if (s == l7::Status::need_more) {
-            c.l7_buffer = cache.pool().take_buffer();
-            auto& buf = cache.pool().buffer(c.l7_buffer);
-            buf.assign(payload.begin(), payload.end());
-            c.l7_next_seq = v.seq + v.payload_cap;
-            c.l7_state = kTlsBuffering;
-        } else {
-            finish(cache, c);
+            return;
         }
-    } else if (e.key.proto == 17) {
-        if (!l7::looks_like_quic_initial(payload)) return;
+        if (!l7::looks_like_quic_initial(payload)) {
+            // Google QUIC before v50 sends its client hello in the clear.
+            l7::GquicHello g;
+            if (c.app == static_cast<uint8_t>(App::quic) &&
+                l7::parse_gquic_client_hello(payload, g) == l7::Status::done) {
+                c.sni.assign(g.sni);
+                finish(cache, c);
+            }
+            return;
+        }
         c.l7_quic = cache.pool().take_quic();
         c.l7_client = e.client;
         c.l7_state = kQuic;
-        c.app = static_cast<uint8_t>(App::quic);
+        set_app(c, App::quic);
         quic_datagram(cache, c, v);
+        return;
+    }
+    if (e.key.proto != 6) return;
+    uint8_t state;
+    if (l7::looks_like_client_hello(payload)) {
+        state = kTlsBuffering;
+    } else if (dns_port(e.key)) {
+        state = kDnsTcpBuffering;
+    } else if (l7::looks_like_http_request(payload)) {
+        state = kHttpBuffering;
+    } else {
+        return;
+    }
+    c.l7_client = e.client;
+    c.l7_state = state;
+    if (parse_client(c, payload, cut)) buffer(cache, c, v, state);
+    if (c.l7_state == kDone) cache.release_l7(c);
+}
+
+void Metadata::buffer(FlowCache& cache, Conn& c, const PacketView& v, uint8_t state) {
+    c.l7_buffer = cache.pool().take_buffer();
+    auto& buf = cache.pool().buffer(c.l7_buffer);
+    const size_t n = v.payload_cap < limit_of(state) ? v.payload_cap : limit_of(state);
+    buf.assign(v.payload, v.payload + n);
+    c.l7_next_seq = v.seq + v.payload_cap;
+    c.l7_state = state;
+}
+
+// Parses the client stream with the parser of c.l7_state and moves the state on. True when
+// the message needs more bytes.
+bool Metadata::parse_client(Conn& c, std::span<const uint8_t> stream, bool prefix_only) {
+    switch (c.l7_state) {
+        case kTlsBuffering: {
+            l7::ClientHello h;
+            const l7::Status s = l7::parse_tls_client_hello(stream, h, prefix_only);
+            if (s == l7::Status::need_more && !prefix_only) return true;
+            if (s == l7::Status::done) take_hello(c, h, App::tls);
+            c.l7_state = kDone;
+            return false;
+        }
+        case kHttpBuffering: {
+            l7::HttpRequest req;
+            const l7::Status s = l7::parse_http_request(stream, req);
+            if (s == l7::Status::need_more && !prefix_only) return true;
+            if (s != l7::Status::done) {
+                c.l7_state = kIdle;  // not HTTP after all: keep looking (a hello may follow)
+                return false;
+            }
+            set_app(c, App::http);
+            c.http_method.assign(req.method);
+            c.http_host.assign(req.host);
+            c.l7_state = kWaitResponse;
+            return false;
+        }
+        default: {  // DNS over TCP
+            l7::DnsMessage m;
+            const l7::Status s = l7::parse_dns_tcp(stream, m);
+            if (s == l7::Status::need_more && !prefix_only) return true;
+            if (s == l7::Status::done) take_dns(c, m);
+            c.l7_state = s == l7::Status::done && !m.response ? kWaitResponse : kDone;
+            return false;
+        }
     }
 }
 
-void Metadata::tls_segment(FlowCache& cache, FlowCache::Entry&, Conn& c, const PacketView& v) {
+// A later client segment of a message being buffered, in sequence order: a retransmitted
+// part is skipped, a gap ends the message where it is.
+void Metadata::client_segment(FlowCache& cache, Conn& c, const PacketView& v) {
     auto& buf = cache.pool().buffer(c.l7_buffer);
-    // Sequence order: a retransmitted part is skipped, a gap ends the hello where it is.
+    const size_t limit = limit_of(c.l7_state);
     const int32_t behind = static_cast<int32_t>(c.l7_next_seq - v.seq);
     bool prefix_only = v.payload_cap < v.payload_len;
     if (behind < 0) {
         prefix_only = true;
     } else if (static_cast<uint32_t>(behind) < v.payload_cap) {
-        const size_t room =
-            l7::kMaxTlsRecord + 5 > buf.size() ? l7::kMaxTlsRecord + 5 - buf.size() : 0;
         size_t n = v.payload_cap - static_cast<uint32_t>(behind);
-        if (n > room) n = room;
+        if (n > limit - buf.size()) n = limit - buf.size();
         buf.insert(buf.end(), v.payload + behind, v.payload + behind + n);
         c.l7_next_seq = v.seq + v.payload_cap;
     } else {
         return;  // all of it seen before
     }
-    if (buf.size() >= l7::kMaxTlsRecord + 5) prefix_only = true;
-    l7::ClientHello h;
-    const l7::Status s = l7::parse_tls_client_hello(buf, h, prefix_only);
-    if (s == l7::Status::need_more && !prefix_only) return;
-    if (s == l7::Status::done) take_hello(c, h, App::tls);
+    if (buf.size() >= limit) prefix_only = true;
+    if (parse_client(c, buf, prefix_only)) return;
+    cache.release_l7(c);
+    if (c.l7_state == kIdle && ++c.l7_tries > kMaxTries) c.l7_state = kDone;
+}
+
+// The server's first payload after a request: HTTP status, DNS response code.
+void Metadata::response(FlowCache& cache, Conn& c, const PacketView& v) {
+    const std::span<const uint8_t> payload(v.payload, v.payload_cap);
+    if (c.app == static_cast<uint8_t>(App::dns)) {
+        l7::DnsMessage m;
+        if (l7::parse_dns_tcp(payload, m) == l7::Status::done) {
+            take_dns(c, m);
+        } else if (payload.size() >= 6) {  // the header alone holds the response code
+            c.dns_rcode = payload[5] & 0x0f;
+            c.has_dns_rcode = true;
+        }
+        finish(cache, c);
+        return;
+    }
+    l7::HttpResponse resp;
+    if (l7::parse_http_response(payload, resp) == l7::Status::done) c.http_status = resp.status;
+    // After a CONNECT the tunnel usually carries TLS: keep looking for a hello.
+    if (c.http_method == "CONNECT") {
+        c.l7_state = kIdle;
+        return;
+    }
     finish(cache, c);
+}
+
+// DNS over UDP: every datagram is a message; each one ends its record.
+bool Metadata::dns_datagram(Conn& c, const PacketView& v) {
+    l7::DnsMessage m;
+    if (l7::parse_dns(std::span<const uint8_t>(v.payload, v.payload_cap), m) != l7::Status::done)
+        return false;
+    c.dns_qname.clear();
+    c.dns_qtype = 0;
+    c.dns_rcode = 0;
+    c.has_dns_rcode = false;
+    take_dns(c, m);
+    return true;
 }
 
 void Metadata::quic_datagram(FlowCache& cache, Conn& c, const PacketView& v) {

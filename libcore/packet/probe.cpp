@@ -1,7 +1,9 @@
 #include "packet/probe.h"
 
 #include <pcap/pcap.h>
+#include <poll.h>
 
+#include <cerrno>
 #include <chrono>
 #include <map>
 
@@ -180,38 +182,73 @@ void Probe::drain() {
     out.clear();
 }
 
-void Probe::packet(const RawPacket& p) {
+// Sampling, filter and decoding: true when the packet goes on to the flow cache.
+bool Probe::admit(const RawPacket& p, PacketView& v, bool& layer2) {
     ++stats_.packets;
     if (opts_.sample > 1 && !keep_sample()) {
         ++stats_.sampled_out;
-        return;
+        return false;
     }
     if (filter_ && !filter_->accept(p)) {
         ++stats_.filtered_out;
-        return;
+        return false;
     }
-    PacketView v;
     const Decoded d = decode_packet(p.data, p.caplen, p.wirelen, p.link, opts_.decode, v);
     if (d == Decoded::kNotIp) {
         ++stats_.not_ip;
-        return;
+        return false;
     }
     if (d == Decoded::kMalformed) {
         ++stats_.malformed;
-        return;
+        return false;
     }
-    const bool layer2 = d == Decoded::kLayer2;
+    layer2 = d == Decoded::kLayer2;
+    return true;
+}
+
+void Probe::account(PacketView& v, bool layer2, uint64_t ts, const FlowKey* key, uint32_t h) {
     if (v.frag == kFirstFragment) {
-        frags_->first(v, p.ts_us);
+        frags_->first(v, ts);
     } else if (v.frag == kLaterFragment) {
-        if (!frags_->later(v, p.ts_us)) return;
+        if (!frags_->later(v, ts)) return;
+        key = nullptr;  // the ports came from the first fragment: the key changed
     }
     ++stats_.flow_packets;
     if (layer2) ++stats_.layer2;
-    const uint32_t idx = cache_.add(v, layer2, p.ts_us);
-    if (opts_.metadata) meta_.packet(cache_, idx, v);
-    cache_.end_if_closed(idx, v);
+    const uint32_t idx = key ? cache_.add(v, layer2, ts, *key, h) : cache_.add(v, layer2, ts);
+    if (opts_.metadata && meta_.packet(cache_, idx, v))
+        cache_.end(idx);
+    else
+        cache_.end_if_closed(idx, v);
     if (cache_.out().size() >= opts_.block_rows) drain();
+}
+
+void Probe::packet(const RawPacket& p) {
+    PacketView v;
+    bool layer2 = false;
+    if (admit(p, v, layer2)) account(v, layer2, p.ts_us, nullptr, 0);
+}
+
+void Probe::packets(const RawPacket* ps, size_t n) {
+    // Decode the batch, then ask for the memory its lookups will need, then account the
+    // packets in order: the cache misses of the batch overlap instead of queueing.
+    PacketView views[kBatch];
+    FlowKey keys[kBatch];
+    uint32_t hashes[kBatch];
+    bool layer2[kBatch];
+    bool keep[kBatch];
+    if (n > kBatch) n = kBatch;
+    for (size_t i = 0; i < n; ++i) {
+        keep[i] = admit(ps[i], views[i], layer2[i]);
+        if (!keep[i]) continue;
+        keys[i] = key_of(views[i], layer2[i]);
+        hashes[i] = FlowCache::hash(keys[i]);
+        cache_.prefetch_slot(hashes[i]);
+    }
+    for (size_t i = 0; i < n; ++i)
+        if (keep[i]) cache_.prefetch_entry(hashes[i]);
+    for (size_t i = 0; i < n; ++i)
+        if (keep[i]) account(views[i], layer2[i], ps[i].ts_us, &keys[i], hashes[i]);
 }
 
 void Probe::tick(uint64_t now_us) {
@@ -243,10 +280,24 @@ ReadResult read_captures(const std::vector<std::string>& paths, Probe& probe, Pr
     uint64_t n = 0;
     if (files.size() == 1) {
         CaptureFile& f = *files[0];
-        RawPacket p;
-        while (f.next(p)) {
-            probe.packet(p);
-            if (progress && (++n & 0xffff) == 0) progress(ctx, done_bytes(), total, probe);
+        if (f.mapped()) {
+            // Packets of a mapped file stay valid, so they can be handled in batches.
+            RawPacket batch[Probe::kBatch];
+            size_t k = 0;
+            while (f.next(batch[k])) {
+                if (++k < Probe::kBatch) continue;
+                probe.packets(batch, k);
+                k = 0;
+                if (progress && ((n += Probe::kBatch) & 0xffff) == 0)
+                    progress(ctx, done_bytes(), total, probe);
+            }
+            probe.packets(batch, k);
+        } else {
+            RawPacket p;
+            while (f.next(p)) {
+                probe.packet(p);
+                if (progress && (++n & 0xffff) == 0) progress(ctx, done_bytes(), total, probe);
+            }
         }
     } else {
         // Merge by time: each file's next packet waits; the earliest goes first.
@@ -304,22 +355,32 @@ void capture_live(const std::string& iface, const std::string& filter, Probe& pr
                                          std::chrono::system_clock::now().time_since_epoch())
                                          .count());
     };
+    // Non-blocking reads behind poll(): a signal or a quiet interface never leaves us stuck
+    // inside libpcap, so `stop` is seen within the poll timeout.
+    if (pcap_setnonblock(pc, 1, err) != 0) throw DataError(iface + ": " + err);
+    const int fd = pcap_get_selectable_fd(pc);
+    struct Ctx {
+        Probe* probe;
+        uint32_t link;
+    } ctx{&probe, static_cast<uint32_t>(link)};
+    const auto on_packet = [](u_char* user, const pcap_pkthdr* h, const u_char* data) {
+        const auto* c = reinterpret_cast<const Ctx*>(user);
+        RawPacket p;
+        p.ts_us = uint64_t(h->ts.tv_sec) * 1000000u + uint64_t(h->ts.tv_usec);
+        p.data = data;
+        p.caplen = h->caplen;
+        p.wirelen = h->len;
+        p.link = c->link;
+        c->probe->packet(p);
+    };
     uint64_t last_tick = wall_us();
     while (!stop.load(std::memory_order_relaxed)) {
-        pcap_pkthdr* h = nullptr;
-        const u_char* data = nullptr;
-        const int rc = pcap_next_ex(pc, &h, &data);
-        if (rc == 1) {
-            RawPacket p;
-            p.ts_us = uint64_t(h->ts.tv_sec) * 1000000u + uint64_t(h->ts.tv_usec);
-            p.data = data;
-            p.caplen = h->caplen;
-            p.wirelen = h->len;
-            p.link = static_cast<uint32_t>(link);
-            probe.packet(p);
-        } else if (rc < 0) {
-            if (rc == PCAP_ERROR_BREAK) break;
-            throw DataError(iface + ": " + pcap_geterr(pc));
+        pollfd pfd{fd, POLLIN, 0};
+        const int ready = fd >= 0 ? ::poll(&pfd, 1, 100) : 1;
+        if (ready < 0 && errno != EINTR) throw DataError(iface + ": " + errno_text(errno));
+        if (ready > 0) {
+            const int n = pcap_dispatch(pc, -1, on_packet, reinterpret_cast<u_char*>(&ctx));
+            if (n == PCAP_ERROR) throw DataError(iface + ": " + pcap_geterr(pc));
         }
         const uint64_t now = wall_us();
         if (now - last_tick >= 1000000u) {

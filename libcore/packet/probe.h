@@ -54,6 +54,9 @@ class Probe {
     Probe& operator=(const Probe&) = delete;
 
     void packet(const RawPacket& p);
+    // Up to kBatch packets whose bytes all stay valid during the call (a mapped file).
+    static constexpr size_t kBatch = 16;
+    void packets(const RawPacket* ps, size_t n);
     // Expiry by the clock when no packet comes (live capture); also hands ended records on.
     void tick(uint64_t now_us);
     // End of input: every flow ends and goes to the sink.
@@ -66,6 +69,8 @@ class Probe {
   private:
     struct Frags;
     struct Filter;
+    bool admit(const RawPacket& p, PacketView& v, bool& layer2);
+    void account(PacketView& v, bool layer2, uint64_t ts, const FlowKey* key, uint32_t h);
     void drain();
     bool keep_sample();
 

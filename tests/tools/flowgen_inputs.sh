@@ -38,6 +38,10 @@ read -r _ _ sp _ < <(summary "$TMP/s")
 total=$(summary "$TMP/a" | cut -d' ' -f1)
 expect_eq "$sp" "$(( (total + 9) / 10 * 10 ))" "renormalised packets at 1:10"
 
+# --threads 2 (encoding on a second thread) writes the same file byte for byte.
+flowgen -q --threads 2 -r "$DATA/pcap/mixed/netflix.pcap" -w "$TMP/t2.flows"
+cmp -s "$TMP/a.flows" "$TMP/t2.flows" || fail "--threads 2 output differs from one thread's"
+
 # --export alone writes nothing to stdout.
 out=$(flowgen -q -r "$DATA/pcap/mixed/netflix.pcap" --export 127.0.0.1:9 | wc -c)
 expect_eq "$out" 0 "bytes on stdout with --export only"

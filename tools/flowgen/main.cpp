@@ -13,6 +13,7 @@
 #include "common/tool.h"
 #include "format/writer.h"
 #include "packet/probe.h"
+#include "packet/threaded_sink.h"
 #include "wire/exporter.h"
 
 namespace {
@@ -37,6 +38,7 @@ struct Options {
     uint64_t seed = 1;
     bool no_decap = false;
     bool no_l7 = false;
+    unsigned threads = 1;
 };
 
 // Records go to the flow file or stream, to an IPFIX collector, or both.
@@ -119,7 +121,10 @@ int run(int argc, char** argv) {
         ->check(CLI::IsMember({"systematic", "random"}));
     app.add_option("--seed", o.seed, "seed of random sampling (1)");
     app.add_flag("--no-decap", o.no_decap, "keep tunnels (GRE, VXLAN, IP-in-IP) as outer flows");
-    app.add_flag("--no-l7", o.no_l7, "skip payload inspection (TLS/QUIC hellos)");
+    app.add_flag("--no-l7", o.no_l7, "no payload inspection (hellos, HTTP, DNS, signatures)");
+    app.add_option("--threads", o.threads,
+                   "1, or 2: flows are encoded and written on a second thread")
+        ->check(CLI::Range(1, 2));
     app.add_flag("-q,--quiet", o.quiet, "no progress on stderr");
     app.add_flag("-v,--verbose", o.verbose, "print packet and flow totals on stderr at the end");
     app.footer("Exit status: 0 ok, 1 bad or truncated input, 2 usage. See flowgen(1).");
@@ -164,8 +169,10 @@ int run(int argc, char** argv) {
     if (!o.export_to.empty()) exporter = std::make_unique<fk::FlowExporter>(o.export_to);
     std::unique_ptr<fk::FlowWriter> writer;
     if (!o.write.empty()) writer = fk::FlowWriter::open(o.write, wo);
-    OutputSink sink(writer.get(), exporter.get());
-    fk::Probe probe(po, sink);
+    OutputSink output(writer.get(), exporter.get());
+    std::unique_ptr<fk::ThreadedSink> threaded;
+    if (o.threads > 1) threaded = std::make_unique<fk::ThreadedSink>(output);
+    fk::Probe probe(po, threaded ? static_cast<fk::FlowSink&>(*threaded) : output);
 
     int status = fk::kExitOk;
     if (!o.iface.empty()) {
@@ -185,6 +192,7 @@ int run(int argc, char** argv) {
             status = fk::kExitData;
         }
     }
+    if (threaded) threaded->finish();
     if (exporter) exporter->flush();
     if (writer) writer->close();
     if (o.verbose) print_summary(probe);

@@ -48,14 +48,24 @@ TEST(Probe, ActiveTimeoutCutsALongFlow) {
 }
 
 TEST(Probe, FinAndRstEndTcpFlows) {
-    const auto syn = eth_ipv4(kA, kB, 6, tcp(40000, 80, 0x02, 100));
-    const auto fin = eth_ipv4(kA, kB, 6, tcp(40000, 80, 0x11, 101, 1));
-    const auto ack = eth_ipv4(kA, kB, 6, tcp(40000, 80, 0x10, 102, 2));
-    const auto r = run_frames({{kT0, syn}, {kT0 + 1, fin}, {kT0 + 2, ack}});
-    ASSERT_EQ(r.recs.size(), 2u);
-    EXPECT_EQ(r.recs[0].packets, 2u);
+    const auto pkt = [](uint8_t flags, uint32_t seq) {
+        return eth_ipv4(kA, kB, 6, tcp(40000, 80, flags, seq, 1));
+    };
+    // FIN: the ACK that follows within a second still belongs to the flow; a packet 2 s
+    // after it starts a new record. RST ends the flow at once.
+    const auto r = run_frames({{kT0, pkt(0x02, 100)},
+                               {kT0 + 1, pkt(0x11, 101)},
+                               {kT0 + 500000, pkt(0x10, 102)},
+                               {kT0 + 2500000, pkt(0x10, 102)},
+                               {kT0 + 2500001, pkt(0x14, 102)},
+                               {kT0 + 2500002, pkt(0x10, 102)}});
+    ASSERT_EQ(r.recs.size(), 3u);
+    EXPECT_EQ(r.recs[0].packets, 3u);
     EXPECT_EQ(r.recs[0].flags, 0x13);
-    EXPECT_EQ(r.recs[1].packets, 1u);  // the last ACK comes after the flow ended
+    EXPECT_EQ(r.recs[0].end, kT0 + 500000);
+    EXPECT_EQ(r.recs[1].packets, 2u);  // ACK, RST
+    EXPECT_EQ(r.recs[1].flags, 0x14);
+    EXPECT_EQ(r.recs[2].packets, 1u);  // after the RST
 }
 
 TEST(Probe, MaxFlowsEvictsTheLeastRecentlySeen) {
