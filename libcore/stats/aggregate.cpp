@@ -212,19 +212,17 @@ double AggValue::order_value(StatOrder o) const {
 }
 
 AggTable::AggTable(KeySpec spec)
-    : spec_(std::move(spec)),
-      words_(spec_.words()),
-      stride_(sizeof(Entry) / 8 + words_) {
+    : spec_(std::move(spec)), words_(spec_.words()), stride_(sizeof(Entry) / 8 + words_) {
     capacity_ = 1024;
-    table_.assign(capacity_ * stride_, 0);
+    table_ = ZeroedArray(capacity_ * stride_);
 }
 
 void AggTable::grow() {
-    std::vector<uint64_t> old;
-    old.swap(table_);
+    ZeroedArray old = std::move(table_);
     const size_t old_capacity = capacity_;
     capacity_ *= 2;
-    table_.assign(capacity_ * stride_, 0);
+    table_ = ZeroedArray(capacity_ * stride_);
+
     count_ = 0;
     for (size_t s = 0; s < old_capacity; ++s) {
         const Entry& e = *reinterpret_cast<const Entry*>(&old[s * stride_]);

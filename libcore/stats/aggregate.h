@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/zeroed_array.h"
 #include "record/flow_block.h"
 
 namespace fk {
@@ -51,7 +52,7 @@ struct AggValue {
 };
 
 class AggTable {
-public:
+  public:
     explicit AggTable(KeySpec spec);
 
     // Adds the rows of b whose mask byte is set (every row when mask is null).
@@ -69,12 +70,14 @@ public:
     // Text of key part p of a group ("10.0.0.0/24" for prefixes, names for protocols ...).
     std::string key_text(uint32_t group, size_t part) const;
     const uint64_t* key(uint32_t group) const { return entry(group).key(); }
-    std::string_view key_string(uint64_t id) const { return strings_.get(static_cast<uint32_t>(id)); }
+    std::string_view key_string(uint64_t id) const {
+        return strings_.get(static_cast<uint32_t>(id));
+    }
 
     // Totals over every flow added (for percentages), counting each flow once.
     uint64_t total_flows = 0, total_packets = 0, total_bytes = 0;
 
-private:
+  private:
     // One slot of the flat table: hash (0 = free), counters, then the key words.
     struct Entry {
         uint64_t hash;
@@ -94,7 +97,8 @@ private:
     unsigned words_;
     size_t stride_;  // 64-bit words per entry
     size_t capacity_ = 0;
-    std::vector<uint64_t> table_;
+    ZeroedArray table_;
+
     size_t count_ = 0;
     StringDict strings_;
     std::vector<uint64_t> key_columns_;  // per block: words_ columns of the block's keys
