@@ -51,6 +51,7 @@ struct DecodeScratch {
     ZSTD_DCtx* dctx = ZSTD_createDCtx();
     std::vector<uint8_t> raw;
     std::vector<uint64_t> values;
+    std::vector<IpAddr> addrs;
     ~DecodeScratch() { ZSTD_freeDCtx(dctx); }
 };
 thread_local DecodeScratch t_scratch;
@@ -312,6 +313,7 @@ bool ColumnEncoder::encode_addrs(const std::vector<IpAddr>& v, EncodedColumn& de
         all_v4 &= a.is_v4();
     }
     if (!any) return false;
+    if (encode_addr_dict(v, all_v4, desc)) return true;
     const size_t n = v.size();
     desc.flags |= kColumnShuffled;
     if (all_v4) {
@@ -340,6 +342,74 @@ bool ColumnEncoder::encode_addrs(const std::vector<IpAddr>& v, EncodedColumn& de
             hi[i] = static_cast<uint8_t>(v[i].hi >> (8 * k));
         }
     }
+    return true;
+}
+
+bool ColumnEncoder::encode_addr_dict(const std::vector<IpAddr>& v, bool all_v4,
+                                     EncodedColumn& desc) {
+    // Flows repeat their hosts: a block of 32768 flows typically holds a few thousand distinct
+    // addresses per column. Those are stored once, sorted (IPv4 as deltas), and each record
+    // keeps a small id; this halves the compressed size of the address columns.
+    const size_t n = v.size();
+    if (n < 64) return false;
+    size_t slots = 1;
+    while (slots < 2 * n) slots <<= 1;
+    addr_slots_.assign(slots, 0);
+    addr_distinct_.clear();
+    addr_ids_.resize(n);
+    const size_t limit = n / 2;
+    const size_t mask = slots - 1;
+    for (size_t i = 0; i < n; ++i) {
+        const IpAddr a = v[i];
+        for (size_t h = IpAddrHash{}(a)&mask;; h = (h + 1) & mask) {
+            const uint32_t s = addr_slots_[h];
+            if (s == 0) {
+                if (addr_distinct_.size() == limit) return false;  // too varied to pay off
+                addr_distinct_.push_back(a);
+                addr_slots_[h] = static_cast<uint32_t>(addr_distinct_.size());
+                addr_ids_[i] = static_cast<uint32_t>(addr_distinct_.size() - 1);
+                break;
+            }
+            if (addr_distinct_[s - 1] == a) {
+                addr_ids_[i] = s - 1;
+                break;
+            }
+        }
+    }
+    const size_t d = addr_distinct_.size();
+    addr_order_.resize(d);
+    std::iota(addr_order_.begin(), addr_order_.end(), 0u);
+    std::sort(addr_order_.begin(), addr_order_.end(), [&](uint32_t x, uint32_t y) {
+        return addr_distinct_[x] < addr_distinct_[y];
+    });
+    // addr_slots_ is free again: reuse it as the rank of each distinct address.
+    uint32_t* rank = addr_slots_.data();
+    for (size_t k = 0; k < d; ++k) rank[addr_order_[k]] = static_cast<uint32_t>(k);
+    const size_t value_width = all_v4 ? 4 : 16;
+    uint8_t* dict = grow_raw(d * value_width);
+    if (all_v4) {
+        uint32_t prev = 0;
+        for (size_t k = 0; k < d; ++k) {
+            const uint32_t a = static_cast<uint32_t>(addr_distinct_[addr_order_[k]].lo);
+            const uint32_t delta = a - prev;
+            prev = a;
+            for (unsigned b = 0; b < 4; ++b)
+                dict[b * d + k] = static_cast<uint8_t>(delta >> (8 * b));
+        }
+    } else {
+        for (size_t k = 0; k < d; ++k) {
+            const IpAddr& a = addr_distinct_[addr_order_[k]];
+            for (unsigned b = 0; b < 8; ++b) {
+                dict[b * d + k] = static_cast<uint8_t>(a.lo >> (8 * b));
+                dict[(8 + b) * d + k] = static_cast<uint8_t>(a.hi >> (8 * b));
+            }
+        }
+    }
+    for (size_t i = 0; i < n; ++i) addr_ids_[i] = rank[addr_ids_[i]];
+    desc.transform = kTransformAddrDict;
+    desc.base = d;
+    desc.scale = value_width;
+    pack(addr_ids_.data(), n, uint32_t{0}, width_of(d - 1), desc);
     return true;
 }
 
@@ -430,6 +500,43 @@ void decode_column(FlowBlock& b, FieldId f, std::vector<uint64_t>& col) {
     decode_ints(b, f, col);
 }
 
+namespace {
+
+void decode_addr_dict(FlowBlock& b, FieldId f, const EncodedColumn& e, std::vector<IpAddr>& col) {
+    const size_t n = b.size();
+    const uint64_t d = e.base, vw = e.scale, w = e.width;
+    if (d == 0 || d > n || (vw != 4 && vw != 16)) corrupt(b, f, "bad address dictionary");
+    if (w > 4 || (w & (w - 1)) != 0) corrupt(b, f, "bad id width");
+    if (e.raw_len != d * vw + n * w) corrupt(b, f, "address dictionary size mismatch");
+    const uint8_t* src = column_bytes(b, f, e);
+    auto& dict = t_scratch.addrs;
+    dict.resize(d);
+    if (vw == 4) {
+        uint32_t a = 0;
+        for (size_t k = 0; k < d; ++k) {
+            a += src[k] | uint32_t{src[d + k]} << 8 | uint32_t{src[2 * d + k]} << 16 |
+                 uint32_t{src[3 * d + k]} << 24;
+            dict[k] = IpAddr::v4(a);
+        }
+    } else {
+        auto& v = t_scratch.values;
+        v.resize(d);
+        unpack(src, d, 8, true, v.data());
+        for (size_t k = 0; k < d; ++k) dict[k].lo = v[k];
+        unpack(src + d * 8, d, 8, true, v.data());
+        for (size_t k = 0; k < d; ++k) dict[k].hi = v[k];
+    }
+    auto& ids = t_scratch.values;
+    ids.resize(n);
+    unpack(src + d * vw, n, static_cast<unsigned>(w), e.flags & kColumnShuffled, ids.data());
+    uint64_t max_id = 0;
+    for (size_t i = 0; i < n; ++i) max_id = std::max(max_id, ids[i]);
+    if (max_id >= d) corrupt(b, f, "id outside the address dictionary");
+    for (size_t i = 0; i < n; ++i) col[i] = dict[ids[i]];
+}
+
+}  // namespace
+
 void decode_column(FlowBlock& b, FieldId f, std::vector<IpAddr>& col) {
     const EncodedColumn& e = b.encoded_column(f);
     const size_t n = b.size();
@@ -458,6 +565,8 @@ void decode_column(FlowBlock& b, FieldId f, std::vector<IpAddr>& col) {
         for (size_t i = 0; i < n; ++i) col[i].lo = v[i];
         unpack(src + n * 8, n, 8, shuffled, v.data());
         for (size_t i = 0; i < n; ++i) col[i].hi = v[i];
+    } else if (e.transform == kTransformAddrDict) {
+        decode_addr_dict(b, f, e, col);
     } else {
         corrupt(b, f, "unknown address transform " + std::to_string(e.transform));
     }

@@ -19,6 +19,7 @@ enum ColumnTransform : uint8_t {
     kTransformDict = 3,       // strings: dictionary + ids
     kTransformAddr4 = 4,      // addresses, all IPv4: 32-bit values
     kTransformAddr16 = 5,     // addresses: 128-bit values
+    kTransformAddrDict = 6,   // addresses: sorted distinct values, then an id per record
 };
 
 enum ColumnFlags : uint8_t {
@@ -43,6 +44,7 @@ class ColumnEncoder {
     bool encode_times(const std::vector<uint64_t>& v, const std::vector<uint64_t>* start,
                       EncodedColumn& desc);
     bool encode_addrs(const std::vector<IpAddr>& v, EncodedColumn& desc);
+    bool encode_addr_dict(const std::vector<IpAddr>& v, bool all_v4, EncodedColumn& desc);
     bool encode_strings(const StrColumn& c, EncodedColumn& desc);
     // Appends n values minus `base` as width-byte integers in byte planes.
     template <class T>
@@ -57,6 +59,12 @@ class ColumnEncoder {
     size_t raw_len_ = 0;
     std::vector<uint8_t> packed_;
     std::vector<uint64_t> values_;
+    // Address dictionary scratch: open-addressing slots (distinct index + 1, 0 = free), the
+    // distinct addresses in order of appearance, each record's index, and the sorted order.
+    std::vector<uint32_t> addr_slots_;
+    std::vector<IpAddr> addr_distinct_;
+    std::vector<uint32_t> addr_ids_;
+    std::vector<uint32_t> addr_order_;
 };
 
 // Decodes column f of b from b.encoded() into col (called by FlowBlock::ensure()). Throws

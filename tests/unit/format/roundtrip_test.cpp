@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/error.h"
+#include "format/codec.h"
 #include "format/reader.h"
 #include "format/writer.h"
 #include "test_util.h"
@@ -304,6 +305,46 @@ TEST(Format, AtomicFileRefusesToReplaceANonRegularFile) {
     struct stat st;
     ASSERT_EQ(lstat(fifo.c_str(), &st), 0);
     EXPECT_TRUE(S_ISFIFO(st.st_mode));
+}
+
+}  // namespace
+}  // namespace fk
+
+namespace fk {
+namespace {
+
+// Repeated hosts are stored as an address dictionary (transform 6): IPv4 only, and mixed with
+// IPv6, the extremes included, survive the round trip.
+TEST(Format, AddressDictionaryRoundTrip) {
+    for (bool mixed : {false, true}) {
+        test::TempDir dir;
+        std::mt19937_64 rng(11);
+        std::vector<IpAddr> pool = {IpAddr::v4(0), IpAddr::v4(UINT32_MAX), IpAddr::v4(0x0a000001)};
+        for (int i = 0; i < 200; ++i) pool.push_back(IpAddr::v4(static_cast<uint32_t>(rng())));
+        if (mixed) {
+            pool.push_back(IpAddr{UINT64_MAX, UINT64_MAX});
+            for (int i = 0; i < 50; ++i) pool.push_back(IpAddr{0x20010db800000000ull, rng()});
+        }
+        std::vector<FlowRecord> recs;
+        for (int i = 0; i < 20000; ++i) {
+            FlowRecord r = random_record(rng, false);
+            r.src = pool[rng() % pool.size()];
+            r.dst = pool[rng() % 7];
+            recs.push_back(r);
+        }
+        auto w = FlowWriter::open(dir.file("a.flows"), {});
+        for (const auto& r : recs) w->append(r);
+        w->close();
+        FlowReader rd(dir.file("a.flows"), {});
+        FlowBlock b;
+        ASSERT_TRUE(rd.next(b));
+        EXPECT_EQ(b.encoded_column(FieldId::src).transform, kTransformAddrDict);
+        EXPECT_EQ(b.encoded_column(FieldId::src).scale, mixed ? 16u : 4u);
+        EXPECT_EQ(b.encoded_column(FieldId::dst).width, 1u);  // 7 distinct: one-byte ids
+        FlowReader again(dir.file("a.flows"), {});
+        std::vector<std::string> texts;
+        expect_equal(recs, read_all(again, texts));
+    }
 }
 
 }  // namespace
