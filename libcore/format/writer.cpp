@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 
 #include "common/error.h"
@@ -97,8 +98,10 @@ void FlowWriter::write(FlowBlock& b) {
         write_block(b);
         return;
     }
-    for (size_t i = 0; i < b.size(); ++i) {
-        pending_.append_row(b, i);
+    for (size_t i = 0; i < b.size();) {
+        const size_t take = std::min(b.size() - i, opts_.block_rows - pending_.size());
+        pending_.append_range(b, i, i + take);
+        i += take;
         if (pending_.size() >= opts_.block_rows) flush();
     }
 }

@@ -237,15 +237,13 @@ int run_query(const QueryOptions& o, int out_fd) {
         switch (mode) {
             case Mode::kText:
                 if (sort_records) {
-                    for (size_t i = 0; i < b.size(); ++i)
-                        if (mask[i]) out.selected.append_row(b, i);
+                    out.selected.append_selected(b, mask.data());
                 } else {
                     printer->print(b, mask.data(), out.text);
                 }
                 break;
             case Mode::kFlows:
-                for (size_t i = 0; i < b.size(); ++i)
-                    if (mask[i]) out.selected.append_row(b, i);
+                out.selected.append_selected(b, mask.data());
                 break;
             case Mode::kStats:
                 for (auto& t : stat_tables[w]) t.add(b, mask.data());
@@ -278,8 +276,7 @@ int run_query(const QueryOptions& o, int out_fd) {
         processed += out.rows;
         matched.merge(out.matched);
         if (sort_records) {
-            for (size_t i = 0; i < out.selected.size(); ++i)
-                sorted_rows.append_row(out.selected, i);
+            sorted_rows.append_range(out.selected, 0, out.selected.size());
         } else if (mode == Mode::kText) {
             text_out.write(out.text);
         } else if (mode == Mode::kFlows && !out.selected.empty()) {
@@ -298,7 +295,8 @@ int run_query(const QueryOptions& o, int out_fd) {
         });
         if (o.limit_n && idx.size() > o.limit_n) idx.resize(o.limit_n);
         FlowBlock ordered;
-        for (uint32_t i : idx) ordered.append_row(sorted_rows, i);
+        ordered.append_rows(sorted_rows, idx.data(), idx.size());
+
         if (mode == Mode::kFlows) {
             writer->write(ordered);
         } else {

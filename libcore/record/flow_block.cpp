@@ -133,10 +133,66 @@ void FlowBlock::record(size_t i, FlowRecord& r) {
 #undef FK_FIELD
 }
 
-void FlowBlock::append_row(FlowBlock& src, size_t i) {
-    FlowRecord r;
-    src.record(i, r);
-    append(r);
+template <class RowAt>
+void FlowBlock::gather(FlowBlock& src, size_t n, RowAt row_at) {
+    if (n == 0) return;
+    const size_t at = size_;
+    for_each_field([&](auto t) {
+        using T = decltype(t);
+        auto& dst = column<T::id>(*this);
+        if (!src.may_hold_values(T::id)) {
+            if constexpr (T::storage == Storage::Str) {
+                dst.ids.resize(at + n, 0);
+            } else {
+                dst.resize(at + n);
+            }
+            return;
+        }
+        src.ensure(T::id);
+        const unsigned id = static_cast<unsigned>(T::id);
+        touched_[id / 64] |= 1ull << (id % 64);
+        const auto& s = column<T::id>(src);
+        if constexpr (T::storage == Storage::Str) {
+            // Each of src's dictionary entries is looked up here once, not once per row.
+            thread_local std::vector<uint32_t> remap;
+            remap.assign(s.dict.size(), UINT32_MAX);
+            remap[0] = 0;
+            dst.ids.resize(at + n);
+            for (size_t k = 0; k < n; ++k) {
+                const uint32_t from = s.ids[row_at(k)];
+                uint32_t& to = remap[from];
+                if (to == UINT32_MAX) to = dst.dict.intern(s.dict.get(from));
+                dst.ids[at + k] = to;
+            }
+        } else {
+            dst.resize(at + n);
+            for (size_t k = 0; k < n; ++k) dst[at + k] = s[row_at(k)];
+        }
+    });
+    const auto& start = column<FieldId::start>(*this);
+    const auto& end = column<FieldId::end>(*this);
+    for (size_t k = at; k < at + n; ++k) {
+        t_first_ = std::min(t_first_, start[k]);
+        t_last_ = std::max(t_last_, end[k]);
+    }
+    size_ = at + n;
+}
+
+void FlowBlock::append_range(FlowBlock& src, size_t begin, size_t end) {
+    if (end > begin) gather(src, end - begin, [begin](size_t k) { return begin + k; });
+}
+
+void FlowBlock::append_rows(FlowBlock& src, const uint32_t* rows, size_t n) {
+    gather(src, n, [rows](size_t k) { return rows[k]; });
+}
+
+void FlowBlock::append_selected(FlowBlock& src, const uint8_t* mask) {
+    thread_local std::vector<uint32_t> rows;
+    rows.clear();
+    for (size_t i = 0; i < src.size(); ++i) {
+        if (mask[i]) rows.push_back(static_cast<uint32_t>(i));
+    }
+    append_rows(src, rows.data(), rows.size());
 }
 
 void FlowBlock::ensure(const FieldSet& fs) {

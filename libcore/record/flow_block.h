@@ -82,8 +82,13 @@ class FlowBlock {
     void clear();
     void reserve(size_t n);
     void append(const FlowRecord& r);
-    // Copies row i of src (all of src's columns are decoded as needed).
-    void append_row(FlowBlock& src, size_t i);
+    // Copies rows [begin, end) of src, column by column (src's columns are decoded as needed).
+    void append_range(FlowBlock& src, size_t begin, size_t end);
+    // Copies the listed rows of src, in the order listed.
+    void append_rows(FlowBlock& src, const uint32_t* rows, size_t n);
+    // Copies the rows of src whose mask byte is set.
+    void append_selected(FlowBlock& src, const uint8_t* mask);
+
     // Row i as a record; string views point into this block. Decodes every column first.
     void record(size_t i, FlowRecord& r);
 
@@ -144,7 +149,10 @@ class FlowBlock {
     }
 
   private:
+    template <class RowAt>
+    void gather(FlowBlock& src, size_t n, RowAt row_at);
     void materialise(FieldId f);
+
     size_t size_ = 0;
     FieldSet ready_ = FieldSet().set();  // columns that hold size_ values
     FieldSet absent_;                    // columns known to be all default

@@ -23,7 +23,7 @@ std::vector<FlowBlock> load_blocks() {
         while (r.next(b)) {
             b.ensure_all();
             blocks.emplace_back();
-            for (size_t i = 0; i < b.size(); ++i) blocks.back().append_row(b, i);
+            blocks.back().append_range(b, 0, b.size());
         }
         return blocks;
     }
