@@ -81,4 +81,12 @@ expect_status 2 flowsample -r "$TMP/full.flows" --rate 10 --mode bernoulli -w "$
 expect_status 2 flowsample -r "$TMP/full.flows" --rate 0 -w "$TMP/x.flows"
 expect_status 2 flowsample -r "$TMP/full.flows" --evaluate --event 'port ~~' 
 expect_status 2 flowsample -r "$TMP/full.flows" --rate 10 -o csv -w "$TMP/x.flows"
+# A closed pipe downstream ends quietly with 0; binary flows are never written to a terminal.
+set +o pipefail
+flowsample -r "$TMP/full.flows" --rate 2 | head -c 10 > /dev/null
+expect_eq "${PIPESTATUS[0]}" 0 "closed pipe"
+set -o pipefail
+if command -v script > /dev/null; then
+    expect_status 2 script -qec "flowsample -r $TMP/full.flows --rate 10" /dev/null
+fi
 echo ok
