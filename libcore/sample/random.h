@@ -65,7 +65,7 @@ class Xoshiro256 {
 // Binomial(n, p) draws for a fixed p (one sampling rate): exact by geometric skipping while
 // the mean n·p is below kExactMean (expected cost n·p + 1 logarithms), a rounded normal
 // N(np, np(1-p)) above it. The approximation's mean is exact to far below one part in 10^9 and
-// its variance is np(1-p) + 1/12 (the rounding), i.e. within 0.2 % from np = 64 on;
+// its variance is np(1-p) + 1/12 (the rounding), i.e. within 0.3 % from np = 64 on (p <= 1/2);
 // tests/unit/sample/random_test.cpp checks both regimes against the exact moments and CDF.
 class BinomialSampler {
   public:
