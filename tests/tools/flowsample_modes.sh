@@ -81,6 +81,7 @@ expect_status 2 flowsample -r "$TMP/full.flows" --rate 10 --mode bernoulli -w "$
 expect_status 2 flowsample -r "$TMP/full.flows" --rate 0 -w "$TMP/x.flows"
 expect_status 2 flowsample -r "$TMP/full.flows" --evaluate --event 'port ~~' 
 expect_status 2 flowsample -r "$TMP/full.flows" --rate 10 -o csv -w "$TMP/x.flows"
+expect_status 2 flowsample -r "$TMP/full.flows" --evaluate --rate 10
 # A closed pipe downstream ends quietly with 0; binary flows are never written to a terminal.
 set +o pipefail
 flowsample -r "$TMP/full.flows" --rate 2 | head -c 10 > /dev/null

@@ -88,6 +88,8 @@ int main(int argc, char** argv) {
             if (o.config.threshold == 0) throw fk::UsageError("--threshold must be at least 1");
         }
         if (eval) {
+            if (app.count("--mode") || !rate.empty() || !o.write_path.empty())
+                throw fk::UsageError("--evaluate takes --modes and --rates, and writes no flows");
             e.input = o.input;
             e.filter = o.filter;
             e.seed = o.config.seed;
