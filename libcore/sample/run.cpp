@@ -52,7 +52,10 @@ SampleRunStats run_sample(const SampleRunOptions& o, int out_fd) {
     };
     auto fit_threshold = [&] {
         pending.ensure(FieldId::bytes);
-        stats.threshold = smart_threshold(column<FieldId::bytes>(pending), o.config.rate);
+        const auto& bytes = column<FieldId::bytes>(pending);
+        stats.threshold = smart_threshold(
+            std::span<const uint64_t>(bytes.data(), std::min(bytes.size(), kSmartFitFlows)),
+            o.config.rate);
         sampler.set_threshold(stats.threshold);
         fitted = true;
         emit(pending);
