@@ -90,11 +90,13 @@ void Sampler::sample(const SampleInput& in, SampleResult& out) {
         switch (c_.mode) {
             case SampleMode::kFlow:
                 if (rng_.below(n_rate) == 0)
-                    keep(i, sat_mul(packets, n_rate), sat_mul(bytes, n_rate), s * n_rate, rate_d);
+                    keep(i, sat_mul(packets, n_rate), sat_mul(bytes, n_rate), sat_mul(s, n_rate),
+                         rate_d);
                 break;
             case SampleMode::kHash:
                 if (in.key_hash[i] < hash_limit_)
-                    keep(i, sat_mul(packets, n_rate), sat_mul(bytes, n_rate), s * n_rate, rate_d);
+                    keep(i, sat_mul(packets, n_rate), sat_mul(bytes, n_rate), sat_mul(s, n_rate),
+                         rate_d);
                 break;
             case SampleMode::kPacket: {
                 // The packets the input saw (its counters are already multiplied by s), thinned
