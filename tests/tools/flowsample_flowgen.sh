@@ -40,4 +40,12 @@ awk -v n=$N -v P="$P" -v B="$B" -v Pr="$Pr" -v Br="$Br" -v Ps="$Ps" -v Bs="$Bs" 
 # Both mark their records 1:N.
 expect_eq "$(flowquery -r "$TMP/real.flows" -q -o csv:sampling | sort -u)" "$N" "flowgen sampling field"
 expect_eq "$(flowquery -r "$TMP/sim.flows" -q -o csv:sampling | sort -u)" "$N" "flowsample sampling field"
+# Sampling sampled flows compounds the rates: flowgen's 1:10 flows sampled 1:10 again are 1:100
+# flows, whose packet total is within the error of 1:100 packet sampling of the capture.
+flowsample -r "$TMP/real.flows" --mode packet --rate $N --seed 2 -w "$TMP/twice.flows"
+expect_eq "$(flowquery -r "$TMP/twice.flows" -q -o csv:sampling | sort -u)" "$((N * N))" "compound sampling field"
+read -r Pt Bt < <(totals "$TMP/twice.flows")
+awk -v P="$P" -v Pt="$Pt" -v n=$((N * N)) 'BEGIN { z = (Pt - P) / sqrt((n - 1) * P)
+    printf "packets 1:%d twice: %d = %.2f standard errors\n", n, Pt, z; exit !(z < 4 && z > -4) }' ||
+    fail "1:10 of 1:10 is not 1:100"
 echo ok
