@@ -141,8 +141,11 @@ EvalReport evaluate(const EvalOptions& o) {
     std::vector<uint8_t> ev_src(d.hosts), ev_dst(d.hosts);
     SampleResult res;
 
+    const size_t configs = o.modes.size() * o.rates.size();
+    size_t done = 0;
     for (SampleMode mode : o.modes) {
         for (uint64_t rate : o.rates) {
+            if (o.progress) o.progress(done++, configs, mode, rate);
             double m_bytes = 0, m_packets = 0, m_flows = 0, m_bin = 0, m_bin_max = 0;
             double m_overlap = 0, m_rank = 0, m_ev = 0, m_ev_src = 0, m_ev_dst = 0;
             for (unsigned run = 0; run < o.runs; ++run) {

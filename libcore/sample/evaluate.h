@@ -3,6 +3,7 @@
 // different seeds and compared with the truth (the input itself).
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,8 @@ struct EvalOptions {
     std::string event;       // filter of the flows of a small event; "" = none
     uint64_t bin_seconds = 300;
     size_t top_n = 10;
+    // Called before each mode and rate is evaluated (done of total so far); may be empty.
+    std::function<void(size_t done, size_t total, SampleMode, uint64_t rate)> progress;
 };
 
 // One number of the result table: tidy, one row per mode × rate × metric.

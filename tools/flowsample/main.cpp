@@ -43,7 +43,7 @@ int main(int argc, char** argv) {
         fk::SampleRunOptions o;
         std::string mode = "flow", rate, threshold, rates, modes, format;
         fk::EvalOptions e;
-        bool eval = false, verbose = false;
+        bool eval = false, verbose = false, quiet = false;
         CLI::App app{
             "flowsample: sample flows with renormalised counters, or --evaluate what a\n"
             "sampling rate costs. Reads -r FILE, -R DIR or standard input; see man flowsample."};
@@ -63,6 +63,7 @@ int main(int argc, char** argv) {
         app.add_option("-z,--level", o.zstd_level, "zstd level of the output (default 3)");
         app.add_option("-T,--threads", o.threads, "decoding threads (default: all cores)");
         app.add_flag("-v,--verbose", verbose, "print flows in/out (and z) on stderr");
+        app.add_flag("-q,--quiet", quiet, "no progress of --evaluate on stderr");
         app.add_flag("--ignore-errors", o.input.ignore_errors,
                      "skip corrupt blocks with a warning");
         auto* ev = app.add_option_group("evaluation");
@@ -103,7 +104,15 @@ int main(int argc, char** argv) {
                 });
             const fk::EvalFormat f = fk::parse_eval_format(format);
             fk::Filter::compile(e.event);  // a bad event filter is a usage error before reading
+            if (!quiet && fk::is_terminal(STDERR_FILENO)) {
+                e.progress = [](size_t done, size_t total, fk::SampleMode m, uint64_t rate) {
+                    std::fprintf(stderr, "\rflowsample: %zu/%zu %s 1:%llu      ", done + 1, total,
+                                 std::string(fk::sample_mode_name(m)).c_str(),
+                                 static_cast<unsigned long long>(rate));
+                };
+            }
             const fk::EvalReport r = fk::evaluate(e);
+            if (e.progress) std::fputs("\r\033[K", stderr);
             fk::Output out(STDOUT_FILENO, "<stdout>");
             out.write(fk::format_eval(r, f));
             out.flush();
