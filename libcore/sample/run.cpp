@@ -72,13 +72,13 @@ SampleRunStats run_sample(const SampleRunOptions& o, int out_fd) {
         thread_local std::vector<uint8_t> mask;
         mask.resize(b.size());
         filter.eval(b, mask.data());
-        for (size_t i = 0; i < b.size(); ++i)
-            if (mask[i]) r.block.append_row(b, i);
+        r.block.append_selected(b, mask.data());
     };
     auto consume = [&](Selected& r) {
         if (r.block.empty()) return true;
         if (!fitted) {
-            for (size_t i = 0; i < r.block.size(); ++i) pending.append_row(r.block, i);
+            pending.append_range(r.block, 0, r.block.size());
+
             if (pending.size() >= kSmartFitFlows) fit_threshold();
             return true;
         }
