@@ -372,12 +372,17 @@ int AggTable::compare_keys(uint32_t a, uint32_t b) const {
     return 0;
 }
 
-std::vector<uint32_t> AggTable::sorted(StatOrder order, size_t n) const {
+std::vector<uint32_t> AggTable::groups() const {
     std::vector<uint32_t> idx;
     idx.reserve(count_);
     for (size_t s = 0; s < capacity_; ++s) {
         if (entry(static_cast<uint32_t>(s)).hash != 0) idx.push_back(static_cast<uint32_t>(s));
     }
+    return idx;
+}
+
+std::vector<uint32_t> AggTable::sorted(StatOrder order, size_t n) const {
+    std::vector<uint32_t> idx = groups();
     const bool ascending = order == StatOrder::kTstart || order == StatOrder::kTend;
     auto less = [&](uint32_t a, uint32_t b) {
         const double va = value(a).order_value(order), vb = value(b).order_value(order);

@@ -65,6 +65,8 @@ public:
     // that output is the same for any number of threads); n = 0: all. A group is a number
     // valid until the table changes.
     std::vector<uint32_t> sorted(StatOrder order, size_t n) const;
+    // Every group, in table order (cheaper than sorted() when the order does not matter).
+    std::vector<uint32_t> groups() const;
     const AggValue& value(uint32_t group) const { return entry(group).value; }
     // Text of key part p of a group ("10.0.0.0/24" for prefixes, names for protocols ...).
     std::string key_text(uint32_t group, size_t part) const;
