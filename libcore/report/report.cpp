@@ -142,8 +142,7 @@ struct Period {
 };
 
 struct PassResult {
-    uint64_t files = 0, blocks_skipped = 0;
-    size_t paths = 0;
+    uint64_t files = 0, blocks_read = 0, blocks_skipped = 0;
 };
 
 std::string key_title(const std::string& key) {
@@ -177,8 +176,12 @@ std::string change(uint64_t now, uint64_t before) {
     return buf;
 }
 
-Cell num(uint64_t v) { return {std::to_string(v), true}; }
-Cell numtext(std::string s) { return {std::move(s), true}; }
+Cell num(uint64_t v) {
+    return {std::to_string(v), true};
+}
+Cell numtext(std::string s) {
+    return {std::move(s), true};
+}
 
 uint64_t metric(const AggValue& v, StatOrder o) {
     switch (o) {
@@ -254,7 +257,8 @@ Table top_table(const TopSpec& spec, const AggTable& t, const AggTable* prev, si
     tab.id = "top-" + spec.key + "-" + order;
     const auto groups = top_groups(t, spec.order, n);
     tab.title = "Top " + std::to_string(n) + " " + key_title(spec.key) + " by " + order;
-    tab.columns = {"rank", spec.key, "flows", "flows %", "packets", "packets %", "bytes", "bytes %"};
+    tab.columns = {"rank",    spec.key,    "flows", "flows %",
+                   "packets", "packets %", "bytes", "bytes %"};
     std::vector<int64_t> before;
     if (prev) {
         tab.columns.push_back(order + " previous");
@@ -263,17 +267,14 @@ Table top_table(const TopSpec& spec, const AggTable& t, const AggTable* prev, si
     }
     for (size_t r = 0; r < groups.size(); ++r) {
         const AggValue& v = t.value(groups[r]);
-        std::vector<Cell> row{num(r + 1),
-                              {key_of(t, groups[r]), false},
-                              num(v.flows),
-                              numtext(pct(v.flows, t.total_flows)),
-                              num(v.packets),
-                              numtext(pct(v.packets, t.total_packets)),
-                              num(v.bytes),
-                              numtext(pct(v.bytes, t.total_bytes))};
+        std::vector<Cell> row{num(r + 1),     {key_of(t, groups[r]), false},
+                              num(v.flows),   numtext(pct(v.flows, t.total_flows)),
+                              num(v.packets), numtext(pct(v.packets, t.total_packets)),
+                              num(v.bytes),   numtext(pct(v.bytes, t.total_bytes))};
         if (prev) {
             const uint64_t was =
-                before[r] >= 0 ? metric(prev->value(static_cast<uint32_t>(before[r])), spec.order) : 0;
+                before[r] >= 0 ? metric(prev->value(static_cast<uint32_t>(before[r])), spec.order)
+                               : 0;
             row.push_back(num(was));
             row.push_back(numtext(change(metric(v, spec.order), was)));
         }
@@ -336,12 +337,16 @@ Table totals_table(const Summary& s, const Summary* prev) {
     t.title = "Totals";
     t.columns = {"class", "flows", "packets", "bytes"};
     if (prev) {
-        for (const char* m : {"flows", "packets", "bytes"}) t.columns.push_back(std::string(m) + " previous");
-        for (const char* m : {"flows", "packets", "bytes"}) t.columns.push_back(std::string(m) + " change %");
+        for (const char* m : {"flows", "packets", "bytes"})
+            t.columns.push_back(std::string(m) + " previous");
+        for (const char* m : {"flows", "packets", "bytes"})
+            t.columns.push_back(std::string(m) + " change %");
     }
-    const std::pair<const char*, const Totals Summary::*> classes[] = {
-        {"all", &Summary::all}, {"tcp", &Summary::tcp}, {"udp", &Summary::udp},
-        {"icmp", &Summary::icmp}, {"other", &Summary::other}};
+    const std::pair<const char*, const Totals Summary::*> classes[] = {{"all", &Summary::all},
+                                                                       {"tcp", &Summary::tcp},
+                                                                       {"udp", &Summary::udp},
+                                                                       {"icmp", &Summary::icmp},
+                                                                       {"other", &Summary::other}};
     for (const auto& [name, member] : classes) {
         const Totals& v = s.*member;
         std::vector<Cell> row{{name, false}, num(v.flows), num(v.packets), num(v.bytes)};
@@ -428,7 +433,7 @@ PassResult run_pass(const ReportOptions& o, const InputSpec& spec, const Filter&
     for (Period* p : periods) {
         for (size_t w = 1; w < p->workers.size(); ++w) p->workers[0].merge(p->workers[w]);
     }
-    return {input.files_opened(), input.blocks_skipped(), input.paths().size()};
+    return {input.files_opened(), input.blocks_read(), input.blocks_skipped()};
 }
 
 }  // namespace
@@ -453,8 +458,8 @@ Report build_report(const ReportOptions& o) {
     const bool want_tops = o.kind != ReportKind::kChart;
     const bool want_charts = o.kind == ReportKind::kChart || o.kind == ReportKind::kSummary;
     const bool bounded = o.period.from != 0 && o.period.to != UINT64_MAX;
-    const bool two = (o.kind == ReportKind::kSummary && o.previous && bounded) ||
-                     o.kind == ReportKind::kCompare;
+    const bool two =
+        (o.kind == ReportKind::kSummary && o.previous && bounded) || o.kind == ReportKind::kCompare;
     if (o.kind == ReportKind::kCompare && !o.other_inputs && o.shift == 0) {
         throw UsageError("compare needs a second data set: --with FILE|DIR and/or --shift SPAN");
     }
@@ -480,7 +485,9 @@ Report build_report(const ReportOptions& o) {
         table_of.push_back(static_cast<size_t>(it - keys.begin()));
     }
     uint64_t bin = o.bin;
-    if (bin == 0) bin = bounded && o.period.to - o.period.from > 3 * 86400 * kMicrosPerSecond ? 60 * kMinute : 5 * kMinute;
+    if (bin == 0)
+        bin = bounded && o.period.to - o.period.from > 3 * 86400 * kMicrosPerSecond ? 60 * kMinute
+                                                                                    : 5 * kMinute;
 
     const unsigned threads = std::max(1u, o.threads);
     auto make_period = [&](TimeRange r, bool charts) {
@@ -514,9 +521,11 @@ Report build_report(const ReportOptions& o) {
     } else {
         pass = run_pass(opt, o.input, filter, {cur.get()}, want_charts, stack);
     }
-    if (pass.files == 0 && pass.paths > 0) {
-        throw DataError("none of the " + std::to_string(pass.paths) +
-                        " input file(s) could be read: nothing to report");
+    for (const PassResult* x : {&pass, &pass_b}) {
+        if (x->blocks_read == 0 && x->blocks_skipped > 0) {
+            throw DataError("no block of the input could be read (" +
+                            std::to_string(x->blocks_skipped) + " skipped): nothing to report");
+        }
     }
     Collector& c = cur->workers[0];
     Collector* p = other ? &other->workers[0] : nullptr;
@@ -529,7 +538,8 @@ Report build_report(const ReportOptions& o) {
     if (!o.profile.empty()) r.title += ", profile " + o.profile;
     if (!o.period_label.empty()) r.title += ", " + o.period_label;
     r.meta.emplace_back("period", range_text(o.period));
-    if (o.kind == ReportKind::kSummary && p) r.meta.emplace_back("previous period", range_text(other_range));
+    if (o.kind == ReportKind::kSummary && p)
+        r.meta.emplace_back("previous period", range_text(other_range));
     if (o.kind == ReportKind::kCompare) {
         r.meta.emplace_back("data set " + o.label_a, "the inputs, " + range_text(o.period));
         r.meta.emplace_back("data set " + o.label_b,
@@ -550,11 +560,12 @@ Report build_report(const ReportOptions& o) {
     if (!o.command.empty()) r.meta.emplace_back("command", o.command);
 
     if (o.kind == ReportKind::kSummary || o.kind == ReportKind::kCompare) {
-        Table t = totals_table(c.summary, p);
+        Table t = totals_table(c.summary, p ? &p->summary : nullptr);
         if (o.kind == ReportKind::kCompare) {
             t.title = "Totals, " + o.label_a + " against " + o.label_b;
             for (auto& col : t.columns) {
-                if (col.ends_with(" previous")) col = col.substr(0, col.size() - 9) + " " + o.label_b;
+                if (col.ends_with(" previous"))
+                    col = col.substr(0, col.size() - 9) + " " + o.label_b;
             }
         }
         if (c.summary.empty()) t.note = "no flows in this period";
@@ -573,7 +584,8 @@ Report build_report(const ReportOptions& o) {
             Chart ch = c.series->chart(m, first, count, stack == FieldId::app);
             ch.id = std::string("chart-") + m;
             ch.title = std::string(1, static_cast<char>(m[0] - 32)) + (m + 1) + " per " +
-                       bin_text(bin) + " by " + (stack == FieldId::app ? "application" : "protocol");
+                       bin_text(bin) + " by " +
+                       (stack == FieldId::app ? "application" : "protocol");
             r.chart_tables.push_back(chart_table(ch));
             r.charts.push_back(std::move(ch));
         }
@@ -584,7 +596,8 @@ Report build_report(const ReportOptions& o) {
             r.tables.push_back(
                 compare_table(tops[i], t, p->tables[table_of[i]], o.top_n, o.label_a, o.label_b));
         } else {
-            r.tables.push_back(top_table(tops[i], t, p ? &p->tables[table_of[i]] : nullptr, o.top_n));
+            r.tables.push_back(
+                top_table(tops[i], t, p ? &p->tables[table_of[i]] : nullptr, o.top_n));
         }
     }
     return r;

@@ -33,11 +33,11 @@ struct Table {
 
 // Traffic over time: one value per series and bin, series stacked in the drawings.
 struct Chart {
-    std::string id;      // "chart-bytes"
-    std::string title;   // "Bytes per 5 min by protocol"
-    std::string metric;  // "bytes", "packets", "flows"
-    uint64_t start = 0;  // first bin's start, us
-    uint64_t bin = 0;    // bin width, us
+    std::string id;                             // "chart-bytes"
+    std::string title;                          // "Bytes per 5 min by protocol"
+    std::string metric;                         // "bytes", "packets", "flows"
+    uint64_t start = 0;                         // first bin's start, us
+    uint64_t bin = 0;                           // bin width, us
     std::vector<std::string> series;            // names, largest first ("other" last)
     std::vector<std::vector<uint64_t>> values;  // [series][bin]
     size_t bins() const { return values.empty() ? 0 : values[0].size(); }
@@ -71,7 +71,7 @@ struct ReportOptions {
     std::string period_label;
     std::vector<TopSpec> tops;  // empty: the default set of the kind
     size_t top_n = 10;
-    uint64_t bin = 0;            // chart bin width, us; 0: 5 min (1 h beyond 3 days)
+    uint64_t bin = 0;             // chart bin width, us; 0: 5 min (1 h beyond 3 days)
     std::string stack = "proto";  // chart series: "proto" or "app"
     bool previous = true;         // summary: the change against the previous period
     // compare: the second data set. Its inputs (none: the same as the first) and how far its

@@ -7,9 +7,13 @@
 namespace fk {
 namespace {
 
-uint64_t t(const char* iso) { return *parse_time(iso); }
+uint64_t t(const char* iso) {
+    return *parse_time(iso);
+}
 
-TimeRange range(const char* from, const char* to) { return {t(from), t(to)}; }
+TimeRange range(const char* from, const char* to) {
+    return {t(from), t(to)};
+}
 
 TEST(Period, Yesterday) {
     EXPECT_EQ(calendar_period("yesterday", t("2026-03-01T00:30:00Z")),
