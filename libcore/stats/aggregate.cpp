@@ -212,7 +212,9 @@ double AggValue::order_value(StatOrder o) const {
 }
 
 AggTable::AggTable(KeySpec spec)
-    : spec_(std::move(spec)), words_(spec_.words()), stride_(sizeof(Entry) / 8 + words_) {
+    : spec_(std::move(spec)),
+      words_(spec_.words()),
+      stride_(sizeof(Entry) / 8 + words_) {
     capacity_ = 1024;
     table_.assign(capacity_ * stride_, 0);
 }
