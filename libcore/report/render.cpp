@@ -135,8 +135,10 @@ void json_table(const Table& t, std::string& out) {
             out += ':';
             if (!row[c].number)
                 append_json_string(out, row[c].text);
-            else
-                out += row[c].text.empty() ? "null" : row[c].text;
+            else if (row[c].text.empty())
+                out += "null";
+            else  // JSON numbers have no '+' sign
+                out += std::string_view(row[c].text).substr(row[c].text[0] == '+' ? 1 : 0);
         }
         out += '}';
     }

@@ -46,15 +46,17 @@ class Series {
         }
     }
 
-    // The chart of one metric over the bins [first, first + count) (absolute bin numbers).
+    // The chart of one metric over the bins [first, first + count) (absolute bin numbers); the
+    // largest series by bytes first.
     Chart chart(const std::string& metric, uint64_t first, uint64_t count, bool by_app) const {
         auto value = [&](const Totals& t) {
             return metric == "bytes" ? t.bytes : metric == "packets" ? t.packets : t.flows;
         };
-        std::vector<std::pair<uint64_t, size_t>> order;  // total, column
+        // Series by bytes in every chart, so that a protocol keeps its colour in all three.
+        std::vector<std::pair<uint64_t, size_t>> order;  // bytes, column
         for (size_t c = 0; c < keys_.size(); ++c) {
             uint64_t sum = 0;
-            for (const Totals& t : cols_[c]) sum += value(t);
+            for (const Totals& t : cols_[c]) sum += t.bytes;
             order.emplace_back(sum, c);
         }
         std::sort(order.begin(), order.end(), [&](const auto& a, const auto& b) {
@@ -143,6 +145,7 @@ struct Period {
 
 struct PassResult {
     uint64_t files = 0, blocks_read = 0, blocks_skipped = 0;
+    size_t paths = 0;
 };
 
 std::string key_title(const std::string& key) {
@@ -195,6 +198,7 @@ uint64_t metric(const AggValue& v, StatOrder o) {
 }
 
 std::string range_text(const TimeRange& r) {
+    if (r.from == 0 && r.to == UINT64_MAX) return "all flows of the input";
     const std::string from = r.from ? time_string(r.from, TimeDigits::kSeconds) : "the beginning";
     const std::string to = r.to != UINT64_MAX ? time_string(r.to, TimeDigits::kSeconds) : "the end";
     return from + " to " + to;
@@ -433,7 +437,8 @@ PassResult run_pass(const ReportOptions& o, const InputSpec& spec, const Filter&
     for (Period* p : periods) {
         for (size_t w = 1; w < p->workers.size(); ++w) p->workers[0].merge(p->workers[w]);
     }
-    return {input.files_opened(), input.blocks_read(), input.blocks_skipped()};
+    return {input.files_opened(), input.blocks_read(), input.blocks_skipped(),
+            input.paths().size()};
 }
 
 }  // namespace
@@ -548,7 +553,12 @@ Report build_report(const ReportOptions& o) {
     }
     r.meta.emplace_back("profile", o.profile.empty() ? "(none)" : o.profile);
     r.meta.emplace_back("filter", o.filter.empty() ? "(all flows)" : o.filter);
-    r.meta.emplace_back("input files", std::to_string(pass.files + pass_b.files));
+    const uint64_t opened = pass.files + pass_b.files, listed = pass.paths + pass_b.paths;
+    r.meta.emplace_back(
+        "input files",
+        std::to_string(opened) +
+            (listed > opened ? " (" + std::to_string(listed - opened) + " more could not be read)"
+                             : ""));
     r.meta.emplace_back("flows read", std::to_string(c.rows + (p && o.other_inputs ? p->rows : 0)));
     r.meta.emplace_back("flows reported", std::to_string(c.summary.all.flows));
     r.meta.emplace_back("blocks skipped (unreadable)",

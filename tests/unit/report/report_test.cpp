@@ -164,11 +164,15 @@ TEST(Report, FormatsCarryTheSameNumbers) {
          {ReportFormat::kText, ReportFormat::kCsv, ReportFormat::kJson, ReportFormat::kHtml}) {
         const std::string s = render(r, f);
         EXPECT_NE(s.find("4200"), std::string::npos);
-        EXPECT_NE(s.find("+740.0"), std::string::npos);
+        EXPECT_NE(s.find("740.0"), std::string::npos);
         EXPECT_NE(s.find("10.0.0.2"), std::string::npos);
     }
     EXPECT_NE(render_csv(r).find("2,10.0.0.4,1,33.3,5,29.4,3000,71.4,0,\n"), std::string::npos);
     EXPECT_NE(render_json(r).find("{\"rank\":1,\"ip\":\"10.0.0.2\",\"flows\":2,\"flows %\":66.7"),
+              std::string::npos);
+    // JSON numbers carry no '+'; an unknown change is null.
+    EXPECT_NE(render_json(r).find("\"bytes change %\":740.0}"), std::string::npos);
+    EXPECT_NE(render_json(r).find("\"bytes previous\":0,\"bytes change %\":null}"),
               std::string::npos);
     const std::string pdf = render_pdf(r);
     EXPECT_EQ(pdf.substr(0, 5), "%PDF-");
