@@ -216,7 +216,31 @@ AggTable::AggTable(KeySpec spec)
       words_(spec_.words()),
       stride_(sizeof(Entry) / 8 + words_) {
     capacity_ = 1024;
+    // One 8- or 16-bit key (protocol, port, application ...): a slot per value, no hashing.
+    if (spec_.parts.size() == 1) {
+        const Storage st = field_info(spec_.parts[0].field).storage;
+        if (st == Storage::U8 || st == Storage::U16) {
+            dense_ = true;
+            capacity_ = st == Storage::U8 ? 256 : 65536;
+        }
+    }
     table_.assign(capacity_ * stride_, 0);
+}
+
+void AggTable::add_dense(uint64_t key, const AggValue& v) {
+    Entry& e = entry(static_cast<uint32_t>(key));
+    if (e.hash == 0) {
+        e.hash = 1;
+        e.value = v;
+        e.key()[0] = key;
+        ++count_;
+        return;
+    }
+    e.value.flows += v.flows;
+    e.value.packets += v.packets;
+    e.value.bytes += v.bytes;
+    e.value.first = std::min(e.value.first, v.first);
+    e.value.last = std::max(e.value.last, v.last);
 }
 
 void AggTable::grow() {
@@ -233,6 +257,7 @@ void AggTable::grow() {
 }
 
 void AggTable::insert(const uint64_t* k, uint64_t hash, const AggValue& v) {
+    if (dense_) return add_dense(k[0], v);
     hash |= 1;  // 0 marks a free slot
     if ((count_ + 1) * 2 > capacity_) grow();
     const size_t mask = capacity_ - 1;
@@ -310,6 +335,13 @@ void AggTable::add(FlowBlock& b, const uint8_t* mask) {
                 }
             });
             w += part_words(p);
+        }
+        if (dense_) {
+            for (size_t i = 0; i < n; ++i) {
+                if (mask && !mask[i]) continue;
+                add_dense(key_columns_[i], {1, packets[i], bytes[i], start[i], end[i]});
+            }
+            continue;
         }
         // Hash every row first, then insert while prefetching the slot of a row a little
         // ahead: the table is far larger than the caches, so each insert is a memory miss.

@@ -89,6 +89,7 @@ private:
         return *reinterpret_cast<const Entry*>(&table_[slot * stride_]);
     }
     void insert(const uint64_t* key, uint64_t hash, const AggValue& v);
+    void add_dense(uint64_t key, const AggValue& v);
     void grow();
     int compare_keys(uint32_t a, uint32_t b) const;
 
@@ -96,6 +97,7 @@ private:
     unsigned words_;
     size_t stride_;  // 64-bit words per entry
     size_t capacity_ = 0;
+    bool dense_ = false;  // slot = key value (one 8/16-bit key part)
     std::vector<uint64_t> table_;
     size_t count_ = 0;
     StringDict strings_;
