@@ -9,6 +9,7 @@ flowreport summary -r "$TMP/a.flows" --from 2026-03-02T11:00:00Z --to 2026-03-02
     -w "$TMP/r.csv" -w "$TMP/r.json" -w "$TMP/r.txt"
 flowreport compare -r "$TMP/a.flows" --from 2026-03-02T11:00:00Z --to 2026-03-02T12:00:00Z \
     --shift 1h -s ip/bytes -s dstport/flows -o csv > "$TMP/c.csv"
+flowreport chart -r "$TMP/a.flows" --stack app --bin 30m -o json > "$TMP/apps.json"
 cd "$TMP"
 PYTHONPATH="$SRC/tests/tools" python3 - <<'PY'
 import json
@@ -75,6 +76,21 @@ bin3 = flowquery_totals(inputs, ["--from", "2026-03-02T11:15:00Z", "--to", "2026
 expect_eq(sum(s["values"][3] for s in chart["series"]), int(bin3["Bytes"]), "bytes of bin 11:15")
 tcp = next(s for s in chart["series"] if s["name"] == "tcp")
 expect_eq(tcp["values"][3], int(bin3["Bytes_tcp"]), "tcp bytes of bin 11:15")
+
+# chart --stack app --bin 30m over the whole file: 4 bins; each application's bytes and the
+# rest ("other") equal flowquery -s app.
+apps = json.load(open("apps.json"))["charts"][0]
+expect_eq((apps["metric"], apps["bin_seconds"], apps["start"]), ("bytes", 1800, "2026-03-02T10:00:00Z"), "app chart")
+expect_eq(len(apps["series"][0]["values"]), 4, "app chart bins")
+fq_apps = {}
+import csv as _csv, io as _io
+for r in _csv.reader(_io.StringIO(flowquery(*inputs, "-q", "-o", "csv", "-s", "app/bytes", "-n", "0"))):
+    fq_apps[r[0] or "none"] = int(r[3])
+named = [s for s in apps["series"] if s["name"] != "other"]
+for series in named:
+    expect_eq(sum(series["values"]), fq_apps[series["name"]], f"app chart {series['name']}")
+other = next(s for s in apps["series"] if s["name"] == "other")
+expect_eq(sum(other["values"]), sum(fq_apps.values()) - sum(sum(s["values"]) for s in named), "app chart other")
 
 # compare --shift 1h: this hour against the hour before, per row.
 comp = csv_sections(open("c.csv").read())
