@@ -573,6 +573,7 @@ Report build_report(const ReportOptions& o) {
         Table t = totals_table(c.summary, p ? &p->summary : nullptr);
         if (o.kind == ReportKind::kCompare) {
             t.title = "Totals, " + o.label_a + " against " + o.label_b;
+            for (size_t i = 1; i <= 3; ++i) t.columns[i] += " " + o.label_a;
             for (auto& col : t.columns) {
                 if (col.ends_with(" previous"))
                     col = col.substr(0, col.size() - 9) + " " + o.label_b;

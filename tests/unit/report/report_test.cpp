@@ -136,6 +136,11 @@ TEST(Report, CompareShiftedPeriod) {
     o.kind = ReportKind::kCompare;
     o.shift = 86400 * kMicrosPerSecond;
     const Report r = build_report(o);
+    const Table& totals = table(r, "totals");
+    EXPECT_EQ(totals.columns[1], "flows A");
+    EXPECT_EQ(totals.columns[4], "flows B");
+    EXPECT_EQ(row(totals, 0), (std::vector<std::string>{"all", "3", "17", "4200", "1", "4", "500",
+                                                        "+200.0", "+325.0", "+740.0"}));
     const Table& ip = table(r, "compare-ip-bytes");
     // key, flows A, flows B, change, packets A, B, change, bytes A, B, change
     EXPECT_EQ(row(ip, 0), (std::vector<std::string>{"10.0.0.2", "2", "1", "+100.0", "15", "4",
