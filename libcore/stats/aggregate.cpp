@@ -337,9 +337,23 @@ void AggTable::add(FlowBlock& b, const uint8_t* mask) {
             w += part_words(p);
         }
         if (dense_) {
+            // Ports spread over a 64 Ki-slot table: fetch the slot of a row a little ahead.
+            const uint64_t* keys = key_columns_.data();
             for (size_t i = 0; i < n; ++i) {
+                if (i + 16 < n) __builtin_prefetch(&table_[keys[i + 16] * stride_]);
                 if (mask && !mask[i]) continue;
-                add_dense(key_columns_[i], {1, packets[i], bytes[i], start[i], end[i]});
+                Entry& e = entry(static_cast<uint32_t>(keys[i]));
+                if (e.hash == 0) {
+                    e.hash = 1;
+                    e.value = AggValue{};
+                    e.key()[0] = keys[i];
+                    ++count_;
+                }
+                ++e.value.flows;
+                e.value.packets += packets[i];
+                e.value.bytes += bytes[i];
+                e.value.first = std::min(e.value.first, start[i]);
+                e.value.last = std::max(e.value.last, end[i]);
             }
             continue;
         }
