@@ -39,10 +39,7 @@ std::string short_number(uint64_t v) {
         ++u;
     }
     char buf[32];
-    if (u == 0 || d >= 100 || d == static_cast<double>(static_cast<uint64_t>(d)))
-        std::snprintf(buf, sizeof buf, "%.0f%s", d, kUnits[u]);
-    else
-        std::snprintf(buf, sizeof buf, "%.1f%s", d, kUnits[u]);
+    std::snprintf(buf, sizeof buf, "%.3g%s", d, kUnits[u]);  // 1.25 k, 750 k, 2.5 M
     return buf;
 }
 

@@ -194,3 +194,25 @@ TEST(Report, UnknownKeyIsAUsageError) {
 
 }  // namespace
 }  // namespace fk
+
+namespace fk {
+namespace {
+
+TEST(ChartDraw, AxisScale) {
+    using namespace chart_draw;
+    EXPECT_EQ(nice_max(0), 1u);
+    EXPECT_EQ(nice_max(7), 10u);
+    EXPECT_EQ(nice_max(11), 20u);
+    EXPECT_EQ(nice_max(3800), 5000u);
+    EXPECT_EQ(nice_max(2100000), 2500000u);
+    EXPECT_EQ(nice_max(1000), 1000u);
+    EXPECT_EQ(short_number(1250), "1.25 k");
+    EXPECT_EQ(short_number(750000), "750 k");
+    EXPECT_EQ(short_number(2500000), "2.5 M");
+    EXPECT_EQ(short_number(999), "999");
+    EXPECT_EQ(time_label(*parse_time("2026-03-02T10:05:00Z"), false), "03-02 10:05");
+    EXPECT_EQ(time_label(*parse_time("2026-03-02T00:00:00Z"), true), "03-02");
+}
+
+}  // namespace
+}  // namespace fk
