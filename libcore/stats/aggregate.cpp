@@ -304,6 +304,33 @@ void AggTable::add(FlowBlock& b, const uint8_t* mask) {
         total_packets += packets[i];
         total_bytes += bytes[i];
     }
+    // One text key (sni, http_host ...): sum the rows per dictionary entry of the block, then
+    // insert each entry once; a block holds few distinct names.
+    if (spec_.parts.size() == 1 && !either &&
+        field_info(spec_.parts[0].field).storage == Storage::Str) {
+        visit_field(spec_.parts[0].field, [&](auto t) {
+            using T = decltype(t);
+            if constexpr (T::storage == Storage::Str) {
+                const auto& col = column<T::id>(b);
+                str_sums_.assign(col.dict.size(), AggValue{});
+                for (size_t i = 0; i < n; ++i) {
+                    if (mask && !mask[i]) continue;
+                    AggValue& v = str_sums_[col.ids[i]];
+                    ++v.flows;
+                    v.packets += packets[i];
+                    v.bytes += bytes[i];
+                    v.first = std::min(v.first, start[i]);
+                    v.last = std::max(v.last, end[i]);
+                }
+                for (uint32_t id = 0; id < str_sums_.size(); ++id) {
+                    if (str_sums_[id].flows == 0) continue;
+                    const uint64_t k = strings_.intern(col.dict.get(id));
+                    insert(&k, hash_words(&k, 1), str_sums_[id]);
+                }
+            }
+        });
+        return;
+    }
     // Key words column by column (one dispatch per part and block, not per row), then one
     // pass over the rows inserting them.
     key_columns_.resize(size_t{words_} * n);

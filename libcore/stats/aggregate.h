@@ -103,6 +103,7 @@ private:
     StringDict strings_;
     std::vector<uint64_t> key_columns_;  // per block: words_ columns of the block's keys
     std::vector<uint64_t> hashes_;       // per block: each row's key hash
+    std::vector<AggValue> str_sums_;     // per block: sums per dictionary entry (text keys)
 };
 
 }  // namespace fk

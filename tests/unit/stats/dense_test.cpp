@@ -67,3 +67,51 @@ TEST(DenseAgg, MaskAndMerge) {
 
 }  // namespace
 }  // namespace fk
+
+namespace fk {
+namespace {
+
+// Text keys are summed per dictionary entry of a block: the same groups and sums as row by
+// row, across blocks (each with its own dictionary), masks and merges.
+TEST(TextAgg, SumsPerNameAcrossBlocks) {
+    auto block = [](std::initializer_list<std::pair<const char*, uint64_t>> rows) {
+        FlowBlock b;
+        uint64_t t = 1000;
+        for (const auto& [name, bytes] : rows) {
+            FlowRecord r;
+            r.sni = name;
+            r.packets = 1;
+            r.bytes = bytes;
+            r.start = t;
+            r.end = t + 5;
+            t += 10;
+            b.append(r);
+        }
+        return b;
+    };
+    FlowBlock b1 = block({{"a.example", 100}, {"", 7}, {"b.example", 30}, {"a.example", 5}});
+    FlowBlock b2 = block({{"b.example", 1000}, {"a.example", 1}, {"c.example", 2}});
+    const uint8_t skip_c[] = {1, 1, 0};
+    AggTable t(KeySpec::parse("sni", true)), u(KeySpec::parse("sni", true));
+    t.add(b1, nullptr);
+    u.add(b2, skip_c);
+    t.merge(u);
+    EXPECT_EQ(t.size(), 3u);  // "", a.example, b.example
+    EXPECT_EQ(t.total_flows, 6u);
+    EXPECT_EQ(t.total_bytes, 1143u);
+    const auto g = t.sorted(StatOrder::kBytes, 0);
+    ASSERT_EQ(g.size(), 3u);
+    EXPECT_EQ(t.key_text(g[0], 0), "b.example");
+    EXPECT_EQ(t.value(g[0]).bytes, 1030u);
+    EXPECT_EQ(t.value(g[0]).flows, 2u);
+    EXPECT_EQ(t.value(g[0]).first, 1000u);  // b2's first row
+    EXPECT_EQ(t.value(g[0]).last, 1025u);   // b1's third row ends at 1020 + 5
+    EXPECT_EQ(t.key_text(g[1], 0), "a.example");
+    EXPECT_EQ(t.value(g[1]).bytes, 106u);
+    EXPECT_EQ(t.value(g[1]).flows, 3u);
+    EXPECT_EQ(t.key_text(g[2], 0), "");
+    EXPECT_EQ(t.value(g[2]).bytes, 7u);
+}
+
+}  // namespace
+}  // namespace fk
