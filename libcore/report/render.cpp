@@ -48,6 +48,22 @@ std::string time_label(uint64_t t, bool date_only) {
     return date_only ? s.substr(5, 5) : s.substr(5, 5) + " " + s.substr(11, 5);
 }
 
+std::vector<size_t> label_bins(const Chart& c) {
+    std::vector<size_t> out;
+    const size_t n = c.bins();
+    if (n == 0 || c.bin == 0) return out;
+    const uint64_t span = c.bin * n;
+    uint64_t every = c.bin;
+    for (uint64_t m : {1, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440, 2880, 10080, 20160}) {
+        every = m * 60 * kMicrosPerSecond;
+        if (every >= c.bin && every % c.bin == 0 && span / every <= 7) break;
+    }
+    for (size_t k = 0; k < n; ++k) {
+        if ((c.start + k * c.bin) % every == 0) out.push_back(k);
+    }
+    return out;
+}
+
 std::array<double, 3> color(size_t series) {
     static constexpr std::array<double, 3> kColors[] = {
         {0.12, 0.47, 0.71}, {1.00, 0.50, 0.05}, {0.17, 0.63, 0.17}, {0.84, 0.15, 0.16},
@@ -252,12 +268,10 @@ void svg_chart(const Chart& c, std::string& out) {
             out += "</title></path>\n";
             base = std::move(next);
         }
-        // Time labels: about six, on bin starts.
-        const size_t step = std::max<size_t>(1, n / 6);
+        const auto labels = label_bins(c);
         bool midnight = true;
-        for (size_t k = 0; k < n; k += step)
-            midnight &= (c.start + k * c.bin) % (86400 * kMicrosPerSecond) == 0;
-        for (size_t k = 0; k < n; k += step) {
+        for (size_t k : labels) midnight &= (c.start + k * c.bin) % (86400 * kMicrosPerSecond) == 0;
+        for (size_t k : labels) {
             const double x = left + bw * static_cast<double>(k);
             out += "<line x1=\"" + fmt(x) + "\" x2=\"" + fmt(x) + "\" y1=\"" + fmt(top + ph) +
                    "\" y2=\"" + fmt(top + ph + 4) + "\" stroke=\"#333\"/><text x=\"" + fmt(x) +

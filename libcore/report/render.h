@@ -41,6 +41,9 @@ uint64_t nice_max(uint64_t v);
 std::string short_number(uint64_t v);
 // "11-26 14:05" (or "11-26" when every label falls on midnight).
 std::string time_label(uint64_t t, bool date_only);
+// The bins that get a time label: at most about seven, on round times (every 10 min, hour,
+// 6 h, day ...), whatever the bin width and period.
+std::vector<size_t> label_bins(const Chart& c);
 // Series colours as RGB.
 std::array<double, 3> color(size_t series);
 std::string color_hex(size_t series);

@@ -187,11 +187,11 @@ class Layout {
                 cairo_fill(cr_);
                 base = std::move(next);
             }
-            const size_t step = std::max<size_t>(1, n / 6);
+            const auto labels = label_bins(c);
             bool midnight = true;
-            for (size_t k = 0; k < n; k += step)
+            for (size_t k : labels)
                 midnight &= (c.start + k * c.bin) % (86400 * kMicrosPerSecond) == 0;
-            for (size_t k = 0; k < n; k += step) {
+            for (size_t k : labels) {
                 const double x = left + bw * static_cast<double>(k);
                 const std::string label = time_label(c.start + k * c.bin, midnight);
                 text(x - width(label) / 2, top + ph + 12, label);

@@ -126,8 +126,12 @@ int main(int argc, char** argv) {
             const auto r = fk::calendar_period(period, now);
             if (!r) throw fk::UsageError("--period: yesterday, last-week, last-month or today");
             o.period = *r;
-            o.period_label = period + " (" +
-                             fk::time_string(r->from, fk::TimeDigits::kSeconds).substr(0, 10) + ")";
+            auto day = [](uint64_t t) {
+                return fk::time_string(t, fk::TimeDigits::kSeconds).substr(0, 10);
+            };
+            const bool one_day = r->to - r->from <= 86400 * fk::kMicrosPerSecond;
+            o.period_label =
+                period + " (" + day(r->from) + (one_day ? "" : " to " + day(r->to - 1)) + ")";
         } else {
             if (!from.empty()) o.period.from = when(from, "--from", now);
             if (!to.empty()) o.period.to = when(to, "--to", now);

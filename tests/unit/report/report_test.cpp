@@ -212,6 +212,19 @@ TEST(ChartDraw, AxisScale) {
     EXPECT_EQ(short_number(999), "999");
     EXPECT_EQ(time_label(*parse_time("2026-03-02T10:05:00Z"), false), "03-02 10:05");
     EXPECT_EQ(time_label(*parse_time("2026-03-02T00:00:00Z"), true), "03-02");
+    Chart day;  // 288 bins of 5 min from midnight: a label every 6 h
+    day.start = *parse_time("2026-03-02T00:00:00Z");
+    day.bin = 300 * kMicrosPerSecond;
+    day.values.assign(1, std::vector<uint64_t>(288));
+    EXPECT_EQ(label_bins(day), (std::vector<size_t>{0, 72, 144, 216}));
+    Chart week = day;  // 168 bins of 1 h: a label every day
+    week.bin = 3600 * kMicrosPerSecond;
+    week.values.assign(1, std::vector<uint64_t>(168));
+    EXPECT_EQ(label_bins(week), (std::vector<size_t>{0, 24, 48, 72, 96, 120, 144}));
+    Chart hour = day;  // 12 bins of 5 min from 10:00: every 10 min
+    hour.start = *parse_time("2026-03-02T10:00:00Z");
+    hour.values.assign(1, std::vector<uint64_t>(12));
+    EXPECT_EQ(label_bins(hour), (std::vector<size_t>{0, 2, 4, 6, 8, 10}));
 }
 
 }  // namespace
