@@ -10,6 +10,10 @@ flowreport summary -r "$TMP/a.flows" --from 2026-03-02T11:00:00Z --to 2026-03-02
 flowreport compare -r "$TMP/a.flows" --from 2026-03-02T11:00:00Z --to 2026-03-02T12:00:00Z \
     --shift 1h -s ip/bytes -s dstport/flows -o csv > "$TMP/c.csv"
 flowreport chart -r "$TMP/a.flows" --stack app --bin 30m -o json > "$TMP/apps.json"
+# Two data sets: everything against its TCP part (as sampled against unsampled).
+flowquery -r "$TMP/a.flows" -w "$TMP/tcp.flows" 'proto tcp'
+flowreport compare -r "$TMP/a.flows" --with "$TMP/tcp.flows" -s dstport/bytes --labels all,tcp \
+    -o csv > "$TMP/w.csv"
 cd "$TMP"
 PYTHONPATH="$SRC/tests/tools" python3 - <<'PY'
 import json
@@ -107,5 +111,14 @@ for key, order in (("ip", "bytes"), ("dstport", "flows")):
             expect_eq((int(r[1 + 3 * i]), int(r[2 + 3 * i])), (va, vb), f"compare {key} {k} {m}")
             want = "" if vb == 0 else "%+.1f" % ((va - vb) * 100.0 / vb)
             expect_eq(r[3 + 3 * i], want, f"compare {key} {k} {m} change")
+# compare --with: the second set's column is flowquery's over the second file.
+header, rows = csv_sections(open("w.csv").read())["compare-dstport-bytes"]
+expect_eq(header[:4], ["dstport", "flows all", "flows tcp", "flows change %"], "--labels")
+a = {r[0]: r for r in flowquery_top(inputs, "dstport", "bytes", 100000, [])}
+b = {r[0]: r for r in flowquery_top(["-r", "tcp.flows"], "dstport", "bytes", 100000, [])}
+expect_eq([r[0] for r in rows[:10]], list(a)[:10], "compare --with rows")
+for r in rows:
+    expect_eq((r[7], r[8]), (a[r[0]][3] if r[0] in a else "0", b[r[0]][3] if r[0] in b else "0"),
+              f"compare --with bytes of port {r[0]}")
 print("ok")
 PY
