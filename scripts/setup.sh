@@ -3,13 +3,13 @@
 #   scripts/setup.sh          install what is missing (apt-get; sudo when not root)
 #   scripts/setup.sh --check  exit 1 and list what is missing, install nothing
 # Groups: build (compilers, libraries), test (peer tools the interop tests run against),
-# extra (report rendering, ClickHouse). FLOWKIT_SETUP_GROUPS selects groups (default: all).
+# extra (ClickHouse). FLOWKIT_SETUP_GROUPS selects groups (default: all).
 set -euo pipefail
 
 build_pkgs=(g++ clang libclang-rt-14-dev cmake make pkg-config libtins-dev libpcap-dev
-            libcli11-dev libsimdjson-dev libzstd-dev libgtest-dev libssl-dev)
-test_pkgs=(nfdump softflowd tshark iproute2 python3 hyperfine time)
-extra_pkgs=(libcairo2-dev poppler-utils chromium clickhouse-server clickhouse-client)
+            libcli11-dev libsimdjson-dev libzstd-dev libgtest-dev libssl-dev libcairo2-dev)
+test_pkgs=(nfdump softflowd tshark iproute2 python3 hyperfine time chromium poppler-utils)
+extra_pkgs=(clickhouse-server clickhouse-client)
 
 groups=${FLOWKIT_SETUP_GROUPS:-build test extra}
 wanted=()

@@ -1,5 +1,6 @@
 #include "common/time.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 
@@ -197,6 +198,92 @@ uint64_t now_micros() {
     using namespace std::chrono;
     return static_cast<uint64_t>(
         duration_cast<microseconds>(system_clock::now().time_since_epoch()).count());
+}
+
+namespace {
+
+constexpr uint64_t kMicrosPerDay = 86400 * kMicrosPerSecond;
+
+uint64_t day_start(int64_t y, unsigned m, unsigned d) {
+    return static_cast<uint64_t>(days_from_civil(y, m, d)) * kMicrosPerDay;
+}
+
+bool is_month_start(uint64_t t) {
+    if (t % kMicrosPerDay != 0) return false;
+    int64_t y;
+    unsigned m, d;
+    civil_from_days(static_cast<int64_t>(t / kMicrosPerDay), y, m, d);
+    return d == 1;
+}
+
+int months_between(uint64_t from, uint64_t to) {
+    int64_t y1, y2;
+    unsigned m1, m2, d;
+    civil_from_days(static_cast<int64_t>(from / kMicrosPerDay), y1, m1, d);
+    civil_from_days(static_cast<int64_t>(to / kMicrosPerDay), y2, m2, d);
+    return static_cast<int>((y2 - y1) * 12 + (static_cast<int64_t>(m2) - m1));
+}
+
+}  // namespace
+
+uint64_t add_months(uint64_t t, int months) {
+    const uint64_t days = t / kMicrosPerDay;
+    const uint64_t time_of_day = t % kMicrosPerDay;
+    int64_t y;
+    unsigned m, d;
+    civil_from_days(static_cast<int64_t>(days), y, m, d);
+    int64_t index = y * 12 + (m - 1) + months;
+    y = index >= 0 ? index / 12 : (index - 11) / 12;
+    m = static_cast<unsigned>(index - y * 12) + 1;
+    static constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    const unsigned len = m == 2 && leap ? 29 : kDays[m - 1];
+    const int64_t nd = days_from_civil(y, m, std::min(d, len));
+    if (nd < 0) return 0;
+    return static_cast<uint64_t>(nd) * kMicrosPerDay + time_of_day;
+}
+
+std::optional<TimeRange> calendar_period(std::string_view name, uint64_t now) {
+    const uint64_t today = now / kMicrosPerDay * kMicrosPerDay;
+    if (name == "today") return TimeRange{today, now};
+    if (name == "yesterday") return TimeRange{today - kMicrosPerDay, today};
+    if (name == "last-week") {
+        // 1970-01-01 was a Thursday: days since the epoch + 3, mod 7, is days since Monday.
+        const uint64_t monday = today - (today / kMicrosPerDay + 3) % 7 * kMicrosPerDay;
+        return TimeRange{monday - 7 * kMicrosPerDay, monday};
+    }
+    if (name == "last-month") {
+        int64_t y;
+        unsigned m, d;
+        civil_from_days(static_cast<int64_t>(today / kMicrosPerDay), y, m, d);
+        const uint64_t first = day_start(y, m, 1);
+        return TimeRange{add_months(first, -1), first};
+    }
+    return std::nullopt;
+}
+
+std::optional<TimeRange> last_period(std::string_view text, uint64_t now) {
+    if (text.size() >= 2 && text.back() == 'M') {
+        int months = 0;
+        for (char c : text.substr(0, text.size() - 1)) {
+            if (c < '0' || c > '9' || months > 1200) return std::nullopt;
+            months = months * 10 + (c - '0');
+        }
+        if (months == 0) return std::nullopt;
+        return TimeRange{add_months(now, -months), now};
+    }
+    const auto d = parse_duration(text);
+    if (!d || *d == 0 || *d > now) return std::nullopt;
+    return TimeRange{now - *d, now};
+}
+
+TimeRange previous_period(const TimeRange& r) {
+    if (is_month_start(r.from) && is_month_start(r.to) && r.to > r.from) {
+        const int n = months_between(r.from, r.to);
+        return TimeRange{add_months(r.from, -n), r.from};
+    }
+    const uint64_t len = r.to - r.from;
+    return TimeRange{r.from > len ? r.from - len : 0, r.from};
 }
 
 }  // namespace fk

@@ -36,4 +36,28 @@ std::optional<uint64_t> parse_duration(std::string_view text);
 
 uint64_t now_micros();
 
+// A half-open time range [from, to) in microseconds, UTC.
+struct TimeRange {
+    uint64_t from = 0;
+    uint64_t to = UINT64_MAX;
+    bool operator==(const TimeRange&) const = default;
+};
+
+// t moved by `months` calendar months (negative: back), the day clamped to the length of the
+// target month: 2025-03-31 minus one month is 2025-02-28. The time of day is kept.
+uint64_t add_months(uint64_t t, int months);
+
+// Calendar-aligned periods in UTC before `now` (for cron): "today" (midnight to now),
+// "yesterday", "last-week" (the last whole Monday-to-Monday week), "last-month" (the last whole
+// calendar month). nullopt for other names.
+std::optional<TimeRange> calendar_period(std::string_view name, uint64_t now);
+
+// The span `text` before now: a duration ("12h", "1d", "1w", as parse_duration) or "NM" for N
+// calendar months ("1M": the same day and time one month earlier). nullopt when not a span.
+std::optional<TimeRange> last_period(std::string_view text, uint64_t now);
+
+// The period just before r: whole calendar months give the same number of calendar months
+// before (last-month of March is February, 28 days), anything else the same length earlier.
+TimeRange previous_period(const TimeRange& r);
+
 }  // namespace fk

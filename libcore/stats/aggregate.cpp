@@ -214,7 +214,31 @@ double AggValue::order_value(StatOrder o) const {
 AggTable::AggTable(KeySpec spec)
     : spec_(std::move(spec)), words_(spec_.words()), stride_(sizeof(Entry) / 8 + words_) {
     capacity_ = 1024;
+    // One 8- or 16-bit key (protocol, port, application ...): a slot per value, no hashing.
+    if (spec_.parts.size() == 1) {
+        const Storage st = field_info(spec_.parts[0].field).storage;
+        if (st == Storage::U8 || st == Storage::U16) {
+            dense_ = true;
+            capacity_ = st == Storage::U8 ? 256 : 65536;
+        }
+    }
     table_ = ZeroedArray(capacity_ * stride_);
+}
+
+void AggTable::add_dense(uint64_t key, const AggValue& v) {
+    Entry& e = entry(static_cast<uint32_t>(key));
+    if (e.hash == 0) {
+        e.hash = 1;
+        e.value = v;
+        e.key()[0] = key;
+        ++count_;
+        return;
+    }
+    e.value.flows += v.flows;
+    e.value.packets += v.packets;
+    e.value.bytes += v.bytes;
+    e.value.first = std::min(e.value.first, v.first);
+    e.value.last = std::max(e.value.last, v.last);
 }
 
 void AggTable::grow() {
@@ -231,6 +255,7 @@ void AggTable::grow() {
 }
 
 void AggTable::insert(const uint64_t* k, uint64_t hash, const AggValue& v) {
+    if (dense_) return add_dense(k[0], v);
     hash |= 1;  // 0 marks a free slot
     if ((count_ + 1) * 2 > capacity_) grow();
     const size_t mask = capacity_ - 1;
@@ -277,6 +302,33 @@ void AggTable::add(FlowBlock& b, const uint8_t* mask) {
         total_packets += packets[i];
         total_bytes += bytes[i];
     }
+    // One text key (sni, http_host ...): sum the rows per dictionary entry of the block, then
+    // insert each entry once; a block holds few distinct names.
+    if (spec_.parts.size() == 1 && !either &&
+        field_info(spec_.parts[0].field).storage == Storage::Str) {
+        visit_field(spec_.parts[0].field, [&](auto t) {
+            using T = decltype(t);
+            if constexpr (T::storage == Storage::Str) {
+                const auto& col = column<T::id>(b);
+                str_sums_.assign(col.dict.size(), AggValue{});
+                for (size_t i = 0; i < n; ++i) {
+                    if (mask && !mask[i]) continue;
+                    AggValue& v = str_sums_[col.ids[i]];
+                    ++v.flows;
+                    v.packets += packets[i];
+                    v.bytes += bytes[i];
+                    v.first = std::min(v.first, start[i]);
+                    v.last = std::max(v.last, end[i]);
+                }
+                for (uint32_t id = 0; id < str_sums_.size(); ++id) {
+                    if (str_sums_[id].flows == 0) continue;
+                    const uint64_t k = strings_.intern(col.dict.get(id));
+                    insert(&k, hash_words(&k, 1), str_sums_[id]);
+                }
+            }
+        });
+        return;
+    }
     // Key words column by column (one dispatch per part and block, not per row), then one
     // pass over the rows inserting them.
     key_columns_.resize(size_t{words_} * n);
@@ -308,6 +360,27 @@ void AggTable::add(FlowBlock& b, const uint8_t* mask) {
                 }
             });
             w += part_words(p);
+        }
+        if (dense_) {
+            // Ports spread over a 64 Ki-slot table: fetch the slot of a row a little ahead.
+            const uint64_t* keys = key_columns_.data();
+            for (size_t i = 0; i < n; ++i) {
+                if (i + 16 < n) __builtin_prefetch(&table_[keys[i + 16] * stride_]);
+                if (mask && !mask[i]) continue;
+                Entry& e = entry(static_cast<uint32_t>(keys[i]));
+                if (e.hash == 0) {
+                    e.hash = 1;
+                    e.value = AggValue{};
+                    e.key()[0] = keys[i];
+                    ++count_;
+                }
+                ++e.value.flows;
+                e.value.packets += packets[i];
+                e.value.bytes += bytes[i];
+                e.value.first = std::min(e.value.first, start[i]);
+                e.value.last = std::max(e.value.last, end[i]);
+            }
+            continue;
         }
         // Hash every row first, then insert while prefetching the slot of a row a little
         // ahead: the table is far larger than the caches, so each insert is a memory miss.
@@ -370,12 +443,17 @@ int AggTable::compare_keys(uint32_t a, uint32_t b) const {
     return 0;
 }
 
-std::vector<uint32_t> AggTable::sorted(StatOrder order, size_t n) const {
+std::vector<uint32_t> AggTable::groups() const {
     std::vector<uint32_t> idx;
     idx.reserve(count_);
     for (size_t s = 0; s < capacity_; ++s) {
         if (entry(static_cast<uint32_t>(s)).hash != 0) idx.push_back(static_cast<uint32_t>(s));
     }
+    return idx;
+}
+
+std::vector<uint32_t> AggTable::sorted(StatOrder order, size_t n) const {
+    std::vector<uint32_t> idx = groups();
     const bool ascending = order == StatOrder::kTstart || order == StatOrder::kTend;
     auto less = [&](uint32_t a, uint32_t b) {
         const double va = value(a).order_value(order), vb = value(b).order_value(order);
