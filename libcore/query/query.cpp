@@ -87,7 +87,7 @@ std::string summary_footer(const Summary& m, const FlowInput& in, uint64_t proce
                     ", avg pps: " + num(pps) + ", avg bpp: " + std::to_string(bpp) + "\n";
     if (!m.empty())
         s += "Time window: " + time_string(m.first) + " - " + time_string(m.last) + "\n";
-    s += "Total flows processed: " + std::to_string(processed) +
+    s += "Total flows processed: " + std::to_string(in.rows_scanned().value_or(processed)) +
          ", Blocks skipped: " + std::to_string(in.blocks_skipped()) +
          ", Files: " + std::to_string(in.files_opened()) + "\n";
     return s;
@@ -184,7 +184,11 @@ int run_query(const QueryOptions& o, int out_fd) {
 
     // -c needs the exact first N matches in input order: evaluate sequentially.
     const unsigned threads = o.count ? 1 : std::max(1u, o.threads);
-    FlowInput input(o.input);
+    // On ClickHouse the filter runs in the server too: only matching rows travel.
+    InputSpec in_spec = o.input;
+    if (!in_spec.clickhouse.empty() && !filter.matches_everything())
+        in_spec.clickhouse_where = filter.to_sql();
+    FlowInput input(in_spec);
 
     // -I over whole files without a filter reads only the files' indexes, like nfdump -I.
     if (mode == Mode::kSummary && filter.matches_everything() && o.start_from == 0 &&

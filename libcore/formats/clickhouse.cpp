@@ -1,0 +1,323 @@
+#include "formats/clickhouse.h"
+
+#include <netdb.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "common/error.h"
+
+namespace fk {
+
+namespace {
+
+std::string url_encode(std::string_view s) {
+    static const char* hex = "0123456789ABCDEF";
+    std::string out;
+    out.reserve(s.size() * 3);
+    for (unsigned char c : s) {
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+            c == '-' || c == '_' || c == '.' || c == '~') {
+            out += static_cast<char>(c);
+        } else {
+            out += '%';
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        }
+    }
+    return out;
+}
+
+struct Socket {
+    int fd = -1;
+    ~Socket() {
+        if (fd >= 0) ::close(fd);
+    }
+};
+
+void send_all(int fd, std::string_view data, const std::string& where) {
+    while (!data.empty()) {
+        const ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            throw DataError("clickhouse " + where + ": send: " + std::strerror(errno));
+        }
+        data.remove_prefix(static_cast<size_t>(n));
+    }
+}
+
+// The body of a chunked transfer.
+std::string dechunk(std::string_view s, const std::string& where) {
+    std::string out;
+    size_t pos = 0;
+    for (;;) {
+        const size_t eol = s.find("\r\n", pos);
+        if (eol == std::string_view::npos) throw DataError("clickhouse " + where + ": bad chunk");
+        const size_t len = std::stoul(std::string(s.substr(pos, eol - pos)), nullptr, 16);
+        pos = eol + 2;
+        if (len == 0) break;
+        if (pos + len > s.size()) throw DataError("clickhouse " + where + ": truncated chunk");
+        out.append(s.substr(pos, len));
+        pos += len + 2;
+    }
+    return out;
+}
+
+}  // namespace
+
+ClickHouse::ClickHouse(const std::string& url) {
+    std::string_view u = url;
+    if (!u.starts_with("http://"))
+        throw UsageError("--clickhouse: '" + url + "' is not http://HOST:PORT[/?params]");
+    u.remove_prefix(7);
+    const size_t slash = u.find_first_of("/?");
+    std::string_view hostport = u.substr(0, slash);
+    if (slash != std::string_view::npos) {
+        const size_t q = u.find('?', slash);
+        if (q != std::string_view::npos) params_ = std::string(u.substr(q + 1));
+    }
+    std::string_view port;
+    if (hostport.starts_with("[")) {
+        const size_t close = hostport.find(']');
+        if (close == std::string_view::npos)
+            throw UsageError("--clickhouse: bad host in '" + url + "'");
+        host_ = std::string(hostport.substr(1, close - 1));
+        if (close + 1 < hostport.size() && hostport[close + 1] == ':')
+            port = hostport.substr(close + 2);
+    } else {
+        const size_t colon = hostport.rfind(':');
+        host_ = std::string(hostport.substr(0, colon));
+        if (colon != std::string_view::npos) port = hostport.substr(colon + 1);
+    }
+    if (!port.empty()) {
+        const std::string p(port);
+        char* end = nullptr;
+        const unsigned long v = std::strtoul(p.c_str(), &end, 10);
+        if (*end || v == 0 || v > 65535)
+            throw UsageError("--clickhouse: bad port in '" + url + "'");
+        port_ = static_cast<uint16_t>(v);
+    }
+    if (host_.empty()) throw UsageError("--clickhouse: no host in '" + url + "'");
+    where_ = std::string(hostport);
+}
+
+std::string ClickHouse::query(std::string_view sql, std::string_view body) const {
+    addrinfo hints{};
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo* res = nullptr;
+    const std::string port = std::to_string(port_);
+    if (const int rc = ::getaddrinfo(host_.c_str(), port.c_str(), &hints, &res); rc != 0)
+        throw DataError("clickhouse " + where_ + ": " + ::gai_strerror(rc));
+    Socket s;
+    int err = 0;
+    for (addrinfo* a = res; a; a = a->ai_next) {
+        s.fd = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
+        if (s.fd < 0) continue;
+        if (::connect(s.fd, a->ai_addr, a->ai_addrlen) == 0) break;
+        err = errno;
+        ::close(s.fd);
+        s.fd = -1;
+    }
+    ::freeaddrinfo(res);
+    if (s.fd < 0)
+        throw DataError("clickhouse " + where_ + ": connect: " + std::strerror(err ? err : EINVAL));
+    // The query goes in the URL when data follows in the body, else as the body.
+    std::string target = "/?" + (params_.empty() ? "" : params_ + "&");
+    std::string_view payload = body;
+    std::string sql_body;
+    if (body.empty()) {
+        target.pop_back();
+        if (target.back() == '?') target.pop_back();
+        if (target.empty()) target = "/";
+        sql_body = sql;
+        payload = sql_body;
+    } else {
+        target += "query=" + url_encode(sql);
+    }
+    const std::string head = "POST " + target + " HTTP/1.1\r\nHost: " + where_ +
+                             "\r\nContent-Length: " + std::to_string(payload.size()) +
+                             "\r\nConnection: close\r\n\r\n";
+    send_all(s.fd, head, where_);
+    send_all(s.fd, payload, where_);
+    std::string resp;
+    char buf[1 << 16];
+    for (;;) {
+        const ssize_t n = ::recv(s.fd, buf, sizeof buf, 0);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            throw DataError("clickhouse " + where_ + ": recv: " + std::strerror(errno));
+        }
+        if (n == 0) break;
+        resp.append(buf, static_cast<size_t>(n));
+    }
+    const size_t hend = resp.find("\r\n\r\n");
+    if (!resp.starts_with("HTTP/1.") || hend == std::string::npos || resp.size() < 12)
+        throw DataError("clickhouse " + where_ + ": not an HTTP response");
+    const int status = std::atoi(resp.c_str() + 9);
+    std::string headers = resp.substr(0, hend);
+    for (auto& c : headers) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    std::string out = headers.find("transfer-encoding: chunked") != std::string::npos
+                          ? dechunk(std::string_view(resp).substr(hend + 4), where_)
+                          : resp.substr(hend + 4);
+    if (status != 200) {
+        while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+        throw DataError("clickhouse " + where_ + ": HTTP " + std::to_string(status) + ": " + out);
+    }
+    return out;
+}
+
+namespace {
+
+const char* sql_type(Storage s) {
+    switch (s) {
+        case Storage::U8:
+            return "UInt8";
+        case Storage::U16:
+            return "UInt16";
+        case Storage::U32:
+            return "UInt32";
+        case Storage::U64:
+            return "UInt64";
+        case Storage::Addr:
+            return "FixedString(16)";
+        case Storage::Str:
+            return "String";
+    }
+    return "String";
+}
+
+void put_varint(std::string& out, uint64_t v) {
+    while (v >= 0x80) {
+        out += static_cast<char>((v & 0x7f) | 0x80);
+        v >>= 7;
+    }
+    out += static_cast<char>(v);
+}
+
+template <class T>
+void put_le(std::string& out, T v) {
+    char b[sizeof(T)];
+    for (size_t i = 0; i < sizeof(T); ++i)
+        b[i] = static_cast<char>((static_cast<uint64_t>(v) >> (8 * i)) & 0xff);
+    out.append(b, sizeof(T));
+}
+
+void put_addr(std::string& out, const IpAddr& a) {
+    char b[16];
+    for (int i = 0; i < 8; ++i) {
+        b[i] = static_cast<char>(a.hi >> (56 - 8 * i));
+        b[8 + i] = static_cast<char>(a.lo >> (56 - 8 * i));
+    }
+    out.append(b, 16);
+}
+
+}  // namespace
+
+std::string clickhouse_columns() {
+    std::string s;
+    for (const auto& f : all_fields()) s += (s.empty() ? "`" : ", `") + std::string(f.name) + "`";
+    return s;
+}
+
+std::string clickhouse_create_table(const std::string& table) {
+    std::string s = "CREATE TABLE IF NOT EXISTS " + table + " (";
+    for (const auto& f : all_fields())
+        s += "`" + std::string(f.name) + "` " + sql_type(f.storage) + ", ";
+    // start in seconds, for people's SQL and the day partitions. A plain column (written by
+    // append_rowbinary) rather than MATERIALIZED, which 18.16 cannot insert through a
+    // Distributed table.
+    s += "`time` DateTime) ENGINE = MergeTree() PARTITION BY toYYYYMMDD(`time`) ORDER BY "
+         "(`time`, `start`)";
+    return s;
+}
+
+void append_rowbinary(FlowBlock& b, std::string& out) {
+    b.ensure_all();
+    const size_t n = b.size();
+    for (size_t i = 0; i < n; ++i) {
+        for_each_field([&](auto t) {
+            using T = decltype(t);
+            const auto& col = column<T::id>(b);
+            if constexpr (T::storage == Storage::Str) {
+                const std::string_view v = col[i];
+                put_varint(out, v.size());
+                out.append(v);
+            } else if constexpr (T::storage == Storage::Addr) {
+                put_addr(out, col[i]);
+            } else {
+                put_le(out, col[i]);
+            }
+        });
+        put_le(out, static_cast<uint32_t>(column<FieldId::start>(b)[i] / 1'000'000));
+    }
+}
+
+size_t read_rowbinary(std::string_view data, size_t pos, FlowBlock& b, size_t max_rows) {
+    auto need = [&](size_t k) {
+        if (pos + k > data.size())
+            throw DataError("clickhouse: truncated RowBinary row at offset " + std::to_string(pos));
+    };
+    FlowRecord r;
+    for (size_t row = 0; row < max_rows && pos < data.size(); ++row) {
+        for_each_field([&](auto t) {
+            using T = decltype(t);
+            auto& v = T::get(r);
+            if constexpr (T::storage == Storage::Str) {
+                uint64_t len = 0;
+                for (unsigned shift = 0;; shift += 7) {
+                    need(1);
+                    const auto c = static_cast<uint8_t>(data[pos++]);
+                    len |= static_cast<uint64_t>(c & 0x7f) << shift;
+                    if (!(c & 0x80) || shift > 56) break;
+                }
+                need(len);
+                v = data.substr(pos, len);
+                pos += len;
+            } else if constexpr (T::storage == Storage::Addr) {
+                need(16);
+                uint64_t hi = 0, lo = 0;
+                for (int k = 0; k < 8; ++k) {
+                    hi = hi << 8 | static_cast<uint8_t>(data[pos + k]);
+                    lo = lo << 8 | static_cast<uint8_t>(data[pos + 8 + k]);
+                }
+                v = IpAddr{hi, lo};
+                pos += 16;
+            } else {
+                using V = typename T::value_type;
+                need(sizeof(V));
+                uint64_t x = 0;
+                for (size_t k = 0; k < sizeof(V); ++k)
+                    x |= static_cast<uint64_t>(static_cast<uint8_t>(data[pos + k])) << (8 * k);
+                v = static_cast<V>(x);
+                pos += sizeof(V);
+            }
+        });
+        b.append(r);
+    }
+    return pos;
+}
+
+ClickHouseWriter::ClickHouseWriter(const ClickHouse& ch, std::string table, size_t batch_rows)
+    : ch_(ch), table_(std::move(table)), batch_rows_(batch_rows ? batch_rows : 1) {
+    ch_.query(clickhouse_create_table(table_));
+}
+
+void ClickHouseWriter::add(FlowBlock& b) {
+    append_rowbinary(b, buf_);
+    pending_ += b.size();
+    if (pending_ >= batch_rows_) flush();
+}
+
+void ClickHouseWriter::flush() {
+    if (pending_ == 0) return;
+    ch_.query("INSERT INTO " + table_ + " (" + clickhouse_columns() + ", `time`) FORMAT RowBinary",
+              buf_);
+    rows_ += pending_;
+    ++inserts_;
+    pending_ = 0;
+    buf_.clear();
+}
+
+}  // namespace fk

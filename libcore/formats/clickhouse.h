@@ -1,0 +1,61 @@
+// ClickHouse as the scale-out flow store, over its HTTP interface (a small HTTP/1.1 client on a
+// socket; no client library). One table holds every field of fields.def under its canonical
+// name, times as microseconds (UInt64), addresses as FixedString(16) (IPv4-mapped), strings as
+// String, and `time` (start in seconds, DateTime) to partition by day and order by. Rows
+// travel as RowBinary.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "record/flow_block.h"
+
+namespace fk {
+
+class ClickHouse {
+  public:
+    // url: http://HOST:PORT[/][?param=value&...]; the parameters (database, user, password,
+    // settings such as insert_distributed_sync=1) go with every request. UsageError otherwise.
+    explicit ClickHouse(const std::string& url);
+    // Runs sql with body as the data that follows it (INSERT); returns the response body.
+    // DataError "clickhouse HOST:PORT: HTTP 404: Code: 60, ..." on failure.
+    std::string query(std::string_view sql, std::string_view body = {}) const;
+    const std::string& where() const { return where_; }
+
+  private:
+    std::string host_;
+    uint16_t port_ = 8123;
+    std::string params_;  // "database=x&..." from the URL, without the '?'
+    std::string where_;   // "HOST:PORT" for messages
+};
+
+// CREATE TABLE IF NOT EXISTS for the flow table (ClickHouse 18.16 syntax).
+std::string clickhouse_create_table(const std::string& table);
+// The column list of every field, in fields.def order: "`start`, `end`, ...".
+std::string clickhouse_columns();
+
+// Appends the rows of b as RowBinary in clickhouse_columns() order, then `time`.
+void append_rowbinary(FlowBlock& b, std::string& out);
+// Decodes RowBinary rows (clickhouse_columns() order) from data[pos...] into b, at most
+// max_rows; returns the new pos. DataError on a truncated row.
+size_t read_rowbinary(std::string_view data, size_t pos, FlowBlock& b, size_t max_rows);
+
+// Inserts flows in batches of batch_rows rows (one INSERT each).
+class ClickHouseWriter {
+  public:
+    ClickHouseWriter(const ClickHouse& ch, std::string table, size_t batch_rows);
+    void add(FlowBlock& b);
+    void flush();
+    uint64_t rows() const { return rows_; }
+    uint64_t inserts() const { return inserts_; }
+
+  private:
+    const ClickHouse& ch_;
+    std::string table_;
+    size_t batch_rows_;
+    std::string buf_;
+    size_t pending_ = 0;
+    uint64_t rows_ = 0, inserts_ = 0;
+};
+
+}  // namespace fk
