@@ -163,12 +163,10 @@ void AwsVpcImporter::import(std::string_view text, const std::string& name,
         header.set(words, n);
         have_header = true;
     }
-    std::string_view line;
-    size_t lineno = 0;
-    while (imp::next_line(text, line)) {
-        ++lineno;
+    // One line of the log, or one CloudWatch message.
+    auto record = [&](std::string_view line, size_t lineno) {
         const size_t n = split(line, words);
-        if (n == 0) continue;
+        if (n == 0) return;
         // A header line; concatenated S3 objects repeat it.
         if (n <= kMaxWords && is_field_name(words[0])) {
             for (size_t i = 0; i < n; ++i) {
@@ -181,7 +179,7 @@ void AwsVpcImporter::import(std::string_view text, const std::string& name,
             }
             header.set(words, n);
             have_header = true;
-            continue;
+            return;
         }
         ++stats.lines;
         try {
@@ -261,7 +259,7 @@ void AwsVpcImporter::import(std::string_view text, const std::string& name,
                         break;
                 }
             }
-            if (skip) continue;
+            if (skip) return;
             if (r.end < r.start) r.end = r.start;
             r.sampling = 1;
             sink(r);
@@ -269,7 +267,22 @@ void AwsVpcImporter::import(std::string_view text, const std::string& name,
         } catch (const LineError& e) {
             imp::malformed(name, lineno, e.what, opts, stats);
         }
+    };
+    const size_t first = text.find_first_not_of(" \t\r\n");
+    if (first != std::string_view::npos && text[first] == '{') {
+        // CloudWatch Logs subscription deliveries (Firehose, Lambda): each logEvents message
+        // is one record, in the default format unless --fields says otherwise.
+        imp::for_each_json(text, name, opts, stats, [&](simdjson::dom::element doc, size_t line) {
+            simdjson::dom::array events;
+            if (imp::member(doc, "logEvents").get(events))
+                throw LineError{"\"logEvents\" is not an array"};
+            for (auto ev : events) record(imp::str_member(ev, "message"), line);
+        });
+        return;
     }
+    std::string_view line;
+    size_t lineno = 0;
+    while (imp::next_line(text, line)) record(line, ++lineno);
 }
 
 }  // namespace fk

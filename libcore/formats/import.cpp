@@ -43,6 +43,7 @@ std::string guess_format(std::string_view head) {
             has("\"flowTuples\"") || has("\"flowRecords\""))
             return "azure";
         if (has("\"jsonPayload\"") || has("vpc_flows")) return "gcp";
+        if (has("\"logEvents\"")) return "aws";
         return "";
     }
     // An AWS header line (S3 delivery), or a header-less default-format record:

@@ -177,6 +177,22 @@ TEST(Aws, HeaderlessAndFieldsOption) {
     EXPECT_THROW(run("aws", "x\n", false, "version bogus"), UsageError);
 }
 
+TEST(Aws, CloudWatchSubscription) {
+    NEED_DATA();
+    const std::string text =
+        slurp(test::shared_data() + "/vpc/aws/cloudwatch-subscription-custom.json");
+    EXPECT_EQ(guess_format(text), "aws");
+    // Its custom format has no header: without --fields the records do not fit the default.
+    EXPECT_THROW(run("aws", text), DataError);
+    const auto r = run("aws", text, false, "version interface-id srcaddr dstaddr");
+    EXPECT_EQ(r.stats.lines, 2u);
+    ASSERT_EQ(r.flows.size(), 2u);
+    EXPECT_EQ(r.flows[0].src, ip("172.31.16.139"));
+    EXPECT_EQ(r.flows[0].dst, ip("172.31.16.21"));
+    EXPECT_EQ(r.flows[1].src, ip("172.31.9.69"));
+    EXPECT_EQ(r.flows[1].dst, ip("172.31.9.12"));
+}
+
 TEST(Aws, MalformedLines) {
     const std::string text =
         "version srcaddr dstaddr packets bytes action log-status\n"
