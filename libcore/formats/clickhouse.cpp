@@ -299,6 +299,136 @@ size_t read_rowbinary(std::string_view data, size_t pos, FlowBlock& b, size_t ma
     return pos;
 }
 
+namespace {
+
+// Decodes one value of field f (RowBinary) into r; returns the new pos.
+size_t read_value(std::string_view data, size_t pos, FieldId f, FlowRecord& r) {
+    visit_field(f, [&](auto t) {
+        using T = decltype(t);
+        auto& v = T::get(r);
+        auto need = [&](size_t k) {
+            if (pos + k > data.size())
+                throw DataError("clickhouse: truncated RowBinary value at offset " +
+                                std::to_string(pos));
+        };
+        if constexpr (T::storage == Storage::Str) {
+            uint64_t len = 0;
+            for (unsigned shift = 0;; shift += 7) {
+                need(1);
+                const auto c = static_cast<uint8_t>(data[pos++]);
+                len |= static_cast<uint64_t>(c & 0x7f) << shift;
+                if (!(c & 0x80) || shift > 56) break;
+            }
+            need(len);
+            v = data.substr(pos, len);
+            pos += len;
+        } else if constexpr (T::storage == Storage::Addr) {
+            need(16);
+            uint64_t hi = 0, lo = 0;
+            for (int k = 0; k < 8; ++k) {
+                hi = hi << 8 | static_cast<uint8_t>(data[pos + k]);
+                lo = lo << 8 | static_cast<uint8_t>(data[pos + 8 + k]);
+            }
+            v = IpAddr{hi, lo};
+            pos += 16;
+        } else {
+            using V = typename T::value_type;
+            need(sizeof(V));
+            uint64_t x = 0;
+            for (size_t k = 0; k < sizeof(V); ++k)
+                x |= static_cast<uint64_t>(static_cast<uint8_t>(data[pos + k])) << (8 * k);
+            v = static_cast<V>(x);
+            pos += sizeof(V);
+        }
+    });
+    return pos;
+}
+
+uint64_t read_u64(std::string_view data, size_t& pos) {
+    if (pos + 8 > data.size())
+        throw DataError("clickhouse: truncated RowBinary value at offset " + std::to_string(pos));
+    uint64_t x = 0;
+    for (size_t k = 0; k < 8; ++k)
+        x |= static_cast<uint64_t>(static_cast<uint8_t>(data[pos + k])) << (8 * k);
+    pos += 8;
+    return x;
+}
+
+std::string where_clause(const std::string& where) {
+    return where.empty() ? "" : " WHERE " + where;
+}
+
+// The counters of a group, after its key: count(), sum(packets), sum(bytes), min(start),
+// max(end).
+constexpr const char* kGroupCounters =
+    "toUInt64(count()), toUInt64(sum(`packets`)), toUInt64(sum(`bytes`)), toUInt64(min(`start`)), "
+    "toUInt64(max(`end`))";
+
+}  // namespace
+
+bool clickhouse_can_aggregate(const KeySpec& spec) {
+    for (const auto& p : spec.parts) {
+        if (p.either || p.v4_bits != 32 || p.v6_bits != 128) return false;
+    }
+    return true;
+}
+
+void clickhouse_aggregate(const ClickHouse& ch, const std::string& table, const std::string& where,
+                          AggTable& t) {
+    const KeySpec& spec = t.spec();
+    std::string keys;
+    for (const auto& p : spec.parts)
+        keys += (keys.empty() ? "`" : ", `") + std::string(field_info(p.field).name) + "`";
+    const std::string rows =
+        ch.query("SELECT " + keys + ", " + kGroupCounters + " FROM " + table + where_clause(where) +
+                 " GROUP BY " + keys + " FORMAT RowBinary");
+    FlowBlock b;
+    std::vector<uint64_t> flows;
+    size_t pos = 0;
+    constexpr size_t kRows = 8192;
+    while (pos < rows.size()) {
+        b.clear();
+        flows.clear();
+        while (pos < rows.size() && b.size() < kRows) {
+            FlowRecord r;
+            for (const auto& p : spec.parts) pos = read_value(rows, pos, p.field, r);
+            flows.push_back(read_u64(rows, pos));
+            r.packets = read_u64(rows, pos);
+            r.bytes = read_u64(rows, pos);
+            r.start = read_u64(rows, pos);
+            r.end = read_u64(rows, pos);
+            b.append(r);
+        }
+        t.add(b, nullptr, flows.data());
+    }
+}
+
+Summary clickhouse_summary(const ClickHouse& ch, const std::string& table,
+                           const std::string& where) {
+    const std::string rows =
+        ch.query("SELECT `proto`, " + std::string(kGroupCounters) + " FROM " + table +
+                 where_clause(where) + " GROUP BY `proto` FORMAT RowBinary");
+    Summary total;
+    size_t pos = 0;
+    while (pos < rows.size()) {
+        FlowRecord r;
+        pos = read_value(rows, pos, FieldId::proto, r);
+        const uint64_t flows = read_u64(rows, pos);
+        r.packets = read_u64(rows, pos);
+        r.bytes = read_u64(rows, pos);
+        r.start = read_u64(rows, pos);
+        r.end = read_u64(rows, pos);
+        // One row stands for `flows` flows of the same protocol class.
+        Summary one;
+        one.add_row(r);
+        for (Totals* c : {&one.all, &one.tcp, &one.udp, &one.icmp, &one.other}) {
+            if (c->flows) c->flows = flows;
+        }
+        total.merge(one);
+    }
+    return total;
+}
+
 ClickHouseWriter::ClickHouseWriter(const ClickHouse& ch, std::string table, size_t batch_rows)
     : ch_(ch), table_(std::move(table)), batch_rows_(batch_rows ? batch_rows : 1) {
     ch_.query(clickhouse_create_table(table_));

@@ -8,7 +8,9 @@
 #include <string>
 #include <string_view>
 
+#include "format/summary.h"
 #include "record/flow_block.h"
+#include "stats/aggregate.h"
 
 namespace fk {
 
@@ -39,6 +41,18 @@ void append_rowbinary(FlowBlock& b, std::string& out);
 // Decodes RowBinary rows (clickhouse_columns() order) from data[pos...] into b, at most
 // max_rows; returns the new pos. DataError on a truncated row.
 size_t read_rowbinary(std::string_view data, size_t pos, FlowBlock& b, size_t max_rows);
+
+// Whether clickhouse_aggregate can compute spec's groups in SQL: keys of whole fields (no
+// address prefixes, no either-side keys such as `ip`).
+bool clickhouse_can_aggregate(const KeySpec& spec);
+// Fills t (empty, of such a spec) with the groups of the rows of table matching where ("" =
+// all), computed by the server: GROUP BY the key fields, count(), sum(packets), sum(bytes),
+// min(start), max(end).
+void clickhouse_aggregate(const ClickHouse& ch, const std::string& table, const std::string& where,
+                          AggTable& t);
+// The Summary of the rows of table matching where, computed by the server.
+Summary clickhouse_summary(const ClickHouse& ch, const std::string& table,
+                           const std::string& where);
 
 // Inserts flows in batches of batch_rows rows (one INSERT each).
 class ClickHouseWriter {

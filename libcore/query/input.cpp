@@ -20,8 +20,10 @@ class ClickHouseSource {
         const ClickHouse ch(spec.clickhouse);
         const std::string where =
             spec.clickhouse_where.empty() ? "" : " WHERE " + spec.clickhouse_where;
-        rows_ = ch.query("SELECT " + clickhouse_columns() + " FROM " + spec.clickhouse_table +
-                         where + " ORDER BY `start` FORMAT RowBinary");
+        if (!spec.clickhouse_count_only) {
+            rows_ = ch.query("SELECT " + clickhouse_columns() + " FROM " + spec.clickhouse_table +
+                             where + " ORDER BY `start` FORMAT RowBinary");
+        }
         const std::string n = ch.query("SELECT count() FROM " + spec.clickhouse_table);
         scanned_ = std::stoull(n);
     }

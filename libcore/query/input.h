@@ -22,6 +22,7 @@ struct InputSpec {
     std::string clickhouse;  // URL
     std::string clickhouse_table = "flows";
     std::string clickhouse_where;
+    bool clickhouse_count_only = false;  // no rows: the server computes the answer itself
 };
 
 class ClickHouseSource;

@@ -13,6 +13,7 @@
 #include "filter/filter.h"
 #include "format/summary.h"
 #include "format/writer.h"
+#include "formats/clickhouse.h"
 #include "output/printer.h"
 #include "query/pipeline.h"
 #include "record/print.h"
@@ -188,6 +189,14 @@ int run_query(const QueryOptions& o, int out_fd) {
     InputSpec in_spec = o.input;
     if (!in_spec.clickhouse.empty() && !filter.matches_everything())
         in_spec.clickhouse_where = filter.to_sql();
+    // Statistics and aggregation by whole fields are GROUP BYs in the server; only the groups
+    // travel (into the same tables and printers).
+    bool server_groups = !in_spec.clickhouse.empty() &&
+                         (mode == Mode::kStats || mode == Mode::kAggregate) && o.count == 0 &&
+                         o.start_from == 0 && o.start_to == UINT64_MAX && !o.nfdump_window;
+    for (const auto& r : stat_requests) server_groups &= clickhouse_can_aggregate(r.key);
+    if (agg_spec) server_groups &= clickhouse_can_aggregate(*agg_spec);
+    in_spec.clickhouse_count_only = server_groups;
     FlowInput input(in_spec);
 
     // -I over whole files without a filter reads only the files' indexes, like nfdump -I.
@@ -292,6 +301,16 @@ int run_query(const QueryOptions& o, int out_fd) {
         return !(o.count && remaining == 0 && threads == 1);
     };
     run_blocks<BlockOut>(input, threads, work, consume);
+    if (server_groups) {
+        const ClickHouse ch(in_spec.clickhouse);
+        for (auto& t : stat_tables[0])
+            clickhouse_aggregate(ch, in_spec.clickhouse_table, in_spec.clickhouse_where, t);
+        if (agg_tables[0]) {
+            clickhouse_aggregate(ch, in_spec.clickhouse_table, in_spec.clickhouse_where,
+                                 *agg_tables[0]);
+        }
+        matched = clickhouse_summary(ch, in_spec.clickhouse_table, in_spec.clickhouse_where);
+    }
 
     if (sort_records) {
         sorted_rows.ensure_all();

@@ -212,9 +212,7 @@ double AggValue::order_value(StatOrder o) const {
 }
 
 AggTable::AggTable(KeySpec spec)
-    : spec_(std::move(spec)),
-      words_(spec_.words()),
-      stride_(sizeof(Entry) / 8 + words_) {
+    : spec_(std::move(spec)), words_(spec_.words()), stride_(sizeof(Entry) / 8 + words_) {
     capacity_ = 1024;
     table_.assign(capacity_ * stride_, 0);
 }
@@ -263,7 +261,7 @@ void AggTable::insert(const uint64_t* k, uint64_t hash, const AggValue& v) {
     }
 }
 
-void AggTable::add(FlowBlock& b, const uint8_t* mask) {
+void AggTable::add(FlowBlock& b, const uint8_t* mask, const uint64_t* flows) {
     if (b.empty()) return;
     b.ensure(spec_.fields());
     const auto& packets = column<FieldId::packets>(b);
@@ -275,7 +273,7 @@ void AggTable::add(FlowBlock& b, const uint8_t* mask) {
     for (const auto& p : spec_.parts) either |= p.either;
     for (size_t i = 0; i < n; ++i) {
         if (mask && !mask[i]) continue;
-        ++total_flows;
+        total_flows += flows ? flows[i] : 1;
         total_packets += packets[i];
         total_bytes += bytes[i];
     }
@@ -327,7 +325,7 @@ void AggTable::add(FlowBlock& b, const uint8_t* mask) {
             }
             if (mask && !mask[i]) continue;
             for (unsigned x = 0; x < words_; ++x) k[x] = key_columns_[size_t{x} * n + i];
-            insert(k, hashes_[i], {1, packets[i], bytes[i], start[i], end[i]});
+            insert(k, hashes_[i], {flows ? flows[i] : 1, packets[i], bytes[i], start[i], end[i]});
         }
     }
 }

@@ -51,11 +51,13 @@ struct AggValue {
 };
 
 class AggTable {
-public:
+  public:
     explicit AggTable(KeySpec spec);
 
-    // Adds the rows of b whose mask byte is set (every row when mask is null).
-    void add(FlowBlock& b, const uint8_t* mask);
+    // Adds the rows of b whose mask byte is set (every row when mask is null). flows, when
+    // given, is the number of flows each row stands for (rows that are already groups, such
+    // as those ClickHouse computes); otherwise each row is one flow.
+    void add(FlowBlock& b, const uint8_t* mask, const uint64_t* flows = nullptr);
     // Moves other's groups into this table.
     void merge(const AggTable& other);
 
@@ -69,12 +71,14 @@ public:
     // Text of key part p of a group ("10.0.0.0/24" for prefixes, names for protocols ...).
     std::string key_text(uint32_t group, size_t part) const;
     const uint64_t* key(uint32_t group) const { return entry(group).key(); }
-    std::string_view key_string(uint64_t id) const { return strings_.get(static_cast<uint32_t>(id)); }
+    std::string_view key_string(uint64_t id) const {
+        return strings_.get(static_cast<uint32_t>(id));
+    }
 
     // Totals over every flow added (for percentages), counting each flow once.
     uint64_t total_flows = 0, total_packets = 0, total_bytes = 0;
 
-private:
+  private:
     // One slot of the flat table: hash (0 = free), counters, then the key words.
     struct Entry {
         uint64_t hash;
