@@ -136,8 +136,8 @@ int main(int argc, char** argv) {
     return fk::run_tool("flowexport", [&] {
         Options o;
         CLI::App app{
-            "flowexport: send flows to a collector as IPFIX or NetFlow v9, or write them as "
-            "JSON Lines"};
+            "flowexport: send flows to a collector as IPFIX or NetFlow v9, insert them into\n"
+            "ClickHouse, or write them as JSON Lines. See man flowexport."};
         app.get_formatter()->column_width(28);
         app.add_option("-r,--read", o.files, "flow file to read (repeatable; default stdin)");
         app.add_option("-R,--read-dir", o.dir, "read every flow file below DIR, in time order");
