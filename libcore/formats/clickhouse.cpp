@@ -123,14 +123,14 @@ std::string ClickHouse::query(std::string_view sql, std::string_view body) const
     ::freeaddrinfo(res);
     if (s.fd < 0)
         throw DataError("clickhouse " + where_ + ": connect: " + std::strerror(err ? err : EINVAL));
-    // The query goes in the URL when data follows in the body, else as the body.
+    // The query goes in the URL when data follows in the body, else as the body. A SELECT
+    // that fails midway would otherwise answer 200 with the error after partial rows:
+    // wait_end_of_query makes it a clean error status.
     std::string target = "/?" + (params_.empty() ? "" : params_ + "&");
     std::string_view payload = body;
     std::string sql_body;
     if (body.empty()) {
-        target.pop_back();
-        if (target.back() == '?') target.pop_back();
-        if (target.empty()) target = "/";
+        target += "wait_end_of_query=1";
         sql_body = sql;
         payload = sql_body;
     } else {

@@ -189,11 +189,12 @@ int run_query(const QueryOptions& o, int out_fd) {
     InputSpec in_spec = o.input;
     if (!in_spec.clickhouse.empty() && !filter.matches_everything())
         in_spec.clickhouse_where = filter.to_sql();
-    // Statistics and aggregation by whole fields are GROUP BYs in the server; only the groups
-    // travel (into the same tables and printers).
-    bool server_groups = !in_spec.clickhouse.empty() &&
-                         (mode == Mode::kStats || mode == Mode::kAggregate) && o.count == 0 &&
-                         o.start_from == 0 && o.start_to == UINT64_MAX && !o.nfdump_window;
+    // Statistics and aggregation by whole fields, and -I, are GROUP BYs in the server; only
+    // the groups travel (into the same tables and printers).
+    bool server_groups =
+        !in_spec.clickhouse.empty() &&
+        (mode == Mode::kStats || mode == Mode::kAggregate || mode == Mode::kSummary) &&
+        o.count == 0 && o.start_from == 0 && o.start_to == UINT64_MAX && !o.nfdump_window;
     for (const auto& r : stat_requests) server_groups &= clickhouse_can_aggregate(r.key);
     if (agg_spec) server_groups &= clickhouse_can_aggregate(*agg_spec);
     in_spec.clickhouse_count_only = server_groups;

@@ -33,7 +33,7 @@ done
 # Statistics and aggregation, with the summary lines: identical text.
 stats=(
     "-s srcip/bytes" "-s dstport" "-s proto/packets/flows" "-s ip -n 5" "-s app/bytes"
-    "-A srcip,dstport -O bytes -n 20" "-A proto" "-s sni"
+    "-A srcip,dstport -O bytes -n 20" "-A proto" "-s sni" "-I"
 )
 for s in "${stats[@]}"; do
     for f in "" "proto tcp" "not ipv4"; do
