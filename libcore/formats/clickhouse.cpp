@@ -366,22 +366,76 @@ constexpr const char* kGroupCounters =
 
 }  // namespace
 
-bool clickhouse_can_aggregate(const KeySpec& spec) {
-    for (const auto& p : spec.parts) {
-        if (p.either || p.v4_bits != 32 || p.v6_bits != 128) return false;
-    }
-    return true;
+namespace {
+
+std::string quoted(FieldId f) {
+    return "`" + std::string(field_info(f).name) + "`";
 }
+
+// One half (first or second 8 bytes) of an address column as a big-endian UInt64, masked to
+// the key's prefix lengths (IPv4-mapped addresses: 96 + v4_bits).
+std::string address_half(FieldId f, int half, const KeyPart& p) {
+    const std::string col = quoted(f);
+    const std::string value =
+        "reinterpretAsUInt64(reverse(substring(" + col + ", " + (half ? "9" : "1") + ", 8)))";
+    if (p.v4_bits == 32 && p.v6_bits == 128) return value;
+    auto mask = [&](unsigned bits) {
+        const IpAddr m = IpAddr{~0ull, ~0ull}.masked(bits);
+        return std::to_string(half ? m.lo : m.hi);
+    };
+    return "bitAnd(" + value + ", if(substring(" + col +
+           ", 1, 12) = unhex('00000000000000000000FFFF'), " + mask(96 + p.v4_bits) + ", " +
+           mask(p.v6_bits) + "))";
+}
+
+// The key expressions of one side of the flows (side 1: the other field of either-side
+// parts); an address takes two.
+std::vector<std::string> key_exprs(const KeySpec& spec, int side) {
+    std::vector<std::string> out;
+    for (const auto& p : spec.parts) {
+        const FieldId f = side == 1 && p.either ? p.other : p.field;
+        if (field_info(f).storage == Storage::Addr) {
+            out.push_back(address_half(f, 0, p));
+            out.push_back(address_half(f, 1, p));
+        } else {
+            out.push_back(quoted(f));
+        }
+    }
+    return out;
+}
+
+std::string join(const std::vector<std::string>& v) {
+    std::string s;
+    for (const auto& e : v) s += (s.empty() ? "" : ", ") + e;
+    return s;
+}
+
+}  // namespace
 
 void clickhouse_aggregate(const ClickHouse& ch, const std::string& table, const std::string& where,
                           AggTable& t) {
     const KeySpec& spec = t.spec();
-    std::string keys;
-    for (const auto& p : spec.parts)
-        keys += (keys.empty() ? "`" : ", `") + std::string(field_info(p.field).name) + "`";
-    const std::string rows =
-        ch.query("SELECT " + keys + ", " + kGroupCounters + " FROM " + table + where_clause(where) +
-                 " GROUP BY " + keys + " FORMAT RowBinary");
+    bool either = false;
+    for (const auto& p : spec.parts) either |= p.either;
+    std::string sql;
+    if (!either) {
+        const std::string keys = join(key_exprs(spec, 0));
+        sql = "SELECT " + keys + ", " + kGroupCounters + " FROM " + table + where_clause(where) +
+              " GROUP BY " + keys;
+    } else {
+        // A flow counts once for each side (`ip`: its source and its destination), as in
+        // AggTable: both sides' keys through arrayJoin, then one GROUP BY.
+        const auto side0 = key_exprs(spec, 0);
+        std::string elements;
+        for (size_t i = 0; i < side0.size(); ++i)
+            elements +=
+                (i ? ", " : "") + std::string("tupleElement(k, ") + std::to_string(i + 1) + ")";
+        sql = "SELECT " + elements + ", " + kGroupCounters + " FROM (SELECT arrayJoin([tuple(" +
+              join(side0) + "), tuple(" + join(key_exprs(spec, 1)) +
+              ")]) AS k, `packets`, `bytes`, `start`, `end` FROM " + table + where_clause(where) +
+              ") GROUP BY k";
+    }
+    const std::string rows = ch.query(sql + " FORMAT RowBinary");
     FlowBlock b;
     std::vector<uint64_t> flows;
     size_t pos = 0;
@@ -391,7 +445,19 @@ void clickhouse_aggregate(const ClickHouse& ch, const std::string& table, const 
         flows.clear();
         while (pos < rows.size() && b.size() < kRows) {
             FlowRecord r;
-            for (const auto& p : spec.parts) pos = read_value(rows, pos, p.field, r);
+            // Groups carry their key in the first side's fields.
+            for (const auto& p : spec.parts) {
+                if (field_info(p.field).storage == Storage::Addr) {
+                    const uint64_t hi = read_u64(rows, pos);
+                    const uint64_t lo = read_u64(rows, pos);
+                    visit_field(p.field, [&](auto tr) {
+                        using T = decltype(tr);
+                        if constexpr (T::storage == Storage::Addr) T::get(r) = IpAddr{hi, lo};
+                    });
+                } else {
+                    pos = read_value(rows, pos, p.field, r);
+                }
+            }
             flows.push_back(read_u64(rows, pos));
             r.packets = read_u64(rows, pos);
             r.bytes = read_u64(rows, pos);

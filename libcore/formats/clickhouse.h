@@ -42,12 +42,10 @@ void append_rowbinary(FlowBlock& b, std::string& out);
 // max_rows; returns the new pos. DataError on a truncated row.
 size_t read_rowbinary(std::string_view data, size_t pos, FlowBlock& b, size_t max_rows);
 
-// Whether clickhouse_aggregate can compute spec's groups in SQL: keys of whole fields (no
-// address prefixes, no either-side keys such as `ip`).
-bool clickhouse_can_aggregate(const KeySpec& spec);
-// Fills t (empty, of such a spec) with the groups of the rows of table matching where ("" =
-// all), computed by the server: GROUP BY the key fields, count(), sum(packets), sum(bytes),
-// min(start), max(end).
+// Fills t (empty) with the groups of the rows of table matching where ("" = all), computed
+// by the server: GROUP BY the key (address prefixes masked; either-side keys such as `ip`
+// through arrayJoin of both sides), count(), sum(packets), sum(bytes), min(start), max(end).
+// t's totals then count a flow once per side: set them from clickhouse_summary.
 void clickhouse_aggregate(const ClickHouse& ch, const std::string& table, const std::string& where,
                           AggTable& t);
 // The Summary of the rows of table matching where, computed by the server.

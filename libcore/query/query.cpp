@@ -189,14 +189,12 @@ int run_query(const QueryOptions& o, int out_fd) {
     InputSpec in_spec = o.input;
     if (!in_spec.clickhouse.empty() && !filter.matches_everything())
         in_spec.clickhouse_where = filter.to_sql();
-    // Statistics and aggregation by whole fields, and -I, are GROUP BYs in the server; only
-    // the groups travel (into the same tables and printers).
-    bool server_groups =
+    // Statistics, aggregation and -I are GROUP BYs in the server; only the groups travel (into
+    // the same tables and printers).
+    const bool server_groups =
         !in_spec.clickhouse.empty() &&
         (mode == Mode::kStats || mode == Mode::kAggregate || mode == Mode::kSummary) &&
         o.count == 0 && o.start_from == 0 && o.start_to == UINT64_MAX && !o.nfdump_window;
-    for (const auto& r : stat_requests) server_groups &= clickhouse_can_aggregate(r.key);
-    if (agg_spec) server_groups &= clickhouse_can_aggregate(*agg_spec);
     in_spec.clickhouse_count_only = server_groups;
     FlowInput input(in_spec);
 
@@ -304,13 +302,15 @@ int run_query(const QueryOptions& o, int out_fd) {
     run_blocks<BlockOut>(input, threads, work, consume);
     if (server_groups) {
         const ClickHouse ch(in_spec.clickhouse);
-        for (auto& t : stat_tables[0])
-            clickhouse_aggregate(ch, in_spec.clickhouse_table, in_spec.clickhouse_where, t);
-        if (agg_tables[0]) {
-            clickhouse_aggregate(ch, in_spec.clickhouse_table, in_spec.clickhouse_where,
-                                 *agg_tables[0]);
-        }
         matched = clickhouse_summary(ch, in_spec.clickhouse_table, in_spec.clickhouse_where);
+        auto server_table = [&](AggTable& t) {
+            clickhouse_aggregate(ch, in_spec.clickhouse_table, in_spec.clickhouse_where, t);
+            t.total_flows = matched.all.flows;
+            t.total_packets = matched.all.packets;
+            t.total_bytes = matched.all.bytes;
+        };
+        for (auto& t : stat_tables[0]) server_table(t);
+        if (agg_tables[0]) server_table(*agg_tables[0]);
     }
 
     if (sort_records) {

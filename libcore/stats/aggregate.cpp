@@ -280,7 +280,8 @@ void AggTable::add(FlowBlock& b, const uint8_t* mask, const uint64_t* flows) {
     // Key words column by column (one dispatch per part and block, not per row), then one
     // pass over the rows inserting them.
     key_columns_.resize(size_t{words_} * n);
-    for (int side = 0; side < (either ? 2 : 1); ++side) {
+    // Rows that are groups already (flows given) carry their key on the first side.
+    for (int side = 0; side < (either && !flows ? 2 : 1); ++side) {
         unsigned w = 0;
         for (const KeyPart& p : spec_.parts) {
             const FieldId f = side == 1 && p.either ? p.other : p.field;

@@ -33,7 +33,8 @@ done
 # Statistics and aggregation, with the summary lines: identical text.
 stats=(
     "-s srcip/bytes" "-s dstport" "-s proto/packets/flows" "-s ip -n 5" "-s app/bytes"
-    "-A srcip,dstport -O bytes -n 20" "-A proto" "-s sni" "-I"
+    "-A srcip,dstport -O bytes -n 20" "-A proto" "-s sni" "-I" "-s srcip4/24/bytes"
+    "-s port/packets" "-A srcip4/16,proto,dstport -n 30" "-s dstip6/48"
 )
 for s in "${stats[@]}"; do
     for f in "" "proto tcp" "not ipv4"; do
