@@ -30,13 +30,6 @@ std::string url_encode(std::string_view s) {
     return out;
 }
 
-struct Socket {
-    int fd = -1;
-    ~Socket() {
-        if (fd >= 0) ::close(fd);
-    }
-};
-
 void send_all(int fd, std::string_view data, const std::string& where) {
     while (!data.empty()) {
         const ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
@@ -46,23 +39,6 @@ void send_all(int fd, std::string_view data, const std::string& where) {
         }
         data.remove_prefix(static_cast<size_t>(n));
     }
-}
-
-// The body of a chunked transfer.
-std::string dechunk(std::string_view s, const std::string& where) {
-    std::string out;
-    size_t pos = 0;
-    for (;;) {
-        const size_t eol = s.find("\r\n", pos);
-        if (eol == std::string_view::npos) throw DataError("clickhouse " + where + ": bad chunk");
-        const size_t len = std::stoul(std::string(s.substr(pos, eol - pos)), nullptr, 16);
-        pos = eol + 2;
-        if (len == 0) break;
-        if (pos + len > s.size()) throw DataError("clickhouse " + where + ": truncated chunk");
-        out.append(s.substr(pos, len));
-        pos += len + 2;
-    }
-    return out;
 }
 
 }  // namespace
@@ -103,26 +79,26 @@ ClickHouse::ClickHouse(const std::string& url) {
     where_ = std::string(hostport);
 }
 
-std::string ClickHouse::query(std::string_view sql, std::string_view body) const {
+ClickHouseResponse ClickHouse::open(std::string_view sql, std::string_view body) const {
     addrinfo hints{};
     hints.ai_socktype = SOCK_STREAM;
     addrinfo* res = nullptr;
     const std::string port = std::to_string(port_);
     if (const int rc = ::getaddrinfo(host_.c_str(), port.c_str(), &hints, &res); rc != 0)
         throw DataError("clickhouse " + where_ + ": " + ::gai_strerror(rc));
-    Socket s;
-    int err = 0;
+    int fd = -1, err = 0;
     for (addrinfo* a = res; a; a = a->ai_next) {
-        s.fd = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
-        if (s.fd < 0) continue;
-        if (::connect(s.fd, a->ai_addr, a->ai_addrlen) == 0) break;
+        fd = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
+        if (fd < 0) continue;
+        if (::connect(fd, a->ai_addr, a->ai_addrlen) == 0) break;
         err = errno;
-        ::close(s.fd);
-        s.fd = -1;
+        ::close(fd);
+        fd = -1;
     }
     ::freeaddrinfo(res);
-    if (s.fd < 0)
+    if (fd < 0)
         throw DataError("clickhouse " + where_ + ": connect: " + std::strerror(err ? err : EINVAL));
+    ClickHouseResponse r(fd, where_);
     // The query goes in the URL when data follows in the body, else as the body. A SELECT
     // that fails midway would otherwise answer 200 with the error after partial rows:
     // wait_end_of_query makes it a clean error status.
@@ -139,33 +115,114 @@ std::string ClickHouse::query(std::string_view sql, std::string_view body) const
     const std::string head = "POST " + target + " HTTP/1.1\r\nHost: " + where_ +
                              "\r\nContent-Length: " + std::to_string(payload.size()) +
                              "\r\nConnection: close\r\n\r\n";
-    send_all(s.fd, head, where_);
-    send_all(s.fd, payload, where_);
-    std::string resp;
+    send_all(fd, head, where_);
+    send_all(fd, payload, where_);
+    r.read_head();
+    return r;
+}
+
+std::string ClickHouse::query(std::string_view sql, std::string_view body) const {
+    ClickHouseResponse r = open(sql, body);
+    std::string out;
+    char buf[1 << 16];
+    while (const size_t n = r.read(buf, sizeof buf)) out.append(buf, n);
+    return out;
+}
+
+ClickHouseResponse::ClickHouseResponse(int fd, std::string where)
+    : fd_(fd), where_(std::move(where)) {}
+
+ClickHouseResponse::ClickHouseResponse(ClickHouseResponse&& o) noexcept
+    : fd_(o.fd_),
+      where_(std::move(o.where_)),
+      raw_(std::move(o.raw_)),
+      pos_(o.pos_),
+      chunked_(o.chunked_),
+      chunk_left_(o.chunk_left_),
+      done_(o.done_) {
+    o.fd_ = -1;
+}
+
+ClickHouseResponse::~ClickHouseResponse() {
+    if (fd_ >= 0) ::close(fd_);
+}
+
+bool ClickHouseResponse::fill() {
+    if (pos_ > 0 && pos_ == raw_.size()) {
+        raw_.clear();
+        pos_ = 0;
+    }
     char buf[1 << 16];
     for (;;) {
-        const ssize_t n = ::recv(s.fd, buf, sizeof buf, 0);
+        const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
         if (n < 0) {
             if (errno == EINTR) continue;
             throw DataError("clickhouse " + where_ + ": recv: " + std::strerror(errno));
         }
-        if (n == 0) break;
-        resp.append(buf, static_cast<size_t>(n));
+        if (n == 0) return false;
+        raw_.append(buf, static_cast<size_t>(n));
+        return true;
     }
-    const size_t hend = resp.find("\r\n\r\n");
-    if (!resp.starts_with("HTTP/1.") || hend == std::string::npos || resp.size() < 12)
+}
+
+std::string ClickHouseResponse::line() {
+    for (;;) {
+        const size_t eol = raw_.find("\r\n", pos_);
+        if (eol != std::string::npos) {
+            std::string l = raw_.substr(pos_, eol - pos_);
+            pos_ = eol + 2;
+            return l;
+        }
+        if (!fill()) throw DataError("clickhouse " + where_ + ": truncated HTTP response");
+    }
+}
+
+void ClickHouseResponse::read_head() {
+    const std::string status_line = line();
+    if (!status_line.starts_with("HTTP/1.") || status_line.size() < 12)
         throw DataError("clickhouse " + where_ + ": not an HTTP response");
-    const int status = std::atoi(resp.c_str() + 9);
-    std::string headers = resp.substr(0, hend);
-    for (auto& c : headers) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    std::string out = headers.find("transfer-encoding: chunked") != std::string::npos
-                          ? dechunk(std::string_view(resp).substr(hend + 4), where_)
-                          : resp.substr(hend + 4);
-    if (status != 200) {
-        while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
-        throw DataError("clickhouse " + where_ + ": HTTP " + std::to_string(status) + ": " + out);
+    const int status = std::atoi(status_line.c_str() + 9);
+    for (std::string h = line(); !h.empty(); h = line()) {
+        for (auto& c : h) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (h.starts_with("transfer-encoding:") && h.find("chunked") != std::string::npos)
+            chunked_ = true;
     }
-    return out;
+    if (status != 200) {
+        std::string body;
+        char buf[4096];
+        while (const size_t n = read(buf, sizeof buf)) body.append(buf, n);
+        while (!body.empty() && (body.back() == '\n' || body.back() == '\r')) body.pop_back();
+        throw DataError("clickhouse " + where_ + ": HTTP " + std::to_string(status) + ": " + body);
+    }
+}
+
+size_t ClickHouseResponse::read(char* out, size_t n) {
+    while (!done_) {
+        if (chunked_ && chunk_left_ == 0) {
+            const std::string size = line();
+            chunk_left_ = std::strtoull(size.c_str(), nullptr, 16);
+            if (chunk_left_ == 0) {
+                done_ = true;
+                break;
+            }
+        }
+        if (pos_ == raw_.size() && !fill()) {
+            if (chunked_) throw DataError("clickhouse " + where_ + ": truncated chunk");
+            done_ = true;
+            break;
+        }
+        size_t take = std::min(n, raw_.size() - pos_);
+        if (chunked_) take = std::min(take, chunk_left_);
+        std::memcpy(out, raw_.data() + pos_, take);
+        pos_ += take;
+        if (chunked_) {
+            chunk_left_ -= take;
+            if (chunk_left_ == 0 && !line().empty())
+                throw DataError("clickhouse " + where_ + ": bad chunk end");
+        }
+        return take;
+    }
+    return 0;
 }
 
 namespace {
@@ -255,45 +312,50 @@ void append_rowbinary(FlowBlock& b, std::string& out) {
 }
 
 size_t read_rowbinary(std::string_view data, size_t pos, FlowBlock& b, size_t max_rows) {
+    struct Cut {};
     auto need = [&](size_t k) {
-        if (pos + k > data.size())
-            throw DataError("clickhouse: truncated RowBinary row at offset " + std::to_string(pos));
+        if (pos + k > data.size()) throw Cut{};
     };
     FlowRecord r;
     for (size_t row = 0; row < max_rows && pos < data.size(); ++row) {
-        for_each_field([&](auto t) {
-            using T = decltype(t);
-            auto& v = T::get(r);
-            if constexpr (T::storage == Storage::Str) {
-                uint64_t len = 0;
-                for (unsigned shift = 0;; shift += 7) {
-                    need(1);
-                    const auto c = static_cast<uint8_t>(data[pos++]);
-                    len |= static_cast<uint64_t>(c & 0x7f) << shift;
-                    if (!(c & 0x80) || shift > 56) break;
+        const size_t row_start = pos;
+        try {
+            for_each_field([&](auto t) {
+                using T = decltype(t);
+                auto& v = T::get(r);
+                if constexpr (T::storage == Storage::Str) {
+                    uint64_t len = 0;
+                    for (unsigned shift = 0;; shift += 7) {
+                        need(1);
+                        const auto c = static_cast<uint8_t>(data[pos++]);
+                        len |= static_cast<uint64_t>(c & 0x7f) << shift;
+                        if (!(c & 0x80) || shift > 56) break;
+                    }
+                    need(len);
+                    v = data.substr(pos, len);
+                    pos += len;
+                } else if constexpr (T::storage == Storage::Addr) {
+                    need(16);
+                    uint64_t hi = 0, lo = 0;
+                    for (int k = 0; k < 8; ++k) {
+                        hi = hi << 8 | static_cast<uint8_t>(data[pos + k]);
+                        lo = lo << 8 | static_cast<uint8_t>(data[pos + 8 + k]);
+                    }
+                    v = IpAddr{hi, lo};
+                    pos += 16;
+                } else {
+                    using V = typename T::value_type;
+                    need(sizeof(V));
+                    uint64_t x = 0;
+                    for (size_t k = 0; k < sizeof(V); ++k)
+                        x |= static_cast<uint64_t>(static_cast<uint8_t>(data[pos + k])) << (8 * k);
+                    v = static_cast<V>(x);
+                    pos += sizeof(V);
                 }
-                need(len);
-                v = data.substr(pos, len);
-                pos += len;
-            } else if constexpr (T::storage == Storage::Addr) {
-                need(16);
-                uint64_t hi = 0, lo = 0;
-                for (int k = 0; k < 8; ++k) {
-                    hi = hi << 8 | static_cast<uint8_t>(data[pos + k]);
-                    lo = lo << 8 | static_cast<uint8_t>(data[pos + 8 + k]);
-                }
-                v = IpAddr{hi, lo};
-                pos += 16;
-            } else {
-                using V = typename T::value_type;
-                need(sizeof(V));
-                uint64_t x = 0;
-                for (size_t k = 0; k < sizeof(V); ++k)
-                    x |= static_cast<uint64_t>(static_cast<uint8_t>(data[pos + k])) << (8 * k);
-                v = static_cast<V>(x);
-                pos += sizeof(V);
-            }
-        });
+            });
+        } catch (const Cut&) {
+            return row_start;
+        }
         b.append(r);
     }
     return pos;

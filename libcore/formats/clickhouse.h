@@ -14,6 +14,30 @@
 
 namespace fk {
 
+// The body of one HTTP response, read as it arrives (chunked or not).
+class ClickHouseResponse {
+  public:
+    ClickHouseResponse(int fd, std::string where);
+    ClickHouseResponse(ClickHouseResponse&& o) noexcept;
+    ClickHouseResponse& operator=(ClickHouseResponse&&) = delete;
+    ~ClickHouseResponse();
+    // Up to n bytes of the body; 0 at its end. DataError on a broken connection.
+    size_t read(char* out, size_t n);
+    // Reads the status line and headers; DataError with the server's message unless 200.
+    void read_head();
+
+  private:
+    bool fill();
+    std::string line();
+    int fd_;
+    std::string where_;
+    std::string raw_;
+    size_t pos_ = 0;
+    bool chunked_ = false;
+    size_t chunk_left_ = 0;
+    bool done_ = false;
+};
+
 class ClickHouse {
   public:
     // url: http://HOST:PORT[/][?param=value&...]; the parameters (database, user, password,
@@ -22,6 +46,8 @@ class ClickHouse {
     // Runs sql with body as the data that follows it (INSERT); returns the response body.
     // DataError "clickhouse HOST:PORT: HTTP 404: Code: 60, ..." on failure.
     std::string query(std::string_view sql, std::string_view body = {}) const;
+    // The same, with the response body read as it arrives.
+    ClickHouseResponse open(std::string_view sql, std::string_view body = {}) const;
     const std::string& where() const { return where_; }
 
   private:
@@ -39,7 +65,8 @@ std::string clickhouse_columns();
 // Appends the rows of b as RowBinary in clickhouse_columns() order, then `time`.
 void append_rowbinary(FlowBlock& b, std::string& out);
 // Decodes RowBinary rows (clickhouse_columns() order) from data[pos...] into b, at most
-// max_rows; returns the new pos. DataError on a truncated row.
+// max_rows; returns the position after the last whole row (a row cut at the end of data is
+// left for the next call).
 size_t read_rowbinary(std::string_view data, size_t pos, FlowBlock& b, size_t max_rows);
 
 // Fills t (empty) with the groups of the rows of table matching where ("" = all), computed

@@ -20,24 +20,40 @@ class ClickHouseSource {
         const ClickHouse ch(spec.clickhouse);
         const std::string where =
             spec.clickhouse_where.empty() ? "" : " WHERE " + spec.clickhouse_where;
+        scanned_ = std::stoull(ch.query("SELECT count() FROM " + spec.clickhouse_table));
         if (!spec.clickhouse_count_only) {
-            rows_ = ch.query("SELECT " + clickhouse_columns() + " FROM " + spec.clickhouse_table +
-                             where + " ORDER BY `start` FORMAT RowBinary");
+            rows_ = std::make_unique<ClickHouseResponse>(
+                ch.open("SELECT " + clickhouse_columns() + " FROM " + spec.clickhouse_table +
+                        where + " ORDER BY `start` FORMAT RowBinary"));
         }
-        const std::string n = ch.query("SELECT count() FROM " + spec.clickhouse_table);
-        scanned_ = std::stoull(n);
     }
+    // Rows arrive as they are read from the connection: at most a block and a read ahead in
+    // memory.
     bool next(FlowBlock& b) {
         b.clear();
-        if (pos_ >= rows_.size()) return false;
-        pos_ = read_rowbinary(rows_, pos_, b, kBlockRows);
-        return true;
+        while (rows_ && b.size() < kBlockRows) {
+            pos_ = read_rowbinary(buf_, pos_, b, kBlockRows - b.size());
+            if (b.size() == kBlockRows) break;
+            buf_.erase(0, pos_);
+            pos_ = 0;
+            const size_t had = buf_.size();
+            buf_.resize(had + kRead);
+            const size_t n = rows_->read(buf_.data() + had, kRead);
+            buf_.resize(had + n);
+            if (n == 0) {
+                if (!buf_.empty()) throw DataError("clickhouse: the result ends inside a row");
+                rows_.reset();
+            }
+        }
+        return !b.empty();
     }
     uint64_t scanned() const { return scanned_; }
 
   private:
     static constexpr size_t kBlockRows = 8192;
-    std::string rows_;
+    static constexpr size_t kRead = 1 << 20;
+    std::unique_ptr<ClickHouseResponse> rows_;
+    std::string buf_;
     size_t pos_ = 0;
     uint64_t scanned_ = 0;
 };

@@ -37,7 +37,7 @@ stats=(
     "-s port/packets" "-A srcip4/16,proto,dstport -n 30" "-s dstip6/48"
 )
 for s in "${stats[@]}"; do
-    for f in "" "proto tcp" "not ipv4"; do
+    for f in "" "not ipv4"; do
         # shellcheck disable=SC2086
         local_out=$(flowquery -r "$TMP/all.flows" $s "$f")
         # shellcheck disable=SC2086
