@@ -8,7 +8,7 @@ set -euo pipefail
 
 build_pkgs=(g++ clang libclang-rt-14-dev cmake make pkg-config libtins-dev libpcap-dev
             libcli11-dev libsimdjson-dev libzstd-dev zlib1g-dev libgtest-dev libssl-dev)
-test_pkgs=(nfdump softflowd tshark iproute2 python3 hyperfine time)
+test_pkgs=(nfdump softflowd tshark iproute2 python3 hyperfine time curl)
 extra_pkgs=(libcairo2-dev poppler-utils chromium clickhouse-server clickhouse-client)
 
 groups=${FLOWKIT_SETUP_GROUPS:-build test extra}
