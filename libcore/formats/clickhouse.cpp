@@ -560,6 +560,20 @@ Summary clickhouse_summary(const ClickHouse& ch, const std::string& table,
 ClickHouseWriter::ClickHouseWriter(const ClickHouse& ch, std::string table, size_t batch_rows)
     : ch_(ch), table_(std::move(table)), batch_rows_(batch_rows ? batch_rows : 1) {
     ch_.query(clickhouse_create_table(table_));
+    // A table made before fields were added to flowkit gets their columns (zero / empty in
+    // the rows it already holds).
+    const size_t dot = table_.find('.');
+    const std::string db =
+        dot == std::string::npos ? "currentDatabase()" : "'" + table_.substr(0, dot) + "'";
+    const std::string name = dot == std::string::npos ? table_ : table_.substr(dot + 1);
+    const std::string have =
+        "\n" + ch_.query("SELECT name FROM system.columns WHERE database = " + db +
+                         " AND table = '" + name + "' FORMAT TabSeparated");
+    for (const auto& f : all_fields()) {
+        if (have.find("\n" + std::string(f.name) + "\n") != std::string::npos) continue;
+        ch_.query("ALTER TABLE " + table_ + " ADD COLUMN `" + std::string(f.name) + "` " +
+                  sql_type(f.storage));
+    }
 }
 
 void ClickHouseWriter::add(FlowBlock& b) {

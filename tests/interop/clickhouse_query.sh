@@ -53,6 +53,13 @@ expect_eq "$(flowquery --clickhouse "$URL" -o long 'proto udp' -O tstart | tail 
 expect_eq "$(flowexport -q -r "$TMP/all.flows" --json | md5sum)" \
     "$(flowquery -q -r "$TMP/all.flows" -o json | md5sum)" "flowexport --json"
 
+# A table made before some fields existed gets their columns.
+curl -sf "$URL/" --data-binary "CREATE TABLE old (\`start\` UInt64, \`end\` UInt64, \`src\` FixedString(16), \`time\` DateTime) ENGINE = MergeTree() PARTITION BY toYYYYMMDD(time) ORDER BY (time, start)" ||
+    fail "CREATE old"
+flowexport -q -r "$TMP/all.flows" --clickhouse "$URL" --table old
+expect_eq "$(flowquery --clickhouse "$URL" --clickhouse-table old -s app/bytes 'proto tcp')" \
+    "$(flowquery -r "$TMP/all.flows" -s app/bytes 'proto tcp')" "a table of an older schema"
+
 # Errors name the server and what it said.
 expect_status 1 flowquery -q --clickhouse "$URL" --clickhouse-table nosuch -o csv
 expect_status 2 flowexport -q -r "$TMP/all.flows" --clickhouse "ftp://x"
