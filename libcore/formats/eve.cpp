@@ -20,6 +20,21 @@ uint8_t hex_flags(element tcp, std::string_view key) {
     return v;
 }
 
+// Suricata's app_proto names where flowkit's differ; others go through parse_app.
+uint8_t eve_app(std::string_view name) {
+    static constexpr std::pair<std::string_view, App> kAliases[] = {
+        {"rfb", App::vnc},        {"krb5", App::kerberos},
+        {"http2", App::http},     {"ftp-data", App::ftp},
+        {"pgsql", App::postgres}, {"ike", App::ipsec},
+        {"ikev2", App::ipsec},    {"bittorrent-dht", App::bittorrent},
+        {"doh2", App::doh},       {"nbss", App::netbios},
+    };
+    for (const auto& [alias, app] : kAliases) {
+        if (name == alias) return static_cast<uint8_t>(app);
+    }
+    return parse_app(name).value_or(0);
+}
+
 }  // namespace
 
 void EveImporter::import(std::string_view text, const std::string& name, const ImportOptions& opts,
@@ -49,7 +64,7 @@ void EveImporter::import(std::string_view text, const std::string& name, const I
                 (imp::has_member(ev, "icmp_code") ? imp::num_member(ev, "icmp_code") : 0));
         }
         std::string_view app;
-        if (!ev["app_proto"].get(app)) r.app = parse_app(app).value_or(0);
+        if (!ev["app_proto"].get(app)) r.app = eve_app(app);
         element tcp;
         const bool has_tcp = !ev["tcp"].get(tcp);
         const element f = imp::member(ev, bidir ? "flow" : "netflow");

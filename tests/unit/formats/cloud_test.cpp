@@ -434,6 +434,13 @@ TEST(Eve, FlowAndNetflowEvents) {
     EXPECT_EQ(r.flows[3].dport, 8 * 256);
     EXPECT_EQ(r.flows[4].dport, 0);
     EXPECT_EQ(r.flows[4].src, ip("10.0.0.2"));
+    // Suricata's names for applications flowkit names otherwise.
+    const auto v = run(
+        "eve",
+        R"({"event_type":"flow","src_ip":"10.0.0.1","src_port":5,"dest_ip":"10.0.0.2","dest_port":5900,"proto":"TCP","app_proto":"rfb","flow":{"pkts_toserver":1,"pkts_toclient":0,"bytes_toserver":60,"bytes_toclient":0,"start":"2021-05-13T10:41:48Z"}})"
+        "\n");
+    ASSERT_EQ(v.flows.size(), 1u);
+    EXPECT_EQ(v.flows[0].app, static_cast<uint8_t>(App::vnc));
 }
 
 // The number of events per type in truth/suricata-event-counts.tsv for one EVE file.
