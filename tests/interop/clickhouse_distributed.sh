@@ -31,10 +31,15 @@ n1=$(curl -s "http://127.0.0.1:$PORT_s1/?query=SELECT+count()+FROM+flows_local")
 n2=$(curl -s "http://127.0.0.1:$PORT_s2/?query=SELECT+count()+FROM+flows_local")
 expect_eq "$((n1 + n2))" "$total" "rows over both shards"
 [ "$n1" -gt 0 ] && [ "$n2" -gt 0 ] || fail "a shard got no rows ($n1, $n2)"
-for s in "-s srcip/bytes" "-A proto" "-s dstport"; do
+for s in "-s srcip/bytes" "-A proto" "-s dstport" "-s ip -n 5" "-s srcip4/24" "-I"; do
     # shellcheck disable=SC2086
     expect_eq "$(flowquery --clickhouse "http://127.0.0.1:$PORT_s2" $s 'ipv4')" \
         "$(flowquery -r "$TMP/all.flows" $s 'ipv4')" "Distributed '$s'"
+    checked=$((checked + 1))
+done
+for f in "proto udp" "sni *google*" "bytes > 10k and not port 443"; do
+    expect_eq "$(flowquery -q --clickhouse "http://127.0.0.1:$PORT_s1" -o csv "$f" | sort)" \
+        "$(flowquery -q -r "$TMP/all.flows" -o csv "$f" | sort)" "Distributed records '$f'"
     checked=$((checked + 1))
 done
 echo "ok: $total flows over two shards, $checked comparisons"
