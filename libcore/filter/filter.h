@@ -80,10 +80,14 @@ class Filter {
     const FieldSet& fields() const { return fields_; }
     // The compiled tree in a readable form (flowquery -X).
     std::string dump() const;
+    // The same condition in ClickHouse SQL over the flow table of formats/clickhouse.h (one
+    // column per field, by its name): it selects the rows eval() selects.
+    std::string to_sql() const;
 
   private:
     void eval_node(int node, FlowBlock& b, uint8_t* mask, unsigned depth) const;
     std::string dump_node(int node) const;
+    std::string sql_node(int node) const;
     std::vector<FilterNode> nodes_;
     int root_ = -1;
     FieldSet fields_;

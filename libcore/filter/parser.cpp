@@ -358,6 +358,7 @@ class FilterParser {
             if (op.text == "~") {
                 const Token& re = value_token("a regular expression");
                 n.text.kind = TextMatcher::kRegex;
+                n.text.patterns.push_back(re.text);  // for to_sql()
                 try {
                     n.text.regex = std::make_shared<const std::regex>(
                         re.text, std::regex::ECMAScript | std::regex::icase | std::regex::optimize);

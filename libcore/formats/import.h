@@ -13,14 +13,18 @@
 namespace fk {
 
 struct ImportStats {
-    uint64_t lines = 0;    // input lines / records seen
-    uint64_t flows = 0;    // flow records produced
-    uint64_t skipped = 0;  // malformed, skipped under --ignore-errors
-    uint64_t ignored = 0;  // valid lines that carry no flow (summaries, NODATA, ...)
+    uint64_t lines = 0;     // input lines / records seen
+    uint64_t flows = 0;     // flow records produced
+    uint64_t skipped = 0;   // malformed, skipped under --ignore-errors
+    uint64_t ignored = 0;   // other valid records without flows (EVE alerts, ...)
+    uint64_t nodata = 0;    // AWS: NODATA records (no traffic in the interval)
+    uint64_t skipdata = 0;  // AWS: SKIPDATA records (records lost in the interval)
 };
 
 struct ImportOptions {
     bool ignore_errors = false;
+    // AWS: the field list of header-less logs (default: the version 2 default format).
+    std::string fields;
     std::function<void(const std::string&)> warn;
 };
 
@@ -42,5 +46,9 @@ std::unique_ptr<Importer> make_importer(const std::string& format);
 std::vector<std::string> import_formats();
 // The format of a file from its first bytes, or "" when it cannot be told.
 std::string guess_format(std::string_view head);
+
+// gzip input (magic 1f 8b): the decompressed text of all members; DataError naming the file.
+bool is_gzip(std::string_view data);
+std::string gunzip(std::string_view data, const std::string& name);
 
 }  // namespace fk

@@ -7,12 +7,66 @@
 #include "common/error.h"
 #include "common/io.h"
 #include "common/tool.h"
+#include "formats/clickhouse.h"
 #include "store/store.h"
 
 namespace fk {
 
+// The selected rows of a ClickHouse table, fetched as RowBinary in one response and cut into
+// blocks; plus the table's row count (what a scan of the same flows in files processes).
+class ClickHouseSource {
+  public:
+    explicit ClickHouseSource(const InputSpec& spec) {
+        const ClickHouse ch(spec.clickhouse);
+        const std::string where =
+            spec.clickhouse_where.empty() ? "" : " WHERE " + spec.clickhouse_where;
+        scanned_ = std::stoull(ch.query("SELECT count() FROM " + spec.clickhouse_table));
+        if (!spec.clickhouse_count_only) {
+            rows_ = std::make_unique<ClickHouseResponse>(
+                ch.open("SELECT " + clickhouse_columns() + " FROM " + spec.clickhouse_table +
+                        where + " ORDER BY `start` FORMAT RowBinary"));
+        }
+    }
+    // Rows arrive as they are read from the connection: at most a block and a read ahead in
+    // memory.
+    bool next(FlowBlock& b) {
+        b.clear();
+        while (rows_ && b.size() < kBlockRows) {
+            pos_ = read_rowbinary(buf_, pos_, b, kBlockRows - b.size());
+            if (b.size() == kBlockRows) break;
+            buf_.erase(0, pos_);
+            pos_ = 0;
+            const size_t had = buf_.size();
+            buf_.resize(had + kRead);
+            const size_t n = rows_->read(buf_.data() + had, kRead);
+            buf_.resize(had + n);
+            if (n == 0) {
+                if (!buf_.empty()) throw DataError("clickhouse: the result ends inside a row");
+                rows_.reset();
+            }
+        }
+        return !b.empty();
+    }
+    uint64_t scanned() const { return scanned_; }
+
+  private:
+    static constexpr size_t kBlockRows = 8192;
+    static constexpr size_t kRead = 1 << 20;
+    std::unique_ptr<ClickHouseResponse> rows_;
+    std::string buf_;
+    size_t pos_ = 0;
+    uint64_t scanned_ = 0;
+};
+
 FlowInput::FlowInput(const InputSpec& spec) : spec_(spec) {
     namespace fs = std::filesystem;
+    if (!spec.clickhouse.empty()) {
+        if (!spec.files.empty() || !spec.dirs.empty())
+            throw UsageError("--clickhouse reads no files: leave out -r and -R");
+        clickhouse_ = std::make_unique<ClickHouseSource>(spec);
+        files_opened_ = 1;
+        return;
+    }
     for (const auto& f : spec.files) {
         std::error_code ec;
         if (f != "-" && fs::is_directory(f, ec)) {
@@ -35,6 +89,11 @@ FlowInput::FlowInput(const InputSpec& spec) : spec_(spec) {
 FlowInput::~FlowInput() = default;
 
 bool FlowInput::next(FlowBlock& b) {
+    if (clickhouse_) {
+        if (!clickhouse_->next(b)) return false;
+        ++blocks_;
+        return true;
+    }
     for (;;) {
         if (!reader_) {
             if (next_path_ >= paths_.size()) return false;
@@ -63,7 +122,13 @@ bool FlowInput::next(FlowBlock& b) {
     }
 }
 
+std::optional<uint64_t> FlowInput::rows_scanned() const {
+    if (clickhouse_) return clickhouse_->scanned();
+    return std::nullopt;
+}
+
 std::optional<Summary> FlowInput::index_summaries() const {
+    if (clickhouse_) return std::nullopt;
     Summary total;
     for (const auto& p : paths_) {
         if (p == "-") return std::nullopt;

@@ -17,7 +17,15 @@ struct InputSpec {
     bool ignore_errors = false;
     uint64_t from = 0;  // time window: blocks entirely outside are skipped
     uint64_t to = UINT64_MAX;
+    // Instead of files: the rows of a ClickHouse table (formats/clickhouse.h) that satisfy
+    // the SQL condition clickhouse_where ("" = all).
+    std::string clickhouse;  // URL
+    std::string clickhouse_table = "flows";
+    std::string clickhouse_where;
+    bool clickhouse_count_only = false;  // no rows: the server computes the answer itself
 };
+
+class ClickHouseSource;
 
 class FlowInput {
   public:
@@ -35,12 +43,16 @@ class FlowInput {
     // Sum of the inputs' index summaries when every input is a file with an index; nullopt
     // otherwise. Reads only the files' tails.
     std::optional<Summary> index_summaries() const;
+    // Rows the source looked at when that differs from the rows delivered (ClickHouse: the
+    // table's row count); nullopt for files.
+    std::optional<uint64_t> rows_scanned() const;
 
   private:
     InputSpec spec_;
     std::vector<std::string> paths_;  // "-" for stdin
     size_t next_path_ = 0;
     std::unique_ptr<FlowReader> reader_;
+    std::unique_ptr<ClickHouseSource> clickhouse_;
     uint64_t files_opened_ = 0;
     uint64_t blocks_ = 0;
     uint64_t skipped_ = 0;

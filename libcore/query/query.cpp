@@ -13,6 +13,7 @@
 #include "filter/filter.h"
 #include "format/summary.h"
 #include "format/writer.h"
+#include "formats/clickhouse.h"
 #include "output/printer.h"
 #include "query/pipeline.h"
 #include "record/print.h"
@@ -87,7 +88,7 @@ std::string summary_footer(const Summary& m, const FlowInput& in, uint64_t proce
                     ", avg pps: " + num(pps) + ", avg bpp: " + std::to_string(bpp) + "\n";
     if (!m.empty())
         s += "Time window: " + time_string(m.first) + " - " + time_string(m.last) + "\n";
-    s += "Total flows processed: " + std::to_string(processed) +
+    s += "Total flows processed: " + std::to_string(in.rows_scanned().value_or(processed)) +
          ", Blocks skipped: " + std::to_string(in.blocks_skipped()) +
          ", Files: " + std::to_string(in.files_opened()) + "\n";
     return s;
@@ -184,7 +185,18 @@ int run_query(const QueryOptions& o, int out_fd) {
 
     // -c needs the exact first N matches in input order: evaluate sequentially.
     const unsigned threads = o.count ? 1 : std::max(1u, o.threads);
-    FlowInput input(o.input);
+    // On ClickHouse the filter runs in the server too: only matching rows travel.
+    InputSpec in_spec = o.input;
+    if (!in_spec.clickhouse.empty() && !filter.matches_everything())
+        in_spec.clickhouse_where = filter.to_sql();
+    // Statistics, aggregation and -I are GROUP BYs in the server; only the groups travel (into
+    // the same tables and printers).
+    const bool server_groups =
+        !in_spec.clickhouse.empty() &&
+        (mode == Mode::kStats || mode == Mode::kAggregate || mode == Mode::kSummary) &&
+        o.count == 0 && o.start_from == 0 && o.start_to == UINT64_MAX && !o.nfdump_window;
+    in_spec.clickhouse_count_only = server_groups;
+    FlowInput input(in_spec);
 
     // -I over whole files without a filter reads only the files' indexes, like nfdump -I.
     if (mode == Mode::kSummary && filter.matches_everything() && o.start_from == 0 &&
@@ -285,6 +297,18 @@ int run_query(const QueryOptions& o, int out_fd) {
         return !(o.count && remaining == 0 && threads == 1);
     };
     run_blocks<BlockOut>(input, threads, work, consume);
+    if (server_groups) {
+        const ClickHouse ch(in_spec.clickhouse);
+        matched = clickhouse_summary(ch, in_spec.clickhouse_table, in_spec.clickhouse_where);
+        auto server_table = [&](AggTable& t) {
+            clickhouse_aggregate(ch, in_spec.clickhouse_table, in_spec.clickhouse_where, t);
+            t.total_flows = matched.all.flows;
+            t.total_packets = matched.all.packets;
+            t.total_bytes = matched.all.bytes;
+        };
+        for (auto& t : stat_tables[0]) server_table(t);
+        if (agg_tables[0]) server_table(*agg_tables[0]);
+    }
 
     if (sort_records) {
         sorted_rows.ensure_all();

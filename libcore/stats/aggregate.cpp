@@ -286,7 +286,7 @@ void AggTable::insert(const uint64_t* k, uint64_t hash, const AggValue& v) {
     }
 }
 
-void AggTable::add(FlowBlock& b, const uint8_t* mask) {
+void AggTable::add(FlowBlock& b, const uint8_t* mask, const uint64_t* flows) {
     if (b.empty()) return;
     b.ensure(spec_.fields());
     const auto& packets = column<FieldId::packets>(b);
@@ -298,7 +298,7 @@ void AggTable::add(FlowBlock& b, const uint8_t* mask) {
     for (const auto& p : spec_.parts) either |= p.either;
     for (size_t i = 0; i < n; ++i) {
         if (mask && !mask[i]) continue;
-        ++total_flows;
+        total_flows += flows ? flows[i] : 1;
         total_packets += packets[i];
         total_bytes += bytes[i];
     }
@@ -314,7 +314,7 @@ void AggTable::add(FlowBlock& b, const uint8_t* mask) {
                 for (size_t i = 0; i < n; ++i) {
                     if (mask && !mask[i]) continue;
                     AggValue& v = str_sums_[col.ids[i]];
-                    ++v.flows;
+                    v.flows += flows ? flows[i] : 1;
                     v.packets += packets[i];
                     v.bytes += bytes[i];
                     v.first = std::min(v.first, start[i]);
@@ -332,7 +332,8 @@ void AggTable::add(FlowBlock& b, const uint8_t* mask) {
     // Key words column by column (one dispatch per part and block, not per row), then one
     // pass over the rows inserting them.
     key_columns_.resize(size_t{words_} * n);
-    for (int side = 0; side < (either ? 2 : 1); ++side) {
+    // Rows that are groups already (flows given) carry their key on the first side.
+    for (int side = 0; side < (either && !flows ? 2 : 1); ++side) {
         unsigned w = 0;
         for (const KeyPart& p : spec_.parts) {
             const FieldId f = side == 1 && p.either ? p.other : p.field;
@@ -374,8 +375,9 @@ void AggTable::add(FlowBlock& b, const uint8_t* mask) {
                     e.key()[0] = keys[i];
                     ++count_;
                 }
-                ++e.value.flows;
+                e.value.flows += flows ? flows[i] : 1;
                 e.value.packets += packets[i];
+
                 e.value.bytes += bytes[i];
                 e.value.first = std::min(e.value.first, start[i]);
                 e.value.last = std::max(e.value.last, end[i]);
@@ -398,7 +400,7 @@ void AggTable::add(FlowBlock& b, const uint8_t* mask) {
             }
             if (mask && !mask[i]) continue;
             for (unsigned x = 0; x < words_; ++x) k[x] = key_columns_[size_t{x} * n + i];
-            insert(k, hashes_[i], {1, packets[i], bytes[i], start[i], end[i]});
+            insert(k, hashes_[i], {flows ? flows[i] : 1, packets[i], bytes[i], start[i], end[i]});
         }
     }
 }

@@ -55,8 +55,11 @@ class AggTable {
   public:
     explicit AggTable(KeySpec spec);
 
-    // Adds the rows of b whose mask byte is set (every row when mask is null).
-    void add(FlowBlock& b, const uint8_t* mask);
+    // Adds the rows of b whose mask byte is set (every row when mask is null). flows, when
+    // given, is the number of flows each row stands for (rows that are already groups, such
+    // as those ClickHouse computes; their key is on the first side of either-side parts);
+    // otherwise each row is one flow.
+    void add(FlowBlock& b, const uint8_t* mask, const uint64_t* flows = nullptr);
     // Moves other's groups into this table.
     void merge(const AggTable& other);
 

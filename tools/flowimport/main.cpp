@@ -1,4 +1,4 @@
-// flowimport: foreign flow records (nfdump CSV, ...) into flowkit flows.
+// flowimport: cloud flow logs, Suricata EVE flow events and nfdump CSV into flowkit flows.
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -9,21 +9,26 @@
 #include "common/tool.h"
 #include "format/writer.h"
 #include "formats/import.h"
+#include "record/names.h"
 
 int main(int argc, char** argv) {
     return fk::run_tool("flowimport", [&]() -> int {
         std::vector<std::string> files;
-        std::string format, out_path;
+        std::string format, out_path, fields;
         bool ignore_errors = false, quiet = false;
         int level = 3;
         std::string formats;
         for (const auto& f : fk::import_formats()) formats += (formats.empty() ? "" : "|") + f;
         CLI::App app{
-            "flowimport: foreign flow records into flowkit flows.\n"
-            "Reads FILEs (or standard input) and writes flows to -w FILE or standard output."};
+            "flowimport: cloud flow logs (AWS, Azure, GCP), Suricata EVE flow events and nfdump\n"
+            "CSV into flowkit flows. Reads FILEs (plain or gzip; none or '-': standard input)\n"
+            "and writes flows to -w FILE or standard output. See flowimport(1)."};
         app.add_option("files", files, "input files ('-' or none: standard input)");
         app.add_option("--format", format, "input format: " + formats + " (guessed when left out)");
         app.add_option("-w,--write", out_path, "write flows to FILE ('-': standard output)");
+        app.add_option("--fields", fields,
+                       "AWS: field list of logs without a header line (default: the version 2 "
+                       "default format)");
         app.add_flag("--ignore-errors", ignore_errors,
                      "skip malformed lines (counted) instead of stopping");
         app.add_flag("-q,--quiet", quiet, "no summary on standard error");
@@ -50,13 +55,22 @@ int main(int argc, char** argv) {
         auto writer = fk::FlowWriter::open(out_path, wo);
         fk::ImportOptions io;
         io.ignore_errors = ignore_errors;
+        io.fields = fields;
         io.warn = [](const std::string& m) { fk::warn(m); };
         fk::ImportStats stats;
+        uint64_t accepted = 0, rejected = 0;
+        if (!format.empty()) fk::make_importer(format);  // an unknown name is a usage error first
         for (const auto& path : files) {
             fk::MappedFile in(path);
+            std::string inflated;
+            std::string_view text = in.view();
+            if (fk::is_gzip(text)) {
+                inflated = fk::gunzip(text, in.name());
+                text = inflated;
+            }
             std::string fmt = format;
             if (fmt.empty()) {
-                fmt = fk::guess_format(in.view().substr(0, 4096));
+                fmt = fk::guess_format(text.substr(0, 4096));
                 if (fmt.empty()) {
                     throw fk::UsageError(in.name() + ": cannot tell the format; give --format " +
                                          formats);
@@ -64,14 +78,24 @@ int main(int argc, char** argv) {
             }
             auto importer = fk::make_importer(fmt);
             importer->import(
-                in.view(), in.name(), io, [&](const fk::FlowRecord& r) { writer->append(r); },
+                text, in.name(), io,
+                [&](const fk::FlowRecord& r) {
+                    accepted += r.action == static_cast<uint8_t>(fk::Action::accept);
+                    rejected += r.action == static_cast<uint8_t>(fk::Action::reject);
+                    writer->append(r);
+                },
                 stats);
         }
         writer->close();
         if (!quiet) {
-            std::fprintf(stderr, "flowimport: %llu flows from %zu file(s), %llu line(s) skipped\n",
-                         static_cast<unsigned long long>(stats.flows), files.size(),
-                         static_cast<unsigned long long>(stats.skipped));
+            auto u = [](uint64_t v) { return static_cast<unsigned long long>(v); };
+            std::fprintf(
+                stderr,
+                "flowimport: %zu file(s), %llu records, %llu flows (%llu accept, %llu "
+                "reject), %llu NODATA, %llu SKIPDATA, %llu other records without flows, %llu "
+                "malformed skipped\n",
+                files.size(), u(stats.lines), u(stats.flows), u(accepted), u(rejected),
+                u(stats.nodata), u(stats.skipdata), u(stats.ignored), u(stats.skipped));
         }
         return fk::kExitOk;
     });

@@ -55,6 +55,10 @@ int main(int argc, char** argv) {
         app.add_option("-R,--read-dir", o.input.dirs,
                        "read every flow file below DIR in time order")
             ->allow_extra_args(false);
+        app.add_option("--clickhouse", o.input.clickhouse,
+                       "query a ClickHouse table (http://HOST:PORT) instead of files");
+        app.add_option("--clickhouse-table", o.input.clickhouse_table,
+                       "table of --clickhouse (default flows)");
         app.add_option("-f,--filter-file", filter_file, "read the filter from a file");
         app.add_option("-w,--write", o.write_path, "write matching flows to FILE ('-': stdout)");
         app.add_option("-o,--output", o.format, "line|long|extended|csv[:FIELDS]|json|fmt:FORMAT");

@@ -1,0 +1,130 @@
+// Pieces the importers share: line iteration, number and address parsing that report a
+// malformed record, and the JSON document walk (simdjson) of the JSON formats.
+#pragma once
+#include <simdjson.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/error.h"
+#include "formats/import.h"
+#include "record/ipaddr.h"
+
+namespace fk::imp {
+
+// A malformed record; the importer adds the file and line.
+struct LineError {
+    std::string what;
+};
+
+std::string_view trim(std::string_view s);
+
+// Next line of `text` (without its '\n'), advancing text; false at the end.
+inline bool next_line(std::string_view& text, std::string_view& line) {
+    if (text.empty()) return false;
+    const size_t nl = text.find('\n');
+    line = text.substr(0, nl);
+    text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    return true;
+}
+
+uint64_t to_u64(std::string_view s, const char* what);
+IpAddr to_ip(std::string_view s, const char* what);
+
+// Reports a malformed record: DataError "name:line: what", or (under --ignore-errors) counts
+// it as skipped and warns.
+void malformed(const std::string& name, size_t line, const std::string& what,
+               const ImportOptions& opts, ImportStats& stats);
+
+// Counts the '\n' in text[from, to) into line, then sets from = to (for byte offset → line).
+inline void advance_lines(std::string_view text, size_t& from, size_t to, size_t& line) {
+    for (size_t i = from; i < to && i < text.size(); ++i) line += text[i] == '\n';
+    if (to > from) from = to;
+}
+
+// The JSON documents of a file: JSON Lines (one document per line), or, when the first line is
+// not a whole document, the file parsed as a sequence of (pretty-printed) documents.
+// f(element, line) runs for every document; a top-level array gives each of its elements.
+// A malformed line, or an exception LineError from f, goes to malformed().
+template <class F>
+void for_each_json(std::string_view text, const std::string& name, const ImportOptions& opts,
+                   ImportStats& stats, F&& f) {
+    simdjson::dom::parser parser;
+    std::vector<char> buf;
+    // Copies line into buf with simdjson's padding and parses it.
+    auto parse_line = [&](std::string_view line, simdjson::dom::element& doc) {
+        if (buf.size() < line.size() + simdjson::SIMDJSON_PADDING)
+            buf.resize(line.size() + simdjson::SIMDJSON_PADDING);
+        std::copy(line.begin(), line.end(), buf.begin());
+        return parser.parse(buf.data(), line.size(), false).get(doc);
+    };
+    const size_t first = text.find_first_not_of(" \t\r\n");
+    if (first == std::string_view::npos) return;
+    const size_t eol = text.find('\n', first);
+    simdjson::dom::element probe;
+    // JSON Lines when the first line is a document of its own; otherwise whole documents.
+    if (parse_line(trim(text.substr(first, eol == std::string_view::npos ? eol : eol - first)),
+                   probe)) {
+        const simdjson::padded_string padded(text);
+        simdjson::dom::document_stream docs;
+        if (auto err =
+                parser.parse_many(padded, std::max<size_t>(padded.size(), 1 << 16)).get(docs)) {
+            throw DataError(name + ": not JSON: " + simdjson::error_message(err));
+        }
+        size_t line = 1, pos = 0;
+        for (auto it = docs.begin(); it != docs.end(); ++it) {
+            advance_lines(text, pos, it.current_index(), line);
+            simdjson::dom::element doc;
+            if (auto err = (*it).get(doc)) {
+                malformed(name, line, std::string("not JSON: ") + simdjson::error_message(err),
+                          opts, stats);
+                break;  // a stream cannot resynchronise after a broken document
+            }
+            try {
+                if (doc.is_array()) {
+                    for (auto e : doc.get_array()) f(e, line);
+                } else {
+                    f(doc, line);
+                }
+            } catch (const LineError& e) {
+                malformed(name, line, e.what, opts, stats);
+            }
+        }
+        return;
+    }
+    std::string_view line;
+    size_t lineno = 0;
+    while (next_line(text, line)) {
+        ++lineno;
+        line = trim(line);
+        if (line.empty()) continue;
+        simdjson::dom::element doc;
+        if (auto err = parse_line(line, doc)) {
+            ++stats.lines;
+            malformed(name, lineno, std::string("not JSON: ") + simdjson::error_message(err), opts,
+                      stats);
+            continue;
+        }
+        try {
+            f(doc, lineno);
+        } catch (const LineError& e) {
+            malformed(name, lineno, e.what, opts, stats);
+        }
+    }
+}
+
+// Field access that reports what is missing or has the wrong type.
+simdjson::dom::element member(simdjson::dom::element obj, std::string_view key);
+std::string_view str_member(simdjson::dom::element obj, std::string_view key);
+// An unsigned number that may be written as a JSON number or as a decimal string (GCP).
+uint64_t num_member(simdjson::dom::element obj, std::string_view key);
+// Absent members: nullopt-like defaults.
+bool has_member(simdjson::dom::element obj, std::string_view key);
+uint64_t time_member(simdjson::dom::element obj, std::string_view key);
+
+}  // namespace fk::imp
