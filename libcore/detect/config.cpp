@@ -139,6 +139,7 @@ void set_config(DetectConfig& c, const std::string& section, const std::string& 
         if (key == "min_label") return s.num(m.min_label);
         if (key == "tunnel_queries") return s.num(m.tunnel_queries);
         if (key == "tunnel_bytes") return s.num(m.tunnel_bytes);
+        if (key == "tunnel_names") return s.num(m.tunnel_names);
         if (key == "dga_nxdomain") return s.num(m.dga_nxdomain);
         if (key == "resolvers") return s.list(m.resolvers);
         bad();

@@ -44,8 +44,21 @@ double entropy(std::string_view s) {
 
 namespace {
 
+// Letters, digits, '-' and '_': what names of hosts and services use. Tunnels that encode
+// raw bytes (iodine) put anything else into labels.
+bool hostname_chars(std::string_view label) {
+    for (const char ch : label) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_'))
+            return false;
+    }
+    return true;
+}
+
 struct NameFacts {
     uint64_t domain = 0;  // hash of the registered domain; 0: no name
+    uint64_t name_hash = 0;
     bool suspicious = false;
     uint32_t domain_index = 0;
 };
@@ -132,6 +145,7 @@ class Dns final : public Method {
                 if (query) {
                     ++e.queries;
                     if (f.suspicious) ++e.suspicious;
+                    e.names.insert(f.name_hash, cap_);
                 }
             }
             if (answer && r.rcode[i] == 3) {
@@ -199,6 +213,7 @@ class Dns final : public Method {
             NameFacts& f = facts_[id];
             const std::string_view dom = registered_domain(name);
             f.domain = std::hash<std::string_view>{}(dom) | 1;
+            f.name_hash = std::hash<std::string_view>{}(name);
             auto it = domain_ids_.find(f.domain);
             if (it == domain_ids_.end()) {
                 it = domain_ids_.emplace(f.domain, static_cast<uint32_t>(domains_.size())).first;
@@ -207,12 +222,13 @@ class Dns final : public Method {
             f.domain_index = it->second;
             const std::string_view label = name.substr(0, name.find('.'));
             f.suspicious = name.size() >= c_.long_name ||
-                           (label.size() >= c_.min_label && entropy(label) >= c_.entropy);
+                           (label.size() >= c_.min_label && entropy(label) >= c_.entropy) ||
+                           !hostname_chars(label);
         }
     }
 
     void close_tunnel(const Key& k, const TunnelEntry& e) {
-        const bool many = e.suspicious >= c_.tunnel_queries;
+        const bool many = e.suspicious >= c_.tunnel_queries || e.names.count() >= c_.tunnel_names;
         const bool volume = e.bytes >= c_.tunnel_bytes && e.queries >= 10;
         if (!many && !volume) return;
         Event ev;
@@ -229,6 +245,7 @@ class Dns final : public Method {
         ev.count("flows", e.flows);
         ev.count("queries", e.queries);
         ev.count("suspicious_names", e.suspicious);
+        ev.count("distinct_names", e.names.count());
         ev.count("bytes", e.bytes);
         ev.filter = "((" + ip_term("src", k.a) + " and dst port 53) or (" + ip_term("dst", k.a) +
                     " and src port 53)) and " + domain_term("dns_qname", e.domain) + " and " +

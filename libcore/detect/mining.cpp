@@ -23,7 +23,8 @@ struct MiningEntry {
     IpAddr pool_ip;
     bool has_pool_ip = false;
     uint16_t pool_port = 0;
-    std::vector<std::string> names;  // at most 4
+    std::vector<std::string> names;       // at most 4
+    std::vector<uint16_t> stratum_ports;  // pool ports of the Stratum sessions
 };
 
 class Mining final : public Method {
@@ -49,7 +50,10 @@ class Mining final : public Method {
         constexpr uint8_t kStratum = 15;
         for (size_t i = 0; i < r.n; ++i) {
             const uint16_t p = r.dport[i];
-            const bool stratum = r.app[i] == kStratum && !is_server_side(r, i);
+            // The miner's side of an established Stratum session: the pool's answers and
+            // port-guessed probes are not mining.
+            const bool stratum = r.app[i] == kStratum && (r.flags[i] & kAck) &&
+                                 r.sport[i] > p && !is_server_side(r, i);
             // A session that carried data (not a lone SYN/ACK answering a flood's source port).
             const bool port = r.proto[i] == kTcp && (r.flags[i] & kAck) && r.packets[i] > 3 &&
                               ((ports_[p >> 6] >> (p & 63)) & 1);
@@ -78,6 +82,9 @@ class Mining final : public Method {
                     e.pool_port = p;
                     e.has_pool_ip = true;
                 }
+                if (stratum && std::find(e.stratum_ports.begin(), e.stratum_ports.end(), p) ==
+                                   e.stratum_ports.end())
+                    e.stratum_ports.push_back(p);
             }
             if (name >= 0) {
                 ++e.domain_flows;
@@ -152,9 +159,14 @@ class Mining final : public Method {
         if (!pools.empty()) ev.note("pools", pools);
         std::string ports;
         for (const uint16_t p : c_.ports) ports += (ports.empty() ? "" : " ") + std::to_string(p);
-        std::string any = "(app stratum and not src port in [" + ports +
-                          "]) or (proto tcp and flags A and packets > 3 and dst port in [" + ports +
-                          "])";
+        // Stratum rows are counted when the source port is above the destination port; the
+        // filter names the pools' ports instead (the language compares no two columns).
+        std::string sp;
+        for (const uint16_t p : e.stratum_ports) sp += (sp.empty() ? "" : " ") + std::to_string(p);
+        std::string any = "(proto tcp and flags A and packets > 3 and dst port in [" + ports + "])";
+        if (!sp.empty())
+            any += " or (app stratum and flags A and dst port in [" + sp + "] and not src port in [" +
+                   ports + "])";
         for (const auto& n : e.names)
             any += " or " + domain_term("sni", n) + " or (dst port 53 and " +
                    domain_term("dns_qname", n) + ")";
