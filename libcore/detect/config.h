@@ -58,7 +58,7 @@ struct DnsConfig {
     double entropy = 3.5;                // bits per character of the first label: "high entropy"
     uint64_t min_label = 12;             // entropy is judged on labels at least this long
     uint64_t tunnel_queries = 100;       // long or high-entropy queries per client and domain
-    uint64_t tunnel_names = 150;    // distinct query names per client and domain
+    uint64_t tunnel_names = 150;         // distinct query names per client and domain
     uint64_t tunnel_bytes = 1000000;     // bytes per client and domain (both directions)
     uint64_t dga_nxdomain = 25;          // NXDOMAIN answers per client
     std::vector<std::string> resolvers;  // allowed resolvers (empty: any)

@@ -98,6 +98,21 @@ void EveAlerts::load(const std::string& path) {
             } else if (key == "proto") {
                 ok &= !v.get_string().get(proto);
                 a.proto = proto_number(proto);
+            } else if (key == "flow") {
+                // Alerts raised when Suricata times a flow out carry a late timestamp; the
+                // flow's start still places them.
+                simdjson::ondemand::object fl;
+                if (v.get_object().get(fl)) {
+                    ok = false;
+                    break;
+                }
+                for (auto f : fl) {
+                    std::string_view k2;
+                    if (f.unescaped_key().get(k2)) break;
+                    if (k2 != "start") continue;
+                    std::string_view s;
+                    if (!f.value().get_string().get(s)) a.flow_start = eve_time(s).value_or(0);
+                }
             } else if (key == "alert") {
                 simdjson::ondemand::object al;
                 if (v.get_object().get(al)) {
@@ -149,7 +164,9 @@ void EveAlerts::join(const Rows& r) {
         const uint64_t hi = r.end[i] + slack_;
         for (const uint32_t idx : it->second) {
             Alert& a = alerts_[idx];
-            if (a.time < lo || a.time > hi) continue;
+            const bool inside = a.time >= lo && a.time <= hi;
+            const bool flow_inside = a.flow_start && a.flow_start >= lo && a.flow_start <= hi;
+            if (!inside && !flow_inside) continue;
             ++a.flows;
             a.flow_first = std::min(a.flow_first, r.start[i]);
             a.flow_last = std::max(a.flow_last, r.start[i]);

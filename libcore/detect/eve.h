@@ -1,6 +1,7 @@
 // Suricata alerts (eve.json, event_type "alert") joined to flows and to flowdetect's events.
 // flowkit's records carry no Suricata flow_id, so an alert joins a flow by its 5-tuple (either
-// direction) and time: the alert lies within the flow's [start, end], give or take the slack.
+// direction) and time: the alert (or the start of Suricata's flow, which alerts raised at flow
+// timeout need) lies within the flow's [start, end], give or take the slack.
 // An event is confirmed by the alerts between its source and target (either one when the
 // event names only one) in its time range; alerts that confirm no event pass through as
 // events of method "suricata", one per signature and 5-tuple.
@@ -19,6 +20,7 @@ struct Rows;
 
 struct Alert {
     uint64_t time = 0;
+    uint64_t flow_start = 0;  // Suricata's flow.start, when given
     IpAddr src, dst;
     uint16_t sport = 0, dport = 0;
     uint8_t proto = 0;

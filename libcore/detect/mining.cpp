@@ -52,8 +52,8 @@ class Mining final : public Method {
             const uint16_t p = r.dport[i];
             // The miner's side of an established Stratum session: the pool's answers and
             // port-guessed probes are not mining.
-            const bool stratum = r.app[i] == kStratum && (r.flags[i] & kAck) &&
-                                 r.sport[i] > p && !is_server_side(r, i);
+            const bool stratum = r.app[i] == kStratum && (r.flags[i] & kAck) && r.sport[i] > p &&
+                                 !is_server_side(r, i);
             // A session that carried data (not a lone SYN/ACK answering a flood's source port).
             const bool port = r.proto[i] == kTcp && (r.flags[i] & kAck) && r.packets[i] > 3 &&
                               ((ports_[p >> 6] >> (p & 63)) & 1);
@@ -165,8 +165,8 @@ class Mining final : public Method {
         for (const uint16_t p : e.stratum_ports) sp += (sp.empty() ? "" : " ") + std::to_string(p);
         std::string any = "(proto tcp and flags A and packets > 3 and dst port in [" + ports + "])";
         if (!sp.empty())
-            any += " or (app stratum and flags A and dst port in [" + sp + "] and not src port in [" +
-                   ports + "])";
+            any += " or (app stratum and flags A and dst port in [" + sp +
+                   "] and not src port in [" + ports + "])";
         for (const auto& n : e.names)
             any += " or " + domain_term("sni", n) + " or (dst port 53 and " +
                    domain_term("dns_qname", n) + ")";
