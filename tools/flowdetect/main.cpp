@@ -103,6 +103,7 @@ int main(int argc, char** argv) {
         if (alerts) engine.set_alerts(alerts.get());
         struct sigaction sa {};
         sa.sa_handler = on_hup;
+        sa.sa_flags = SA_RESTART;
         sigaction(SIGHUP, &sa, nullptr);
 
         fk::FlowInput in(input);
