@@ -84,23 +84,18 @@ class Blacklist final : public Method {
 
     void sweep(uint64_t now, bool all) override {
         const uint64_t w = c_.window * kSec;
-        for (auto it = ips_.map().begin(); it != ips_.map().end();) {
-            if (all || now >= it->second.first + w) {
-                close_ip(it->first, it->second);
-                it = ips_.map().erase(it);
-            } else {
-                ++it;
-            }
-        }
-        for (auto it = names_.map().begin(); it != names_.map().end();) {
-            if (all || now >= it->second.first + w) {
-                close_name(it->first, it->second);
-                it = names_.map().erase(it);
-            } else {
-                ++it;
-            }
-        }
+        ips_.sweep([&](const Key& k, ListEntry& e) {
+            if (!all && now < e.first + w) return false;
+            close_ip(k, e);
+            return true;
+        });
+        names_.sweep([&](const Key& k, ListEntry& e) {
+            if (!all && now < e.first + w) return false;
+            close_name(k, e);
+            return true;
+        });
     }
+    uint64_t window() const override { return c_.window * kSec; }
     uint64_t evictions() const override { return ips_.evictions() + names_.evictions(); }
     uint64_t entries() const override { return ips_.size() + names_.size(); }
 

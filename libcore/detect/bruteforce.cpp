@@ -94,16 +94,13 @@ class Brute final : public Method {
 
     void sweep(uint64_t now, bool all) override {
         const uint64_t w = c_.window * kSec;
-        auto& m = tab_.map();
-        for (auto it = m.begin(); it != m.end();) {
-            if (all || now >= it->second.first + w) {
-                close(it->first, it->second);
-                it = m.erase(it);
-            } else {
-                ++it;
-            }
-        }
+        tab_.sweep([&](const Key& k, BruteEntry& e) {
+            if (!all && now < e.first + w) return false;
+            close(k, e);
+            return true;
+        });
     }
+    uint64_t window() const override { return c_.window * kSec; }
     uint64_t evictions() const override { return tab_.evictions(); }
     uint64_t entries() const override { return tab_.size(); }
 

@@ -124,7 +124,7 @@ class Dns final : public Method {
             if (!qid) continue;
             const NameFacts& f = facts_[qid];
             const IpAddr& client = query ? r.src[i] : r.dst[i];
-            {
+            if (screen(client, f, t, w)) {
                 bool fresh;
                 const Key k{client, {}, f.domain};
                 TunnelEntry& e = tunnel_.get(k, fresh);
@@ -135,8 +135,8 @@ class Dns final : public Method {
                 }
                 if (fresh) {
                     e.first = e.last = t;
-                    e.domain = domains_[f.domain_index];
                     e.resolver = query ? r.dst[i] : r.src[i];
+                    e.domain = domains_[f.domain_index];
                 }
                 e.first = std::min(e.first, t);
                 e.last = std::max(e.last, t);
@@ -177,22 +177,50 @@ class Dns final : public Method {
         sweep_table(resolvers_, now, all, w,
                     [&](const Key& k, ResolverEntry& e) { close_resolver(k, e); });
     }
+    uint64_t window() const override { return c_.window * kSec; }
     uint64_t evictions() const override {
         return tunnel_.evictions() + nx_.evictions() + resolvers_.evictions();
     }
     uint64_t entries() const override { return tunnel_.size() + nx_.size() + resolvers_.size(); }
 
   private:
+    // True when the flow of this pair goes to the tunnel table: names that look like a
+    // tunnel's always, other names once the pair has had kPromoteAt flows in the window (the
+    // flows before do not count in the evidence).
+    bool screen(const IpAddr& client, const NameFacts& f, uint64_t t, uint64_t w) {
+        const uint64_t h = mix64(IpAddrHash{}(client) ^ f.domain);
+        const auto tag = static_cast<uint32_t>(h >> 32) | 1;
+        const auto epoch = static_cast<uint32_t>(t / w);
+        Screen* set = &screen_[(h & (kSets - 1)) * kWays];
+        Screen* slot = nullptr;
+        for (size_t j = 0; j < kWays; ++j)
+            if (set[j].tag == tag) slot = &set[j];
+        if (!slot) {
+            // Replace the least used slot, promoted ones last.
+            slot = &set[0];
+            for (size_t j = 1; j < kWays; ++j) {
+                const Screen& c = set[j];
+                if (c.promoted < slot->promoted ||
+                    (c.promoted == slot->promoted && c.count < slot->count))
+                    slot = &set[j];
+            }
+            *slot = Screen{tag, epoch, 0, 0};
+        }
+        if (slot->epoch != epoch && !slot->promoted) {
+            slot->epoch = epoch;
+            slot->count = 0;
+        }
+        if (f.suspicious || ++slot->count >= kPromoteAt) slot->promoted = 1;
+        return slot->promoted;
+    }
+
     template <class T, class F>
     static void sweep_table(Table<T>& t, uint64_t now, bool all, uint64_t w, F&& close) {
-        for (auto it = t.map().begin(); it != t.map().end();) {
-            if (all || now >= it->second.first + w) {
-                close(it->first, it->second);
-                it = t.map().erase(it);
-            } else {
-                ++it;
-            }
-        }
+        t.sweep([&](const Key& k, T& e) {
+            if (!all && now < e.first + w) return false;
+            close(k, e);
+            return true;
+        });
     }
 
     bool allowed(const IpAddr& a) const {
@@ -298,6 +326,17 @@ class Dns final : public Method {
     Table<NxEntry> nx_;
     Table<ResolverEntry> resolvers_;
     std::vector<IpAddr> allowed_;
+    // Screening of (client, domain) pairs before they get a tunnel entry: 4-way sets of
+    // 16-byte slots, a few MB that mostly stay in cache, where a table of full entries for
+    // every pair would miss it on almost every DNS flow.
+    struct Screen {
+        uint32_t tag = 0;
+        uint32_t epoch = 0;  // window number of the count
+        uint32_t count = 0;
+        uint32_t promoted = 0;
+    };
+    static constexpr size_t kSets = 1 << 16, kWays = 4, kPromoteAt = 8;
+    std::vector<Screen> screen_ = std::vector<Screen>(kSets * kWays);
     std::vector<NameFacts> facts_;
     std::unordered_map<uint64_t, uint32_t> domain_ids_;
     std::vector<std::string> domains_;

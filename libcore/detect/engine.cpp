@@ -73,14 +73,14 @@ void Engine::process(FlowBlock& b) {
     flows_ += r.n;
     if (alerts_) alerts_->join(r);
     for (auto& m : methods_) m->block(r);
-    // Stream time: the latest flow start seen. Windows are closed at most every few seconds
-    // of it.
+    // Stream time: the latest flow start seen. A method's windows are closed a quarter
+    // window apart, `delay` after their end.
     for (size_t i = 0; i < r.n; ++i) now_ = std::max(now_, r.start[i]);
-    if (now_ >= next_sweep_) {
-        const uint64_t delay = config_.delay * kSec;
-        if (now_ > delay)
-            for (auto& m : methods_) m->sweep(now_ - delay, false);
-        next_sweep_ = now_ + 5 * kSec;
+    const uint64_t delay = config_.delay * kSec;
+    for (auto& m : methods_) {
+        if (now_ < m->next_sweep || now_ <= delay) continue;
+        m->sweep(now_ - delay, false);
+        m->next_sweep = now_ + std::max<uint64_t>(m->window() / 4, kSec);
     }
 }
 

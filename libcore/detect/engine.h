@@ -55,7 +55,7 @@ class Engine {
     EveAlerts* alerts_ = nullptr;
     std::vector<std::unique_ptr<Method>> methods_;
     uint64_t flows_ = 0, events_ = 0;
-    uint64_t now_ = 0, next_sweep_ = 0;
+    uint64_t now_ = 0;
     struct ChainState;
     std::unique_ptr<ChainState> chain_;
 };

@@ -28,24 +28,31 @@ class Flood final : public Method {
             const uint64_t t = r.start[i];
             if (r.proto[i] == kTcp && (r.flags[i] & (kSyn | kAck)) == kSyn)
                 add(syn_, Key{r.dst[i], {}, r.dport[i]}, t, w, r, i, true);
-            add(dos_, Key{r.dst[i], {}, 0}, t, w, r, i, false);
+            // Every flow counts toward its target's volume: a direct-mapped array of packet
+            // counters per window screens the targets, and only those past a sixteenth of
+            // the limit get an exact entry (the evidence starts there).
+            const size_t b = IpAddrHash{}(r.dst[i]) & (kBuckets - 1);
+            if (t >= bucket_start_[b] + w || t + w < bucket_start_[b]) {
+                bucket_start_[b] = t;
+                bucket_packets_[b] = 0;
+            }
+            bucket_packets_[b] += r.packets[i];
+            if (bucket_packets_[b] * 16 >= dos_limit_)
+                add(dos_, Key{r.dst[i], {}, 0}, t, w, r, i, false);
         }
     }
 
     void sweep(uint64_t now, bool all) override {
         const uint64_t w = c_.window * kSec;
         for (bool syn : {true, false}) {
-            auto& m = (syn ? syn_ : dos_).map();
-            for (auto it = m.begin(); it != m.end();) {
-                if (all || now >= it->second.first + w) {
-                    close(it->first, it->second, syn);
-                    it = m.erase(it);
-                } else {
-                    ++it;
-                }
-            }
+            (syn ? syn_ : dos_).sweep([&](const Key& k, FloodEntry& e) {
+                if (!all && now < e.first + w) return false;
+                close(k, e, syn);
+                return true;
+            });
         }
     }
+    uint64_t window() const override { return c_.window * kSec; }
     uint64_t evictions() const override { return syn_.evictions() + dos_.evictions(); }
     uint64_t entries() const override { return syn_.size() + dos_.size(); }
 
@@ -67,9 +74,7 @@ class Flood final : public Method {
         e.last = std::max(e.last, t);
         e.packets += r.packets[i];
         ++e.flows;
-        // Counting sources only matters once the target is busy; saves work on idle hosts.
-        if (e.packets * 4 >= (syn ? c_.syn_rate : c_.dos_pps) * c_.window || e.sources.count() == 0)
-            e.sources.insert(r.src[i].lo ^ r.src[i].hi, cap_);
+        e.sources.insert(r.src[i].lo ^ r.src[i].hi, cap_);
     }
 
     void close(const Key& k, const FloodEntry& e, bool syn) {
@@ -104,8 +109,12 @@ class Flood final : public Method {
         emit(std::move(ev));
     }
 
+    static constexpr size_t kBuckets = 1 << 16;
     const FloodConfig& c_;
     uint32_t cap_;
+    uint64_t dos_limit_ = c_.dos_pps * c_.window;
+    std::vector<uint64_t> bucket_start_ = std::vector<uint64_t>(kBuckets, 0);
+    std::vector<uint64_t> bucket_packets_ = std::vector<uint64_t>(kBuckets, 0);
     Table<FloodEntry> syn_, dos_;
 };
 

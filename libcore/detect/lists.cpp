@@ -165,10 +165,15 @@ void DomainList::load(const std::string& path) {
 std::string_view DomainList::match(std::string_view name) const {
     if (names_.empty() || name.empty()) return {};
     while (!name.empty() && name.back() == '.') name.remove_suffix(1);
-    std::string low = lower(name);
-    std::string_view s = low;
+    char buf[256];
+    if (name.size() > sizeof buf) return {};
+    for (size_t i = 0; i < name.size(); ++i) {
+        const char c = name[i];
+        buf[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+    }
+    std::string_view s(buf, name.size());
     for (;;) {
-        if (auto it = names_.find(std::string(s)); it != names_.end()) return *it;
+        if (auto it = names_.find(s); it != names_.end()) return *it;
         const size_t dot = s.find('.');
         if (dot == std::string_view::npos) return {};
         s.remove_prefix(dot + 1);

@@ -65,7 +65,11 @@ class DomainList {
     std::string_view match(std::string_view name) const;
 
   private:
-    std::unordered_set<std::string> names_;
+    struct Hash {
+        using is_transparent = void;
+        size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+    };
+    std::unordered_set<std::string, Hash, std::equal_to<>> names_;
 };
 
 }  // namespace fk::detect

@@ -31,10 +31,13 @@ class Method {
     // Closes the windows that ended before now (all of them when all).
     virtual void sweep(uint64_t now, bool all) = 0;
     virtual uint64_t evictions() const = 0;
+    // The shortest window of the method (us): its tables are swept a quarter of it apart.
+    virtual uint64_t window() const = 0;
     virtual uint64_t entries() const = 0;
     virtual void reload() {}
     const std::string& name() const { return name_; }
     uint64_t events = 0;
+    uint64_t next_sweep = 0;
 
   protected:
     void emit(Event&& e) {

@@ -43,17 +43,14 @@ class Scan final : public Method {
     void sweep(uint64_t now, bool all) override {
         const uint64_t w = c_.window * kSec;
         for (bool h : {true, false}) {
-            auto& m = (h ? horiz_ : vert_).map();
-            for (auto it = m.begin(); it != m.end();) {
-                if (all || now >= it->second.first + w) {
-                    close(it->first, it->second, h);
-                    it = m.erase(it);
-                } else {
-                    ++it;
-                }
-            }
+            (h ? horiz_ : vert_).sweep([&](const Key& k, ScanEntry& e) {
+                if (!all && now < e.first + w) return false;
+                close(k, e, h);
+                return true;
+            });
         }
     }
+    uint64_t window() const override { return c_.window * kSec; }
     uint64_t evictions() const override { return horiz_.evictions() + vert_.evictions(); }
     uint64_t entries() const override { return horiz_.size() + vert_.size(); }
 

@@ -472,3 +472,32 @@ TEST(Eve, ConfirmAndPassThrough) {
 
 }  // namespace
 }  // namespace fk::detect
+
+namespace fk::detect {
+namespace {
+
+TEST(Flood, VolumetricDos) {
+    // 11 UDP flows of 100000 packets each toward one address in 10 s: 110000 packets/s.
+    std::vector<FlowRecord> v;
+    for (int i = 0; i < 11; ++i) {
+        const std::string src = "198.51.100." + std::to_string(i + 1);
+        v.push_back(flow(src.c_str(), "10.0.10.90", 53, 4444, T0 + i * 900'000, S, 0, 100000,
+                         5'000'000, 17));
+    }
+    // Background toward other hosts stays unreported.
+    for (int i = 0; i < 5000; ++i)
+        v.push_back(flow(
+            "10.0.0.1", ("10.1." + std::to_string(i / 250) + "." + std::to_string(i % 250)).c_str(),
+            1000, 80, T0 + i * 1000, S, kSyn | kAck, 10, 1000));
+    Outcome r = run(v);
+    ASSERT_EQ(r.count("dos"), 1u);
+    const Event& e = *r.find("dos");
+    EXPECT_EQ(ip_string(e.dst), "10.0.10.90");
+    EXPECT_EQ(e.get_count("packets"), 1'100'000u);
+    EXPECT_EQ(e.get_count("sources"), 11u);
+    v.erase(v.begin() + 9, v.begin() + 11);  // 90000 packets/s: under the rate
+    EXPECT_EQ(run(v).count("dos"), 0u);
+}
+
+}  // namespace
+}  // namespace fk::detect
