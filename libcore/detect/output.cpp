@@ -13,6 +13,7 @@
 
 #include "common/error.h"
 #include "common/time.h"
+#include "common/tool.h"
 
 namespace fk::detect {
 
@@ -117,6 +118,13 @@ void SyslogSender::send(const Event& e) {
         const ssize_t n = ::send(fd_, msg.data() + off, msg.size() - off, MSG_NOSIGNAL);
         if (n < 0) {
             if (errno == EINTR) continue;
+            // Datagrams are fire and forget: a syslog daemon that is down (ICMP port
+            // unreachable, a full socket buffer) costs messages, not the detection.
+            if (!stream_) {
+                if (failed_++ == 0)
+                    warn("--syslog " + target_ + ": " + errno_text(errno) + " (messages lost)");
+                return;
+            }
             throw DataError("--syslog " + target_ + ": " + errno_text(errno));
         }
         if (!stream_) break;

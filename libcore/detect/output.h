@@ -26,6 +26,7 @@ class SyslogSender {
     bool stream_ = false;
     int facility_;
     std::string host_;
+    uint64_t failed_ = 0;
 };
 
 class ExecAction {
