@@ -91,7 +91,7 @@ std::vector<FlowRecord> horizontal_scan(int hosts) {
     return v;
 }
 
-TEST(Scan, HorizontalFiresAtThreshold) {
+TEST(DetectScan, HorizontalFiresAtThreshold) {
     auto flows = horizontal_scan(70);
     // Ten targets answer with RST.
     for (int i = 0; i < 10; ++i) {
@@ -115,7 +115,7 @@ TEST(Scan, HorizontalFiresAtThreshold) {
     EXPECT_EQ(run(horizontal_scan(64)).count("scan"), 1u);
 }
 
-TEST(Scan, VerticalAndWindow) {
+TEST(DetectScan, VerticalAndWindow) {
     std::vector<FlowRecord> v;
     for (int p = 1; p <= 150; ++p)
         v.push_back(flow("198.51.100.9", "10.0.0.9", 50000, static_cast<uint16_t>(p),
@@ -130,7 +130,7 @@ TEST(Scan, VerticalAndWindow) {
     EXPECT_EQ(run(v).count("scan"), 0u);
 }
 
-TEST(Flood, DistributedSynFlood) {
+TEST(DetectFlood, DistributedSynFlood) {
     std::vector<FlowRecord> v;
     for (uint32_t i = 0; i < 3000; ++i) {
         FlowRecord r = flow("0.0.0.0", "10.0.10.80", static_cast<uint16_t>(1024 + i), 80,
@@ -169,7 +169,7 @@ std::vector<FlowRecord> brute(int attempts, bool success, bool vary = false) {
     return v;
 }
 
-TEST(Bruteforce, AttemptsAndSuccess) {
+TEST(DetectBruteforce, AttemptsAndSuccess) {
     Outcome r = run(brute(12, false));
     ASSERT_EQ(r.count("bruteforce"), 1u);
     const Event& e = *r.find("bruteforce");
@@ -192,7 +192,7 @@ TEST(Bruteforce, AttemptsAndSuccess) {
     EXPECT_EQ(run(brute(20, false, true)).count("bruteforce"), 0u);  // sizes not similar
 }
 
-TEST(Lists, FormatsAndLookup) {
+TEST(DetectLists, FormatsAndLookup) {
     test::TempDir d;
     {
         std::ofstream(d.file("iprep.list"))
@@ -241,7 +241,7 @@ TEST(Lists, FormatsAndLookup) {
     EXPECT_EQ(dl.match("a.pool.bad.net"), "pool.bad.net");
 }
 
-TEST(Blacklist, ListedPeerAndDomain) {
+TEST(DetectBlacklist, ListedPeerAndDomain) {
     test::TempDir d;
     std::ofstream(d.file("l.txt")) << "198.51.100.7\t4\n";
     std::ofstream(d.file("dom.txt")) << "evil.example\n";
@@ -300,7 +300,7 @@ std::vector<FlowRecord> tunnel(int n, std::vector<std::string>& names) {
     return v;
 }
 
-TEST(Dns, TunnelAndEntropy) {
+TEST(DetectDns, TunnelAndEntropy) {
     EXPECT_EQ(registered_domain("a.b.t.cdnsync-update.net"), "cdnsync-update.net");
     EXPECT_EQ(registered_domain("www.bbc.co.uk"), "bbc.co.uk");
     EXPECT_EQ(registered_domain("localhost"), "localhost");
@@ -319,7 +319,7 @@ TEST(Dns, TunnelAndEntropy) {
     EXPECT_EQ(run(tunnel(99, n2)).count("dns"), 0u);
 }
 
-TEST(Dns, ResolverNotAllowed) {
+TEST(DetectDns, ResolverNotAllowed) {
     DetectConfig cfg;
     cfg.dns.resolvers = {"10.0.0.53"};
     std::vector<FlowRecord> v = {
@@ -332,7 +332,7 @@ TEST(Dns, ResolverNotAllowed) {
     EXPECT_EQ(r.find("dns")->get_count("flows"), 2u);
 }
 
-TEST(Mining, StratumAndChain) {
+TEST(DetectMining, StratumAndChain) {
     std::vector<FlowRecord> v = brute(12, true);
     const uint64_t t = T0 + 30 * S;  // mining starts during the login session
     FlowRecord m =
@@ -359,7 +359,7 @@ TEST(Mining, StratumAndChain) {
     EXPECT_EQ(run({m, back}).count("cryptojacking"), 0u);
 }
 
-TEST(State, BoundedWithEvictions) {
+TEST(DetectState, BoundedWithEvictions) {
     DetectConfig cfg;
     cfg.max_hosts = 10;
     std::vector<FlowRecord> v;
@@ -375,7 +375,7 @@ TEST(State, BoundedWithEvictions) {
     EXPECT_EQ(r.stats[0].evictions, 180u);  // 90 per table (horizontal and vertical)
 }
 
-TEST(Config, FileAndErrors) {
+TEST(DetectConfig, FileAndErrors) {
     test::TempDir d;
     std::ofstream(d.file("c.ini"))
         << "# comment\nmax_hosts = 77\n[scan]\nhosts = 5 ; five\n"
@@ -401,7 +401,7 @@ TEST(Config, FileAndErrors) {
 
 // Every event's filter, run over the flows written to a file, selects exactly the flows the
 // evidence counts.
-TEST(Evidence, FilterSelectsTheEvidenceFlows) {
+TEST(DetectEvidence, FilterSelectsTheEvidenceFlows) {
     test::TempDir d;
     std::vector<FlowRecord> v = horizontal_scan(80);
     for (const auto& f : brute(15, true)) v.push_back(f);
@@ -440,7 +440,7 @@ TEST(Evidence, FilterSelectsTheEvidenceFlows) {
     }
 }
 
-TEST(Eve, ConfirmAndPassThrough) {
+TEST(DetectEve, ConfirmAndPassThrough) {
     test::TempDir d;
     std::ofstream(d.file("eve.json"))
         << R"({"timestamp":"2023-11-14T22:13:21.000000+0000","event_type":"flow","src_ip":"1.1.1.1"})"
@@ -476,7 +476,7 @@ TEST(Eve, ConfirmAndPassThrough) {
 namespace fk::detect {
 namespace {
 
-TEST(Flood, VolumetricDos) {
+TEST(DetectFlood, VolumetricDos) {
     // 11 UDP flows of 100000 packets each toward one address in 10 s: 110000 packets/s.
     std::vector<FlowRecord> v;
     for (int i = 0; i < 11; ++i) {
