@@ -82,6 +82,10 @@ void set_config(DetectConfig& c, const std::string& section, const std::string& 
         if (key == "max_hosts") return s.num(c.max_hosts);
         if (key == "max_distinct") return s.num(c.max_distinct);
         if (key == "delay") return s.num(c.delay);
+        if (key == "state") {
+            c.state = value;
+            return;
+        }
         bad();
     }
     if (section == "scan") {
@@ -144,6 +148,25 @@ void set_config(DetectConfig& c, const std::string& section, const std::string& 
         if (key == "resolvers") return s.list(m.resolvers);
         bad();
     }
+    if (section == "volume" || section == "exfil") {
+        auto& m = c.volume;
+        if (key == "enabled") return s.flag(m.enabled);
+        if (key == "window") return s.num(m.window);
+        if (key == "factor") return s.real(m.factor);
+        if (key == "min_bytes") return s.num(m.min_bytes);
+        if (key == "learn") return s.num(m.learn);
+        if (key == "bytes") return s.num(m.bytes);
+        if (key == "internal") return s.list(m.internal);
+        bad();
+    }
+    if (section == "ot") {
+        auto& m = c.ot;
+        if (key == "enabled") return s.flag(m.enabled);
+        if (key == "segments") return s.list(m.segments);
+        if (key == "learn") return s.num(m.learn);
+        if (key == "window") return s.num(m.window);
+        bad();
+    }
     if (section == "eve") {
         if (key == "slack") return s.num(c.eve.slack);
         bad();
@@ -177,7 +200,7 @@ void load_config(const std::string& path, DetectConfig& c) {
 
 void select_methods(DetectConfig& c, const std::string& list) {
     c.scan.enabled = c.flood.enabled = c.brute.enabled = c.blacklist.enabled = c.mining.enabled =
-        c.dns.enabled = false;
+        c.dns.enabled = c.volume.enabled = c.ot.enabled = false;
     for (const auto& m : split_list(list)) {
         if (m == "scan") {
             c.scan.enabled = true;
@@ -191,9 +214,13 @@ void select_methods(DetectConfig& c, const std::string& list) {
             c.mining.enabled = true;
         } else if (m == "dns") {
             c.dns.enabled = true;
+        } else if (m == "volume" || m == "exfil") {
+            c.volume.enabled = true;
+        } else if (m == "ot") {
+            c.ot.enabled = true;
         } else {
             throw UsageError("--methods: unknown method '" + m +
-                             "' (scan, synflood, bruteforce, blacklist, mining, dns)");
+                             "' (scan, synflood, bruteforce, blacklist, mining, dns, volume, ot)");
         }
     }
 }

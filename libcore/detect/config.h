@@ -64,6 +64,24 @@ struct DnsConfig {
     std::vector<std::string> resolvers;  // allowed resolvers (empty: any)
 };
 
+struct VolumeConfig {
+    bool enabled = true;
+    uint64_t window = 3600;         // outbound bytes of a host are judged per window
+    double factor = 4.0;            // over the baseline mean by this many deviations
+    uint64_t min_bytes = 10000000;  // and by at least this many bytes
+    uint64_t learn = 5;             // windows of the same hour of day before judging
+    uint64_t bytes = 1000000000;    // judged without a baseline: this much is exfiltration
+    std::vector<std::string> internal = {"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16",
+                                         "fc00::/7"};
+};
+
+struct OtConfig {
+    bool enabled = true;
+    std::vector<std::string> segments;  // OT networks (CIDRs); none: the method is idle
+    uint64_t learn = 3600;              // the first seconds of traffic only teach the baseline
+    uint64_t window = 300;
+};
+
 struct EveConfig {
     uint64_t slack = 5;  // an alert joins a flow it falls within, give or take this (s)
 };
@@ -81,7 +99,10 @@ struct DetectConfig {
     BlacklistConfig blacklist;
     MiningConfig mining;
     DnsConfig dns;
+    VolumeConfig volume;
+    OtConfig ot;
     EveConfig eve;
+    std::string state;  // baselines of volume and ot, read at start and written at the end
 };
 
 // Reads a config file over the defaults; UsageError "FILE:LINE: ..." on a bad line.

@@ -1,5 +1,9 @@
 #include "detect/engine.h"
 
+#include <fstream>
+
+#include "common/error.h"
+#include "common/io.h"
 #include "detect/eve.h"
 #include "detect/method.h"
 
@@ -37,6 +41,9 @@ Engine::Engine(const DetectConfig& config, Sink sink)
     if (config_.blacklist.enabled) methods_.push_back(make_blacklist(*this));
     if (config_.mining.enabled) methods_.push_back(make_mining(*this));
     if (config_.dns.enabled) methods_.push_back(make_dns(*this));
+    if (config_.volume.enabled) methods_.push_back(make_volume(*this));
+    if (config_.ot.enabled) methods_.push_back(make_ot(*this));
+    if (!config_.state.empty()) load_state();
 }
 
 Engine::~Engine() = default;
@@ -86,12 +93,41 @@ void Engine::process(FlowBlock& b) {
 
 void Engine::finish() {
     for (auto& m : methods_) m->sweep(now_, true);
+    save_state();
     if (alerts_) {
         for (Event& e : alerts_->unmatched()) {
             ++events_;
             sink_(e);
         }
     }
+}
+
+void Engine::load_state() {
+    std::ifstream in(config_.state);
+    if (!in) return;  // the first run makes it
+    std::string line;
+    size_t n = 0;
+    while (std::getline(in, line)) {
+        ++n;
+        if (line.empty() || line[0] == '#') continue;
+        const size_t sp = line.find(' ');
+        const std::string name = line.substr(0, sp);
+        try {
+            for (auto& m : methods_)
+                if (m->name() == name) m->load_state(std::string_view(line).substr(sp + 1));
+        } catch (const DataError& e) {
+            throw DataError(config_.state + ":" + std::to_string(n) + ": " + e.what());
+        }
+    }
+}
+
+void Engine::save_state() {
+    if (config_.state.empty()) return;
+    std::string out = "# flowdetect baselines\n";
+    for (auto& m : methods_) m->save_state(out);
+    AtomicFile f(config_.state);
+    write_all(f.fd(), out.data(), out.size(), config_.state);
+    f.commit();
 }
 
 void Engine::reload_lists() {

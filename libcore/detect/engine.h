@@ -35,7 +35,8 @@ class Engine {
     // must outlive the engine).
     void set_alerts(EveAlerts* alerts);
     void process(FlowBlock& b);
-    // Closes every open window (end of input) and passes the unmatched alerts through.
+    // Closes every open window (end of input), passes the unmatched alerts through and writes
+    // the baselines to the state file (when there is one).
     void finish();
     // Re-reads the IP and domain lists (SIGHUP).
     void reload_lists();
@@ -50,6 +51,8 @@ class Engine {
 
   private:
     void chain(const Event& e);
+    void load_state();
+    void save_state();
     DetectConfig config_;
     Sink sink_;
     EveAlerts* alerts_ = nullptr;

@@ -35,6 +35,10 @@ class Method {
     virtual uint64_t window() const = 0;
     virtual uint64_t entries() const = 0;
     virtual void reload() {}
+    // Baselines as lines "NAME ..." (volume, ot) for the state file.
+    virtual void save_state(std::string&) {}
+    // One line of the state file that belongs to this method, without its name.
+    virtual void load_state(std::string_view) {}
     const std::string& name() const { return name_; }
     uint64_t events = 0;
     uint64_t next_sweep = 0;
@@ -54,6 +58,8 @@ std::unique_ptr<Method> make_brute(Engine& e);
 std::unique_ptr<Method> make_blacklist(Engine& e);
 std::unique_ptr<Method> make_mining(Engine& e);
 std::unique_ptr<Method> make_dns(Engine& e);
+std::unique_ptr<Method> make_volume(Engine& e);
+std::unique_ptr<Method> make_ot(Engine& e);
 
 constexpr uint64_t kSec = 1'000'000;
 
@@ -69,5 +75,18 @@ std::string domain_term(const char* field, const std::string& name);
 std::string_view registered_domain(std::string_view name);
 // Shannon entropy in bits per character.
 double entropy(std::string_view s);
+
+struct Net {
+    IpAddr addr;  // masked
+    unsigned bits;
+    std::string text;
+};
+// "10.0.0.0/8" ... (UsageError naming the setting when one is not a network).
+std::vector<Net> parse_nets(const std::vector<std::string>& list, const char* setting);
+inline bool in_nets(const std::vector<Net>& nets, const IpAddr& a) {
+    for (const Net& n : nets)
+        if (a.masked(n.bits) == n.addr) return true;
+    return false;
+}
 
 }  // namespace fk::detect

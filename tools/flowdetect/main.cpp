@@ -29,14 +29,14 @@ void on_hup(int) {
 int main(int argc, char** argv) {
     return fk::run_tool("flowdetect", [&]() -> int {
         fk::InputSpec input;
-        std::string config_file, methods, format = "json", eve, syslog, exec;
+        std::string config_file, methods, format = "json", eve, syslog, exec, state;
         std::vector<std::string> sets, ip_lists, domain_lists;
         double exec_rate = 10;
         bool quiet = false;
         CLI::App app{
             "flowdetect: security events from flows (scan, synflood/dos, bruteforce, blacklist,\n"
-            "mining/cryptojacking, dns). Reads -r FILE, -R DIR or standard input; see man "
-            "flowdetect."};
+            "mining/cryptojacking, dns, volume/exfil, ot). Reads -r FILE, -R DIR or stdin;\n"
+            "see man flowdetect."};
         app.get_formatter()->column_width(26);
         app.add_option("-r,--read", input.files, "read a flow file (repeatable)")
             ->allow_extra_args(false);
@@ -51,6 +51,7 @@ int main(int argc, char** argv) {
         app.add_option("-d,--domains", domain_lists, "domain list file (repeatable)")
             ->allow_extra_args(false);
         app.add_option("-o,--output", format, "json (JSON Lines, default) or text");
+        app.add_option("--state", state, "baselines of volume and ot: read, then rewritten");
         app.add_option("--eve", eve, "Suricata eve.json: join alerts, confirm events");
         app.add_option("--syslog", syslog, "also send events: udp://H:P, tcp://H:P, unix:PATH");
         app.add_option("--exec", exec, "run CMD (sh -c) per event, event JSON on stdin");
@@ -76,6 +77,7 @@ int main(int argc, char** argv) {
                                    s.substr(eq + 1), "--set " + s);
         }
         if (!methods.empty()) fk::detect::select_methods(cfg, methods);
+        if (!state.empty()) cfg.state = state;
         for (const auto& f : ip_lists) cfg.blacklist.ip_lists.push_back(f);
         for (const auto& f : domain_lists) cfg.blacklist.domain_lists.push_back(f);
         if (exec_rate <= 0) throw fk::UsageError("--exec-rate must be positive");

@@ -501,3 +501,105 @@ TEST(DetectFlood, VolumetricDos) {
 
 }  // namespace
 }  // namespace fk::detect
+
+namespace fk::detect {
+namespace {
+
+// One internal host uploading `bytes` to the outside within a minute at 10:0m.
+std::vector<FlowRecord> upload(int minute, uint64_t bytes) {
+    const uint64_t t =
+        1'740'996'000'000'000ull + static_cast<uint64_t>(minute) * 60 * S;  // 2025-03-03T10:00Z
+    return {flow("10.20.0.7", "198.51.100.200", 40000, 443, t + S, 5 * S, kSyn | kAck, 100, bytes),
+            flow("198.51.100.200", "10.20.0.7", 443, 40000, t + S, 5 * S, kSyn | kAck, 80, 9000),
+            flow("10.20.0.7", "10.0.0.53", 5000, 53, t + 2 * S, 0, 0, 1, 80, 17)};
+}
+
+TEST(DetectVolume, BaselineOfTheHourAndStateFile) {
+    test::TempDir d;
+    DetectConfig cfg;
+    select_methods(cfg, "volume");
+    cfg.volume.window = 60;
+    cfg.volume.min_bytes = 1'000'000;
+    cfg.state = d.file("state");
+    // Six minutes of about 1 MB: the baseline (learn = 5 windows).
+    std::vector<FlowRecord> v;
+    for (int m = 0; m < 6; ++m)
+        for (const auto& f : upload(m, 1'000'000 + static_cast<uint64_t>(m) * 10'000))
+            v.push_back(f);
+    EXPECT_EQ(run(v, cfg).count("volume"), 0u);
+    // The next run starts from the saved baseline: 1 MB is normal, 60 MB is not.
+    std::vector<FlowRecord> w = upload(7, 1'020'000);
+    for (const auto& f : upload(8, 60'000'000)) w.push_back(f);
+    const Outcome r = run(w, cfg);
+    ASSERT_EQ(r.count("volume"), 1u);
+    const Event& e = *r.find("volume");
+    EXPECT_EQ(ip_string(e.src), "10.20.0.7");
+    EXPECT_EQ(ip_string(e.dst), "198.51.100.200");
+    EXPECT_EQ(e.get_count("bytes"), 60'000'000u);
+    EXPECT_EQ(e.get_count("flows"), 1u);  // DNS to the inside does not count
+    EXPECT_EQ(e.get_count("baseline_windows"), 7u);
+    EXPECT_EQ(e.get_count("baseline_bytes"), 1'024'286u);  // mean of 1.00..1.05 MB and 1.02 MB
+    // Without the state file nothing is known: 60 MB is under the 1 GB of no baseline.
+    DetectConfig fresh = cfg;
+    fresh.state.clear();
+    EXPECT_EQ(run(w, fresh).count("volume"), 0u);
+    // A damaged state file is an error naming its line.
+    std::ofstream(d.file("bad")) << "# x\nvolume 10.0.0.1 25 1 2 3\n";
+    fresh.state = d.file("bad");
+    try {
+        run(w, fresh);
+        FAIL();
+    } catch (const DataError& e) {
+        EXPECT_NE(std::string(e.what()).find("bad:2"), std::string::npos) << e.what();
+    }
+}
+
+TEST(DetectOt, NewPeerAndNewProtocol) {
+    DetectConfig cfg;
+    select_methods(cfg, "ot");
+    cfg.ot.segments = {"172.16.0.0/16"};
+    cfg.ot.learn = 60;
+    std::vector<FlowRecord> v;
+    // A master polls an RTU (IEC 104) every 10 s for 5 minutes.
+    for (int i = 0; i < 30; ++i) {
+        FlowRecord a =
+            flow("172.16.1.10", "172.16.2.1", 40000, 2404, T0 + i * 10 * S, S, kSyn | kAck, 4, 300);
+        FlowRecord b =
+            flow("172.16.2.1", "172.16.1.10", 2404, 40000, T0 + i * 10 * S, S, kSyn | kAck, 4, 300);
+        a.app = b.app = static_cast<uint8_t>(App::iec104);
+        v.push_back(a);
+        v.push_back(b);
+    }
+    // After learning: a new host polls the RTU over Modbus, and the master tries Modbus too.
+    for (int i = 0; i < 3; ++i) {
+        FlowRecord n = flow("10.20.5.77", "172.16.2.1", 41000, 502, T0 + (100 + i) * S, S,
+                            kSyn | kAck, 4, 300);
+        n.app = static_cast<uint8_t>(App::modbus);
+        v.push_back(n);
+    }
+    FlowRecord m =
+        flow("172.16.1.10", "172.16.2.1", 42000, 502, T0 + 120 * S, S, kSyn | kAck, 4, 300);
+    m.app = static_cast<uint8_t>(App::modbus);
+    v.push_back(m);
+    const Outcome r = run(v, cfg);
+    ASSERT_EQ(r.count("ot"), 2u);
+    for (const auto& e : r.events) {
+        if (note(e, "type") == "new-peer") {
+            EXPECT_EQ(ip_string(e.src), "10.20.5.77");
+            EXPECT_EQ(ip_string(e.dst), "172.16.2.1");
+            EXPECT_EQ(e.get_count("flows"), 3u);
+            EXPECT_EQ(e.severity, Severity::kHigh);
+        } else {
+            EXPECT_EQ(note(e, "type"), "new-protocol");
+            EXPECT_EQ(note(e, "app"), "modbus");
+            EXPECT_EQ(ip_string(e.src), "172.16.1.10");
+            EXPECT_EQ(e.get_count("flows"), 1u);
+        }
+    }
+    // Without segments the method has nothing to watch.
+    cfg.ot.segments.clear();
+    EXPECT_EQ(run(v, cfg).count("ot"), 0u);
+}
+
+}  // namespace
+}  // namespace fk::detect
