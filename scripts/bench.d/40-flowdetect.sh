@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # flowdetect: flows per second on one core with every method on, over flowgen's flows of the
 # benchmark capture (bench.pcap of 00-data.sh, with L7 metadata: DNS names, SNI), from the
-# page cache. Once with the default settings, once with all the lists of ../shared/data
+# page cache. Once with the default settings (ot watching 172.16.0.0/16), once with all the lists of ../shared/data
 # (IPsum, Suricata iprep, FireHOL, the NoCoin mining domains) and allowed resolvers set.
 # Goal (issue 5): at least 2 M flows/s per core with all methods on.
 set -euo pipefail
@@ -49,18 +49,20 @@ line() {
 }
 run base "${one_core[@]}" flowquery -T 1 -r detect.flows 'proto 200'
 line "flowquery (read and filter one column)" "$base" "$base_cpu" "$base_rss"
-run all "${one_core[@]}" flowdetect -q -r detect.flows
+# ot needs its segments: flowsynth's OT network.
+ot=(-s ot.segments=172.16.0.0/16 -s ot.learn=300)
+run all "${one_core[@]}" flowdetect -q -r detect.flows "${ot[@]}"
 line "flowdetect, all methods, defaults" "$all" "$all_cpu" "$all_rss"
 lists=$FLOWKIT_SRC/../shared/data/lists
 if [[ -d $lists ]]; then
     run lists "${one_core[@]}" flowdetect -q -r detect.flows -b "$lists/ipsum/ipsum.txt" \
         -b "$lists/suricata-iprep/scirius-iprep.list" -b "$lists/firehol/feodo.ipset" \
         -d "$lists/mining/nocoin-hosts.txt" -s mining.pool_lists="$lists/mining/nocoin-hosts.txt" \
-        -s dns.resolvers=10.0.0.53,10.0.0.54,2001:db8:10::35,2001:db8:10::36
+        -s dns.resolvers=10.0.0.53,10.0.0.54,2001:db8:10::35,2001:db8:10::36 "${ot[@]}"
     line "flowdetect, all methods, 150k list entries" "$lists" "$lists_cpu" "$lists_rss"
 fi
-for m in scan synflood bruteforce blacklist mining dns; do
-    run one "${one_core[@]}" flowdetect -q -r detect.flows -m "$m"
+for m in scan synflood bruteforce blacklist mining dns volume ot; do
+    run one "${one_core[@]}" flowdetect -q -r detect.flows -m "$m" "${ot[@]}"
     line "flowdetect -m $m" "$one" "$one_cpu" "$one_rss"
 done
 echo "goal: >= 2 Mflows/s per core with all methods on"
