@@ -28,7 +28,8 @@ class Ot final : public Method {
         : Method(e, "ot"),
           c_(e.config().ot),
           segments_(parse_nets(c_.segments, "[ot] segments")),
-          tab_(e.config().max_hosts) {}
+          tab_(e.config().max_hosts),
+          learn_cap_(e.config().max_hosts * 16) {}
 
     void block(const Rows& r) override {
         if (segments_.empty()) return;
@@ -48,13 +49,13 @@ class Ot final : public Method {
             const bool known_pair = pairs_.count(pair) > 0;
             const bool known_proto = protos_.count(pp) > 0;
             if (t < learn_start_ + c_.learn * kSec) {
-                pairs_.insert(pair);
-                protos_.insert(pp);
+                learn(pairs_, pair);
+                learn(protos_, pp);
                 continue;
             }
             if (known_pair && known_proto) continue;
             // A new peer's protocols are part of it; a new protocol joins at the report.
-            if (!known_pair) protos_.insert(pp);
+            if (!known_pair) learn(protos_, pp);
             bool fresh;
             const Key k{a, b, known_pair ? proto_id : 0};
             NewEntry& e = tab_.get(k, fresh);
@@ -88,7 +89,7 @@ class Ot final : public Method {
         });
     }
     uint64_t window() const override { return c_.window * kSec; }
-    uint64_t evictions() const override { return tab_.evictions(); }
+    uint64_t evictions() const override { return tab_.evictions() + dropped_; }
     uint64_t entries() const override { return tab_.size(); }
 
     void save_state(std::string& out) override {
@@ -106,15 +107,24 @@ class Ot final : public Method {
         if (kind == "start") {
             learn_start_ = v;
         } else if (kind == "pair") {
-            pairs_.insert(v);
+            learn(pairs_, v);
         } else if (kind == "proto") {
-            protos_.insert(v);
+            learn(protos_, v);
         } else {
             throw DataError("ot baseline '" + std::string(line) + "' is malformed");
         }
     }
 
   private:
+    // The baseline is bounded too: past 16 x max_hosts items nothing more is learned (the
+    // items that could not be kept count as evictions, and keep being reported).
+    void learn(std::unordered_set<uint64_t>& set, uint64_t v) {
+        if (set.size() >= learn_cap_ && !set.count(v)) {
+            ++dropped_;
+            return;
+        }
+        set.insert(v);
+    }
     static uint64_t pair_hash(const IpAddr& a, const IpAddr& b) {
         return mix64(IpAddrHash{}(a)*31 + IpAddrHash{}(b));
     }
@@ -126,8 +136,8 @@ class Ot final : public Method {
         if (!e.flows) return;
         // Reported once: from now on the pair and protocol belong to the baseline.
         const uint64_t pair = pair_hash(k.a, k.b);
-        pairs_.insert(pair);
-        if (!e.new_peer) protos_.insert(proto_hash(pair, k.x));
+        learn(pairs_, pair);
+        if (!e.new_peer) learn(protos_, proto_hash(pair, k.x));
         Event ev;
         ev.time = e.first;
         ev.last = e.last;
@@ -159,6 +169,8 @@ class Ot final : public Method {
     Table<NewEntry> tab_;
     std::unordered_set<uint64_t> pairs_, protos_;
     uint64_t learn_start_ = 0;
+    uint64_t dropped_ = 0;
+    size_t learn_cap_;
 };
 
 }  // namespace
