@@ -12,6 +12,7 @@
 #include "filter/filter.h"
 #include "query/pipeline.h"
 #include "sample/evaluate.h"
+#include "sample/events.h"
 #include "sample/run.h"
 
 namespace {
@@ -41,7 +42,7 @@ uint64_t number(const std::string& text, const char* opt) {
 int main(int argc, char** argv) {
     return fk::run_tool("flowsample", [&]() -> int {
         fk::SampleRunOptions o;
-        std::string mode = "flow", rate, threshold, rates, modes, format;
+        std::string mode = "flow", rate, threshold, rates, modes, format, events_path;
         fk::EvalOptions e;
         bool eval = false, verbose = false, quiet = false;
         CLI::App app{
@@ -72,6 +73,8 @@ int main(int argc, char** argv) {
         ev->add_option("--modes", modes, "modes to evaluate (default flow,packet,smart,hash)");
         ev->add_option("--runs", e.runs, "seeds per mode and rate, errors averaged (default 1)");
         ev->add_option("--event", e.event, "filter of the flows of a small event (scan, ...)");
+        ev->add_option("--events", events_path,
+                       "flowdetect's events (JSON Lines): their filters define the event");
         ev->add_option("--bin", e.bin_seconds, "time bin in seconds (default 300)");
         ev->add_option("--top", e.top_n, "Top-N hosts compared (default 10)");
         ev->add_option("-o,--output", format, "text|csv|json (csv, json: one row per metric)");
@@ -103,6 +106,12 @@ int main(int argc, char** argv) {
                     return fk::parse_sample_mode(s);
                 });
             const fk::EvalFormat f = fk::parse_eval_format(format);
+            if (!events_path.empty()) {
+                const std::string detected = fk::event_filter_from_events(events_path);
+                if (detected.empty()) fk::warn("no events in " + events_path);
+                e.event = e.event.empty() || detected.empty() ? e.event + detected
+                                                              : "(" + e.event + ") or " + detected;
+            }
             fk::Filter::compile(e.event);  // a bad event filter is a usage error before reading
             if (!quiet && fk::is_terminal(STDERR_FILENO)) {
                 e.progress = [](size_t done, size_t total, fk::SampleMode m, uint64_t rate) {
@@ -118,8 +127,10 @@ int main(int argc, char** argv) {
             out.flush();
             return fk::kExitOk;
         }
-        if (!rates.empty() || !modes.empty() || !format.empty() || !e.event.empty())
-            throw fk::UsageError("--rates, --modes, --event and -o belong to --evaluate");
+        if (!rates.empty() || !modes.empty() || !format.empty() || !e.event.empty() ||
+            !events_path.empty())
+            throw fk::UsageError("--rates, --modes, --event(s) and -o belong to --evaluate");
+
         if (rate.empty()) throw fk::UsageError("give the sampling rate: --rate N (1:N)");
         o.config.rate = number(rate, "--rate");
         if (o.config.rate == 0) throw fk::UsageError("--rate must be at least 1");
