@@ -91,6 +91,16 @@ std::string base_of(const std::string& path) {
 }  // namespace
 
 AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
+    // A device or a FIFO (/dev/null, a named pipe) is written in place: renaming a file over
+    // it would replace the device.
+    struct stat st;
+    if (::stat(path_.c_str(), &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+        fd_ = ::open(path_.c_str(), O_WRONLY | O_CLOEXEC);
+        if (fd_ < 0) throw DataError("open " + path_ + ": " + errno_text(errno));
+        in_place_ = true;
+        temp_ = path_;
+        return;
+    }
     std::random_device rd;
     for (int attempt = 0; attempt < 100; ++attempt) {
         char suffix[32];
@@ -110,12 +120,18 @@ AtomicFile::~AtomicFile() {
 void AtomicFile::abandon() {
     if (fd_ >= 0) {
         ::close(fd_);
-        ::unlink(temp_.c_str());
+        if (!in_place_) ::unlink(temp_.c_str());
         fd_ = -1;
     }
 }
 
 void AtomicFile::commit(bool no_replace) {
+    if (in_place_) {
+        const int rc = ::close(fd_);
+        fd_ = -1;
+        if (rc != 0) throw DataError("close " + path_ + ": " + errno_text(errno));
+        return;
+    }
     if (::fsync(fd_) != 0) throw DataError("fsync " + temp_ + ": " + errno_text(errno));
     if (::close(fd_) != 0) {
         fd_ = -1;
@@ -123,13 +139,8 @@ void AtomicFile::commit(bool no_replace) {
         throw DataError("close " + temp_ + ": " + errno_text(errno));
     }
     fd_ = -1;
-    // Never rename over something that is not a regular file (a device, a FIFO).
-    struct stat st;
-    if (::lstat(path_.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
-        ::unlink(temp_.c_str());
-        throw DataError("refusing to replace " + path_ + ": not a regular file");
-    }
     int rc;
+
     if (no_replace) {
         // link() fails with EEXIST instead of replacing; then the temporary name goes away.
         rc = ::link(temp_.c_str(), path_.c_str());

@@ -69,6 +69,7 @@ class AtomicFile {
     std::string path_;
     std::string temp_;
     int fd_ = -1;
+    bool in_place_ = false;  // a device or FIFO, written directly
 };
 
 // Reads exactly n bytes unless end of input comes first; returns the number read.

@@ -1,11 +1,8 @@
 #include "format/writer.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 
 #include "common/error.h"
 #include "format/crc32c.h"
@@ -17,16 +14,6 @@ using namespace layout;
 
 std::unique_ptr<FlowWriter> FlowWriter::open(const std::string& path, WriterOptions opts) {
     if (path == "-") return std::make_unique<FlowWriter>(STDOUT_FILENO, "<stdout>", opts);
-    // A device or a FIFO (/dev/null, a named pipe) is written as it is: renaming a temporary
-    // file over it would replace the device.
-    struct stat st;
-    if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
-        const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
-        if (fd < 0) throw DataError("open " + path + ": " + errno_text(errno));
-        auto w = std::make_unique<FlowWriter>(fd, path, std::move(opts));
-        w->owned_fd_ = fd;
-        return w;
-    }
     return std::unique_ptr<FlowWriter>(
         new FlowWriter(std::make_unique<AtomicFile>(path), std::move(opts)));
 }
@@ -46,7 +33,6 @@ FlowWriter::FlowWriter(std::unique_ptr<AtomicFile> file, WriterOptions opts)
 }
 
 FlowWriter::~FlowWriter() {
-    if (owned_fd_ >= 0) ::close(owned_fd_);
     // A writer destroyed without close() (an error unwound past it) leaves no file behind:
     // AtomicFile removes its temporary name.
 }

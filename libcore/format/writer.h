@@ -53,7 +53,7 @@ class FlowWriter {
 
     std::unique_ptr<AtomicFile> file_;
     int fd_;
-    int owned_fd_ = -1;  // a device or FIFO opened by open()
+
     std::string name_;
     WriterOptions opts_;
     ColumnEncoder encoder_;

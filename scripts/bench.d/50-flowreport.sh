@@ -5,9 +5,11 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$BENCH_DATA"
 flows=$(($(wc -l < bench.csv) - 1))
-# The benchmark capture starts 2025-03-03T10:00Z (flowsynth's default): its day is
-# "yesterday" on the morning of 2025-03-04.
-day=(--period yesterday --now 2025-03-04T06:00:00Z)
+# The report covers the calendar day (UTC) of the first flow: "yesterday" on the next
+# morning (flowsynth's capture starts 2025-03-03T10:00Z; BENCH_PCAP captures any day).
+first=$(flowquery -r bench.flows -I | sed -n 's/^First: //p')
+day=(--period yesterday --now "$(date -u -d "${first%%T*} + 1 day" +%Y-%m-%d)T06:00:00Z")
+
 cat bench.flows > /dev/null
 echo "--- flowreport summary of one day ($flows flows), seconds (best of ${BENCH_REPEAT:-3})"
 timed tq flowquery -r bench.flows -s ip/bytes -n 10
