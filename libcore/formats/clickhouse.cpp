@@ -311,6 +311,45 @@ void append_rowbinary(FlowBlock& b, std::string& out) {
     }
 }
 
+namespace {
+
+// One RowBinary value of field T into v at data[pos], advancing pos; need(k) is called before
+// k more bytes are read and throws when they are not there.
+template <class T, class Value, class Need>
+void read_value_of(std::string_view data, size_t& pos, Value& v, Need need) {
+    if constexpr (T::storage == Storage::Str) {
+        uint64_t len = 0;
+        for (unsigned shift = 0;; shift += 7) {
+            need(1);
+            const auto c = static_cast<uint8_t>(data[pos++]);
+            len |= static_cast<uint64_t>(c & 0x7f) << shift;
+            if (!(c & 0x80) || shift > 56) break;
+        }
+        need(len);
+        v = data.substr(pos, len);
+        pos += len;
+    } else if constexpr (T::storage == Storage::Addr) {
+        need(16);
+        uint64_t hi = 0, lo = 0;
+        for (int k = 0; k < 8; ++k) {
+            hi = hi << 8 | static_cast<uint8_t>(data[pos + k]);
+            lo = lo << 8 | static_cast<uint8_t>(data[pos + 8 + k]);
+        }
+        v = IpAddr{hi, lo};
+        pos += 16;
+    } else {
+        using V = typename T::value_type;
+        need(sizeof(V));
+        uint64_t x = 0;
+        for (size_t k = 0; k < sizeof(V); ++k)
+            x |= static_cast<uint64_t>(static_cast<uint8_t>(data[pos + k])) << (8 * k);
+        v = static_cast<V>(x);
+        pos += sizeof(V);
+    }
+}
+
+}  // namespace
+
 size_t read_rowbinary(std::string_view data, size_t pos, FlowBlock& b, size_t max_rows) {
     struct Cut {};
     auto need = [&](size_t k) {
@@ -322,36 +361,7 @@ size_t read_rowbinary(std::string_view data, size_t pos, FlowBlock& b, size_t ma
         try {
             for_each_field([&](auto t) {
                 using T = decltype(t);
-                auto& v = T::get(r);
-                if constexpr (T::storage == Storage::Str) {
-                    uint64_t len = 0;
-                    for (unsigned shift = 0;; shift += 7) {
-                        need(1);
-                        const auto c = static_cast<uint8_t>(data[pos++]);
-                        len |= static_cast<uint64_t>(c & 0x7f) << shift;
-                        if (!(c & 0x80) || shift > 56) break;
-                    }
-                    need(len);
-                    v = data.substr(pos, len);
-                    pos += len;
-                } else if constexpr (T::storage == Storage::Addr) {
-                    need(16);
-                    uint64_t hi = 0, lo = 0;
-                    for (int k = 0; k < 8; ++k) {
-                        hi = hi << 8 | static_cast<uint8_t>(data[pos + k]);
-                        lo = lo << 8 | static_cast<uint8_t>(data[pos + 8 + k]);
-                    }
-                    v = IpAddr{hi, lo};
-                    pos += 16;
-                } else {
-                    using V = typename T::value_type;
-                    need(sizeof(V));
-                    uint64_t x = 0;
-                    for (size_t k = 0; k < sizeof(V); ++k)
-                        x |= static_cast<uint64_t>(static_cast<uint8_t>(data[pos + k])) << (8 * k);
-                    v = static_cast<V>(x);
-                    pos += sizeof(V);
-                }
+                read_value_of<T>(data, pos, T::get(r), need);
             });
         } catch (const Cut&) {
             return row_start;
@@ -367,41 +377,11 @@ namespace {
 size_t read_value(std::string_view data, size_t pos, FieldId f, FlowRecord& r) {
     visit_field(f, [&](auto t) {
         using T = decltype(t);
-        auto& v = T::get(r);
-        auto need = [&](size_t k) {
+        read_value_of<T>(data, pos, T::get(r), [&](size_t k) {
             if (pos + k > data.size())
                 throw DataError("clickhouse: truncated RowBinary value at offset " +
                                 std::to_string(pos));
-        };
-        if constexpr (T::storage == Storage::Str) {
-            uint64_t len = 0;
-            for (unsigned shift = 0;; shift += 7) {
-                need(1);
-                const auto c = static_cast<uint8_t>(data[pos++]);
-                len |= static_cast<uint64_t>(c & 0x7f) << shift;
-                if (!(c & 0x80) || shift > 56) break;
-            }
-            need(len);
-            v = data.substr(pos, len);
-            pos += len;
-        } else if constexpr (T::storage == Storage::Addr) {
-            need(16);
-            uint64_t hi = 0, lo = 0;
-            for (int k = 0; k < 8; ++k) {
-                hi = hi << 8 | static_cast<uint8_t>(data[pos + k]);
-                lo = lo << 8 | static_cast<uint8_t>(data[pos + 8 + k]);
-            }
-            v = IpAddr{hi, lo};
-            pos += 16;
-        } else {
-            using V = typename T::value_type;
-            need(sizeof(V));
-            uint64_t x = 0;
-            for (size_t k = 0; k < sizeof(V); ++k)
-                x |= static_cast<uint64_t>(static_cast<uint8_t>(data[pos + k])) << (8 * k);
-            v = static_cast<V>(x);
-            pos += sizeof(V);
-        }
+        });
     });
     return pos;
 }
