@@ -48,10 +48,12 @@ const char* service(uint16_t port) {
     return "other";
 }
 
-class Brute final : public Method {
+class Brute final : public WindowedMethod<Brute, BruteEntry> {
+    friend WindowedMethod;
+
   public:
     explicit Brute(Engine& e)
-        : Method(e, "bruteforce"), c_(e.config().brute), tab_(e.config().max_hosts) {
+        : WindowedMethod(e, "bruteforce", e.config().brute.window), c_(e.config().brute) {
         ports_.assign(65536 / 64, 0);
         for (const uint16_t p : c_.ports) ports_[p >> 6] |= 1ull << (p & 63);
     }
@@ -91,18 +93,6 @@ class Brute final : public Method {
             }
         }
     }
-
-    void sweep(uint64_t now, bool all) override {
-        const uint64_t w = c_.window * kSec;
-        tab_.sweep([&](const Key& k, BruteEntry& e) {
-            if (!all && now < e.first + w) return false;
-            close(k, e);
-            return true;
-        });
-    }
-    uint64_t window() const override { return c_.window * kSec; }
-    uint64_t evictions() const override { return tab_.evictions(); }
-    uint64_t entries() const override { return tab_.size(); }
 
   private:
     void close(const Key& k, const BruteEntry& e) {
@@ -144,7 +134,6 @@ class Brute final : public Method {
     }
 
     const BruteConfig& c_;
-    Table<BruteEntry> tab_;
     std::vector<uint64_t> ports_;
 };
 

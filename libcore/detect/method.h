@@ -63,6 +63,30 @@ std::unique_ptr<Method> make_ot(Engine& e);
 
 constexpr uint64_t kSec = 1'000'000;
 
+// A method whose state is one bounded table of windows per key: an entry is closed
+// (Derived::close) once its window, counted from the entry's first flow, has passed.
+template <class Derived, class Entry>
+class WindowedMethod : public Method {
+  public:
+    WindowedMethod(Engine& e, std::string name, const uint64_t& window_seconds)
+        : Method(e, std::move(name)), window_seconds_(window_seconds), tab_(e.config().max_hosts) {}
+    void sweep(uint64_t now, bool all) override {
+        const uint64_t w = window();
+        tab_.sweep([&](const Key& k, Entry& e) {
+            if (!all && now < e.first + w) return false;
+            static_cast<Derived*>(this)->close(k, e);
+            return true;
+        });
+    }
+    uint64_t window() const override { return window_seconds_ * kSec; }
+    uint64_t evictions() const override { return tab_.evictions(); }
+    uint64_t entries() const override { return tab_.size(); }
+
+  protected:
+    const uint64_t& window_seconds_;
+    Table<Entry> tab_;
+};
+
 // "ip A" in filter syntax.
 inline std::string ip_term(const char* dir, const IpAddr& a) {
     return std::string(dir) + " ip " + ip_string(a);

@@ -27,10 +27,12 @@ struct MiningEntry {
     std::vector<uint16_t> stratum_ports;  // pool ports of the Stratum sessions
 };
 
-class Mining final : public Method {
+class Mining final : public WindowedMethod<Mining, MiningEntry> {
+    friend WindowedMethod;
+
   public:
     explicit Mining(Engine& e)
-        : Method(e, "mining"), c_(e.config().mining), tab_(e.config().max_hosts) {
+        : WindowedMethod(e, "mining", e.config().mining.window), c_(e.config().mining) {
         ports_.assign(65536 / 64, 0);
         for (const uint16_t p : c_.ports) ports_[p >> 6] |= 1ull << (p & 63);
         reload();
@@ -95,18 +97,6 @@ class Mining final : public Method {
             }
         }
     }
-
-    void sweep(uint64_t now, bool all) override {
-        const uint64_t w = c_.window * kSec;
-        tab_.sweep([&](const Key& k, MiningEntry& e) {
-            if (!all && now < e.first + w) return false;
-            close(k, e);
-            return true;
-        });
-    }
-    uint64_t window() const override { return c_.window * kSec; }
-    uint64_t evictions() const override { return tab_.evictions(); }
-    uint64_t entries() const override { return tab_.size(); }
 
   private:
     // Stratum is recognised in both directions; the pool's answers are not the miner's.
@@ -173,7 +163,6 @@ class Mining final : public Method {
     }
 
     const MiningConfig& c_;
-    Table<MiningEntry> tab_;
     std::vector<uint64_t> ports_;
     DomainList pools_;
     std::vector<int32_t> sni_, qname_;

@@ -22,13 +22,14 @@ struct NewEntry {
     bool new_peer = false;
 };
 
-class Ot final : public Method {
+class Ot final : public WindowedMethod<Ot, NewEntry> {
+    friend WindowedMethod;
+
   public:
     explicit Ot(Engine& e)
-        : Method(e, "ot"),
+        : WindowedMethod(e, "ot", e.config().ot.window),
           c_(e.config().ot),
           segments_(parse_nets(c_.segments, "[ot] segments")),
-          tab_(e.config().max_hosts),
           learn_cap_(e.config().max_hosts * 16) {}
 
     void block(const Rows& r) override {
@@ -80,17 +81,7 @@ class Ot final : public Method {
         }
     }
 
-    void sweep(uint64_t now, bool all) override {
-        const uint64_t w = c_.window * kSec;
-        tab_.sweep([&](const Key& k, NewEntry& e) {
-            if (!all && now < e.first + w) return false;
-            close(k, e);
-            return true;
-        });
-    }
-    uint64_t window() const override { return c_.window * kSec; }
     uint64_t evictions() const override { return tab_.evictions() + dropped_; }
-    uint64_t entries() const override { return tab_.size(); }
 
     void save_state(std::string& out) override {
         if (learn_start_) out += "ot start " + std::to_string(learn_start_) + "\n";
@@ -166,7 +157,7 @@ class Ot final : public Method {
 
     const OtConfig& c_;
     std::vector<Net> segments_;
-    Table<NewEntry> tab_;
+
     std::unordered_set<uint64_t> pairs_, protos_;
     uint64_t learn_start_ = 0;
     uint64_t dropped_ = 0;

@@ -40,13 +40,14 @@ struct Baseline {
     double mean = 0, m2 = 0;  // Welford
 };
 
-class Volume final : public Method {
+class Volume final : public WindowedMethod<Volume, VolEntry> {
+    friend WindowedMethod;
+
   public:
     explicit Volume(Engine& e)
-        : Method(e, "volume"),
+        : WindowedMethod(e, "volume", e.config().volume.window),
           c_(e.config().volume),
           internal_(parse_nets(c_.internal, "[volume] internal")),
-          tab_(e.config().max_hosts),
           base_(e.config().max_hosts * 24) {}
 
     void block(const Rows& r) override {
@@ -73,18 +74,6 @@ class Volume final : public Method {
             }
         }
     }
-
-    void sweep(uint64_t now, bool all) override {
-        const uint64_t w = c_.window * kSec;
-        tab_.sweep([&](const Key& k, VolEntry& e) {
-            if (!all && now < e.first + w) return false;
-            close(k, e);
-            return true;
-        });
-    }
-    uint64_t window() const override { return c_.window * kSec; }
-    uint64_t evictions() const override { return tab_.evictions(); }
-    uint64_t entries() const override { return tab_.size(); }
 
     void save_state(std::string& out) override {
         base_.sweep([&](const Key& k, Baseline& b) {
@@ -159,7 +148,6 @@ class Volume final : public Method {
 
     const VolumeConfig& c_;
     std::vector<Net> internal_;
-    Table<VolEntry> tab_;
     Table<Baseline> base_;
 };
 
