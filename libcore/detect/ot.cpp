@@ -157,7 +157,6 @@ class Ot final : public WindowedMethod<Ot, NewEntry> {
 
     const OtConfig& c_;
     std::vector<Net> segments_;
-
     std::unordered_set<uint64_t> pairs_, protos_;
     uint64_t learn_start_ = 0;
     uint64_t dropped_ = 0;
