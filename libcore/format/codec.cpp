@@ -379,9 +379,8 @@ bool ColumnEncoder::encode_addr_dict(const std::vector<IpAddr>& v, bool all_v4,
     const size_t d = addr_distinct_.size();
     addr_order_.resize(d);
     std::iota(addr_order_.begin(), addr_order_.end(), 0u);
-    std::sort(addr_order_.begin(), addr_order_.end(), [&](uint32_t x, uint32_t y) {
-        return addr_distinct_[x] < addr_distinct_[y];
-    });
+    std::sort(addr_order_.begin(), addr_order_.end(),
+              [&](uint32_t x, uint32_t y) { return addr_distinct_[x] < addr_distinct_[y]; });
     // addr_slots_ is free again: reuse it as the rank of each distinct address.
     uint32_t* rank = addr_slots_.data();
     for (size_t k = 0; k < d; ++k) rank[addr_order_[k]] = static_cast<uint32_t>(k);

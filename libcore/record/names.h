@@ -10,23 +10,21 @@
 namespace fk {
 
 // Application protocols; the numbers are stored in files (append only, never renumber).
-#define FK_APPS(X)                                                                               \
-    X(0, none)                                                                                   \
-    X(1, tls)                                                                                    \
-    X(2, quic) X(3, http) X(4, dns) X(5, ssh) X(6, rdp) X(7, smb) X(8, iec104) X(9, modbus)      \
-        X(10, dnp3) X(11, s7) X(12, mms) X(13, coap) X(14, dlms) X(15, stratum) X(16, goose)     \
-            X(17, ntp) X(18, dhcp) X(19, smtp) X(20, imap) X(21, pop3) X(22, ftp) X(23, telnet)  \
-                X(24, vnc) X(25, mssql) X(26, mysql) X(27, postgres) X(28, redis) X(29, snmp)    \
-                    X(30, sip) X(31, mqtt) X(32, bacnet) X(33, enip) X(34, opcua) X(35, c37118)  \
-                        X(36, ldap) X(37, kerberos) X(38, netbios) X(39, mdns) X(40, llmnr)      \
-                            X(41, ssdp) X(42, bittorrent) X(43, openvpn) X(44, wireguard)        \
-                                X(45, ipsec) X(46, syslog) X(47, tftp) X(48, radius) X(49, rtsp) \
-                                    X(50, rtp) X(51, stun) X(52, dhcpv6) X(53, icmp) X(54, xmpp) \
-                                        X(55, irc) X(56, socks) X(57, http_proxy) X(58, ldaps)   \
-                                            X(59, smtps) X(60, imaps) X(61, pop3s) X(62, dot)    \
-                                                X(63, doh) X(64, profinet) X(65, iec61850_sv)    \
-                                                    X(66, fins) X(67, hart_ip) X(68, bitcoin)    \
-                                                        X(69, monero) X(70, ethereum)
+// clang-format off
+#define FK_APPS(X)                                                                           \
+    X(0, none) X(1, tls) X(2, quic) X(3, http) X(4, dns) X(5, ssh)                           \
+    X(6, rdp) X(7, smb) X(8, iec104) X(9, modbus) X(10, dnp3) X(11, s7)                      \
+    X(12, mms) X(13, coap) X(14, dlms) X(15, stratum) X(16, goose) X(17, ntp)                \
+    X(18, dhcp) X(19, smtp) X(20, imap) X(21, pop3) X(22, ftp) X(23, telnet)                 \
+    X(24, vnc) X(25, mssql) X(26, mysql) X(27, postgres) X(28, redis) X(29, snmp)            \
+    X(30, sip) X(31, mqtt) X(32, bacnet) X(33, enip) X(34, opcua) X(35, c37118)              \
+    X(36, ldap) X(37, kerberos) X(38, netbios) X(39, mdns) X(40, llmnr) X(41, ssdp)          \
+    X(42, bittorrent) X(43, openvpn) X(44, wireguard) X(45, ipsec) X(46, syslog) X(47, tftp) \
+    X(48, radius) X(49, rtsp) X(50, rtp) X(51, stun) X(52, dhcpv6) X(53, icmp)               \
+    X(54, xmpp) X(55, irc) X(56, socks) X(57, http_proxy) X(58, ldaps) X(59, smtps)          \
+    X(60, imaps) X(61, pop3s) X(62, dot) X(63, doh) X(64, profinet) X(65, iec61850_sv)       \
+    X(66, fins) X(67, hart_ip) X(68, bitcoin) X(69, monero) X(70, ethereum)
+// clang-format on
 
 enum class App : uint8_t {
 #define FK_APP_ENUM(num, name) name = num,
