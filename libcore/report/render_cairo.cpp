@@ -9,6 +9,21 @@
 #include "common/error.h"
 #include "report/render.h"
 
+#if defined(__SANITIZE_ADDRESS__)
+#define FLOWKIT_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define FLOWKIT_ASAN 1
+#endif
+#endif
+#ifdef FLOWKIT_ASAN
+// fontconfig (under cairo's text) keeps its configuration for the life of the process and
+// never frees it; LeakSanitizer reads this when a program that draws reports exits.
+extern "C" const char* __lsan_default_suppressions() {
+    return "leak:libfontconfig.so\n";
+}
+#endif
+
 namespace fk {
 
 namespace {
