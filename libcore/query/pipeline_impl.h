@@ -36,7 +36,7 @@ void run_blocks(FlowInput& input, unsigned threads,
 
     std::mutex mu;
     std::condition_variable cv;
-    std::deque<Slot*> free_slots, todo;
+    std::deque<Slot*> free_slots, queued;
     std::vector<Slot*> by_seq(nslots, nullptr);  // indexed by seq % nslots
     for (auto& s : slots) free_slots.push_back(s.get());
     bool stop = false, input_done = false;
@@ -72,7 +72,7 @@ void run_blocks(FlowInput& input, unsigned threads,
             s->done = false;
             s->error = nullptr;
             by_seq[s->seq % nslots] = s;
-            todo.push_back(s);
+            queued.push_back(s);
             cv.notify_all();
         }
     });
@@ -83,13 +83,13 @@ void run_blocks(FlowInput& input, unsigned threads,
                 Slot* s;
                 {
                     std::unique_lock lk(mu);
-                    cv.wait(lk, [&] { return stop || !todo.empty() || input_done; });
-                    if (todo.empty()) {
+                    cv.wait(lk, [&] { return stop || !queued.empty() || input_done; });
+                    if (queued.empty()) {
                         if (stop || input_done) return;
                         continue;
                     }
-                    s = todo.front();
-                    todo.pop_front();
+                    s = queued.front();
+                    queued.pop_front();
                 }
                 try {
                     work(s->block, w, s->result);
