@@ -36,42 +36,6 @@ bool all_set(const uint8_t* m, size_t n) {
     return true;
 }
 
-bool compare(uint64_t a, CmpOp op, uint64_t b) {
-    switch (op) {
-        case CmpOp::kEq:
-            return a == b;
-        case CmpOp::kNe:
-            return a != b;
-        case CmpOp::kGt:
-            return a > b;
-        case CmpOp::kLt:
-            return a < b;
-        case CmpOp::kGe:
-            return a >= b;
-        case CmpOp::kLe:
-            return a <= b;
-    }
-    return false;
-}
-
-bool compare_real(double a, CmpOp op, double b) {
-    switch (op) {
-        case CmpOp::kEq:
-            return a == b;
-        case CmpOp::kNe:
-            return a != b;
-        case CmpOp::kGt:
-            return a > b;
-        case CmpOp::kLt:
-            return a < b;
-        case CmpOp::kGe:
-            return a >= b;
-        case CmpOp::kLe:
-            return a <= b;
-    }
-    return false;
-}
-
 template <CmpOp OP, class T>
 void cmp_loop(const T* c, size_t n, T v, uint8_t* m, bool or_into) {
     auto test = [v](T x) -> uint8_t {
@@ -304,8 +268,7 @@ void Filter::eval_node(int id, FlowBlock& b, uint8_t* m, unsigned depth) const {
             const auto& p = column<FieldId::packets>(b);
             const auto& by = column<FieldId::bytes>(b);
             for (size_t i = 0; i < rows; ++i) {
-                m[i] =
-                    compare_real(derived_value(n.derived, s[i], e[i], p[i], by[i]), n.op, n.real);
+                m[i] = compare(derived_value(n.derived, s[i], e[i], p[i], by[i]), n.op, n.real);
             }
             return;
         }
@@ -329,7 +292,7 @@ void Filter::eval_node(int id, FlowBlock& b, uint8_t* m, unsigned depth) const {
             const auto& dport = column<FieldId::dport>(b);
             for (size_t i = 0; i < rows; ++i) {
                 m[i] = (proto[i] == 1 || proto[i] == 58) &&
-                       compare((dport[i] >> n.shift) & 0xff, n.op, n.value);
+                       compare<uint64_t>((dport[i] >> n.shift) & 0xff, n.op, n.value);
             }
             return;
         }

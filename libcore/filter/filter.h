@@ -16,6 +16,26 @@ namespace fk {
 
 enum class CmpOp : uint8_t { kEq, kNe, kGt, kLt, kGe, kLe };
 
+// a OP b.
+template <class T>
+constexpr bool compare(T a, CmpOp op, T b) {
+    switch (op) {
+        case CmpOp::kEq:
+            return a == b;
+        case CmpOp::kNe:
+            return a != b;
+        case CmpOp::kGt:
+            return a > b;
+        case CmpOp::kLt:
+            return a < b;
+        case CmpOp::kGe:
+            return a >= b;
+        case CmpOp::kLe:
+            return a <= b;
+    }
+    return false;
+}
+
 // Derived values computed from several columns.
 enum class Derived : uint8_t { kDuration, kBps, kPps, kBpp };
 

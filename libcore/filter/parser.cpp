@@ -497,7 +497,7 @@ class FilterParser {
             const Token& t = value_token("a number");
             if (!parse_scaled_number(t.text, v)) error(t, "'" + t.text + "' is not a number");
             FilterNode n = node(FilterNode::kConst, col);
-            n.value = compare(1, op, v);
+            n.value = compare<uint64_t>(1, op, v);
             return add(std::move(n));
         }
         if (k == "icmp" && (peek_word("type") || peek_word("code"))) {
@@ -529,24 +529,6 @@ class FilterParser {
         }
         if (const FieldInfo* f = find_field(k)) return generic_term(*f, col);
         error(first, "unknown keyword '" + first.text + "'");
-    }
-
-    static bool compare(uint64_t a, CmpOp op, uint64_t b) {
-        switch (op) {
-            case CmpOp::kEq:
-                return a == b;
-            case CmpOp::kNe:
-                return a != b;
-            case CmpOp::kGt:
-                return a > b;
-            case CmpOp::kLt:
-                return a < b;
-            case CmpOp::kGe:
-                return a >= b;
-            case CmpOp::kLe:
-                return a <= b;
-        }
-        return false;
     }
 
     std::vector<Token> t_;
