@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <thread>
 
+#include "common/cli.h"
 #include "common/error.h"
 #include "common/io.h"
 #include "common/time.h"
@@ -288,14 +289,7 @@ int main(int argc, char** argv) {
                 throw CLI::Success();
             },
             "print the version");
-        try {
-            app.parse(argc, argv);
-        } catch (const CLI::Success& e) {
-            return app.exit(e);
-        } catch (const CLI::ParseError& e) {
-            if (e.get_exit_code() == 0) return app.exit(e);
-            throw UsageError(std::string(e.what()) + " (try --help)");
-        }
+        if (const auto done = fk::parse_command_line(app, argc, argv)) return *done;
         return run(o);
     });
 }

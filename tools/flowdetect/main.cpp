@@ -6,6 +6,7 @@
 #include <atomic>
 #include <csignal>
 
+#include "common/cli.h"
 #include "common/error.h"
 #include "common/io.h"
 #include "common/time.h"
@@ -58,13 +59,7 @@ int main(int argc, char** argv) {
         app.add_option("--exec-rate", exec_rate, "at most N commands per second (default 10)");
         app.add_flag("--ignore-errors", input.ignore_errors, "skip corrupt blocks with a warning");
         app.add_flag("-q,--quiet", quiet, "no summary on standard error");
-        try {
-            app.parse(argc, argv);
-        } catch (const CLI::CallForHelp& e) {
-            std::exit(app.exit(e));
-        } catch (const CLI::ParseError& e) {
-            throw fk::UsageError(e.what());
-        }
+        if (const auto done = fk::parse_command_line(app, argc, argv)) return *done;
         if (format != "json" && format != "text")
             throw fk::UsageError("-o: '" + format + "' is neither json nor text");
         fk::detect::DetectConfig cfg;

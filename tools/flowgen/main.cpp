@@ -7,6 +7,7 @@
 #include <csignal>
 #include <cstdio>
 
+#include "common/cli.h"
 #include "common/error.h"
 #include "common/io.h"
 #include "common/time.h"
@@ -128,14 +129,7 @@ int run(int argc, char** argv) {
     app.add_flag("-q,--quiet", o.quiet, "no progress on stderr");
     app.add_flag("-v,--verbose", o.verbose, "print packet and flow totals on stderr at the end");
     app.footer("Exit status: 0 ok, 1 bad or truncated input, 2 usage. See flowgen(1).");
-    try {
-        app.parse(argc, argv);
-    } catch (const CLI::CallForHelp&) {
-        std::fputs(app.help().c_str(), stdout);
-        return fk::kExitOk;
-    } catch (const CLI::ParseError& e) {
-        throw fk::UsageError(std::string(e.what()) + " (see --help)");
-    }
+    if (const auto done = fk::parse_command_line(app, argc, argv)) return *done;
     if (!o.iface.empty() && !o.reads.empty()) throw fk::UsageError("-i and -r exclude each other");
     if (o.idle <= 0 || o.active <= 0) throw fk::UsageError("timeouts must be positive");
     if (o.iface.empty() && o.reads.empty()) {

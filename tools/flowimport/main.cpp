@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "common/cli.h"
 #include "common/error.h"
 #include "common/io.h"
 #include "common/mapped_file.h"
@@ -33,13 +34,7 @@ int main(int argc, char** argv) {
                      "skip malformed lines (counted) instead of stopping");
         app.add_flag("-q,--quiet", quiet, "no summary on standard error");
         app.add_option("-z,--level", level, "zstd level of the output (default 3)");
-        try {
-            app.parse(argc, argv);
-        } catch (const CLI::CallForHelp& e) {
-            std::exit(app.exit(e));
-        } catch (const CLI::ParseError& e) {
-            throw fk::UsageError(e.what());
-        }
+        if (const auto done = fk::parse_command_line(app, argc, argv)) return *done;
         if (files.empty()) files.push_back("-");
         if (out_path.empty() || out_path == "-") {
             if (fk::is_terminal(STDOUT_FILENO)) {

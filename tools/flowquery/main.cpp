@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/cli.h"
 #include "common/error.h"
 #include "common/time.h"
 #include "common/tool.h"
@@ -89,13 +90,7 @@ int main(int argc, char** argv) {
         app.add_flag("-Z,--check", check_only, "check the filter syntax and exit");
         app.add_flag("-X,--dump-filter", dump_filter, "print the compiled filter and exit");
         o.threads = fk::default_threads();
-        try {
-            app.parse(argc, argv);
-        } catch (const CLI::CallForHelp& e) {
-            std::exit(app.exit(e));
-        } catch (const CLI::ParseError& e) {
-            throw fk::UsageError(e.what());
-        }
+        if (const auto done = fk::parse_command_line(app, argc, argv)) return *done;
         (void)ipv6_full;
         n_set = app.count("-n") > 0;
         if (!filter_file.empty()) {

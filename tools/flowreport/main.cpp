@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <cctype>
 
+#include "common/cli.h"
 #include "common/error.h"
 #include "common/io.h"
 #include "common/time.h"
@@ -80,13 +81,7 @@ int main(int argc, char** argv) {
         app.add_flag("--strict", strict, "fail on a corrupt block instead of skipping it");
         app.add_option("-T,--threads", o.threads, "worker threads (default: all cores)");
         o.threads = fk::default_threads();
-        try {
-            app.parse(argc, argv);
-        } catch (const CLI::CallForHelp& e) {
-            std::exit(app.exit(e));
-        } catch (const CLI::ParseError& e) {
-            throw fk::UsageError(e.what());
-        }
+        if (const auto done = fk::parse_command_line(app, argc, argv)) return *done;
         for (int i = 0; i < argc; ++i) o.command += (i ? " " : "") + std::string(argv[i]);
         o.kind = fk::parse_report_kind(kind);
         o.input.ignore_errors = !strict;

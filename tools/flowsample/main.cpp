@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <sstream>
 
+#include "common/cli.h"
 #include "common/error.h"
 #include "common/io.h"
 #include "common/tool.h"
@@ -79,13 +80,7 @@ int main(int argc, char** argv) {
         ev->add_option("--top", e.top_n, "Top-N hosts compared (default 10)");
         ev->add_option("-o,--output", format, "text|csv|json (csv, json: one row per metric)");
         o.threads = fk::default_threads();
-        try {
-            app.parse(argc, argv);
-        } catch (const CLI::CallForHelp& ex) {
-            std::exit(app.exit(ex));
-        } catch (const CLI::ParseError& ex) {
-            throw fk::UsageError(ex.what());
-        }
+        if (const auto done = fk::parse_command_line(app, argc, argv)) return *done;
         o.config.mode = fk::parse_sample_mode(mode);
         if (!threshold.empty()) {
             o.config.threshold = number(threshold, "--threshold");

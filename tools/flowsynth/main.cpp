@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 
+#include "common/cli.h"
 #include "common/error.h"
 #include "common/io.h"
 #include "common/time.h"
@@ -177,13 +178,7 @@ int main(int argc, char** argv) {
             ->option_text("NAME[:k=v,..]");
         app.add_flag("--list", cli.list, "list kinds, encapsulations and scenarios");
         app.add_flag("-q,--quiet", cli.quiet, "no progress or summary on stderr");
-        try {
-            app.parse(argc, argv);
-        } catch (const CLI::CallForHelp& e) {
-            return app.exit(e);
-        } catch (const CLI::ParseError& e) {
-            throw fk::UsageError(e.what());
-        }
+        if (const auto done = fk::parse_command_line(app, argc, argv)) return *done;
         return run(cli);
     });
 }
