@@ -253,6 +253,21 @@ struct WireDecoder::Impl {
 
     // ---- records ----
 
+    // The length of field f at p: its template length, or for a variable-length field the
+    // length prefix (RFC 7011 section 7), which p steps over. False when the record is cut.
+    static bool field_length(const TField& f, const uint8_t*& p, const uint8_t* end, size_t& len) {
+        len = f.length;
+        if (len != kVarLen) return true;
+        if (p >= end) return false;
+        len = *p++;
+        if (len == 255) {
+            if (end - p < 2) return false;
+            len = rd16(p);
+            p += 2;
+        }
+        return static_cast<size_t>(end - p) >= len;
+    }
+
     // Decodes one record at p (at most `end`); returns the byte after it, or nullptr when a
     // variable-length field runs past the end.
     const uint8_t* decode_fields(const Template& t, const uint8_t* p, const uint8_t* end) {
@@ -260,17 +275,8 @@ struct WireDecoder::Impl {
         extra.seen = 0;
         char* base = reinterpret_cast<char*>(&rec);
         for (const TField& f : t.fields) {
-            size_t len = f.length;
-            if (len == kVarLen) {
-                if (p >= end) return nullptr;
-                len = *p++;
-                if (len == 255) {
-                    if (end - p < 2) return nullptr;
-                    len = rd16(p);
-                    p += 2;
-                }
-            }
-            if (static_cast<size_t>(end - p) < len) return nullptr;
+            size_t len;
+            if (!field_length(f, p, end, len) || static_cast<size_t>(end - p) < len) return nullptr;
             switch (f.op) {
                 case Op::Skip:
                     break;
@@ -528,17 +534,8 @@ struct WireDecoder::Impl {
         fin.dport = 0;
         fin.sampling = 0;
         for (const TField& f : t.fields) {
-            size_t len = f.length;
-            if (len == kVarLen) {
-                if (p >= end) return nullptr;
-                len = *p++;
-                if (len == 255) {
-                    if (end - p < 2) return nullptr;
-                    len = rd16(p);
-                    p += 2;
-                }
-                if (static_cast<size_t>(end - p) < len) return nullptr;
-            }
+            size_t len;
+            if (!field_length(f, p, end, len)) return nullptr;
             if (f.direct) {
                 switch (f.op) {
                     case Op::Uint:
