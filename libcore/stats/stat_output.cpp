@@ -86,16 +86,21 @@ std::string machine_header(const AggTable& t) {
     return h + "flows,packets,bytes,bps,pps,bpp,first,last\n";
 }
 
+// CSV (with its header unless quiet) or JSON Lines, one row per group.
+std::string machine_table(const AggTable& t, const std::vector<uint32_t>& groups,
+                          const StatPrintOptions& o) {
+    std::string out;
+    if (o.format == TableFormat::kCsv && !o.quiet) out += machine_header(t);
+    for (uint32_t g : groups) machine_row(t, g, o.format, out);
+    return out;
+}
+
 }  // namespace
 
 std::string format_top(const AggTable& t, StatOrder order, size_t n, const StatPrintOptions& o) {
     const auto groups = t.sorted(order, n);
+    if (o.format != TableFormat::kText) return machine_table(t, groups, o);
     std::string out;
-    if (o.format != TableFormat::kText) {
-        if (o.format == TableFormat::kCsv && !o.quiet) out += machine_header(t);
-        for (uint32_t g : groups) machine_row(t, g, o.format, out);
-        return out;
-    }
     std::string key_name;
     for (const auto& p : t.spec().parts) key_name += (key_name.empty() ? "" : ",") + p.name;
     size_t key_width = key_name.size();
@@ -135,12 +140,8 @@ std::string format_top(const AggTable& t, StatOrder order, size_t n, const StatP
 std::string format_aggregated(const AggTable& t, StatOrder order, size_t n,
                               const StatPrintOptions& o) {
     const auto groups = t.sorted(order, n);
+    if (o.format != TableFormat::kText) return machine_table(t, groups, o);
     std::string out;
-    if (o.format != TableFormat::kText) {
-        if (o.format == TableFormat::kCsv && !o.quiet) out += machine_header(t);
-        for (uint32_t g : groups) machine_row(t, g, o.format, out);
-        return out;
-    }
     const auto& parts = t.spec().parts;
     std::vector<size_t> widths(parts.size());
     for (size_t p = 0; p < parts.size(); ++p) {
