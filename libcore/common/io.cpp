@@ -70,6 +70,27 @@ size_t read_full(int fd, void* data, size_t n, const std::string& name) {
     return got;
 }
 
+std::string read_file_text(const std::string& path) {
+    const bool in = path == "-";
+    const std::string name = in ? "<stdin>" : path;
+    const int fd = in ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) throw DataError("cannot open " + path + ": " + errno_text(errno));
+    std::string text;
+    try {
+        for (size_t got = 1; got;) {
+            const size_t at = text.size();
+            text.resize(at + 65536);
+            got = read_full(fd, text.data() + at, 65536, name);
+            text.resize(at + got);
+        }
+    } catch (...) {
+        if (!in) ::close(fd);
+        throw;
+    }
+    if (!in) ::close(fd);
+    return text;
+}
+
 bool is_terminal(int fd) {
     return ::isatty(fd) == 1;
 }

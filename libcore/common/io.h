@@ -75,6 +75,9 @@ class AtomicFile {
 // Reads exactly n bytes unless end of input comes first; returns the number read.
 size_t read_full(int fd, void* data, size_t n, const std::string& name);
 
+// The whole of a (text) file, "-" being standard input; DataError naming it on failure.
+std::string read_file_text(const std::string& path);
+
 bool is_terminal(int fd);
 
 // Creates dir and its parents (mode 0755); throws DataError on failure.

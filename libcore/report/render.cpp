@@ -1,6 +1,7 @@
 #include "report/render.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 #include "common/error.h"
@@ -62,6 +63,63 @@ std::vector<size_t> label_bins(const Chart& c) {
         if ((c.start + k * c.bin) % every == 0) out.push_back(k);
     }
     return out;
+}
+
+double YAxis::fraction(double v) const {
+    if (!log) return v / hi;
+    if (v <= lo) return 0;
+    return (std::log10(v) - std::log10(lo)) / (std::log10(hi) - std::log10(lo));
+}
+
+YAxis y_axis(const LineChart& c) {
+    double max = 0, min_positive = 0;
+    for (const auto& s : c.values) {
+        for (double v : s) {
+            if (!(v > 0)) continue;
+            max = std::max(max, v);
+            min_positive = min_positive > 0 ? std::min(min_positive, v) : v;
+        }
+    }
+    YAxis a;
+    if (max > 0 && max / min_positive > 100) {
+        a.log = true;
+        a.lo = std::pow(10.0, std::floor(std::log10(min_positive)));
+        a.hi = std::pow(10.0, std::ceil(std::log10(max)));
+        for (double t = a.lo; t <= a.hi * 1.001; t *= 10) a.ticks.push_back(t);
+        return a;
+    }
+    a.hi = 1;
+    if (max > 0) {
+        const double p = std::pow(10.0, std::floor(std::log10(max)));
+        a.hi = 10 * p;
+        for (double m : {1.0, 2.0, 2.5, 5.0}) {
+            if (m * p >= max * (1 - 1e-12)) {
+                a.hi = m * p;
+                break;
+            }
+        }
+    }
+    for (int i = 0; i <= 4; ++i) a.ticks.push_back(a.hi * i / 4);
+    return a;
+}
+
+std::string heading(const LineChart& c, const YAxis& a) {
+    std::string unit = c.y_label;
+    if (a.log) unit += unit.empty() ? "log scale" : ", log scale";
+    return unit.empty() ? c.title : c.title + " (" + unit + ")";
+}
+
+double x_fraction(const LineChart& c, size_t k) {
+    if (c.x.size() < 2) return 0.5;
+    auto pos = [&](double x) { return c.log_x ? std::log10(x) : x; };
+    const double lo = pos(c.x.front()), hi = pos(c.x.back());
+    return hi > lo ? (pos(c.x[k]) - lo) / (hi - lo) : 0.5;
+}
+
+std::string axis_number(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, std::fabs(v) >= 1000 ? "%.0f" : "%.3g", v);
+    return buf;
 }
 
 std::array<double, 3> color(size_t series) {
@@ -292,6 +350,71 @@ void svg_chart(const Chart& c, std::string& out) {
     out += "</svg></figure>\n";
 }
 
+// Lines with markers over a (log) x axis, one per series; NaN values leave a gap.
+void svg_line_chart(const LineChart& c, std::string& out) {
+    using namespace chart_draw;
+    const double W = 960, H = 300, left = 70, right = 130, top = 30, bottom = 46;
+    const double pw = W - left - right, ph = H - top - bottom;
+    const YAxis ya = y_axis(c);
+    auto px = [&](size_t k) { return left + pw * x_fraction(c, k); };
+    auto py = [&](double v) { return top + ph - ph * ya.fraction(v); };
+    out += "<figure id=\"";
+    html_escape(out, c.id);
+    out += "\"><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + fmt(W) + "\" height=\"" +
+           fmt(H) + "\" viewBox=\"0 0 " + fmt(W) + " " + fmt(H) + "\" role=\"img\">\n<title>";
+    html_escape(out, c.title);
+    out += "</title>\n<text x=\"" + fmt(left) + "\" y=\"18\" class=\"ct\">";
+    html_escape(out, heading(c, ya));
+    out += "</text>\n";
+
+    for (double t : ya.ticks) {
+        const double y = py(t);
+        out += "<line x1=\"" + fmt(left) + "\" x2=\"" + fmt(left + pw) + "\" y1=\"" + fmt(y) +
+               "\" y2=\"" + fmt(y) + "\" stroke=\"#ddd\"/>";
+        out += "<text x=\"" + fmt(left - 6) + "\" y=\"" + fmt(y + 4) +
+               "\" text-anchor=\"end\" class=\"ax\">" + axis_number(t) + "</text>\n";
+    }
+    for (size_t k = 0; k < c.x.size(); ++k) {
+        out += "<line x1=\"" + fmt(px(k)) + "\" x2=\"" + fmt(px(k)) + "\" y1=\"" + fmt(top) +
+               "\" y2=\"" + fmt(top + ph) + "\" stroke=\"#eee\"/><text x=\"" + fmt(px(k)) +
+               "\" y=\"" + fmt(top + ph + 16) +
+               "\" text-anchor=\"middle\" class=\"ax\">1:" + axis_number(c.x[k]) + "</text>\n";
+    }
+    out += "<text x=\"" + fmt(left + pw / 2) + "\" y=\"" + fmt(H - 6) +
+           "\" text-anchor=\"middle\" class=\"ax\">";
+    html_escape(out, c.x_label);
+    out += "</text>\n";
+    for (size_t s = 0; s < c.values.size(); ++s) {
+        std::string d, dots;
+        bool pen = false;
+        for (size_t k = 0; k < c.x.size(); ++k) {
+            const double v = c.values[s][k];
+            if (std::isnan(v)) {
+                pen = false;
+                continue;
+            }
+            d += (pen ? " L" : " M") + fmt(px(k)) + " " + fmt(py(v));
+            pen = true;
+            dots += "<circle cx=\"" + fmt(px(k)) + "\" cy=\"" + fmt(py(v)) + "\" r=\"3\" fill=\"" +
+                    color_hex(s) + "\"><title>" + c.series[s] + " 1:" + axis_number(c.x[k]) + ": " +
+                    axis_number(v) + "</title></circle>";
+        }
+        out += "<path d=\"" + d + "\" fill=\"none\" stroke-width=\"2\" stroke=\"" + color_hex(s) +
+               "\"/>" + dots + "\n";
+    }
+    out += "<rect x=\"" + fmt(left) + "\" y=\"" + fmt(top) + "\" width=\"" + fmt(pw) +
+           "\" height=\"" + fmt(ph) + "\" fill=\"none\" stroke=\"#333\"/>\n";
+    for (size_t s = 0; s < c.series.size(); ++s) {
+        const double y = top + 10 + 18 * static_cast<double>(s);
+        out += "<rect x=\"" + fmt(left + pw + 12) + "\" y=\"" + fmt(y - 9) +
+               "\" width=\"10\" height=\"10\" fill=\"" + color_hex(s) + "\"/><text x=\"" +
+               fmt(left + pw + 28) + "\" y=\"" + fmt(y) + "\" class=\"ax\">";
+        html_escape(out, c.series[s]);
+        out += "</text>\n";
+    }
+    out += "</svg></figure>\n";
+}
+
 }  // namespace
 
 ReportFormat parse_report_format(std::string_view t) {
@@ -373,6 +496,35 @@ std::string render_json(const Report& r) {
         }
         out += "]}";
     }
+    out += "],\n\"line_charts\":[";
+    for (size_t i = 0; i < r.line_charts.size(); ++i) {
+        const LineChart& c = r.line_charts[i];
+        out += i ? ",\n{\"id\":" : "\n{\"id\":";
+        append_json_string(out, c.id);
+        out += ",\"title\":";
+        append_json_string(out, c.title);
+        out += ",\"x_label\":";
+        append_json_string(out, c.x_label);
+        out += ",\"y_label\":";
+        append_json_string(out, c.y_label);
+        out += ",\"x\":[";
+        for (size_t k = 0; k < c.x.size(); ++k)
+            out += (k ? "," : "") + chart_draw::axis_number(c.x[k]);
+        out += "],\"series\":[";
+        for (size_t s = 0; s < c.series.size(); ++s) {
+            out += s ? ",\n  {\"name\":" : "\n  {\"name\":";
+            append_json_string(out, c.series[s]);
+            out += ",\"values\":[";
+            for (size_t k = 0; k < c.values[s].size(); ++k) {
+                const double v = c.values[s][k];
+                char buf[32];
+                std::snprintf(buf, sizeof buf, "%.6g", v);
+                out += (k ? "," : "") + std::string(std::isnan(v) ? "null" : buf);
+            }
+            out += "]}";
+        }
+        out += "]}";
+    }
     out += "]}\n";
     return out;
 }
@@ -404,6 +556,7 @@ std::string render_html(const Report& r) {
     size_t t = 0;
     if (!r.tables.empty() && r.tables[0].id == "totals") html_table(r.tables[t++], out);
     for (const auto& c : r.charts) svg_chart(c, out);
+    for (const auto& c : r.line_charts) svg_line_chart(c, out);
     for (; t < r.tables.size(); ++t) html_table(r.tables[t], out);
     out += "</body></html>\n";
     return out;

@@ -44,7 +44,27 @@ std::string time_label(uint64_t t, bool date_only);
 // The bins that get a time label: at most about seven, on round times (every 10 min, hour,
 // 6 h, day ...), whatever the bin width and period.
 std::vector<size_t> label_bins(const Chart& c);
+// Line charts: where x[k] lies across the plot, 0 to 1 (log scale when log_x).
+double x_fraction(const LineChart& c, size_t k);
+// The y axis of a line chart: linear from 0 to a round maximum, or, for values spread over
+// more than two decades, logarithmic from the decade below the smallest positive value (where
+// zeros are drawn) to the decade above the largest.
+struct YAxis {
+    bool log = false;
+    double lo = 0, hi = 1;
+    std::vector<double> ticks;
+    // Where v lies up the plot, 0 to 1.
+    double fraction(double v) const;
+};
+YAxis y_axis(const LineChart& c);
+// "Relative error of total bytes (%, log scale)".
+std::string heading(const LineChart& c, const YAxis& a);
+
+// An axis, marker or table number: 3 significant digits, whole numbers from 1000 up.
+
+std::string axis_number(double v);
 // Series colours as RGB.
+
 std::array<double, 3> color(size_t series);
 std::string color_hex(size_t series);
 }  // namespace chart_draw

@@ -4,6 +4,7 @@
 #include <cairo.h>
 
 #include <algorithm>
+#include <cmath>
 #include <functional>
 
 #include "common/error.h"
@@ -66,6 +67,7 @@ class Layout {
         size_t t = 0;
         if (!r.tables.empty() && r.tables[0].id == "totals") table(r.tables[t++]);
         for (const auto& c : r.charts) chart(c);
+        for (const auto& c : r.line_charts) line_chart(c);
         for (; t < r.tables.size(); ++t) table(r.tables[t]);
     }
 
@@ -212,6 +214,76 @@ class Layout {
                 text(x - width(label) / 2, top + ph + 12, label);
             }
         }
+        cairo_set_source_rgb(cr_, 0.2, 0.2, 0.2);
+        cairo_rectangle(cr_, left, top, pw, ph);
+        cairo_stroke(cr_);
+        for (size_t s = 0; s < c.series.size(); ++s) {
+            const double yy = top + 4 + 14 * static_cast<double>(s);
+            const auto col = color(s);
+            cairo_set_source_rgb(cr_, col[0], col[1], col[2]);
+            cairo_rectangle(cr_, left + pw + 10, yy, 8, 8);
+            cairo_fill(cr_);
+            text(left + pw + 22, yy + 7, c.series[s]);
+        }
+        y_ += kChartH + 10;
+    }
+
+    void line_chart(const LineChart& c) {
+        using namespace chart_draw;
+        need(kChartH + 10);
+        const double left = kMargin + 50, top = y_ + 22, pw = kPageW - 2 * kMargin - 50 - 100,
+                     ph = kChartH - 22 - 34;
+        font(10, true);
+        const YAxis ya = y_axis(c);
+        text(kMargin, y_ + 12, heading(c, ya));
+        font(kFont, false);
+
+        auto px = [&](size_t k) { return left + pw * x_fraction(c, k); };
+        auto py = [&](double v) { return top + ph - ph * ya.fraction(v); };
+        cairo_set_line_width(cr_, 0.5);
+        for (double t : ya.ticks) {
+            const double yy = py(t);
+            cairo_set_source_rgb(cr_, 0.85, 0.85, 0.85);
+            cairo_move_to(cr_, left, yy);
+            cairo_line_to(cr_, left + pw, yy);
+            cairo_stroke(cr_);
+            text_right(left - 5, yy + 3, axis_number(t));
+        }
+        for (size_t k = 0; k < c.x.size(); ++k) {
+            cairo_set_source_rgb(cr_, 0.92, 0.92, 0.92);
+            cairo_move_to(cr_, px(k), top);
+            cairo_line_to(cr_, px(k), top + ph);
+            cairo_stroke(cr_);
+            const std::string label = "1:" + axis_number(c.x[k]);
+            text(px(k) - width(label) / 2, top + ph + 12, label);
+        }
+        text(left + pw / 2 - width(c.x_label) / 2, top + ph + 26, c.x_label);
+        cairo_set_line_width(cr_, 1.5);
+        for (size_t s = 0; s < c.values.size(); ++s) {
+            const auto col = color(s);
+            cairo_set_source_rgb(cr_, col[0], col[1], col[2]);
+            bool pen = false;
+            for (size_t k = 0; k < c.x.size(); ++k) {
+                const double v = c.values[s][k];
+                if (std::isnan(v)) {
+                    pen = false;
+                    continue;
+                }
+                if (pen)
+                    cairo_line_to(cr_, px(k), py(v));
+                else
+                    cairo_move_to(cr_, px(k), py(v));
+                pen = true;
+            }
+            cairo_stroke(cr_);
+            for (size_t k = 0; k < c.x.size(); ++k) {
+                if (std::isnan(c.values[s][k])) continue;
+                cairo_new_sub_path(cr_);
+                cairo_arc(cr_, px(k), py(c.values[s][k]), 2.2, 0, 2 * M_PI);
+            }
+            cairo_fill(cr_);
+        }
+        cairo_set_line_width(cr_, 0.5);
         cairo_set_source_rgb(cr_, 0.2, 0.2, 0.2);
         cairo_rectangle(cr_, left, top, pw, ph);
         cairo_stroke(cr_);

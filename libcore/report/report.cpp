@@ -448,7 +448,9 @@ ReportKind parse_report_kind(std::string_view text) {
     if (text == "chart") return ReportKind::kChart;
     if (text == "summary") return ReportKind::kSummary;
     if (text == "compare") return ReportKind::kCompare;
-    throw UsageError("unknown report '" + std::string(text) + "' (top, chart, summary, compare)");
+    if (text == "sampling") return ReportKind::kSampling;
+    throw UsageError("unknown report '" + std::string(text) +
+                     "' (top, chart, summary, compare, sampling)");
 }
 
 std::vector<TopSpec> default_tops() {
@@ -459,6 +461,9 @@ std::vector<TopSpec> default_tops() {
 }
 
 Report build_report(const ReportOptions& o) {
+    if (o.kind == ReportKind::kSampling)
+        throw UsageError("a sampling report reads flowsample --evaluate's rows, not flows");
+
     const Filter filter = Filter::compile(o.filter);
     const bool want_tops = o.kind != ReportKind::kChart;
     const bool want_charts = o.kind == ReportKind::kChart || o.kind == ReportKind::kSummary;

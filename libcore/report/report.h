@@ -12,8 +12,9 @@
 
 namespace fk {
 
-enum class ReportKind { kTop, kChart, kSummary, kCompare };
-// "top", "chart", "summary", "compare"; UsageError otherwise.
+// kSampling charts flowsample --evaluate's rows (report/sampling.h), not flows.
+enum class ReportKind { kTop, kChart, kSummary, kCompare, kSampling };
+// "top", "chart", "summary", "compare", "sampling"; UsageError otherwise.
 ReportKind parse_report_kind(std::string_view text);
 
 // One cell: the text every format prints, and whether it is a number (right-aligned, unquoted
@@ -43,12 +44,27 @@ struct Chart {
     size_t bins() const { return values.empty() ? 0 : values[0].size(); }
 };
 
+// A value against a numeric x (flowsample's error against the sampling rate): one line with
+// markers per series, x on a log scale when log_x. NaN values are gaps.
+struct LineChart {
+    std::string id;       // "sampling-bytes_err"
+    std::string title;    // "Relative error of total bytes"
+    std::string x_label;  // "sampling rate 1:N"
+    std::string y_label;  // "%"
+    bool log_x = true;
+    std::vector<double> x;
+    std::vector<std::string> series;
+    std::vector<std::vector<double>> values;  // [series][x]
+};
+
 struct Report {
     std::string title;
     // What the report covers: period, profile, filter, inputs, flows read, skipped blocks.
     std::vector<std::pair<std::string, std::string>> meta;
     std::vector<Table> tables;
     std::vector<Chart> charts;
+    std::vector<LineChart> line_charts;
+
     // Tables that are the charts' numbers (text, CSV and JSON print them; HTML, PDF and PNG
     // draw the charts instead).
     std::vector<Table> chart_tables;
@@ -89,7 +105,9 @@ struct ReportOptions {
 std::vector<TopSpec> default_tops();
 
 // Reads the inputs once (both periods of a summary or compare in the same pass when they
-// share inputs) and builds the report. Throws UsageError / DataError like the tools expect.
+// share inputs) and builds the report (of flows: not kSampling). Throws UsageError /
+// DataError like the tools expect.
+
 Report build_report(const ReportOptions& o);
 
 }  // namespace fk

@@ -1,6 +1,9 @@
 #include "sample/evaluate.h"
 
+#include <simdjson.h>
+
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <numeric>
@@ -306,6 +309,74 @@ std::string format_eval(const EvalReport& r, EvalFormat f) {
         out += "\n";
     }
     return out;
+}
+
+namespace {
+
+SampleMode mode_at(std::string_view name, const std::string& where) {
+    for (SampleMode m :
+         {SampleMode::kFlow, SampleMode::kPacket, SampleMode::kSmart, SampleMode::kHash}) {
+        if (sample_mode_name(m) == name) return m;
+    }
+    throw DataError(where + ": unknown sampling mode '" + std::string(name) + "'");
+}
+
+template <class T>
+bool parse_number(std::string_view s, T& v) {
+    return !s.empty() &&
+           std::from_chars(s.data(), s.data() + s.size(), v).ptr == s.data() + s.size();
+}
+
+}  // namespace
+
+EvalReport parse_eval(std::string_view text, const std::string& source) {
+    EvalReport r;
+    simdjson::ondemand::parser parser;
+    size_t line_no = 0;
+    bool header = false;
+    for (size_t pos = 0; pos < text.size();) {
+        size_t nl = text.find('\n', pos);
+        if (nl == std::string_view::npos) nl = text.size();
+        std::string_view line = text.substr(pos, nl - pos);
+        pos = nl + 1;
+        ++line_no;
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
+        const std::string where = source + ":" + std::to_string(line_no);
+        EvalMetric m{};
+        if (line.front() == '{') {
+            simdjson::padded_string padded(line);
+            simdjson::ondemand::document doc;
+            std::string_view mode, metric;
+            if (parser.iterate(padded).get(doc) || doc["mode"].get_string().get(mode) ||
+                doc["rate"].get_uint64().get(m.rate) || doc["metric"].get_string().get(metric) ||
+                doc["value"].get_double().get(m.value))
+                throw DataError(where + ": not a row of flowsample --evaluate -o json");
+            m.mode = mode_at(mode, where);
+            m.metric = metric;
+        } else if (line == "mode,rate,metric,value") {
+            header = true;
+            continue;
+        } else {
+            std::vector<std::string_view> cells;
+            for (size_t from = 0;;) {
+                const size_t comma = line.find(',', from);
+                cells.push_back(line.substr(from, comma - from));
+                if (comma == std::string_view::npos) break;
+                from = comma + 1;
+            }
+            if (!header || cells.size() != 4 || !parse_number(cells[1], m.rate) ||
+                !parse_number(cells[3], m.value))
+                throw DataError(
+                    where + ": not a row of flowsample --evaluate -o csv (mode,rate,metric,value)");
+            m.mode = mode_at(cells[0], where);
+            m.metric = cells[2];
+        }
+        r.metrics.push_back(std::move(m));
+    }
+    if (r.metrics.empty())
+        throw DataError(source + ": no flowsample --evaluate rows (made with -o csv or -o json?)");
+    return r;
 }
 
 }  // namespace fk

@@ -55,5 +55,8 @@ EvalReport evaluate(const EvalOptions& o);
 enum class EvalFormat { kText, kCsv, kJson };
 EvalFormat parse_eval_format(const std::string& text);
 std::string format_eval(const EvalReport& r, EvalFormat f);
+// The metrics back from format_eval's CSV or JSON (what flowreport charts); the totals are not
+// in those formats and stay 0. DataError "source:line: ..." for anything else.
+EvalReport parse_eval(std::string_view text, const std::string& source);
 
 }  // namespace fk

@@ -3,11 +3,10 @@
 
 #include <CLI/CLI.hpp>
 #include <ctime>
-#include <fstream>
-#include <sstream>
 
 #include "common/cli.h"
 #include "common/error.h"
+#include "common/io.h"
 #include "common/time.h"
 #include "common/tool.h"
 #include "filter/filter.h"
@@ -94,13 +93,9 @@ int main(int argc, char** argv) {
         (void)ipv6_full;
         n_set = app.count("-n") > 0;
         if (!filter_file.empty()) {
-            std::ifstream in(filter_file);
-            if (!in) throw fk::UsageError("cannot read filter file " + filter_file);
-            std::stringstream ss;
-            ss << in.rdbuf();
             if (!o.filter.empty())
                 throw fk::UsageError("give the filter either as text or with -f");
-            o.filter = ss.str();
+            o.filter = fk::read_file_text(filter_file);
         }
         if (!profile.empty()) {
             const std::string pf = fk::profile_filter(profile, profiles_file);

@@ -13,6 +13,7 @@
 #include "query/pipeline.h"
 #include "query/profiles.h"
 #include "report/render.h"
+#include "report/sampling.h"
 
 namespace {
 
@@ -37,6 +38,21 @@ fk::TopSpec parse_top(const std::string& text) {
     return t;
 }
 
+// flowreport sampling [-r FILE]: the rows flowsample --evaluate wrote (-o csv or json) from
+// one file or standard input.
+fk::Report sampling(const fk::ReportOptions& o) {
+    if (!o.input.dirs.empty() || o.input.files.size() > 1 || !o.filter.empty())
+        throw fk::UsageError(
+            "sampling reads one flowsample --evaluate table: -r FILE or standard input, no "
+            "filter");
+    const std::string path = o.input.files.empty() ? "-" : o.input.files[0];
+    if (path == "-" && fk::is_terminal(STDIN_FILENO))
+        throw fk::UsageError(
+            "sampling: pipe flowsample --evaluate -o csv into it, or give -r FILE");
+    const std::string name = path == "-" ? "<stdin>" : path;
+    return fk::sampling_report(fk::parse_eval(fk::read_file_text(path), name), name);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -51,7 +67,7 @@ int main(int argc, char** argv) {
             "as text, csv, json, html, pdf or png. Reads -r FILE, -R DIR or standard input;\n"
             "see man flowreport."};
         app.get_formatter()->column_width(24);
-        app.add_option("kind", kind, "top | chart | summary (default) | compare");
+        app.add_option("kind", kind, "top | chart | summary (default) | compare | sampling");
         app.add_option("filter", o.filter, "filter expression (man 7 flowkit-filter)");
         app.add_option("-r,--read", o.input.files, "read a flow file (repeatable)")
             ->allow_extra_args(false);
@@ -150,7 +166,8 @@ int main(int argc, char** argv) {
                 throw fk::UsageError("refusing to write a PDF or PNG to a terminal; use -w FILE");
         }
 
-        const fk::Report report = fk::build_report(o);
+        const fk::Report report =
+            o.kind == fk::ReportKind::kSampling ? sampling(o) : fk::build_report(o);
         for (size_t i = 0; i < out_paths.size(); ++i) {
             const std::string bytes = fk::render(report, formats[i]);
             if (out_paths[i] == "-") {

@@ -125,6 +125,46 @@ TEST(Evaluate, SmartWithTinyThresholdLosesNothing) {
     }
 }
 
+// flowreport reads the CSV and JSON back: the same rows, in the same order, with the values
+// flowsample printed (6 significant digits).
+TEST(Evaluate, ParseBackCsvAndJson) {
+    test::TempDir dir;
+    EvalOptions o = fixture(dir);
+    o.rates = {1, 2, 4};
+    const EvalReport r = evaluate(o);
+    for (EvalFormat f : {EvalFormat::kCsv, EvalFormat::kJson}) {
+        const EvalReport back = parse_eval(format_eval(r, f), "t");
+        ASSERT_EQ(back.metrics.size(), r.metrics.size());
+        for (size_t i = 0; i < r.metrics.size(); ++i) {
+            EXPECT_EQ(back.metrics[i].mode, r.metrics[i].mode);
+            EXPECT_EQ(back.metrics[i].rate, r.metrics[i].rate);
+            EXPECT_EQ(back.metrics[i].metric, r.metrics[i].metric);
+            EXPECT_NEAR(back.metrics[i].value, r.metrics[i].value, 1e-6 * r.metrics[i].value);
+        }
+    }
+}
+
+TEST(Evaluate, ParseErrorsNameTheLine) {
+    auto error = [](std::string_view text) {
+        try {
+            parse_eval(text, "e.csv");
+        } catch (const DataError& e) {
+            return std::string(e.what());
+        }
+        return std::string("no error");
+    };
+    EXPECT_EQ(
+        error("mode,rate,metric,value\nflow,10,bytes_err,0.5\nflow,x,bytes_err,1\n").substr(0, 9),
+        "e.csv:3: ");
+    EXPECT_EQ(error("flow,10,bytes_err,0.5\n").substr(0, 9), "e.csv:1: ");  // no header
+    EXPECT_EQ(error("mode,rate,metric,value\nbogus,10,bytes_err,0.5\n"),
+              "e.csv:2: unknown sampling mode 'bogus'");
+    EXPECT_EQ(error("{\"mode\":\"flow\",\"rate\":10}\n").substr(0, 9), "e.csv:1: ");
+    EXPECT_EQ(error("truth: 4 flows, 50 packets\n").substr(0, 9), "e.csv:1: ");  // -o text
+    EXPECT_EQ(error("mode,rate,metric,value\n"),
+              "e.csv: no flowsample --evaluate rows (made with -o csv or -o json?)");
+}
+
 TEST(Evaluate, Errors) {
     test::TempDir dir;
     EvalOptions o = fixture(dir);
