@@ -48,6 +48,31 @@ void Summary::add(FlowBlock& b, const uint8_t* mask) {
     for (const Totals* t : {&tcp, &udp, &icmp, &other}) all.add(*t);
 }
 
+void Summary::add_all(FlowBlock& b, const uint8_t* mask) {
+    b.ensure(FieldId::packets);
+    b.ensure(FieldId::bytes);
+    b.ensure(FieldId::start);
+    b.ensure(FieldId::end);
+    const auto& packets = column<FieldId::packets>(b);
+    const auto& bytes = column<FieldId::bytes>(b);
+    const auto& start = column<FieldId::start>(b);
+    const auto& end = column<FieldId::end>(b);
+    uint64_t flows = 0, pk = 0, by = 0, lo = first, hi = last;
+    for (size_t i = 0; i < b.size(); ++i) {
+        const uint64_t keep = !mask || mask[i];
+        flows += keep;
+        pk += keep * packets[i];
+        by += keep * bytes[i];
+        lo = std::min(lo, keep ? start[i] : UINT64_MAX);
+        hi = std::max(hi, keep ? end[i] : 0);
+    }
+    all.flows += flows;
+    all.packets += pk;
+    all.bytes += by;
+    first = lo;
+    last = hi;
+}
+
 void Summary::add_row(const FlowRecord& r) {
     Totals& t = class_of(*this, r.proto);
     ++t.flows;

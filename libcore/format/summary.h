@@ -25,6 +25,9 @@ struct Summary {
     // Adds every row of b, or the rows whose mask byte is set (decodes proto, packets, bytes,
     // start, end).
     void add(FlowBlock& b, const uint8_t* mask = nullptr);
+    // Only `all` and the time span (what a footer prints), without the protocol classes: no
+    // proto column to decode.
+    void add_all(FlowBlock& b, const uint8_t* mask);
     void add_row(const FlowRecord& r);
     void merge(const Summary& o);
     bool empty() const { return all.flows == 0; }

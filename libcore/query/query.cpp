@@ -266,7 +266,10 @@ int run_query(const QueryOptions& o, int out_fd) {
             case Mode::kSummary:
                 break;
         }
-        out.matched.add(b, mask.data());
+        if (mode == Mode::kSummary)
+            out.matched.add(b, mask.data());
+        else
+            out.matched.add_all(b, mask.data());
     };
 
     Output text_out(out_fd, "<stdout>");

@@ -257,7 +257,7 @@ void AggTable::grow() {
 void AggTable::insert(const uint64_t* k, uint64_t hash, const AggValue& v) {
     if (dense_) return add_dense(k[0], v);
     hash |= 1;  // 0 marks a free slot
-    if ((count_ + 1) * 2 > capacity_) grow();
+    if ((count_ + 1) * 4 > capacity_ * 3) grow();
     const size_t mask = capacity_ - 1;
     size_t i = (hash >> 1) & mask;
     for (;;) {
