@@ -209,12 +209,25 @@ int run_query(const QueryOptions& o, int out_fd) {
         }
     }
 
-    std::vector<std::vector<AggTable>> stat_tables(threads);
+    // Tables keyed by hash are one for all workers (sharded: worker 0's); the others are one
+    // per worker, merged into worker 0's at the end.
+    unsigned shards = 1;
+    while (shards < 4 * threads) shards *= 2;
+    auto table_for = [&](const KeySpec& key, unsigned w) -> std::unique_ptr<AggTable> {
+        const bool shared = threads > 1 && AggTable::shardable(key);
+        if (shared && w > 0) return nullptr;
+        return std::make_unique<AggTable>(key, shared ? shards : 1);
+    };
+    std::vector<std::vector<std::unique_ptr<AggTable>>> stat_tables(threads);
     std::vector<std::unique_ptr<AggTable>> agg_tables(threads);
     for (unsigned w = 0; w < threads; ++w) {
-        for (const auto& r : stat_requests) stat_tables[w].emplace_back(r.key);
-        if (agg_spec) agg_tables[w] = std::make_unique<AggTable>(*agg_spec);
+        for (const auto& r : stat_requests) stat_tables[w].push_back(table_for(r.key, w));
+        if (agg_spec) agg_tables[w] = table_for(*agg_spec, w);
     }
+    auto table = [](std::unique_ptr<AggTable>& own,
+                    std::unique_ptr<AggTable>& shared) -> AggTable& {
+        return own ? *own : *shared;
+    };
     const bool row_window = o.start_from != 0 || o.start_to != UINT64_MAX || o.nfdump_window;
     uint64_t remaining = o.count;
 
@@ -258,10 +271,11 @@ int run_query(const QueryOptions& o, int out_fd) {
                 out.selected.append_selected(b, mask.data());
                 break;
             case Mode::kStats:
-                for (auto& t : stat_tables[w]) t.add(b, mask.data());
+                for (size_t k = 0; k < stat_tables[w].size(); ++k)
+                    table(stat_tables[w][k], stat_tables[0][k]).add(b, mask.data());
                 break;
             case Mode::kAggregate:
-                agg_tables[w]->add(b, mask.data());
+                table(agg_tables[w], agg_tables[0]).add(b, mask.data());
                 break;
             case Mode::kSummary:
                 break;
@@ -309,7 +323,7 @@ int run_query(const QueryOptions& o, int out_fd) {
             t.total_packets = matched.all.packets;
             t.total_bytes = matched.all.bytes;
         };
-        for (auto& t : stat_tables[0]) server_table(t);
+        for (auto& t : stat_tables[0]) server_table(*t);
         if (agg_tables[0]) server_table(*agg_tables[0]);
     }
 
@@ -347,9 +361,11 @@ int run_query(const QueryOptions& o, int out_fd) {
         case Mode::kStats: {
             const StatPrintOptions po{table_format, o.raw_numbers, o.quiet};
             for (size_t k = 0; k < stat_requests.size(); ++k) {
-                for (unsigned w = 1; w < threads; ++w) stat_tables[0][k].merge(stat_tables[w][k]);
+                for (unsigned w = 1; w < threads; ++w) {
+                    if (stat_tables[w][k]) stat_tables[0][k]->merge(*stat_tables[w][k]);
+                }
                 for (StatOrder so : stat_requests[k].orders) {
-                    text_out.write(format_top(stat_tables[0][k], so, o.top_n, po));
+                    text_out.write(format_top(*stat_tables[0][k], so, o.top_n, po));
                     if (table_format == TableFormat::kText) text_out.write("\n");
                 }
             }
@@ -359,7 +375,9 @@ int run_query(const QueryOptions& o, int out_fd) {
             break;
         }
         case Mode::kAggregate: {
-            for (unsigned w = 1; w < threads; ++w) agg_tables[0]->merge(*agg_tables[w]);
+            for (unsigned w = 1; w < threads; ++w) {
+                if (agg_tables[w]) agg_tables[0]->merge(*agg_tables[w]);
+            }
             const StatPrintOptions po{table_format, o.raw_numbers, o.quiet};
             const StatOrder agg_order = o.order.empty() ? StatOrder::kTstart : order;
             text_out.write(format_aggregated(*agg_tables[0], agg_order, o.limit_n, po));

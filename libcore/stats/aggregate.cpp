@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <stdexcept>
 
 #include "common/error.h"
 #include "record/print.h"
@@ -211,27 +212,54 @@ double AggValue::order_value(StatOrder o) const {
     return 0;
 }
 
-AggTable::AggTable(KeySpec spec)
+AggTable::AggTable(KeySpec spec, unsigned shards)
     : spec_(std::move(spec)), words_(spec_.words()), stride_(sizeof(Entry) / 8 + words_) {
-    capacity_ = 1024;
+    size_t capacity = 1024;
     // One 8- or 16-bit key (protocol, port, application ...): a slot per value, no hashing.
     if (spec_.parts.size() == 1) {
         const Storage st = field_info(spec_.parts[0].field).storage;
         if (st == Storage::U8 || st == Storage::U16) {
             dense_ = true;
-            capacity_ = st == Storage::U8 ? 256 : 65536;
+            capacity = st == Storage::U8 ? 256 : 65536;
         }
     }
-    table_ = ZeroedArray(capacity_ * stride_);
+    if (shards > 1) {
+        if (!shardable(spec_) || (shards & (shards - 1)) != 0)
+            throw std::logic_error("AggTable: shards need a hashed key and a power of two");
+        while ((1u << shard_bits_) < shards) ++shard_bits_;
+        slot_bits_ = 32 - shard_bits_;
+    }
+    for (unsigned i = 0; i < (1u << shard_bits_); ++i) {
+        auto sh = std::make_unique<Shard>();
+        sh->capacity = capacity;
+        sh->table = ZeroedArray(capacity * stride_);
+        shards_.push_back(std::move(sh));
+    }
+}
+
+bool AggTable::shardable(const KeySpec& spec) {
+    for (const auto& p : spec.parts) {
+        if (field_info(p.field).storage == Storage::Str) return false;
+    }
+    if (spec.parts.size() != 1) return true;
+    const Storage st = field_info(spec.parts[0].field).storage;
+    return st != Storage::U8 && st != Storage::U16;
+}
+
+size_t AggTable::size() const {
+    size_t n = 0;
+    for (const auto& sh : shards_) n += sh->count;
+    return n;
 }
 
 void AggTable::add_dense(uint64_t key, const AggValue& v) {
-    Entry& e = entry(static_cast<uint32_t>(key));
+    Shard& sh = *shards_[0];
+    Entry& e = entry(sh, key);
     if (e.hash == 0) {
         e.hash = 1;
         e.value = v;
         e.key()[0] = key;
-        ++count_;
+        ++sh.count;
         return;
     }
     e.value.flows += v.flows;
@@ -241,32 +269,34 @@ void AggTable::add_dense(uint64_t key, const AggValue& v) {
     e.value.last = std::max(e.value.last, v.last);
 }
 
-void AggTable::grow() {
-    ZeroedArray old = std::move(table_);
-    const size_t old_capacity = capacity_;
-    capacity_ *= 2;
-    table_ = ZeroedArray(capacity_ * stride_);
-
-    count_ = 0;
+void AggTable::grow(Shard& sh) {
+    if (sh.capacity * 2 > (uint64_t{1} << slot_bits_))
+        throw DataError("too many groups for one table (more than " +
+                        std::to_string((shards_.size() << slot_bits_) / 4 * 3) + ")");
+    ZeroedArray old = std::move(sh.table);
+    const size_t old_capacity = sh.capacity;
+    sh.capacity *= 2;
+    sh.table = ZeroedArray(sh.capacity * stride_);
+    sh.count = 0;
     for (size_t s = 0; s < old_capacity; ++s) {
         const Entry& e = *reinterpret_cast<const Entry*>(&old[s * stride_]);
-        if (e.hash != 0) insert(e.key(), e.hash, e.value);
+        if (e.hash != 0) insert_into(sh, e.key(), e.hash, e.value);
     }
 }
 
-void AggTable::insert(const uint64_t* k, uint64_t hash, const AggValue& v) {
+void AggTable::insert_into(Shard& sh, const uint64_t* k, uint64_t hash, const AggValue& v) {
     if (dense_) return add_dense(k[0], v);
     hash |= 1;  // 0 marks a free slot
-    if ((count_ + 1) * 4 > capacity_ * 3) grow();
-    const size_t mask = capacity_ - 1;
+    if ((sh.count + 1) * 4 > sh.capacity * 3) grow(sh);
+    const size_t mask = sh.capacity - 1;
     size_t i = (hash >> 1) & mask;
     for (;;) {
-        Entry& e = entry(static_cast<uint32_t>(i));
+        Entry& e = entry(sh, i);
         if (e.hash == 0) {
             e.hash = hash;
             e.value = v;
             std::memcpy(e.key(), k, words_ * 8);
-            ++count_;
+            ++sh.count;
             return;
         }
         if (e.hash == hash) {
@@ -296,12 +326,24 @@ void AggTable::add(FlowBlock& b, const uint8_t* mask, const uint64_t* flows) {
     const size_t n = b.size();
     bool either = false;
     for (const auto& p : spec_.parts) either |= p.either;
-    for (size_t i = 0; i < n; ++i) {
-        if (mask && !mask[i]) continue;
-        total_flows += flows ? flows[i] : 1;
-        total_packets += packets[i];
-        total_bytes += bytes[i];
+    {
+        uint64_t f = 0, pk = 0, by = 0;
+        for (size_t i = 0; i < n; ++i) {
+            if (mask && !mask[i]) continue;
+            f += flows ? flows[i] : 1;
+            pk += packets[i];
+            by += bytes[i];
+        }
+        std::unique_lock totals(shards_[0]->lock, std::defer_lock);
+        if (shard_bits_) totals.lock();
+        total_flows += f;
+        total_packets += pk;
+        total_bytes += by;
     }
+    // Per-thread work arrays (several threads add to a sharded table at once).
+    thread_local std::vector<uint64_t> key_columns, hashes;
+    thread_local std::vector<uint32_t> by_shard, first, fill, pending;
+    thread_local std::vector<AggValue> str_sums;
     // One text key (sni, http_host ...): sum the rows per dictionary entry of the block, then
     // insert each entry once; a block holds few distinct names.
     if (spec_.parts.size() == 1 && !either &&
@@ -310,20 +352,20 @@ void AggTable::add(FlowBlock& b, const uint8_t* mask, const uint64_t* flows) {
             using T = decltype(t);
             if constexpr (T::storage == Storage::Str) {
                 const auto& col = column<T::id>(b);
-                str_sums_.assign(col.dict.size(), AggValue{});
+                str_sums.assign(col.dict.size(), AggValue{});
                 for (size_t i = 0; i < n; ++i) {
                     if (mask && !mask[i]) continue;
-                    AggValue& v = str_sums_[col.ids[i]];
+                    AggValue& v = str_sums[col.ids[i]];
                     v.flows += flows ? flows[i] : 1;
                     v.packets += packets[i];
                     v.bytes += bytes[i];
                     v.first = std::min(v.first, start[i]);
                     v.last = std::max(v.last, end[i]);
                 }
-                for (uint32_t id = 0; id < str_sums_.size(); ++id) {
-                    if (str_sums_[id].flows == 0) continue;
+                for (uint32_t id = 0; id < str_sums.size(); ++id) {
+                    if (str_sums[id].flows == 0) continue;
                     const uint64_t k = strings_.intern(col.dict.get(id));
-                    insert(&k, hash_words(&k, 1), str_sums_[id]);
+                    insert(&k, hash_words(&k, 1), str_sums[id]);
                 }
             }
         });
@@ -331,13 +373,13 @@ void AggTable::add(FlowBlock& b, const uint8_t* mask, const uint64_t* flows) {
     }
     // Key words column by column (one dispatch per part and block, not per row), then one
     // pass over the rows inserting them.
-    key_columns_.resize(size_t{words_} * n);
+    key_columns.resize(size_t{words_} * n);
     // Rows that are groups already (flows given) carry their key on the first side.
     for (int side = 0; side < (either && !flows ? 2 : 1); ++side) {
         unsigned w = 0;
         for (const KeyPart& p : spec_.parts) {
             const FieldId f = side == 1 && p.either ? p.other : p.field;
-            uint64_t* out = &key_columns_[size_t{w} * n];
+            uint64_t* out = &key_columns[size_t{w} * n];
             visit_field(f, [&](auto t) {
                 using T = decltype(t);
                 const auto& col = column<T::id>(b);
@@ -364,16 +406,16 @@ void AggTable::add(FlowBlock& b, const uint8_t* mask, const uint64_t* flows) {
         }
         if (dense_) {
             // Ports spread over a 64 Ki-slot table: fetch the slot of a row a little ahead.
-            const uint64_t* keys = key_columns_.data();
+            const uint64_t* keys = key_columns.data();
             for (size_t i = 0; i < n; ++i) {
-                if (i + 16 < n) __builtin_prefetch(&table_[keys[i + 16] * stride_]);
+                if (i + 16 < n) __builtin_prefetch(&shards_[0]->table[keys[i + 16] * stride_]);
                 if (mask && !mask[i]) continue;
-                Entry& e = entry(static_cast<uint32_t>(keys[i]));
+                Entry& e = entry(*shards_[0], keys[i]);
                 if (e.hash == 0) {
                     e.hash = 1;
                     e.value = AggValue{};
                     e.key()[0] = keys[i];
-                    ++count_;
+                    ++shards_[0]->count;
                 }
                 e.value.flows += flows ? flows[i] : 1;
                 e.value.packets += packets[i];
@@ -387,20 +429,74 @@ void AggTable::add(FlowBlock& b, const uint8_t* mask, const uint64_t* flows) {
         // Hash every row first, then insert while prefetching the slot of a row a little
         // ahead: the table is far larger than the caches, so each insert is a memory miss.
         uint64_t k[32];
-        hashes_.resize(n);
+        hashes.resize(n);
         for (size_t i = 0; i < n; ++i) {
-            for (unsigned x = 0; x < words_; ++x) k[x] = key_columns_[size_t{x} * n + i];
-            hashes_[i] = hash_words(k, words_) | 1;
+            for (unsigned x = 0; x < words_; ++x) k[x] = key_columns[size_t{x} * n + i];
+            hashes[i] = hash_words(k, words_) | 1;
         }
         constexpr size_t kAhead = 16;
-        for (size_t i = 0; i < n; ++i) {
-            if (i + kAhead < n) {
-                const size_t slot = (hashes_[i + kAhead] >> 1) & (capacity_ - 1);
-                __builtin_prefetch(&table_[slot * stride_]);
+        // Inserts rows[0, count) into a shard, fetching the slot of a row a little ahead.
+        auto insert_rows = [&](Shard& sh, const uint32_t* rows, size_t count) {
+            for (size_t j = 0; j < count; ++j) {
+                if (j + kAhead < count) {
+                    const size_t slot = (hashes[rows[j + kAhead]] >> 1) & (sh.capacity - 1);
+                    __builtin_prefetch(&sh.table[slot * stride_]);
+                }
+                const size_t i = rows[j];
+                for (unsigned x = 0; x < words_; ++x) k[x] = key_columns[size_t{x} * n + i];
+                insert_into(sh, k, hashes[i],
+                            {flows ? flows[i] : 1, packets[i], bytes[i], start[i], end[i]});
             }
-            if (mask && !mask[i]) continue;
-            for (unsigned x = 0; x < words_; ++x) k[x] = key_columns_[size_t{x} * n + i];
-            insert(k, hashes_[i], {flows ? flows[i] : 1, packets[i], bytes[i], start[i], end[i]});
+        };
+        const size_t nshards = shards_.size();
+        if (nshards == 1) {
+            Shard& sh = *shards_[0];
+            for (size_t i = 0; i < n; ++i) {
+                if (i + kAhead < n) {
+                    const size_t slot = (hashes[i + kAhead] >> 1) & (sh.capacity - 1);
+                    __builtin_prefetch(&sh.table[slot * stride_]);
+                }
+                if (mask && !mask[i]) continue;
+                for (unsigned x = 0; x < words_; ++x) k[x] = key_columns[size_t{x} * n + i];
+                insert_into(sh, k, hashes[i],
+                            {flows ? flows[i] : 1, packets[i], bytes[i], start[i], end[i]});
+            }
+            continue;
+        }
+        // The rows grouped by shard (a counting sort), each shard's rows inserted under its
+        // lock. A shard another thread holds is left for later (try_lock), so that threads
+        // never queue behind each other shard after shard; a thread waits only when every
+        // shard it has left is busy.
+        first.assign(nshards + 1, 0);
+        for (size_t i = 0; i < n; ++i) {
+            if (!mask || mask[i]) ++first[shard_of(hashes[i]) + 1];
+        }
+        for (size_t sh = 0; sh < nshards; ++sh) first[sh + 1] += first[sh];
+        by_shard.resize(first[nshards]);
+        fill.assign(first.begin(), first.end() - 1);
+        for (size_t i = 0; i < n; ++i) {
+            if (!mask || mask[i]) by_shard[fill[shard_of(hashes[i])]++] = static_cast<uint32_t>(i);
+        }
+        pending.clear();
+        for (uint32_t sh = 0; sh < nshards; ++sh) {
+            if (first[sh] != first[sh + 1]) pending.push_back(sh);
+        }
+        while (!pending.empty()) {
+            size_t left = 0;
+            for (size_t p = 0; p < pending.size(); ++p) {
+                Shard& sh = *shards_[pending[p]];
+                std::unique_lock lk(sh.lock, std::try_to_lock);
+                if (!lk.owns_lock()) {
+                    if (left > 0 || p + 1 < pending.size()) {
+                        pending[left++] = pending[p];
+                        continue;
+                    }
+                    lk.lock();
+                }
+                insert_rows(sh, &by_shard[first[pending[p]]],
+                            first[pending[p] + 1] - first[pending[p]]);
+            }
+            pending.resize(left);
         }
     }
 }
@@ -410,9 +506,8 @@ void AggTable::merge(const AggTable& other) {
     total_packets += other.total_packets;
     total_bytes += other.total_bytes;
     std::vector<uint64_t> k(words_);
-    for (size_t s = 0; s < other.capacity_; ++s) {
-        const Entry& e = other.entry(static_cast<uint32_t>(s));
-        if (e.hash == 0) continue;
+    for (uint32_t g : other.groups()) {
+        const Entry& e = other.entry(g);
         std::memcpy(k.data(), e.key(), words_ * 8);
         unsigned w = 0;
         bool strings = false;
@@ -447,9 +542,13 @@ int AggTable::compare_keys(uint32_t a, uint32_t b) const {
 
 std::vector<uint32_t> AggTable::groups() const {
     std::vector<uint32_t> idx;
-    idx.reserve(count_);
-    for (size_t s = 0; s < capacity_; ++s) {
-        if (entry(static_cast<uint32_t>(s)).hash != 0) idx.push_back(static_cast<uint32_t>(s));
+    idx.reserve(size());
+    for (size_t s = 0; s < shards_.size(); ++s) {
+        const Shard& sh = *shards_[s];
+        for (size_t slot = 0; slot < sh.capacity; ++slot) {
+            if (entry(sh, slot).hash != 0)
+                idx.push_back(static_cast<uint32_t>(s << slot_bits_ | slot));
+        }
     }
     return idx;
 }

@@ -1,8 +1,10 @@
 // Top-N statistics (-s) and aggregation (-A): flows grouped by a key made of fields (with
-// address prefixes), counted in an open-addressing hash table. Each worker thread fills its
-// own table; tables are merged at the end.
+// address prefixes), counted in an open-addressing hash table. Worker threads share one
+// sharded table, or fill their own tables that are merged at the end.
 #pragma once
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -53,7 +55,14 @@ struct AggValue {
 
 class AggTable {
   public:
-    explicit AggTable(KeySpec spec);
+    // shards > 1 (a power of two; only for shardable() keys): several threads may add() at
+    // once. Groups are spread over the shards by key hash and each shard is locked while a
+    // thread inserts a block's rows of it, so that threads share one table instead of each
+    // building (and zeroing the memory of) a copy of every group and merging them.
+    explicit AggTable(KeySpec spec, unsigned shards = 1);
+    // Keys in a hash table (not one 8/16-bit field, which has a slot per value and is cheaper
+    // per thread, and not names, which share a dictionary).
+    static bool shardable(const KeySpec& spec);
 
     // Adds the rows of b whose mask byte is set (every row when mask is null). flows, when
     // given, is the number of flows each row stands for (rows that are already groups, such
@@ -63,7 +72,7 @@ class AggTable {
     // Moves other's groups into this table.
     void merge(const AggTable& other);
 
-    size_t size() const { return count_; }
+    size_t size() const;
     const KeySpec& spec() const { return spec_; }
     // Groups in order (descending for counters, ascending for times; ties broken by key so
     // that output is the same for any number of threads); n = 0: all. A group is a number
@@ -90,26 +99,41 @@ class AggTable {
         uint64_t* key() { return reinterpret_cast<uint64_t*>(this + 1); }
         const uint64_t* key() const { return reinterpret_cast<const uint64_t*>(this + 1); }
     };
-    Entry& entry(uint32_t slot) { return *reinterpret_cast<Entry*>(&table_[slot * stride_]); }
-    const Entry& entry(uint32_t slot) const {
-        return *reinterpret_cast<const Entry*>(&table_[slot * stride_]);
+    struct Shard {
+        ZeroedArray table;
+        size_t capacity = 0;
+        size_t count = 0;
+        std::mutex lock;  // held by add() with several shards; shard 0's also guards the totals
+    };
+    Entry& entry(Shard& sh, size_t slot) {
+        return *reinterpret_cast<Entry*>(&sh.table[slot * stride_]);
     }
-    void insert(const uint64_t* key, uint64_t hash, const AggValue& v);
+    const Entry& entry(const Shard& sh, size_t slot) const {
+        return *reinterpret_cast<const Entry*>(&sh.table[slot * stride_]);
+    }
+    // A group number: the shard in the high bits, the slot in the low slot_bits_.
+    const Entry& entry(uint32_t group) const {
+        return entry(*shards_[shard_bits_ ? group >> slot_bits_ : 0],
+                     group & ((uint64_t{1} << slot_bits_) - 1));
+    }
+    unsigned shard_of(uint64_t hash) const {
+        return shard_bits_ ? static_cast<unsigned>(hash >> (64 - shard_bits_)) : 0;
+    }
+    void insert(const uint64_t* key, uint64_t hash, const AggValue& v) {
+        insert_into(*shards_[shard_of(hash)], key, hash, v);
+    }
+    void insert_into(Shard& sh, const uint64_t* key, uint64_t hash, const AggValue& v);
     void add_dense(uint64_t key, const AggValue& v);
-    void grow();
+    void grow(Shard& sh);
     int compare_keys(uint32_t a, uint32_t b) const;
 
     KeySpec spec_;
     unsigned words_;
-    size_t stride_;  // 64-bit words per entry
-    size_t capacity_ = 0;
+    size_t stride_;       // 64-bit words per entry
     bool dense_ = false;  // slot = key value (one 8/16-bit key part)
-    ZeroedArray table_;
-    size_t count_ = 0;
+    unsigned shard_bits_ = 0, slot_bits_ = 32;
+    std::vector<std::unique_ptr<Shard>> shards_;
     StringDict strings_;
-    std::vector<uint64_t> key_columns_;  // per block: words_ columns of the block's keys
-    std::vector<uint64_t> hashes_;       // per block: each row's key hash
-    std::vector<AggValue> str_sums_;     // per block: sums per dictionary entry (text keys)
 };
 
 }  // namespace fk
