@@ -71,10 +71,16 @@ double YAxis::fraction(double v) const {
     return (std::log10(v) - std::log10(lo)) / (std::log10(hi) - std::log10(lo));
 }
 
+std::string YAxis::tick_label(size_t i) const {
+    return (i == 0 && log && zeros ? "\u2264 " : "") + axis_number(ticks[i]);
+}
+
 YAxis y_axis(const LineChart& c) {
     double max = 0, min_positive = 0;
+    bool zeros = false;
     for (const auto& s : c.values) {
         for (double v : s) {
+            zeros |= v == 0;
             if (!(v > 0)) continue;
             max = std::max(max, v);
             min_positive = min_positive > 0 ? std::min(min_positive, v) : v;
@@ -83,6 +89,7 @@ YAxis y_axis(const LineChart& c) {
     YAxis a;
     if (max > 0 && max / min_positive > 100) {
         a.log = true;
+        a.zeros = zeros;
         a.lo = std::pow(10.0, std::floor(std::log10(min_positive)));
         a.hi = std::pow(10.0, std::ceil(std::log10(max)));
         for (double t = a.lo; t <= a.hi * 1.001; t *= 10) a.ticks.push_back(t);
@@ -367,12 +374,12 @@ void svg_line_chart(const LineChart& c, std::string& out) {
     html_escape(out, heading(c, ya));
     out += "</text>\n";
 
-    for (double t : ya.ticks) {
-        const double y = py(t);
+    for (size_t i = 0; i < ya.ticks.size(); ++i) {
+        const double y = py(ya.ticks[i]);
         out += "<line x1=\"" + fmt(left) + "\" x2=\"" + fmt(left + pw) + "\" y1=\"" + fmt(y) +
                "\" y2=\"" + fmt(y) + "\" stroke=\"#ddd\"/>";
         out += "<text x=\"" + fmt(left - 6) + "\" y=\"" + fmt(y + 4) +
-               "\" text-anchor=\"end\" class=\"ax\">" + axis_number(t) + "</text>\n";
+               "\" text-anchor=\"end\" class=\"ax\">" + ya.tick_label(i) + "</text>\n";
     }
     for (size_t k = 0; k < c.x.size(); ++k) {
         out += "<line x1=\"" + fmt(px(k)) + "\" x2=\"" + fmt(px(k)) + "\" y1=\"" + fmt(top) +

@@ -52,9 +52,12 @@ double x_fraction(const LineChart& c, size_t k);
 struct YAxis {
     bool log = false;
     double lo = 0, hi = 1;
+    bool zeros = false;  // log: some values are 0, drawn on the floor
     std::vector<double> ticks;
     // Where v lies up the plot, 0 to 1.
     double fraction(double v) const;
+    // The label of ticks[i]: "≤ 0.01" for a floor that holds zeros.
+    std::string tick_label(size_t i) const;
 };
 YAxis y_axis(const LineChart& c);
 // "Relative error of total bytes (%, log scale)".

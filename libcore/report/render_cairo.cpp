@@ -241,13 +241,13 @@ class Layout {
         auto px = [&](size_t k) { return left + pw * x_fraction(c, k); };
         auto py = [&](double v) { return top + ph - ph * ya.fraction(v); };
         cairo_set_line_width(cr_, 0.5);
-        for (double t : ya.ticks) {
-            const double yy = py(t);
+        for (size_t i = 0; i < ya.ticks.size(); ++i) {
+            const double yy = py(ya.ticks[i]);
             cairo_set_source_rgb(cr_, 0.85, 0.85, 0.85);
             cairo_move_to(cr_, left, yy);
             cairo_line_to(cr_, left + pw, yy);
             cairo_stroke(cr_);
-            text_right(left - 5, yy + 3, axis_number(t));
+            text_right(left - 5, yy + 3, ya.tick_label(i));
         }
         for (size_t k = 0; k < c.x.size(); ++k) {
             cairo_set_source_rgb(cr_, 0.92, 0.92, 0.92);

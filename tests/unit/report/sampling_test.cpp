@@ -85,6 +85,9 @@ TEST(SamplingReport, AxesLinearOrLogarithmic) {
     EXPECT_EQ(a.ticks.size(), 7u);
     EXPECT_DOUBLE_EQ(a.fraction(0), 0);
     EXPECT_NEAR(a.fraction(1), 2.0 / 6, 1e-12);
+    EXPECT_EQ(a.tick_label(0), "\u2264 0.01");
+    EXPECT_EQ(a.tick_label(6), "10000");
+
     c.title = "Relative error";
     c.y_label = "%";
     EXPECT_EQ(chart_draw::heading(c, a), "Relative error (%, log scale)");
