@@ -165,8 +165,11 @@ class FlowCache {
     // Returns a connection's borrowed buffers to the pool.
     void release_l7(Conn& c);
 
-    // Records ended so far, waiting to be taken.
-    FlowBlock& out() { return out_; }
+    // Records ended so far, waiting to be taken: their number, the block that holds them,
+    // and emptying it once they are taken.
+    size_t pending() const { return rows_; }
+    FlowBlock& out();
+    void clear_out();
     size_t size() const { return count_; }
     const CacheStats& stats() const { return stats_; }
 
@@ -222,6 +225,8 @@ class FlowCache {
     L7Pool pool_;
     uint64_t now_ = 0;
     FlowBlock out_;
+    size_t rows_ = 0;  // records written into out_'s columns
+    uint64_t t_first_ = UINT64_MAX, t_last_ = 0;
     CacheStats stats_;
 };
 

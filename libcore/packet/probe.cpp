@@ -176,10 +176,9 @@ bool Probe::keep_sample() {
 }
 
 void Probe::drain() {
-    FlowBlock& out = cache_.out();
-    if (out.empty()) return;
-    sink_.write(out);
-    out.clear();
+    if (cache_.pending() == 0) return;
+    sink_.write(cache_.out());
+    cache_.clear_out();
 }
 
 // Sampling, filter and decoding: true when the packet goes on to the flow cache.
@@ -220,7 +219,7 @@ void Probe::account(PacketView& v, bool layer2, uint64_t ts, const FlowKey* key,
         cache_.end(idx);
     else
         cache_.end_if_closed(idx, v);
-    if (cache_.out().size() >= opts_.block_rows) drain();
+    if (cache_.pending() >= opts_.block_rows) drain();
 }
 
 void Probe::packet(const RawPacket& p) {
