@@ -231,11 +231,11 @@ void Probe::packet(const RawPacket& p) {
 void Probe::packets(const RawPacket* ps, size_t n) {
     // Decode the batch, then ask for the memory its lookups will need, then account the
     // packets in order: the cache misses of the batch overlap instead of queueing.
-    PacketView views[kBatch];
-    FlowKey keys[kBatch];
-    uint32_t hashes[kBatch];
-    bool layer2[kBatch];
-    bool keep[kBatch];
+    PacketView* views = batch_.views;
+    FlowKey* keys = batch_.keys;
+    uint32_t* hashes = batch_.hashes;
+    bool* layer2 = batch_.layer2;
+    bool* keep = batch_.keep;
     if (n > kBatch) n = kBatch;
     for (size_t i = 0; i < n; ++i) {
         keep[i] = admit(ps[i], views[i], layer2[i]);

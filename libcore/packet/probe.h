@@ -81,6 +81,15 @@ class Probe {
     FlowSink& sink_;
     FlowCache cache_;
     Metadata meta_;
+    // The decoded packets of a batch: a member, so that the arrays are not set to zero at
+    // every call (decode_packet() fills each view).
+    struct Batch {
+        PacketView views[kBatch];
+        FlowKey keys[kBatch];
+        uint32_t hashes[kBatch];
+        bool layer2[kBatch];
+        bool keep[kBatch];
+    } batch_;
     std::unique_ptr<Frags> frags_;
     std::unique_ptr<Filter> filter_;
     ProbeStats stats_;
