@@ -267,9 +267,10 @@ void FlowCache::emit(uint32_t idx) {
     b.proto.push_back(l2 ? 0 : e.key.proto);
     b.flags.push_back(l2 ? 0 : e.flags);
     b.retrans.push_back(l2 ? 0 : e.retrans);
-    b.tunnel.push_back(l2 ? 0 : e.tunnel);
-    b.tun_src.push_back(l2 ? IpAddr{} : e.tun_src);
-    b.tun_dst.push_back(l2 ? IpAddr{} : e.tun_dst);
+    const bool tunnel = !l2 && e.tunnel;
+    b.tunnel.push_back(tunnel ? e.tunnel : 0);
+    b.tun_src.push_back(tunnel ? tunnels_[idx].first : IpAddr{});
+    b.tun_dst.push_back(tunnel ? tunnels_[idx].second : IpAddr{});
     uint8_t app = l2 ? layer2_app(e.ether_type) : 0;
     if (c) {
         app = c->app;
@@ -423,8 +424,10 @@ uint32_t FlowCache::add(const PacketView& v, bool layer2, uint64_t ts, const Flo
         e.tos = v.tos;
         e.ether_type = v.ether_type;
         e.tunnel = v.tunnel;
-        e.tun_src = v.tun_src;
-        e.tun_dst = v.tun_dst;
+        if (v.tunnel) {
+            if (tunnels_.size() <= idx) tunnels_.resize(entries_.size());
+            tunnels_[idx] = {v.tun_src, v.tun_dst};
+        }
         if (!layer2 && (v.proto == 6 || v.proto == 17 || v.proto == 132)) {
             // The two directions share one Conn; the first one seen creates it.
             const FlowKey rk = reverse(k);
