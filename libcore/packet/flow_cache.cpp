@@ -96,12 +96,15 @@ void Conn::reset() {
     class_tries = 0;
     app_evidence = 0;
     l7_next_seq = l7_buffer = l7_quic = 0;
-    // clear() keeps the strings' capacity: a reused Conn does not allocate again.
-    sni.clear();
-    alpn.clear();
-    http_host.clear();
-    http_method.clear();
-    dns_qname.clear();
+    if (has_text) {
+        // clear() keeps the strings' capacity: a reused Conn does not allocate again.
+        sni.clear();
+        alpn.clear();
+        http_host.clear();
+        http_method.clear();
+        dns_qname.clear();
+        has_text = false;
+    }
     refs = 0;
     next_free = keep_next;
 }
@@ -277,30 +280,33 @@ void FlowCache::emit(uint32_t idx) {
         b.rtt_client.push_back(c->rtt_client);
         b.rtt_server.push_back(c->rtt_server);
         b.srt.push_back(c->srt);
-        b.sni.ids.push_back(b.sni.dict.intern(c->sni));
-        b.alpn.ids.push_back(b.alpn.dict.intern(c->alpn));
         b.tls_version.push_back(c->tls_version);
         b.ech.push_back(c->ech);
-        b.http_host.ids.push_back(b.http_host.dict.intern(c->http_host));
-        b.http_method.ids.push_back(b.http_method.dict.intern(c->http_method));
         b.http_status.push_back(c->http_status);
-        b.dns_qname.ids.push_back(b.dns_qname.dict.intern(c->dns_qname));
         b.dns_qtype.push_back(c->dns_qtype);
         b.dns_rcode.push_back(c->dns_rcode);
     } else {
         b.rtt_client.push_back(0);
         b.rtt_server.push_back(0);
         b.srt.push_back(0);
-        b.sni.ids.push_back(0);
-        b.alpn.ids.push_back(0);
         b.tls_version.push_back(0);
         b.ech.push_back(0);
-        b.http_host.ids.push_back(0);
-        b.http_method.ids.push_back(0);
         b.http_status.push_back(0);
-        b.dns_qname.ids.push_back(0);
         b.dns_qtype.push_back(0);
         b.dns_rcode.push_back(0);
+    }
+    if (c && c->has_text) {
+        b.sni.ids.push_back(b.sni.dict.intern(c->sni));
+        b.alpn.ids.push_back(b.alpn.dict.intern(c->alpn));
+        b.http_host.ids.push_back(b.http_host.dict.intern(c->http_host));
+        b.http_method.ids.push_back(b.http_method.dict.intern(c->http_method));
+        b.dns_qname.ids.push_back(b.dns_qname.dict.intern(c->dns_qname));
+    } else {  // id 0 is the empty string
+        b.sni.ids.push_back(0);
+        b.alpn.ids.push_back(0);
+        b.http_host.ids.push_back(0);
+        b.http_method.ids.push_back(0);
+        b.dns_qname.ids.push_back(0);
     }
     // Without a payload verdict, the well-known port (or the IP protocol: ICMP, IPsec).
     if (app == 0 && !l2)

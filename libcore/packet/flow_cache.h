@@ -48,8 +48,10 @@ class L7Pool {
     std::vector<uint32_t> free_readers_;
 };
 
-// State of one connection, shared by the records of both directions.
-struct Conn {
+// State of one connection, shared by the records of both directions. What every packet
+// and every record reads fits the first cache line; the strings, set for few connections,
+// come after it.
+struct alignas(64) Conn {
     uint32_t refs = 0;
     uint32_t next_free = 0;
     // TCP handshake: times of the client's SYN and the server's SYN/ACK.
@@ -70,6 +72,7 @@ struct Conn {
     uint8_t l7_tries = 0;
     uint8_t class_tries = 0;   // payload packets shown to the classifier
     uint8_t app_evidence = 0;  // l7::Evidence of `app`
+    bool has_text = false;     // one of the strings was set: without, their lines stay cold
     uint32_t l7_next_seq = 0;  // TLS over TCP: next client sequence number to buffer
     uint32_t l7_buffer = 0;    // L7Pool ids, 0 = none
     uint32_t l7_quic = 0;
