@@ -147,12 +147,20 @@ class FlowCache {
         return static_cast<uint32_t>(x);
     }
     // Memory hints for a batch of packets: first the table slots of their hashes, then (once
-    // those are in cache) the entries the slots point to, so that the lookups in add() that
-    // follow find both in cache instead of waiting on memory one packet at a time.
+    // those are in cache) the entries the slots point to (both lines: add() writes the
+    // counters of the second), so that the lookups in add() that follow find both in cache
+    // instead of waiting on memory one packet at a time. A free home slot means a new flow,
+    // whose insert() looks for the reverse direction: that slot is asked for instead.
     void prefetch_slot(uint32_t h) const { __builtin_prefetch(&slots_[h & mask_]); }
-    void prefetch_entry(uint32_t h) const {
+    void prefetch_entry(uint32_t h, const FlowKey& k) const {
         const Slot& s = slots_[h & mask_];
-        if (s.idx) __builtin_prefetch(&entries_[s.idx - 1]);
+        if (s.idx) {
+            const char* e = reinterpret_cast<const char*>(&entries_[s.idx - 1]);
+            __builtin_prefetch(e);
+            __builtin_prefetch(e + 64);
+        } else if (!k.layer2) {
+            __builtin_prefetch(&slots_[hash(reverse(k)) & mask_]);
+        }
     }
     void end_if_closed(uint32_t idx, const PacketView& v);
     // Ends a flow now (its record goes out).
