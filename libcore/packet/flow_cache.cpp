@@ -96,12 +96,15 @@ void Conn::reset() {
     class_tries = 0;
     app_evidence = 0;
     l7_next_seq = l7_buffer = l7_quic = 0;
-    // clear() keeps the strings' capacity: a reused Conn does not allocate again.
-    sni.clear();
-    alpn.clear();
-    http_host.clear();
-    http_method.clear();
-    dns_qname.clear();
+    if (has_text) {
+        // clear() keeps the strings' capacity: a reused Conn does not allocate again.
+        sni.clear();
+        alpn.clear();
+        http_host.clear();
+        http_method.clear();
+        dns_qname.clear();
+        has_text = false;
+    }
     refs = 0;
     next_free = keep_next;
 }
@@ -240,58 +243,104 @@ void FlowCache::erase(uint32_t idx) {
     --count_;
 }
 
+// Writes the record straight into the output block's columns (only those a probe fills;
+// out() pads the others): going through a FlowRecord cost a copy and a push into every
+// column per flow.
 void FlowCache::emit(uint32_t idx) {
     const Entry& e = entries_[idx];
     const uint64_t n = opts_.sampling;
-    FlowRecord r;
-    r.start = e.first;
-    r.end = e.last;
-    r.packets = e.packets * n;
-    r.bytes = e.bytes * n;
-    r.vlan = e.key.vlan;
-    r.sampling = opts_.sampling;
-    r.tos = e.tos;
-    if (e.key.layer2) {
-        r.src_mac = e.key.src.lo;
-        r.dst_mac = e.key.dst.lo;
-        r.ether_type = e.ether_type;
-        r.app = layer2_app(e.ether_type);
+    FlowBlock& b = out_;
+    const bool l2 = e.key.layer2;
+    const Conn* c = e.conn ? &conns_[e.conn - 1] : nullptr;
+    const uint64_t packets = e.packets * n, bytes = e.bytes * n;
+    b.start.push_back(e.first);
+    b.end.push_back(e.last);
+    b.packets.push_back(packets);
+    b.bytes.push_back(bytes);
+    b.vlan.push_back(e.key.vlan);
+    b.sampling.push_back(opts_.sampling);
+    b.tos.push_back(e.tos);
+    b.src_mac.push_back(l2 ? e.key.src.lo : 0);
+    b.dst_mac.push_back(l2 ? e.key.dst.lo : 0);
+    b.ether_type.push_back(l2 ? e.ether_type : 0);
+    b.src.push_back(l2 ? IpAddr{} : e.key.src);
+    b.dst.push_back(l2 ? IpAddr{} : e.key.dst);
+    b.sport.push_back(l2 ? 0 : e.key.sport);
+    b.dport.push_back(l2 ? 0 : e.key.dport);
+    b.proto.push_back(l2 ? 0 : e.key.proto);
+    b.flags.push_back(l2 ? 0 : e.flags);
+    b.retrans.push_back(l2 ? 0 : e.retrans);
+    const bool tunnel = !l2 && e.tunnel;
+    b.tunnel.push_back(tunnel ? e.tunnel : 0);
+    b.tun_src.push_back(tunnel ? tunnels_[idx].first : IpAddr{});
+    b.tun_dst.push_back(tunnel ? tunnels_[idx].second : IpAddr{});
+    uint8_t app = l2 ? layer2_app(e.ether_type) : 0;
+    if (c) {
+        app = c->app;
+        b.rtt_client.push_back(c->rtt_client);
+        b.rtt_server.push_back(c->rtt_server);
+        b.srt.push_back(c->srt);
+        b.tls_version.push_back(c->tls_version);
+        b.ech.push_back(c->ech);
+        b.http_status.push_back(c->http_status);
+        b.dns_qtype.push_back(c->dns_qtype);
+        b.dns_rcode.push_back(c->dns_rcode);
     } else {
-        r.src = e.key.src;
-        r.dst = e.key.dst;
-        r.sport = e.key.sport;
-        r.dport = e.key.dport;
-        r.proto = e.key.proto;
-        r.flags = e.flags;
-        r.retrans = e.retrans;
-        r.tunnel = e.tunnel;
-        r.tun_src = e.tun_src;
-        r.tun_dst = e.tun_dst;
+        b.rtt_client.push_back(0);
+        b.rtt_server.push_back(0);
+        b.srt.push_back(0);
+        b.tls_version.push_back(0);
+        b.ech.push_back(0);
+        b.http_status.push_back(0);
+        b.dns_qtype.push_back(0);
+        b.dns_rcode.push_back(0);
     }
-    if (e.conn) {
-        const Conn& c = conns_[e.conn - 1];
-        r.app = c.app;
-        r.rtt_client = c.rtt_client;
-        r.rtt_server = c.rtt_server;
-        r.srt = c.srt;
-        r.sni = c.sni;
-        r.alpn = c.alpn;
-        r.tls_version = c.tls_version;
-        r.ech = c.ech;
-        r.http_host = c.http_host;
-        r.http_method = c.http_method;
-        r.http_status = c.http_status;
-        r.dns_qname = c.dns_qname;
-        r.dns_qtype = c.dns_qtype;
-        r.dns_rcode = c.dns_rcode;
+    if (c && c->has_text) {
+        b.sni.ids.push_back(b.sni.dict.intern(c->sni));
+        b.alpn.ids.push_back(b.alpn.dict.intern(c->alpn));
+        b.http_host.ids.push_back(b.http_host.dict.intern(c->http_host));
+        b.http_method.ids.push_back(b.http_method.dict.intern(c->http_method));
+        b.dns_qname.ids.push_back(b.dns_qname.dict.intern(c->dns_qname));
+    } else {  // id 0 is the empty string
+        b.sni.ids.push_back(0);
+        b.alpn.ids.push_back(0);
+        b.http_host.ids.push_back(0);
+        b.http_method.ids.push_back(0);
+        b.dns_qname.ids.push_back(0);
     }
     // Without a payload verdict, the well-known port (or the IP protocol: ICMP, IPsec).
-    if (r.app == 0 && !e.key.layer2)
-        r.app = static_cast<uint8_t>(l7::app_from_ports(e.key.proto, e.key.sport, e.key.dport));
-    out_.append(r);
+    if (app == 0 && !l2)
+        app = static_cast<uint8_t>(l7::app_from_ports(e.key.proto, e.key.sport, e.key.dport));
+    b.app.push_back(app);
+    ++rows_;
+    if (e.first < t_first_) t_first_ = e.first;
+    if (e.last > t_last_) t_last_ = e.last;
     ++stats_.flows;
-    stats_.packets += r.packets;
-    stats_.bytes += r.bytes;
+    stats_.packets += packets;
+    stats_.bytes += bytes;
+}
+
+FlowBlock& FlowCache::out() {
+    if (out_.size() != rows_) {
+        // The columns emit() does not fill (router and cloud fields) get their default.
+        for_each_field([&](auto t) {
+            using T = decltype(t);
+            auto& col = column<T::id>(out_);
+            if constexpr (T::storage == Storage::Str)
+                col.ids.resize(rows_);
+            else
+                col.resize(rows_);
+        });
+        out_.set_rows(rows_, t_first_, t_last_);
+    }
+    return out_;
+}
+
+void FlowCache::clear_out() {
+    out_.clear();
+    rows_ = 0;
+    t_first_ = UINT64_MAX;
+    t_last_ = 0;
 }
 
 void FlowCache::tcp_update(Entry& e, const PacketView& v, uint64_t ts) {
@@ -381,8 +430,10 @@ uint32_t FlowCache::add(const PacketView& v, bool layer2, uint64_t ts, const Flo
         e.tos = v.tos;
         e.ether_type = v.ether_type;
         e.tunnel = v.tunnel;
-        e.tun_src = v.tun_src;
-        e.tun_dst = v.tun_dst;
+        if (v.tunnel) {
+            if (tunnels_.size() <= idx) tunnels_.resize(entries_.size());
+            tunnels_[idx] = {v.tun_src, v.tun_dst};
+        }
         if (!layer2 && (v.proto == 6 || v.proto == 17 || v.proto == 132)) {
             // The two directions share one Conn; the first one seen creates it.
             const FlowKey rk = reverse(k);

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "l7/quic.h"
@@ -47,8 +48,10 @@ class L7Pool {
     std::vector<uint32_t> free_readers_;
 };
 
-// State of one connection, shared by the records of both directions.
-struct Conn {
+// State of one connection, shared by the records of both directions. What every packet
+// and every record reads fits the first cache line; the strings, set for few connections,
+// come after it.
+struct alignas(64) Conn {
     uint32_t refs = 0;
     uint32_t next_free = 0;
     // TCP handshake: times of the client's SYN and the server's SYN/ACK.
@@ -69,6 +72,7 @@ struct Conn {
     uint8_t l7_tries = 0;
     uint8_t class_tries = 0;   // payload packets shown to the classifier
     uint8_t app_evidence = 0;  // l7::Evidence of `app`
+    bool has_text = false;     // one of the strings was set: without, their lines stay cold
     uint32_t l7_next_seq = 0;  // TLS over TCP: next client sequence number to buffer
     uint32_t l7_buffer = 0;    // L7Pool ids, 0 = none
     uint32_t l7_quic = 0;
@@ -96,24 +100,27 @@ struct CacheStats {
 
 class FlowCache {
   public:
-    struct Entry {
+    // 128 bytes on a cache-line boundary, what a lookup compares and a packet updates in
+    // the first line: a flow costs two lines, not three. The outer addresses of tunnelled
+    // flows (rare) live in tunnels_.
+    struct alignas(64) Entry {
         FlowKey key;
         uint64_t first, last;
+        uint32_t hash;
+        uint32_t conn;  // Conn index + 1, 0 = none
         uint64_t packets, bytes;
         uint64_t linked;      // `last` when the entry was put at the tail of the list
         uint32_t prev, next;  // recency list, oldest first (index + 1; 0 = none)
-        uint32_t hash;
-        uint32_t conn;  // Conn index + 1, 0 = none
         uint32_t retrans;
         uint32_t seq_end;  // highest TCP sequence number sent + 1
         uint8_t flags, tos;
         uint8_t client;  // 1: this direction opened the connection
         uint8_t seq_valid;
         uint8_t closing;  // a FIN was seen: the flow ends fin_us after its last packet
-        uint8_t tunnel;
+        uint8_t tunnel;   // the outer addresses are in tunnels_[index]
         uint16_t ether_type;
-        IpAddr tun_src, tun_dst;
     };
+    static_assert(sizeof(Entry) == 128);
 
     explicit FlowCache(const CacheOptions& opts);
 
@@ -140,12 +147,20 @@ class FlowCache {
         return static_cast<uint32_t>(x);
     }
     // Memory hints for a batch of packets: first the table slots of their hashes, then (once
-    // those are in cache) the entries the slots point to, so that the lookups in add() that
-    // follow find both in cache instead of waiting on memory one packet at a time.
+    // those are in cache) the entries the slots point to (both lines: add() writes the
+    // counters of the second), so that the lookups in add() that follow find both in cache
+    // instead of waiting on memory one packet at a time. A free home slot means a new flow,
+    // whose insert() looks for the reverse direction: that slot is asked for instead.
     void prefetch_slot(uint32_t h) const { __builtin_prefetch(&slots_[h & mask_]); }
-    void prefetch_entry(uint32_t h) const {
+    void prefetch_entry(uint32_t h, const FlowKey& k) const {
         const Slot& s = slots_[h & mask_];
-        if (s.idx) __builtin_prefetch(&entries_[s.idx - 1]);
+        if (s.idx) {
+            const char* e = reinterpret_cast<const char*>(&entries_[s.idx - 1]);
+            __builtin_prefetch(e);
+            __builtin_prefetch(e + 64);
+        } else if (!k.layer2) {
+            __builtin_prefetch(&slots_[hash(reverse(k)) & mask_]);
+        }
     }
     void end_if_closed(uint32_t idx, const PacketView& v);
     // Ends a flow now (its record goes out).
@@ -165,8 +180,11 @@ class FlowCache {
     // Returns a connection's borrowed buffers to the pool.
     void release_l7(Conn& c);
 
-    // Records ended so far, waiting to be taken.
-    FlowBlock& out() { return out_; }
+    // Records ended so far, waiting to be taken: their number, the block that holds them,
+    // and emptying it once they are taken.
+    size_t pending() const { return rows_; }
+    FlowBlock& out();
+    void clear_out();
     size_t size() const { return count_; }
     const CacheStats& stats() const { return stats_; }
 
@@ -214,7 +232,8 @@ class FlowCache {
     std::vector<Slot> slots_;
     uint32_t mask_ = 0;
     std::vector<Entry> entries_;
-    uint32_t free_entry_ = 0;  // free list through Entry::next (index + 1)
+    std::vector<std::pair<IpAddr, IpAddr>> tunnels_;  // by entry index: outer source, destination
+    uint32_t free_entry_ = 0;                         // free list through Entry::next (index + 1)
     uint32_t count_ = 0;
     uint32_t head_ = 0, tail_ = 0;
     std::vector<Conn> conns_;
@@ -222,6 +241,8 @@ class FlowCache {
     L7Pool pool_;
     uint64_t now_ = 0;
     FlowBlock out_;
+    size_t rows_ = 0;  // records written into out_'s columns
+    uint64_t t_first_ = UINT64_MAX, t_last_ = 0;
     CacheStats stats_;
 };
 

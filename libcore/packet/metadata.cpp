@@ -38,6 +38,7 @@ void take_hello(Conn& c, const l7::ClientHello& h, App app) {
     set_app(c, app);
     c.sni.assign(h.sni);
     c.alpn.assign(h.alpn());
+    c.has_text = true;
     c.tls_version = h.version;
     c.ech = h.ech;
 }
@@ -46,6 +47,7 @@ void take_dns(Conn& c, const l7::DnsMessage& m) {
     set_app(c, App::dns);
     if (m.has_question) {
         c.dns_qname.assign(m.qname());
+        c.has_text = true;
         c.dns_qtype = m.qtype;
     }
     if (m.response) {
@@ -132,6 +134,7 @@ void Metadata::start(FlowCache& cache, FlowCache::Entry& e, Conn& c, const Packe
             set_app(c, ssdp ? App::ssdp : App::http);
             c.http_method.assign(req.method);
             c.http_host.assign(req.host);
+            c.has_text = true;
             finish(cache, c);
             return;
         }
@@ -141,6 +144,7 @@ void Metadata::start(FlowCache& cache, FlowCache::Entry& e, Conn& c, const Packe
             if (c.app == static_cast<uint8_t>(App::quic) &&
                 l7::parse_gquic_client_hello(payload, g) == l7::Status::done) {
                 c.sni.assign(g.sni);
+                c.has_text = true;
                 finish(cache, c);
             }
             return;
@@ -201,6 +205,7 @@ bool Metadata::parse_client(Conn& c, std::span<const uint8_t> stream, bool prefi
             set_app(c, App::http);
             c.http_method.assign(req.method);
             c.http_host.assign(req.host);
+            c.has_text = true;
             c.l7_state = kWaitResponse;
             return false;
         }

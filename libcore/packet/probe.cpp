@@ -176,10 +176,9 @@ bool Probe::keep_sample() {
 }
 
 void Probe::drain() {
-    FlowBlock& out = cache_.out();
-    if (out.empty()) return;
-    sink_.write(out);
-    out.clear();
+    if (cache_.pending() == 0) return;
+    sink_.write(cache_.out());
+    cache_.clear_out();
 }
 
 // Sampling, filter and decoding: true when the packet goes on to the flow cache.
@@ -220,7 +219,7 @@ void Probe::account(PacketView& v, bool layer2, uint64_t ts, const FlowKey* key,
         cache_.end(idx);
     else
         cache_.end_if_closed(idx, v);
-    if (cache_.out().size() >= opts_.block_rows) drain();
+    if (cache_.pending() >= opts_.block_rows) drain();
 }
 
 void Probe::packet(const RawPacket& p) {
@@ -232,11 +231,11 @@ void Probe::packet(const RawPacket& p) {
 void Probe::packets(const RawPacket* ps, size_t n) {
     // Decode the batch, then ask for the memory its lookups will need, then account the
     // packets in order: the cache misses of the batch overlap instead of queueing.
-    PacketView views[kBatch];
-    FlowKey keys[kBatch];
-    uint32_t hashes[kBatch];
-    bool layer2[kBatch];
-    bool keep[kBatch];
+    PacketView* views = batch_.views;
+    FlowKey* keys = batch_.keys;
+    uint32_t* hashes = batch_.hashes;
+    bool* layer2 = batch_.layer2;
+    bool* keep = batch_.keep;
     if (n > kBatch) n = kBatch;
     for (size_t i = 0; i < n; ++i) {
         keep[i] = admit(ps[i], views[i], layer2[i]);
@@ -246,7 +245,7 @@ void Probe::packets(const RawPacket* ps, size_t n) {
         cache_.prefetch_slot(hashes[i]);
     }
     for (size_t i = 0; i < n; ++i)
-        if (keep[i]) cache_.prefetch_entry(hashes[i]);
+        if (keep[i]) cache_.prefetch_entry(hashes[i], keys[i]);
     for (size_t i = 0; i < n; ++i)
         if (keep[i]) account(views[i], layer2[i], ps[i].ts_us, &keys[i], hashes[i]);
 }

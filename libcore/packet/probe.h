@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "format/writer.h"
 #include "packet/capture_file.h"
 #include "packet/decode.h"
 #include "packet/flow_cache.h"
@@ -32,7 +33,9 @@ struct ProbeOptions {
     uint64_t seed = 1;     // random sampling: the same seed gives the same packets
     std::string filter;    // BPF expression applied to every packet ("" = none)
     bool metadata = true;  // read TLS/QUIC hellos (TCP handshake delays are always kept)
-    size_t block_rows = 8192;
+    // Rows per block handed to the sink: as many as FlowWriter puts in a block, so that it
+    // writes the block as it is instead of copying it into one of its own.
+    size_t block_rows = WriterOptions{}.block_rows;
 };
 
 struct ProbeStats {
@@ -78,6 +81,15 @@ class Probe {
     FlowSink& sink_;
     FlowCache cache_;
     Metadata meta_;
+    // The decoded packets of a batch: a member, so that the arrays are not set to zero at
+    // every call (decode_packet() fills each view).
+    struct Batch {
+        PacketView views[kBatch];
+        FlowKey keys[kBatch];
+        uint32_t hashes[kBatch];
+        bool layer2[kBatch];
+        bool keep[kBatch];
+    } batch_;
     std::unique_ptr<Frags> frags_;
     std::unique_ptr<Filter> filter_;
     ProbeStats stats_;
