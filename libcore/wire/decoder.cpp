@@ -474,23 +474,62 @@ struct WireDecoder::Impl {
 
     // ---- data records straight into the block's columns ----
     //
-    // Before a data set, every column of the block grows by the most records the set can
-    // hold (zero-filled: the value of fields the template lacks); records are stored by row
-    // index, and the columns are cut back to the rows decoded afterwards. That is a store per
-    // value instead of a push_back per value plus a record copy per row.
+    // While datagrams are decoded, the block's columns run ahead of its rows: they are grown
+    // (zero-filled: the value of fields a template lacks) by at least kGrowRows rows at a time,
+    // records are stored by row index, and the columns are cut back to the rows decoded when
+    // the call ends. That is a resize per column per kGrowRows rows instead of two per data
+    // set, and a store per value instead of a push_back per value plus a record copy per row.
+    // Invariant: every column is max(grown, out.size()) long, and rows past out.size() are zero.
 
+    static constexpr size_t kGrowRows = 2048;
     void* base[kFieldSlots] = {};  // data() of each column while a set is decoded
+    size_t grown = 0;
 
-    void grow_columns(FlowBlock& out, size_t n) {
+    void resize_columns(FlowBlock& out, size_t n) {
         for_each_field([&](auto t) {
             using T = decltype(t);
             auto& c = column<T::id>(out);
             if constexpr (T::storage == Storage::Str) {
                 c.ids.resize(n);
-                base[static_cast<unsigned>(T::id)] = c.ids.data();
             } else {
                 c.resize(n);
+            }
+        });
+    }
+
+    // Makes room for n more rows after out.size() and points base[] at the columns.
+    void make_room(FlowBlock& out, size_t n) {
+        const size_t need = out.size() + n;
+        if (need > std::max(grown, out.size())) {
+            grown = std::max(need, out.size() + kGrowRows);
+            resize_columns(out, grown);
+        }
+        for_each_field([&](auto t) {
+            using T = decltype(t);
+            auto& c = column<T::id>(out);
+            if constexpr (T::storage == Storage::Str) {
+                base[static_cast<unsigned>(T::id)] = c.ids.data();
+            } else {
                 base[static_cast<unsigned>(T::id)] = c.data();
+            }
+        });
+    }
+
+    // Cuts the columns back to the block's rows, as every reader of a block expects them.
+    void cut_columns(FlowBlock& out) {
+        if (grown > out.size()) resize_columns(out, out.size());
+        grown = out.size();
+    }
+
+    // A record cut short left values in row `row`: back to zero, for the next record there.
+    void zero_row(FlowBlock& out, size_t row) {
+        for_each_field([&](auto t) {
+            using T = decltype(t);
+            auto& c = column<T::id>(out);
+            if constexpr (T::storage == Storage::Str) {
+                c.ids[row] = 0;
+            } else {
+                c[row] = {};
             }
         });
     }
@@ -613,7 +652,7 @@ struct WireDecoder::Impl {
             return true;
         }
         const size_t before = out.size();
-        grow_columns(out, before + static_cast<size_t>(end - p) / t.min_len);
+        make_room(out, static_cast<size_t>(end - p) / t.min_len);
         uint64_t lo = UINT64_MAX, hi = 0;
         FlowRecord& fin = rec;
         size_t row = before;
@@ -638,8 +677,7 @@ struct WireDecoder::Impl {
             hi = std::max(hi, fin.end);
             ++row;
         }
-        // A cut record may have left values in row `row`: the shrink drops them.
-        grow_columns(out, row);
+        if (!ok) zero_row(out, row);
         out.set_rows(row, lo, hi);
         const size_t added = row - before;
         records += static_cast<uint32_t>(added);
@@ -733,6 +771,7 @@ struct WireDecoder::Impl {
         const uint16_t si = rd16(d + 22);
         const uint32_t rate = si & 0x3fff;
         const size_t before = s->st.flows;
+        cut_columns(out);  // records are appended
         for (unsigned i = 0; i < count; ++i) {
             const uint8_t* p = d + 24 + i * 48;
             FlowRecord& r = rec;
@@ -943,6 +982,7 @@ struct WireDecoder::Impl {
         sequence(*s, dg.sequence, false);
         s->have_seq = true;
         s->next_seq = dg.sequence + 1;
+        cut_columns(out);  // sflow::decode_samples appends
         const size_t before = out.size();
         sflow::Counts c;
         const bool ok = sflow::decode_samples(d, len, dg, now, out, c);
@@ -965,7 +1005,22 @@ WireDecoder::~WireDecoder() = default;
 
 size_t WireDecoder::decode(const uint8_t* data, size_t len, const IpAddr& exporter, uint64_t now,
                            FlowBlock& out) {
-    return impl_->decode(data, len, exporter, now, out);
+    const size_t before = out.size();
+    const Datagram d{data, len, exporter};
+    decode(&d, 1, now, out);
+    return out.size() - before;
+}
+
+size_t WireDecoder::decode(const Datagram* dgs, size_t n, uint64_t now, FlowBlock& out,
+                           size_t enough_rows) {
+    Impl& im = *impl_;
+    im.grown = out.size();
+    size_t i = 0;
+    for (; i < n && out.size() < enough_rows; ++i) {
+        im.decode(dgs[i].data, dgs[i].len, dgs[i].exporter, now, out);
+    }
+    im.cut_columns(out);
+    return i;
 }
 
 void WireDecoder::expire(uint64_t now) {

@@ -55,6 +55,13 @@ struct DecoderTotals {
     uint64_t sources_refused = 0;  // datagrams from exporters over max_sources
 };
 
+// One received datagram, for decoding a batch.
+struct Datagram {
+    const uint8_t* data;
+    size_t len;
+    IpAddr exporter;
+};
+
 class WireDecoder {
   public:
     explicit WireDecoder(DecoderOptions opts = {});
@@ -66,6 +73,11 @@ class WireDecoder {
     // its flows to `out`. Returns the number of flows appended.
     size_t decode(const uint8_t* data, size_t len, const IpAddr& exporter, uint64_t now,
                   FlowBlock& out);
+    // Decodes datagrams in order, all received at `now`, until `out` holds at least
+    // `enough_rows` rows; returns how many datagrams were decoded. Cheaper per flow than one
+    // call per datagram: the block's columns grow once for many datagrams.
+    size_t decode(const Datagram* dgs, size_t n, uint64_t now, FlowBlock& out,
+                  size_t enough_rows = SIZE_MAX);
     // Drops held data that waited longer than hold_time (counted in sets_dropped).
     void expire(uint64_t now);
     // Drops everything still held (at shutdown), counting it.
