@@ -107,6 +107,7 @@ struct Collector::Impl {
     }
 
     void push_block(std::unique_ptr<FlowBlock>& b) {
+        decoder.finish(*b);
         if (b->empty()) return;
         push({Message::kBlock, std::move(b), 0, nullptr});
         b = take_block();

@@ -336,7 +336,10 @@ TEST(Decoder, BatchDecodesLikeOneByOne) {
     WireDecoder one, batch;
     FlowBlock a, b;
     for (const auto& m : msgs) decode(one, m, a);
-    ASSERT_EQ(batch.decode(dgs.data(), dgs.size(), kNow, b), dgs.size());
+    // Two calls into one block, as the collector makes them, then the block is finished.
+    ASSERT_EQ(batch.decode(dgs.data(), 2, kNow, b), 2u);
+    ASSERT_EQ(batch.decode(dgs.data() + 2, dgs.size() - 2, kNow, b), dgs.size() - 2);
+    batch.finish(b);
     ASSERT_EQ(a.size(), 4u);
     ASSERT_EQ(b.size(), 4u);
     EXPECT_EQ(b.sport.size(), 4u);  // columns cut back to the rows
@@ -363,6 +366,7 @@ TEST(Decoder, BatchDecodesLikeOneByOne) {
     WireDecoder part;
     FlowBlock c;
     EXPECT_EQ(part.decode(dgs.data(), dgs.size(), kNow, c, 1), 1u);
+    part.finish(c);
     EXPECT_EQ(c.size(), 1u);
     EXPECT_EQ(c.src.size(), 1u);
 }
