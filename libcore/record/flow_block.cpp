@@ -226,6 +226,20 @@ void FlowBlock::set_encoded(size_t n, const FieldSet& stored, uint64_t t_first, 
     }
 }
 
+void FlowBlock::set_rows(size_t n, uint64_t t_first, uint64_t t_last, const FieldSet& held) {
+    size_ = n;
+    ready_ = held;
+    absent_ = ~held;
+    touched_[0] = touched_[1] = 0;
+    for (unsigned id = 1; id <= kMaxFieldId; ++id) {
+        if (held.test(id)) touched_[id / 64] |= 1ull << (id % 64);
+    }
+    if (n > 0) {
+        t_first_ = std::min(t_first_, t_first);
+        t_last_ = std::max(t_last_, t_last);
+    }
+}
+
 void FlowBlock::materialise(FieldId f) {
     const unsigned id = static_cast<unsigned>(f);
     visit_field(f, [&](auto t) {

@@ -69,6 +69,7 @@ struct Template {
     std::vector<TField> fields;
     std::vector<uint16_t> finishing;  // data records: fields that finish_record() needs
     FieldSet direct;                  // columns written directly (each by one field at most)
+    FieldSet writes;                  // data records: direct and finished columns
     uint32_t min_len = 0;             // bytes of a record with empty variable-length fields
     bool varlen = false;
     bool options = false;
@@ -484,19 +485,24 @@ struct WireDecoder::Impl {
     // ---- data records straight into the block's columns ----
     //
     // While datagrams are decoded, the block's columns run ahead of its rows: they are grown
-    // (zero-filled: the value of fields a template lacks) by at least kGrowRows rows at a time,
-    // records are stored by row index, and finish() cuts the columns back to the rows. That is
-    // a resize per column per kGrowRows rows instead of two per data set, and a store per
-    // value instead of a push_back per value plus a record copy per row.
-    // Invariant: every column is max(grown, out.size()) long; rows past out.size() are zero.
+    // (zero-filled) by at least kGrowRows rows at a time, records are stored by row index, and
+    // finish() cuts the columns back to the rows. That is a resize per column per kGrowRows
+    // rows instead of two per data set, and a store per value instead of a push_back per
+    // value plus a record copy per row. Only the columns some template of the block writes
+    // (`held`) are filled at all; the others stay empty and are marked all default, so that
+    // neither the decoder nor the writer touches them.
+    // Invariant: every held column is max(grown, out.size()) long; rows past out.size() are
+    // zero. grown == 0: no rows written since finish().
 
     static constexpr size_t kGrowRows = 256;
-    void* base[kFieldSlots] = {};  // data() of each column while a set is decoded
+    void* base[kFieldSlots] = {};  // data() of each held column while a set is decoded
     size_t grown = 0;
+    FieldSet held;
 
-    void resize_columns(FlowBlock& out, size_t n) {
+    static void resize_columns(FlowBlock& out, size_t n, const FieldSet& which) {
         for_each_field([&](auto t) {
             using T = decltype(t);
+            if (!which.test(static_cast<unsigned>(T::id))) return;
             auto& c = column<T::id>(out);
             if constexpr (T::storage == Storage::Str) {
                 c.ids.resize(n);
@@ -506,13 +512,27 @@ struct WireDecoder::Impl {
         });
     }
 
-    // Makes room for n more rows after out.size() and points base[] at the columns.
-    void make_room(FlowBlock& out, size_t n) {
-        const size_t need = out.size() + n;
-        if (need > std::max(grown, out.size())) {
-            grown = std::max(need, out.size() + kGrowRows);
-            resize_columns(out, grown);
+    // Makes room for n more rows after out.size() in the columns held and in those a
+    // template writes (`writes`), and points base[] at them.
+    void make_room(FlowBlock& out, size_t n, const FieldSet& writes) {
+        if (grown == 0) {
+            // A block that already has rows: its columns not all default hold them.
+            held.reset();
+            for (unsigned id = 1; id <= kMaxFieldId && !out.empty(); ++id) {
+                if (!out.all_default(static_cast<FieldId>(id))) held.set(id);
+            }
         }
+        const FieldSet want = held | writes;
+        const size_t len = std::max(grown, out.size());
+        const size_t need = out.size() + n;
+        if (need > len) {
+            grown = std::max(need, out.size() + kGrowRows);
+            resize_columns(out, grown, want);
+        } else if (want != held) {
+            grown = len;
+            resize_columns(out, grown, want & ~held);
+        }
+        held = want;
         for_each_field([&](auto t) {
             using T = decltype(t);
             auto& c = column<T::id>(out);
@@ -524,10 +544,17 @@ struct WireDecoder::Impl {
         });
     }
 
-    // Cuts the columns back to the block's rows, as every reader of a block expects them.
+    // Cuts the held columns back to the block's rows, as every reader of a block expects.
     void cut_columns(FlowBlock& out) {
-        if (grown > out.size()) resize_columns(out, out.size());
+        if (grown > out.size()) resize_columns(out, out.size(), held);
         grown = 0;
+    }
+
+    // Before records are appended (v5, sFlow): every column filled, as long as the block.
+    void plain_columns(FlowBlock& out) {
+        cut_columns(out);
+        out.ensure_all();
+        out.set_rows(out.size(), UINT64_MAX, 0, FieldSet().set());
     }
 
     template <class V>
@@ -750,13 +777,13 @@ struct WireDecoder::Impl {
             t.varlen ? locate(t, p, end, ok) : static_cast<size_t>(end - p) / t.min_len;
         if (n == 0) return ok;
         const size_t row = out.size();
-        make_room(out, n);
+        make_room(out, n, t.writes);
         const auto [lo, hi] =
             t.varlen ? store_records(s, m, t,
                                      LocatedRecords{p, pos.data(), lens.data(), t.fields.size()}, n,
                                      out, row)
                      : store_records(s, m, t, FixedRecords{p, t.min_len}, n, out, row);
-        out.set_rows(row + n, lo, hi);
+        out.set_rows(row + n, lo, hi, held);
         records += static_cast<uint32_t>(n);
         s.st.flows += n;
         return ok;
@@ -848,7 +875,7 @@ struct WireDecoder::Impl {
         const uint16_t si = rd16(d + 22);
         const uint32_t rate = si & 0x3fff;
         const size_t before = s->st.flows;
-        cut_columns(out);  // records are appended
+        plain_columns(out);
         for (unsigned i = 0; i < count; ++i) {
             const uint8_t* p = d + 24 + i * 48;
             FlowRecord& r = rec;
@@ -948,6 +975,7 @@ struct WireDecoder::Impl {
             }
             // A record must fit in a datagram; one that cannot is a broken template.
             if (t.min_len > 65535) return false;
+            t.writes = t.direct | finished_fields();
             install(s, tid, std::move(t), now, out);
         }
         return true;
@@ -1059,7 +1087,7 @@ struct WireDecoder::Impl {
         sequence(*s, dg.sequence, false);
         s->have_seq = true;
         s->next_seq = dg.sequence + 1;
-        cut_columns(out);  // sflow::decode_samples appends
+        plain_columns(out);  // sflow::decode_samples appends
         const size_t before = out.size();
         sflow::Counts c;
         const bool ok = sflow::decode_samples(d, len, dg, now, out, c);
