@@ -230,10 +230,9 @@ void FlowBlock::set_rows(size_t n, uint64_t t_first, uint64_t t_last, const Fiel
     size_ = n;
     ready_ = held;
     absent_ = ~held;
-    touched_[0] = touched_[1] = 0;
-    for (unsigned id = 1; id <= kMaxFieldId; ++id) {
-        if (held.test(id)) touched_[id / 64] |= 1ull << (id % 64);
-    }
+    static_assert(kFieldSlots == 128);
+    touched_[0] = (held & FieldSet(~0ull)).to_ullong();
+    touched_[1] = (held >> 64).to_ullong();
     if (n > 0) {
         t_first_ = std::min(t_first_, t_first);
         t_last_ = std::max(t_last_, t_last);
