@@ -4,6 +4,9 @@
 
 #include <vector>
 
+#include "format/reader.h"
+#include "format/writer.h"
+#include "test_util.h"
 #include "wire/bytes.h"
 #include "wire/decoder.h"
 
@@ -104,6 +107,12 @@ TEST(Decoder, IpfixTemplateAndData) {
     EXPECT_EQ(r.domain, 7u);
     EXPECT_EQ(out.t_first(), 1'699'999'998'250'000u);
     EXPECT_EQ(out.t_last(), 1'700'000'000'500'000u);
+    // Columns no template wrote are left unfilled, marked all default, and read as zero.
+    EXPECT_TRUE(out.all_default(FieldId::tun_src));
+    EXPECT_FALSE(out.may_hold_values(FieldId::tun_src));
+    EXPECT_FALSE(out.all_default(FieldId::src));
+    EXPECT_TRUE(r.tun_src.is_zero());
+    EXPECT_EQ(r.sport, 0);
     EXPECT_EQ(only(d).templates, 1u);
     EXPECT_EQ(only(d).flows, 2u);
 }
@@ -369,6 +378,53 @@ TEST(Decoder, BatchDecodesLikeOneByOne) {
     part.finish(c);
     EXPECT_EQ(c.size(), 1u);
     EXPECT_EQ(c.src.size(), 1u);
+}
+
+TEST(Decoder, BlockWithUnfilledColumnsIsWrittenWhole) {
+    // 20000 records from 1000 datagrams in one block: large enough that the writer encodes
+    // it as it is, with the columns no template wrote unfilled.
+    WireDecoder d;
+    FlowBlock out;
+    std::vector<Bytes> msgs;
+    for (uint32_t m = 0; m < 1000; ++m) {
+        Bytes body;
+        for (uint32_t i = 0; i < 20; ++i) {
+            const uint32_t k = m * 20 + i;
+            const Bytes r = record300(0xc0a80000 + k, k + 1, 100, 1'699'999'000'000 + k);
+            body.insert(body.end(), r.begin(), r.end());
+        }
+        Bytes sets = m == 0 ? template300() : Bytes{};
+        const Bytes data = set(300, body);
+        sets.insert(sets.end(), data.begin(), data.end());
+        msgs.push_back(ipfix(m * 20, sets));
+    }
+    std::vector<Datagram> dgs;
+    for (const auto& m : msgs) dgs.push_back({m.data(), m.size(), kExporter});
+    ASSERT_EQ(d.decode(dgs.data(), dgs.size(), kNow, out), dgs.size());
+    d.finish(out);
+    ASSERT_EQ(out.size(), 20000u);
+    test::TempDir dir;
+    auto w = FlowWriter::open(dir.file("x.flows"), {});
+    w->write(out);
+    w->close();
+    FlowReader rd(dir.file("x.flows"), {});
+    FlowBlock back;
+    size_t n = 0;
+    while (rd.next(back)) {
+        for (size_t i = 0; i < back.size(); ++i, ++n) {
+            FlowRecord r;
+            back.record(i, r);
+            ASSERT_EQ(r.src, IpAddr::v4(0xc0a80000 + static_cast<uint32_t>(n))) << n;
+            ASSERT_EQ(r.packets, n + 1) << n;
+            ASSERT_EQ(r.start, (1'699'999'000'000 + n) * 1000) << n;
+            ASSERT_EQ(r.proto, 6) << n;
+            ASSERT_EQ(r.exporter, kExporter) << n;
+            ASSERT_TRUE(r.tun_src.is_zero()) << n;
+            ASSERT_EQ(r.sport, 0) << n;
+        }
+    }
+    EXPECT_EQ(n, 20000u);
+    EXPECT_EQ(d.stats()[0].lost_records, 0u);
 }
 
 }  // namespace
