@@ -587,35 +587,39 @@ struct WireDecoder::Impl {
     }
 
     // Where each record's fields start, for sets whose records differ in length
-    // (variable-length fields): field f of record i at pos[i * nf + f] from the set's first
-    // byte, lens[i * nf + f] bytes long. Reused from set to set.
+    // (variable-length fields): field f of record i at pos[i * nf + f] from the first located
+    // record, lens[i * nf + f] bytes long. Reused from set to set.
     std::vector<uint32_t> pos, lens;
 
-    // Finds the whole records of a data set whose template has variable-length fields, filling
-    // pos and lens; returns how many there are. `ok` turns false when a field runs past the
-    // end (the records before it count).
-    size_t locate(const Template& t, const uint8_t* p0, const uint8_t* end, bool& ok) {
+    static constexpr size_t kLocateEntries = 16384;
+
+    // Finds up to `most` whole records of a data set whose template has variable-length
+    // fields, from p on, filling pos and lens (positions from p's start); returns how many it
+    // found and moves p past them. `ok` turns false when a field runs past the end (the
+    // records before it count).
+    size_t locate(const Template& t, const uint8_t*& p, const uint8_t* end, size_t most, bool& ok) {
         const size_t nf = t.fields.size();
-        const size_t most = static_cast<size_t>(end - p0) / t.min_len;
         if (pos.size() < most * nf) {
             pos.resize(most * nf);
             lens.resize(most * nf);
         }
+        const uint8_t* p0 = p;
         size_t n = 0;
-        const uint8_t* p = p0;
-        while (static_cast<size_t>(end - p) >= t.min_len) {
+        while (n < most && static_cast<size_t>(end - p) >= t.min_len) {
+            const uint8_t* q = p;
             uint32_t* ps = pos.data() + n * nf;
             uint32_t* ls = lens.data() + n * nf;
             for (size_t f = 0; f < nf; ++f) {
                 size_t len;
-                if (!field_length(t.fields[f], p, end, len) || static_cast<size_t>(end - p) < len) {
+                if (!field_length(t.fields[f], q, end, len) || static_cast<size_t>(end - q) < len) {
                     ok = false;
                     return n;
                 }
-                ps[f] = static_cast<uint32_t>(p - p0);
+                ps[f] = static_cast<uint32_t>(q - p0);
                 ls[f] = static_cast<uint32_t>(len);
-                p += len;
+                q += len;
             }
+            p = q;
             ++n;
         }
         return n;
@@ -772,21 +776,35 @@ struct WireDecoder::Impl {
             }
             return true;
         }
+        if (!t.varlen) {
+            const size_t n = static_cast<size_t>(end - p) / t.min_len;
+            store_set(s, m, t, FixedRecords{p, t.min_len}, n, out, records);
+            return true;
+        }
+        // Located a bounded number of records at a time: a template of many empty fields
+        // must not make the position table huge.
+        const size_t chunk = std::max<size_t>(1, kLocateEntries / t.fields.size());
         bool ok = true;
-        const size_t n =
-            t.varlen ? locate(t, p, end, ok) : static_cast<size_t>(end - p) / t.min_len;
-        if (n == 0) return ok;
+        while (ok && static_cast<size_t>(end - p) >= t.min_len) {
+            const uint8_t* next = p;
+            const size_t n = locate(t, next, end, chunk, ok);
+            store_set(s, m, t, LocatedRecords{p, pos.data(), lens.data(), t.fields.size()}, n, out,
+                      records);
+            p = next;
+        }
+        return ok;
+    }
+
+    template <class Records>
+    void store_set(Source& s, const Msg& m, const Template& t, const Records& r, size_t n,
+                   FlowBlock& out, uint32_t& records) {
+        if (n == 0) return;
         const size_t row = out.size();
         make_room(out, n, t.writes);
-        const auto [lo, hi] =
-            t.varlen ? store_records(s, m, t,
-                                     LocatedRecords{p, pos.data(), lens.data(), t.fields.size()}, n,
-                                     out, row)
-                     : store_records(s, m, t, FixedRecords{p, t.min_len}, n, out, row);
+        const auto [lo, hi] = store_records(s, m, t, r, n, out, row);
         out.set_rows(row + n, lo, hi, held);
         records += static_cast<uint32_t>(n);
         s.st.flows += n;
-        return ok;
     }
 
     // ---- holding data for templates still to come ----

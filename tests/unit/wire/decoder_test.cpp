@@ -380,6 +380,39 @@ TEST(Decoder, BatchDecodesLikeOneByOne) {
     EXPECT_EQ(c.src.size(), 1u);
 }
 
+TEST(Decoder, ManyFieldsVariableLengthRecordsAreLocatedInChunks) {
+    // Template 302: a server name (variable length) and 4000 empty padding fields, so that
+    // a set's records are located a few at a time.
+    Bytes t;
+    put(t, 302, 2);
+    put(t, 4001, 2);
+    put(t, 0x8000 | 808, 2);
+    put(t, 65535, 2);
+    put(t, 8057, 4);
+    for (int i = 0; i < 4000; ++i) {
+        put(t, 210, 2);  // paddingOctets
+        put(t, 0, 2);
+    }
+    Bytes body;
+    for (int k = 0; k < 20; ++k) {
+        const std::string name = "host" + std::to_string(k);
+        put(body, name.size(), 1);
+        body.insert(body.end(), name.begin(), name.end());
+    }
+    Bytes sets = set(2, t);
+    const Bytes data = set(302, body);
+    sets.insert(sets.end(), data.begin(), data.end());
+    WireDecoder d;
+    FlowBlock out;
+    ASSERT_EQ(decode(d, ipfix(0, sets), out), 20u);
+    for (size_t k = 0; k < 20; ++k) {
+        FlowRecord r;
+        out.record(k, r);
+        EXPECT_EQ(r.sni, "host" + std::to_string(k));
+    }
+    EXPECT_EQ(only(d).malformed, 0u);
+}
+
 TEST(Decoder, BlockWithUnfilledColumnsIsWrittenWhole) {
     // 20000 records from 1000 datagrams in one block: large enough that the writer encodes
     // it as it is, with the columns no template wrote unfilled.
