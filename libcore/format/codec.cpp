@@ -361,6 +361,11 @@ bool ColumnEncoder::encode_addr_dict(const std::vector<IpAddr>& v, bool all_v4,
     const size_t mask = slots - 1;
     for (size_t i = 0; i < n; ++i) {
         const IpAddr a = v[i];
+        // Runs of one address (the exporter column, a host's flows) skip the hash lookup.
+        if (i > 0 && a == v[i - 1]) {
+            addr_ids_[i] = addr_ids_[i - 1];
+            continue;
+        }
         for (size_t h = IpAddrHash{}(a)&mask;; h = (h + 1) & mask) {
             const uint32_t s = addr_slots_[h];
             if (s == 0) {

@@ -226,6 +226,19 @@ void FlowBlock::set_encoded(size_t n, const FieldSet& stored, uint64_t t_first, 
     }
 }
 
+void FlowBlock::set_rows(size_t n, uint64_t t_first, uint64_t t_last, const FieldSet& held) {
+    size_ = n;
+    ready_ = held;
+    absent_ = ~held;
+    static_assert(kFieldSlots == 128);
+    touched_[0] = (held & FieldSet(~0ull)).to_ullong();
+    touched_[1] = (held >> 64).to_ullong();
+    if (n > 0) {
+        t_first_ = std::min(t_first_, t_first);
+        t_last_ = std::max(t_last_, t_last);
+    }
+}
+
 void FlowBlock::materialise(FieldId f) {
     const unsigned id = static_cast<unsigned>(f);
     visit_field(f, [&](auto t) {

@@ -138,15 +138,9 @@ class FlowBlock {
         return origin_offset_;
     }
     // For producers that write rows straight into the columns (wire decoders): the block now
-    // has n rows, whose times lie within [t_first, t_last].
-    void set_rows(size_t n, uint64_t t_first, uint64_t t_last) {
-        size_ = n;
-        touched_[0] = touched_[1] = ~0ull;
-        if (n > 0) {
-            t_first_ = std::min(t_first_, t_first);
-            t_last_ = std::max(t_last_, t_last);
-        }
-    }
+    // has n rows, whose times lie within [t_first, t_last]. The columns in `held` hold them;
+    // the others are all default, left unfilled until someone ensure()s them.
+    void set_rows(size_t n, uint64_t t_first, uint64_t t_last, const FieldSet& held);
 
   private:
     template <class RowAt>

@@ -107,6 +107,7 @@ struct Collector::Impl {
     }
 
     void push_block(std::unique_ptr<FlowBlock>& b) {
+        decoder.finish(*b);
         if (b->empty()) return;
         push({Message::kBlock, std::move(b), 0, nullptr});
         b = take_block();
@@ -123,11 +124,13 @@ struct Collector::Impl {
     // Reads every socket until nothing is waiting or the turn is over; returns datagrams read.
     size_t read_sockets(wire::BatchReceiver& rx, std::unique_ptr<FlowBlock>& block, uint64_t now) {
         size_t total = 0;
+        Datagram batch[kBatch];
         for (size_t s = 0; s < fds.size(); ++s) {
             for (unsigned turn = 0; turn < kBatchesPerTurn; ++turn) {
                 const unsigned n = rx.receive(fds[s]);
                 if (n == 0) break;
                 total += n;
+                size_t k = 0;
                 for (unsigned i = 0; i < n; ++i) {
                     const IpAddr from = wire::endpoint_ip(rx.source(i));
                     if (!allowed(from)) {
@@ -138,7 +141,10 @@ struct Collector::Impl {
                         ++extra.truncated;
                         continue;
                     }
-                    decoder.decode(rx.data(i), rx.size(i), from, now, *block);
+                    batch[k++] = {rx.data(i), rx.size(i), from};
+                }
+                for (size_t done = 0; done < k;) {
+                    done += decoder.decode(batch + done, k - done, now, *block, opts.block_rows);
                     if (block->size() >= opts.block_rows) push_block(block);
                 }
                 if (rx.kernel_drops()) drops[s] = rx.kernel_drops();

@@ -49,6 +49,7 @@ struct TField {
     uint16_t length;  // kVarLen: variable
     FieldId field;
     bool direct;  // data records: the value goes straight into the block's column
+    uint32_t at;  // bytes from the record's start (templates without variable-length fields)
 };
 
 // Fields every data record gets from finish_record(), not from a template field directly.
@@ -66,8 +67,10 @@ const FieldSet& finished_fields() {
 
 struct Template {
     std::vector<TField> fields;
-    FieldSet direct;       // columns written directly (each by one field at most)
-    uint32_t min_len = 0;  // bytes of a record with empty variable-length fields
+    std::vector<uint16_t> finishing;  // data records: fields that finish_record() needs
+    FieldSet direct;                  // columns written directly (each by one field at most)
+    FieldSet writes;                  // data records: direct and finished columns
+    uint32_t min_len = 0;             // bytes of a record with empty variable-length fields
     bool varlen = false;
     bool options = false;
     uint64_t last_seen = 0;
@@ -174,7 +177,9 @@ struct WireDecoder::Impl {
         return last;
     }
 
-    static size_t template_cost(const Template& t) { return 64 + t.fields.size() * sizeof(TField); }
+    static size_t template_cost(const Template& t) {
+        return 64 + t.fields.size() * (sizeof(TField) + sizeof(uint16_t));
+    }
 
     void forget_template(Source& s, std::unordered_map<uint16_t, Template>::iterator it) {
         template_bytes -= template_cost(it->second);
@@ -213,7 +218,7 @@ struct WireDecoder::Impl {
     // Compiles the field specifiers of a template record. `scope_skip`: NetFlow v9 options
     // scope fields, whose types are not element ids.
     static void add_field(Template& t, uint32_t pen, uint16_t id, uint16_t len, bool scope_skip) {
-        TField f{Op::Skip, 0, 0, len, FieldId::start, false};
+        TField f{Op::Skip, 0, 0, len, FieldId::start, false, t.min_len};
         if (!scope_skip) {
             const ElementOp e = element_op(pen, id, len == kVarLen ? 0 : len);
             f.op = e.op;
@@ -247,6 +252,11 @@ struct WireDecoder::Impl {
             t.min_len += 1;
         } else {
             t.min_len += len;
+        }
+        // What finish_record() reads: counters, the destination port (ICMP may replace it),
+        // times and sampling. Other fields of finished columns (exporter, domain) are ignored.
+        if ((f.op == Op::Uint && f.field == FieldId::dport) || f.op >= Op::IcmpTypeCode) {
+            t.finishing.push_back(static_cast<uint16_t>(t.fields.size()));
         }
         t.fields.push_back(f);
     }
@@ -474,25 +484,77 @@ struct WireDecoder::Impl {
 
     // ---- data records straight into the block's columns ----
     //
-    // Before a data set, every column of the block grows by the most records the set can
-    // hold (zero-filled: the value of fields the template lacks); records are stored by row
-    // index, and the columns are cut back to the rows decoded afterwards. That is a store per
-    // value instead of a push_back per value plus a record copy per row.
+    // While datagrams are decoded, the block's columns run ahead of its rows: they are grown
+    // (zero-filled) by at least kGrowRows rows at a time, records are stored by row index, and
+    // finish() cuts the columns back to the rows. That is a resize per column per kGrowRows
+    // rows instead of two per data set, and a store per value instead of a push_back per
+    // value plus a record copy per row. Only the columns some template of the block writes
+    // (`held`) are filled at all; the others stay empty and are marked all default, so that
+    // neither the decoder nor the writer touches them.
+    // Invariant: every held column is max(grown, out.size()) long; rows past out.size() are
+    // zero. grown == 0: no rows written since finish().
 
-    void* base[kFieldSlots] = {};  // data() of each column while a set is decoded
+    static constexpr size_t kGrowRows = 256;
+    void* base[kFieldSlots] = {};  // data() of each held column while a set is decoded
+    size_t grown = 0;
+    FieldSet held;
 
-    void grow_columns(FlowBlock& out, size_t n) {
+    static void resize_columns(FlowBlock& out, size_t n, const FieldSet& which) {
+        for_each_field([&](auto t) {
+            using T = decltype(t);
+            if (!which.test(static_cast<unsigned>(T::id))) return;
+            auto& c = column<T::id>(out);
+            if constexpr (T::storage == Storage::Str) {
+                c.ids.resize(n);
+            } else {
+                c.resize(n);
+            }
+        });
+    }
+
+    // Makes room for n more rows after out.size() in the columns held and in those a
+    // template writes (`writes`), and points base[] at them.
+    void make_room(FlowBlock& out, size_t n, const FieldSet& writes) {
+        if (grown == 0) {
+            // A block that already has rows: its columns not all default hold them.
+            held.reset();
+            for (unsigned id = 1; id <= kMaxFieldId && !out.empty(); ++id) {
+                if (!out.all_default(static_cast<FieldId>(id))) held.set(id);
+            }
+        }
+        const FieldSet want = held | writes;
+        const size_t len = std::max(grown, out.size());
+        const size_t need = out.size() + n;
+        if (need > len) {
+            grown = std::max(need, out.size() + kGrowRows);
+            resize_columns(out, grown, want);
+        } else if (want != held) {
+            grown = len;
+            resize_columns(out, grown, want & ~held);
+        }
+        held = want;
         for_each_field([&](auto t) {
             using T = decltype(t);
             auto& c = column<T::id>(out);
             if constexpr (T::storage == Storage::Str) {
-                c.ids.resize(n);
                 base[static_cast<unsigned>(T::id)] = c.ids.data();
             } else {
-                c.resize(n);
                 base[static_cast<unsigned>(T::id)] = c.data();
             }
         });
+    }
+
+    // Cuts the held columns back to the block's rows, as every reader of a block expects.
+    void cut_columns(FlowBlock& out) {
+        if (grown > out.size()) resize_columns(out, out.size(), held);
+        grown = 0;
+    }
+
+    // Before records are appended (v5, sFlow): every column filled, as long as the block.
+    void plain_columns(FlowBlock& out) {
+        cut_columns(out);
+        out.ensure_all();
+        out.set_rows(out.size(), UINT64_MAX, 0, FieldSet().set());
     }
 
     template <class V>
@@ -524,78 +586,180 @@ struct WireDecoder::Impl {
         }
     }
 
-    // Decodes one data record at p (at most `end`) into row `row` of the grown columns; `fin`
-    // gets the values finish_record() needs. Returns the byte after the record, or nullptr
-    // when a variable-length field runs past the end.
-    const uint8_t* decode_direct(const Template& t, const uint8_t* p, const uint8_t* end,
-                                 FlowBlock& out, size_t row, FlowRecord& fin) {
-        extra.seen = 0;
-        fin.packets = fin.bytes = 0;
-        fin.dport = 0;
-        fin.sampling = 0;
-        for (const TField& f : t.fields) {
-            size_t len;
-            if (!field_length(f, p, end, len)) return nullptr;
-            if (f.direct) {
-                switch (f.op) {
-                    case Op::Uint:
-                    case Op::Flags: {
-                        const uint64_t v = read_uint(p, len);
-                        switch (f.width) {
-                            case 1:
-                                at<uint8_t>(f.field)[row] = static_cast<uint8_t>(v);
-                                break;
-                            case 2:
-                                at<uint16_t>(f.field)[row] = static_cast<uint16_t>(v);
-                                break;
-                            case 4:
-                                at<uint32_t>(f.field)[row] = static_cast<uint32_t>(v);
-                                break;
-                            default:
-                                at<uint64_t>(f.field)[row] = v;
-                        }
-                        break;
-                    }
-                    case Op::Addr:
-                        at<IpAddr>(f.field)[row] = addr(f.field, p, len);
-                        break;
-                    case Op::Mac:
-                        at<uint64_t>(f.field)[row] = rdn(p, 6);
-                        break;
-                    default: {  // Op::Str; trailing NULs pad fixed-size strings
-                        size_t n = len;
-                        while (n > 0 && p[n - 1] == 0) --n;
-                        visit_field(f.field, [&](auto tr) {
-                            using T = decltype(tr);
-                            if constexpr (T::storage == Storage::Str) {
-                                at<uint32_t>(f.field)[row] = column<T::id>(out).dict.intern(
-                                    {reinterpret_cast<const char*>(p), n});
-                            }
-                        });
-                    }
+    // Where each record's fields start, for sets whose records differ in length
+    // (variable-length fields): field f of record i at pos[i * nf + f] from the first located
+    // record, lens[i * nf + f] bytes long. Reused from set to set.
+    std::vector<uint32_t> pos, lens;
+
+    static constexpr size_t kLocateEntries = 16384;
+
+    // Finds up to `most` whole records of a data set whose template has variable-length
+    // fields, from p on, filling pos and lens (positions from p's start); returns how many it
+    // found and moves p past them. `ok` turns false when a field runs past the end (the
+    // records before it count).
+    size_t locate(const Template& t, const uint8_t*& p, const uint8_t* end, size_t most, bool& ok) {
+        const size_t nf = t.fields.size();
+        if (pos.size() < most * nf) {
+            pos.resize(most * nf);
+            lens.resize(most * nf);
+        }
+        const uint8_t* p0 = p;
+        size_t n = 0;
+        while (n < most && static_cast<size_t>(end - p) >= t.min_len) {
+            const uint8_t* q = p;
+            uint32_t* ps = pos.data() + n * nf;
+            uint32_t* ls = lens.data() + n * nf;
+            for (size_t f = 0; f < nf; ++f) {
+                size_t len;
+                if (!field_length(t.fields[f], q, end, len) || static_cast<size_t>(end - q) < len) {
+                    ok = false;
+                    return n;
                 }
-            } else {
-                switch (f.op) {
-                    case Op::Skip:
-                        break;
-                    case Op::Uint:  // the destination port: ICMP elements may replace it
-                        if (f.field == FieldId::dport) {
-                            fin.dport = static_cast<uint16_t>(read_uint(p, len));
+                ps[f] = static_cast<uint32_t>(q - p0);
+                ls[f] = static_cast<uint32_t>(len);
+                q += len;
+            }
+            p = q;
+            ++n;
+        }
+        return n;
+    }
+
+    // Where field f of record i is and how long it is: records of one length at a fixed
+    // stride, or as locate() found them.
+    struct FixedRecords {
+        const uint8_t* p0;
+        size_t stride;
+        const uint8_t* at(size_t i, const TField& f, size_t) const {
+            return p0 + i * stride + f.at;
+        }
+        size_t length(size_t, const TField& f, size_t) const { return f.length; }
+    };
+    struct LocatedRecords {
+        const uint8_t* p0;
+        const uint32_t* pos;
+        const uint32_t* lens;
+        size_t nf;
+        const uint8_t* at(size_t i, const TField&, size_t f) const { return p0 + pos[i * nf + f]; }
+        size_t length(size_t i, const TField&, size_t f) const { return lens[i * nf + f]; }
+    };
+
+    // Stores integer field f (template index k) of n records into dst[0, n).
+    template <class D, class Records>
+    static void store_uints(D* dst, const Records& r, size_t n, const TField& f, size_t k) {
+        switch (f.length) {
+            case 1:
+                for (size_t i = 0; i < n; ++i) dst[i] = static_cast<D>(*r.at(i, f, k));
+                break;
+            case 2:
+                for (size_t i = 0; i < n; ++i) dst[i] = static_cast<D>(rd16(r.at(i, f, k)));
+                break;
+            case 4:
+                for (size_t i = 0; i < n; ++i) dst[i] = static_cast<D>(rd32(r.at(i, f, k)));
+                break;
+            case 8:
+                for (size_t i = 0; i < n; ++i) dst[i] = static_cast<D>(rd64(r.at(i, f, k)));
+                break;
+            default:
+                for (size_t i = 0; i < n; ++i) {
+                    dst[i] = static_cast<D>(rdn(r.at(i, f, k), f.length));
+                }
+        }
+    }
+
+    // Decodes n records into rows [row, row + n) of the grown columns: each field the
+    // template stores directly, one field at a time over all records (one dispatch per field
+    // and set, not per value); then, record by record, what needs the whole record.
+    // Returns the lowest start and highest end time.
+    template <class Records>
+    std::pair<uint64_t, uint64_t> store_records(Source& s, const Msg& m, const Template& t,
+                                                const Records& r, size_t n, FlowBlock& out,
+                                                size_t row) {
+        for (size_t k = 0; k < t.fields.size(); ++k) {
+            const TField& f = t.fields[k];
+            if (!f.direct) continue;
+            switch (f.op) {
+                case Op::Uint:
+                case Op::Flags:
+                    switch (f.width) {
+                        case 1:
+                            store_uints(at<uint8_t>(f.field) + row, r, n, f, k);
+                            break;
+                        case 2:
+                            store_uints(at<uint16_t>(f.field) + row, r, n, f, k);
+                            break;
+                        case 4:
+                            store_uints(at<uint32_t>(f.field) + row, r, n, f, k);
+                            break;
+                        default:
+                            store_uints(at<uint64_t>(f.field) + row, r, n, f, k);
+                    }
+                    break;
+                case Op::Addr: {
+                    IpAddr* dst = at<IpAddr>(f.field) + row;
+                    for (size_t i = 0; i < n; ++i) {
+                        dst[i] = addr(f.field, r.at(i, f, k), r.length(i, f, k));
+                    }
+                    break;
+                }
+                case Op::Mac: {
+                    uint64_t* dst = at<uint64_t>(f.field) + row;
+                    for (size_t i = 0; i < n; ++i) dst[i] = rdn(r.at(i, f, k), 6);
+                    break;
+                }
+                default:  // Op::Str; trailing NULs pad fixed-size strings
+                    visit_field(f.field, [&](auto tr) {
+                        using T = decltype(tr);
+                        if constexpr (T::storage == Storage::Str) {
+                            auto& c = column<T::id>(out);
+                            for (size_t i = 0; i < n; ++i) {
+                                const char* v = reinterpret_cast<const char*>(r.at(i, f, k));
+                                size_t len = r.length(i, f, k);
+                                while (len > 0 && v[len - 1] == 0) --len;
+                                c.ids[row + i] = c.dict.intern({v, len});
+                            }
                         }
+                    });
+            }
+        }
+        uint64_t lo = UINT64_MAX, hi = 0;
+        FlowRecord& fin = rec;
+        for (size_t i = 0; i < n; ++i) {
+            extra.seen = 0;
+            fin.packets = fin.bytes = 0;
+            fin.dport = 0;
+            fin.sampling = 0;
+            for (const uint16_t k : t.finishing) {
+                const TField& f = t.fields[k];
+                const uint64_t v = read_uint(r.at(i, f, k), r.length(i, f, k));
+                switch (f.op) {
+                    case Op::Uint:  // the destination port
+                        fin.dport = static_cast<uint16_t>(v);
                         break;
                     case Op::Bytes:
-                        fin.bytes = read_uint(p, len);
+                        fin.bytes = v;
                         break;
                     case Op::Packets:
-                        fin.packets = read_uint(p, len);
+                        fin.packets = v;
                         break;
                     default:
-                        extra.set(f.op, read_uint(p, len));
+                        extra.set(f.op, v);
                 }
             }
-            p += len;
+            finish_record(s, m, fin);
+            const size_t j = row + i;
+            at<uint64_t>(FieldId::start)[j] = fin.start;
+            at<uint64_t>(FieldId::end)[j] = fin.end;
+            at<uint64_t>(FieldId::packets)[j] = fin.packets;
+            at<uint64_t>(FieldId::bytes)[j] = fin.bytes;
+            at<uint32_t>(FieldId::sampling)[j] = fin.sampling;
+            at<uint16_t>(FieldId::dport)[j] = fin.dport;
+            at<IpAddr>(FieldId::exporter)[j] = s.st.exporter;
+            at<uint32_t>(FieldId::domain)[j] = s.st.domain;
+            lo = std::min(lo, fin.start);
+            hi = std::max(hi, fin.end);
         }
-        return p;
+        return {lo, hi};
     }
 
     // Decodes the records of one data set. Returns false when the set is malformed.
@@ -612,39 +776,35 @@ struct WireDecoder::Impl {
             }
             return true;
         }
-        const size_t before = out.size();
-        grow_columns(out, before + static_cast<size_t>(end - p) / t.min_len);
-        uint64_t lo = UINT64_MAX, hi = 0;
-        FlowRecord& fin = rec;
-        size_t row = before;
-        bool ok = true;
-        while (static_cast<size_t>(end - p) >= t.min_len) {
-            const uint8_t* next = decode_direct(t, p, end, out, row, fin);
-            if (!next) {
-                ok = false;
-                break;
-            }
-            p = next;
-            finish_record(s, m, fin);
-            at<uint64_t>(FieldId::start)[row] = fin.start;
-            at<uint64_t>(FieldId::end)[row] = fin.end;
-            at<uint64_t>(FieldId::packets)[row] = fin.packets;
-            at<uint64_t>(FieldId::bytes)[row] = fin.bytes;
-            at<uint32_t>(FieldId::sampling)[row] = fin.sampling;
-            at<uint16_t>(FieldId::dport)[row] = fin.dport;
-            at<IpAddr>(FieldId::exporter)[row] = s.st.exporter;
-            at<uint32_t>(FieldId::domain)[row] = s.st.domain;
-            lo = std::min(lo, fin.start);
-            hi = std::max(hi, fin.end);
-            ++row;
+        if (!t.varlen) {
+            const size_t n = static_cast<size_t>(end - p) / t.min_len;
+            store_set(s, m, t, FixedRecords{p, t.min_len}, n, out, records);
+            return true;
         }
-        // A cut record may have left values in row `row`: the shrink drops them.
-        grow_columns(out, row);
-        out.set_rows(row, lo, hi);
-        const size_t added = row - before;
-        records += static_cast<uint32_t>(added);
-        s.st.flows += added;
+        // Located a bounded number of records at a time: a template of many empty fields
+        // must not make the position table huge.
+        const size_t chunk = std::max<size_t>(1, kLocateEntries / t.fields.size());
+        bool ok = true;
+        while (ok && static_cast<size_t>(end - p) >= t.min_len) {
+            const uint8_t* next = p;
+            const size_t n = locate(t, next, end, chunk, ok);
+            store_set(s, m, t, LocatedRecords{p, pos.data(), lens.data(), t.fields.size()}, n, out,
+                      records);
+            p = next;
+        }
         return ok;
+    }
+
+    template <class Records>
+    void store_set(Source& s, const Msg& m, const Template& t, const Records& r, size_t n,
+                   FlowBlock& out, uint32_t& records) {
+        if (n == 0) return;
+        const size_t row = out.size();
+        make_room(out, n, t.writes);
+        const auto [lo, hi] = store_records(s, m, t, r, n, out, row);
+        out.set_rows(row + n, lo, hi, held);
+        records += static_cast<uint32_t>(n);
+        s.st.flows += n;
     }
 
     // ---- holding data for templates still to come ----
@@ -733,6 +893,7 @@ struct WireDecoder::Impl {
         const uint16_t si = rd16(d + 22);
         const uint32_t rate = si & 0x3fff;
         const size_t before = s->st.flows;
+        plain_columns(out);
         for (unsigned i = 0; i < count; ++i) {
             const uint8_t* p = d + 24 + i * 48;
             FlowRecord& r = rec;
@@ -832,6 +993,7 @@ struct WireDecoder::Impl {
             }
             // A record must fit in a datagram; one that cannot is a broken template.
             if (t.min_len > 65535) return false;
+            t.writes = t.direct | finished_fields();
             install(s, tid, std::move(t), now, out);
         }
         return true;
@@ -943,6 +1105,7 @@ struct WireDecoder::Impl {
         sequence(*s, dg.sequence, false);
         s->have_seq = true;
         s->next_seq = dg.sequence + 1;
+        plain_columns(out);  // sflow::decode_samples appends
         const size_t before = out.size();
         sflow::Counts c;
         const bool ok = sflow::decode_samples(d, len, dg, now, out, c);
@@ -965,7 +1128,24 @@ WireDecoder::~WireDecoder() = default;
 
 size_t WireDecoder::decode(const uint8_t* data, size_t len, const IpAddr& exporter, uint64_t now,
                            FlowBlock& out) {
-    return impl_->decode(data, len, exporter, now, out);
+    const size_t before = out.size();
+    const Datagram d{data, len, exporter};
+    decode(&d, 1, now, out);
+    finish(out);
+    return out.size() - before;
+}
+
+size_t WireDecoder::decode(const Datagram* dgs, size_t n, uint64_t now, FlowBlock& out,
+                           size_t enough_rows) {
+    size_t i = 0;
+    for (; i < n && out.size() < enough_rows; ++i) {
+        impl_->decode(dgs[i].data, dgs[i].len, dgs[i].exporter, now, out);
+    }
+    return i;
+}
+
+void WireDecoder::finish(FlowBlock& out) {
+    impl_->cut_columns(out);
 }
 
 void WireDecoder::expire(uint64_t now) {

@@ -1,7 +1,8 @@
 // The body shared by the wire decoder harnesses (v5, v9, IPFIX, sFlow): a datagram, its
 // version field already forced by the harness, is decoded twice by one decoder so that
 // templates defined by the first pass meet data in the second, then again after held data
-// expired. Every column of the block must stay as long as the block: a decoder that
+// expired. Every column of the block must be as long as the block or be marked all default
+// (columns no template wrote are left unfilled), and be as long once made: a decoder that
 // misaligns them aborts here.
 #pragma once
 #include <cstddef>
@@ -15,16 +16,22 @@ namespace fk::fuzz {
 
 inline void check_block(FlowBlock& b) {
     bool ok = true;
-    for_each_field([&](auto t) {
-        using T = decltype(t);
-        const auto& c = column<T::id>(b);
-        if constexpr (T::storage == Storage::Str) {
-            ok &= c.ids.size() == b.size();
-            for (uint32_t id : c.ids) ok &= id < c.dict.size();
-        } else {
-            ok &= c.size() == b.size();
-        }
-    });
+    auto check = [&](bool unfilled_ok) {
+        for_each_field([&](auto t) {
+            using T = decltype(t);
+            const auto& c = column<T::id>(b);
+            const bool unfilled = unfilled_ok && b.all_default(T::id);
+            if constexpr (T::storage == Storage::Str) {
+                ok &= unfilled || c.ids.size() == b.size();
+                for (uint32_t id : c.ids) ok &= id < c.dict.size();
+            } else {
+                ok &= unfilled || c.size() == b.size();
+            }
+        });
+    };
+    check(true);
+    b.ensure_all();
+    check(false);
     if (!ok || (!b.empty() && b.t_first() > b.t_last())) std::abort();
 }
 

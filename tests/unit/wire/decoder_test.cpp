@@ -4,6 +4,9 @@
 
 #include <vector>
 
+#include "format/reader.h"
+#include "format/writer.h"
+#include "test_util.h"
 #include "wire/bytes.h"
 #include "wire/decoder.h"
 
@@ -104,6 +107,12 @@ TEST(Decoder, IpfixTemplateAndData) {
     EXPECT_EQ(r.domain, 7u);
     EXPECT_EQ(out.t_first(), 1'699'999'998'250'000u);
     EXPECT_EQ(out.t_last(), 1'700'000'000'500'000u);
+    // Columns no template wrote are left unfilled, marked all default, and read as zero.
+    EXPECT_TRUE(out.all_default(FieldId::tun_src));
+    EXPECT_FALSE(out.may_hold_values(FieldId::tun_src));
+    EXPECT_FALSE(out.all_default(FieldId::src));
+    EXPECT_TRUE(r.tun_src.is_zero());
+    EXPECT_EQ(r.sport, 0);
     EXPECT_EQ(only(d).templates, 1u);
     EXPECT_EQ(only(d).flows, 2u);
 }
@@ -219,36 +228,38 @@ TEST(Decoder, OptionsSamplingRenormalises) {
     EXPECT_EQ(only(d).options_records, 1u);
 }
 
+// A NetFlow v5 datagram of one TCP record, sampled 1:64, exported at 1700000000.5 s.
+Bytes v5(uint32_t seq, uint32_t uptime, uint32_t first) {
+    Bytes m;
+    put(m, 5, 2);
+    put(m, 1, 2);
+    put(m, uptime, 4);
+    put(m, 1'700'000'000, 4);
+    put(m, 500'000'000, 4);  // + 0.5 s
+    put(m, seq, 4);
+    put(m, 0x0102, 2);       // engine type 1, id 2
+    put(m, 0x4000 | 64, 2);  // mode 1, interval 64
+    put(m, 0xc0a80001, 4);
+    put(m, 0x0a000001, 4);
+    put(m, 0, 4);  // no next hop
+    put(m, 3, 2);
+    put(m, 4, 2);
+    put(m, 2, 4);    // packets
+    put(m, 100, 4);  // bytes
+    put(m, first, 4);
+    put(m, first + 250, 4);
+    put(m, 1234, 2);
+    put(m, 80, 2);
+    put(m, 0x0012, 2);  // pad, flags SA
+    put(m, 0x0600, 2);  // tcp, tos 0
+    put(m, 65000, 2);
+    put(m, 65001, 2);
+    put(m, 0x1810, 2);  // masks 24, 16
+    put(m, 0, 2);
+    return m;
+}
+
 TEST(Decoder, NetflowV5UptimeSamplingAndSequence) {
-    auto v5 = [](uint32_t seq, uint32_t uptime, uint32_t first) {
-        Bytes m;
-        put(m, 5, 2);
-        put(m, 1, 2);
-        put(m, uptime, 4);
-        put(m, 1'700'000'000, 4);
-        put(m, 500'000'000, 4);  // + 0.5 s
-        put(m, seq, 4);
-        put(m, 0x0102, 2);       // engine type 1, id 2
-        put(m, 0x4000 | 64, 2);  // mode 1, interval 64
-        put(m, 0xc0a80001, 4);
-        put(m, 0x0a000001, 4);
-        put(m, 0, 4);  // no next hop
-        put(m, 3, 2);
-        put(m, 4, 2);
-        put(m, 2, 4);    // packets
-        put(m, 100, 4);  // bytes
-        put(m, first, 4);
-        put(m, first + 250, 4);
-        put(m, 1234, 2);
-        put(m, 80, 2);
-        put(m, 0x0012, 2);  // pad, flags SA
-        put(m, 0x0600, 2);  // tcp, tos 0
-        put(m, 65000, 2);
-        put(m, 65001, 2);
-        put(m, 0x1810, 2);  // masks 24, 16
-        put(m, 0, 2);
-        return m;
-    };
     WireDecoder d;
     FlowBlock out;
     // Uptime 10 s, flow started at uptime 4 s: 6 s before the export time.
@@ -303,6 +314,150 @@ TEST(Decoder, SuspectTimesAreCounted) {
     sets.insert(sets.end(), data.begin(), data.end());
     EXPECT_EQ(decode(d, ipfix(0, sets), out), 2u);
     EXPECT_EQ(only(d).suspect_times, 2u);
+}
+
+TEST(Decoder, BatchDecodesLikeOneByOne) {
+    // Template 301: source port, then a variable-length server name (CESNET 808). A record
+    // cut in its name leaves the port decoded in its row; the next record in that row comes
+    // from template 300, which has no port: it must read 0 there, not the cut record's port.
+    Bytes t301;
+    put(t301, 301, 2);
+    put(t301, 2, 2);
+    put(t301, 7, 2);
+    put(t301, 2, 2);
+    put(t301, 0x8000 | 808, 2);
+    put(t301, 65535, 2);
+    put(t301, 8057, 4);
+    Bytes cut;
+    put(cut, 4321, 2);
+    put(cut, 20, 1);  // a 20-byte name, 3 bytes there
+    put(cut, 0x616263, 3);
+    Bytes first = template300();
+    const Bytes t = set(2, t301);
+    first.insert(first.end(), t.begin(), t.end());
+    const Bytes d300 = set(300, record300(0xc0a80001, 3, 300, 1'699'999'999'000));
+    first.insert(first.end(), d300.begin(), d300.end());
+    const std::vector<Bytes> msgs = {ipfix(0, first), ipfix(1, set(301, cut)), ipfix(1, d300),
+                                     v5(1, 10'000, 4'000), ipfix(2, d300)};
+    std::vector<Datagram> dgs;
+    for (const auto& m : msgs) dgs.push_back({m.data(), m.size(), kExporter});
+
+    WireDecoder one, batch;
+    FlowBlock a, b;
+    for (const auto& m : msgs) decode(one, m, a);
+    // Two calls into one block, as the collector makes them, then the block is finished.
+    ASSERT_EQ(batch.decode(dgs.data(), 2, kNow, b), 2u);
+    ASSERT_EQ(batch.decode(dgs.data() + 2, dgs.size() - 2, kNow, b), dgs.size() - 2);
+    batch.finish(b);
+    ASSERT_EQ(a.size(), 4u);
+    ASSERT_EQ(b.size(), 4u);
+    EXPECT_EQ(b.sport.size(), 4u);  // columns cut back to the rows
+    for (size_t i = 0; i < 4; ++i) {
+        FlowRecord x, y;
+        a.record(i, x);
+        b.record(i, y);
+        EXPECT_EQ(x.sport, y.sport) << i;
+        EXPECT_EQ(x.src, y.src) << i;
+        EXPECT_EQ(x.start, y.start) << i;
+        EXPECT_EQ(x.packets, y.packets) << i;
+        EXPECT_EQ(x.sni, y.sni) << i;
+    }
+    FlowRecord r;
+    b.record(1, r);  // from template 300 after the cut record
+    EXPECT_EQ(r.sport, 0);
+    EXPECT_EQ(ip_string(r.src), "192.168.0.1");
+    b.record(2, r);  // the v5 record
+    EXPECT_EQ(r.sport, 1234);
+    EXPECT_EQ(r.packets, 128u);
+    EXPECT_EQ(batch.stats()[0].malformed + batch.stats()[1].malformed, 1u);
+
+    // Decoding stops once the block holds enough rows.
+    WireDecoder part;
+    FlowBlock c;
+    EXPECT_EQ(part.decode(dgs.data(), dgs.size(), kNow, c, 1), 1u);
+    part.finish(c);
+    EXPECT_EQ(c.size(), 1u);
+    EXPECT_EQ(c.src.size(), 1u);
+}
+
+TEST(Decoder, ManyFieldsVariableLengthRecordsAreLocatedInChunks) {
+    // Template 302: a server name (variable length) and 4000 empty padding fields, so that
+    // a set's records are located a few at a time.
+    Bytes t;
+    put(t, 302, 2);
+    put(t, 4001, 2);
+    put(t, 0x8000 | 808, 2);
+    put(t, 65535, 2);
+    put(t, 8057, 4);
+    for (int i = 0; i < 4000; ++i) {
+        put(t, 210, 2);  // paddingOctets
+        put(t, 0, 2);
+    }
+    Bytes body;
+    for (int k = 0; k < 20; ++k) {
+        const std::string name = "host" + std::to_string(k);
+        put(body, name.size(), 1);
+        body.insert(body.end(), name.begin(), name.end());
+    }
+    Bytes sets = set(2, t);
+    const Bytes data = set(302, body);
+    sets.insert(sets.end(), data.begin(), data.end());
+    WireDecoder d;
+    FlowBlock out;
+    ASSERT_EQ(decode(d, ipfix(0, sets), out), 20u);
+    for (size_t k = 0; k < 20; ++k) {
+        FlowRecord r;
+        out.record(k, r);
+        EXPECT_EQ(r.sni, "host" + std::to_string(k));
+    }
+    EXPECT_EQ(only(d).malformed, 0u);
+}
+
+TEST(Decoder, BlockWithUnfilledColumnsIsWrittenWhole) {
+    // 20000 records from 1000 datagrams in one block: large enough that the writer encodes
+    // it as it is, with the columns no template wrote unfilled.
+    WireDecoder d;
+    FlowBlock out;
+    std::vector<Bytes> msgs;
+    for (uint32_t m = 0; m < 1000; ++m) {
+        Bytes body;
+        for (uint32_t i = 0; i < 20; ++i) {
+            const uint32_t k = m * 20 + i;
+            const Bytes r = record300(0xc0a80000 + k, k + 1, 100, 1'699'999'000'000 + k);
+            body.insert(body.end(), r.begin(), r.end());
+        }
+        Bytes sets = m == 0 ? template300() : Bytes{};
+        const Bytes data = set(300, body);
+        sets.insert(sets.end(), data.begin(), data.end());
+        msgs.push_back(ipfix(m * 20, sets));
+    }
+    std::vector<Datagram> dgs;
+    for (const auto& m : msgs) dgs.push_back({m.data(), m.size(), kExporter});
+    ASSERT_EQ(d.decode(dgs.data(), dgs.size(), kNow, out), dgs.size());
+    d.finish(out);
+    ASSERT_EQ(out.size(), 20000u);
+    test::TempDir dir;
+    auto w = FlowWriter::open(dir.file("x.flows"), {});
+    w->write(out);
+    w->close();
+    FlowReader rd(dir.file("x.flows"), {});
+    FlowBlock back;
+    size_t n = 0;
+    while (rd.next(back)) {
+        for (size_t i = 0; i < back.size(); ++i, ++n) {
+            FlowRecord r;
+            back.record(i, r);
+            ASSERT_EQ(r.src, IpAddr::v4(0xc0a80000 + static_cast<uint32_t>(n))) << n;
+            ASSERT_EQ(r.packets, n + 1) << n;
+            ASSERT_EQ(r.start, (1'699'999'000'000 + n) * 1000) << n;
+            ASSERT_EQ(r.proto, 6) << n;
+            ASSERT_EQ(r.exporter, kExporter) << n;
+            ASSERT_TRUE(r.tun_src.is_zero()) << n;
+            ASSERT_EQ(r.sport, 0) << n;
+        }
+    }
+    EXPECT_EQ(n, 20000u);
+    EXPECT_EQ(d.stats()[0].lost_records, 0u);
 }
 
 }  // namespace
