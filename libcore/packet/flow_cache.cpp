@@ -322,17 +322,16 @@ void FlowCache::emit(uint32_t idx) {
 
 FlowBlock& FlowCache::out() {
     if (out_.size() != rows_) {
-        // The columns emit() does not fill (router and cloud fields) get their default.
+        // The columns emit() does not fill (router and cloud fields) stay empty: all default.
+        FieldSet filled;
         for_each_field([&](auto t) {
             using T = decltype(t);
-            auto& col = column<T::id>(out_);
-            if constexpr (T::storage == Storage::Str)
-                col.ids.resize(rows_);
-            else
-                col.resize(rows_);
+            const auto& col = column<T::id>(out_);
+            if (col.size() == rows_) filled.set(static_cast<unsigned>(T::id));
         });
-        out_.set_rows(rows_, t_first_, t_last_);
+        out_.set_rows(rows_, t_first_, t_last_, filled);
     }
+
     return out_;
 }
 
