@@ -385,11 +385,20 @@ void AggTable::add(FlowBlock& b, const uint8_t* mask, const uint64_t* flows) {
                 const auto& col = column<T::id>(b);
                 if constexpr (T::storage == Storage::Addr) {
                     uint64_t* out_lo = out + n;
-                    for (size_t i = 0; i < n; ++i) {
-                        const IpAddr m = col[i].masked(col[i].is_v4() ? 96 + p.v4_bits : p.v6_bits);
-                        out[i] = m.hi;
-                        out_lo[i] = m.lo;
+                    if (p.v4_bits == 32 && p.v6_bits == 128) {  // whole addresses: no mask
+                        for (size_t i = 0; i < n; ++i) {
+                            out[i] = col[i].hi;
+                            out_lo[i] = col[i].lo;
+                        }
+                    } else {
+                        for (size_t i = 0; i < n; ++i) {
+                            const IpAddr m =
+                                col[i].masked(col[i].is_v4() ? 96 + p.v4_bits : p.v6_bits);
+                            out[i] = m.hi;
+                            out_lo[i] = m.lo;
+                        }
                     }
+
                 } else if constexpr (T::storage == Storage::Str) {
                     std::vector<uint32_t> map(col.dict.size(), UINT32_MAX);
                     for (size_t i = 0; i < n; ++i) {
