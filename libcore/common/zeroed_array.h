@@ -10,7 +10,9 @@ namespace fk {
 class ZeroedArray {
   public:
     ZeroedArray() = default;
-    explicit ZeroedArray(size_t words);
+    // room > words: address space for room words is reserved (not memory: pages are taken
+    // only when touched), so that the array can grow in place.
+    explicit ZeroedArray(size_t words, size_t room = 0);
     ~ZeroedArray();
     ZeroedArray(ZeroedArray&& o) noexcept;
     ZeroedArray& operator=(ZeroedArray&& o) noexcept;
@@ -22,10 +24,14 @@ class ZeroedArray {
     uint64_t& operator[](size_t i) { return data_[i]; }
     const uint64_t& operator[](size_t i) const { return data_[i]; }
     size_t size() const { return words_; }
+    // Grows to `words` within the reserved room, keeping the contents; the new words are zero.
+    // False (nothing changed) beyond the room.
+    bool grow_in_place(size_t words);
 
   private:
     uint64_t* data_ = nullptr;
     size_t words_ = 0;
+    size_t mapped_ = 0;  // words of address space mapped (>= words_)
 };
 
 }  // namespace fk

@@ -229,10 +229,12 @@ AggTable::AggTable(KeySpec spec, unsigned shards)
         while ((1u << shard_bits_) < shards) ++shard_bits_;
         slot_bits_ = 32 - shard_bits_;
     }
+    // Hash tables reserve address space to double in place (up to 2^26 slots a shard).
+    if (!dense_) room_ = std::min(uint64_t{1} << slot_bits_, uint64_t{1} << 26) * stride_;
     for (unsigned i = 0; i < (1u << shard_bits_); ++i) {
         auto sh = std::make_unique<Shard>();
         sh->capacity = capacity;
-        sh->table = ZeroedArray(capacity * stride_);
+        sh->table = ZeroedArray(capacity * stride_, room_);
         shards_.push_back(std::move(sh));
     }
 }
@@ -273,11 +275,28 @@ void AggTable::grow(Shard& sh) {
     if (sh.capacity * 2 > (uint64_t{1} << slot_bits_))
         throw DataError("too many groups for one table (more than " +
                         std::to_string((shards_.size() << slot_bits_) / 4 * 3) + ")");
-    ZeroedArray old = std::move(sh.table);
     const size_t old_capacity = sh.capacity;
     sh.capacity *= 2;
-    sh.table = ZeroedArray(sh.capacity * stride_);
     sh.count = 0;
+    if (sh.table.grow_in_place(sh.capacity * stride_)) {
+        // The same pages, twice as many: the entries go to a side buffer, their old slots are
+        // cleared and they come back under the wider mask. Only the new half is fresh memory
+        // for the kernel to zero (a new table each time zeroes twice the final size).
+        thread_local std::vector<uint64_t> moved;
+        moved.clear();
+        for (size_t s = 0; s < old_capacity; ++s) {
+            const uint64_t* e = &sh.table[s * stride_];
+            if (e[0] != 0) moved.insert(moved.end(), e, e + stride_);
+        }
+        std::memset(sh.table.data(), 0, old_capacity * stride_ * sizeof(uint64_t));
+        for (size_t at = 0; at < moved.size(); at += stride_) {
+            const Entry& e = *reinterpret_cast<const Entry*>(&moved[at]);
+            insert_into(sh, e.key(), e.hash, e.value);
+        }
+        return;
+    }
+    ZeroedArray old = std::move(sh.table);
+    sh.table = ZeroedArray(sh.capacity * stride_, room_);
     for (size_t s = 0; s < old_capacity; ++s) {
         const Entry& e = *reinterpret_cast<const Entry*>(&old[s * stride_]);
         if (e.hash != 0) insert_into(sh, e.key(), e.hash, e.value);

@@ -132,6 +132,7 @@ class AggTable {
     size_t stride_;       // 64-bit words per entry
     bool dense_ = false;  // slot = key value (one 8/16-bit key part)
     unsigned shard_bits_ = 0, slot_bits_ = 32;
+    size_t room_ = 0;  // words of address space a shard's table reserves to grow in place
     std::vector<std::unique_ptr<Shard>> shards_;
     StringDict strings_;
 };

@@ -3,6 +3,7 @@
 // group of 200k flows compared.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <thread>
 
 #include "record/ipaddr.h"
@@ -88,6 +89,40 @@ TEST(ShardedAgg, SumsByHand) {
         EXPECT_EQ(t.value(g).bytes, bytes);
         EXPECT_EQ(t.value(g).first, 1000u);
         EXPECT_EQ(t.value(g).last, 1000u + 199800 + 5);
+    }
+}
+
+// Many growths of one table (doubling in place, entries rehashed in the same pages): every
+// one of 300k keys keeps its own sums, checked against a std::map.
+TEST(ShardedAgg, GrowthKeepsEveryGroup) {
+    AggTable t(KeySpec::parse("srcip,dport", false));
+    std::map<std::pair<uint32_t, uint16_t>, std::pair<uint64_t, uint64_t>> want;  // flows, bytes
+    for (uint32_t k = 0; k < 6; ++k) {
+        FlowBlock b;
+        for (uint32_t i = 0; i < 100000; ++i) {
+            FlowRecord r;
+            const uint32_t f = k * 100000 + i;
+            const uint32_t host = f * 2654435761u % 150000;
+            r.src = IpAddr::v4(0x0a000000 + host);
+            r.dport = static_cast<uint16_t>(f % 2);
+            r.bytes = f % 1000 + 1;
+            r.packets = 1;
+            r.start = f;
+            r.end = f + 1;
+            b.append(r);
+            auto& w = want[{host, r.dport}];
+            ++w.first;
+            w.second += r.bytes;
+        }
+        t.add(b, nullptr);
+    }
+    ASSERT_EQ(t.size(), want.size());
+    for (uint32_t g : t.groups()) {
+        const uint32_t host = static_cast<uint32_t>(t.key(g)[1]) - 0x0a000000;
+        const auto it = want.find({host, static_cast<uint16_t>(t.key(g)[2])});
+        ASSERT_NE(it, want.end());
+        ASSERT_EQ(t.value(g).flows, it->second.first);
+        ASSERT_EQ(t.value(g).bytes, it->second.second);
     }
 }
 
