@@ -463,13 +463,17 @@ void AggTable::add(FlowBlock& b, const uint8_t* mask, const uint64_t* flows) {
             hashes[i] = hash_words(k, words_) | 1;
         }
         constexpr size_t kAhead = 16;
+        // Fetches the slot a hash starts at: its first and last word, the two cache lines of
+        // an entry longer than one or not aligned to one (a two-address key: 80 bytes).
+        auto fetch = [&](const Shard& sh, uint64_t hash) {
+            const uint64_t* e = &sh.table[((hash >> 1) & (sh.capacity - 1)) * stride_];
+            __builtin_prefetch(e);
+            __builtin_prefetch(e + stride_ - 1);
+        };
         // Inserts rows[0, count) into a shard, fetching the slot of a row a little ahead.
         auto insert_rows = [&](Shard& sh, const uint32_t* rows, size_t count) {
             for (size_t j = 0; j < count; ++j) {
-                if (j + kAhead < count) {
-                    const size_t slot = (hashes[rows[j + kAhead]] >> 1) & (sh.capacity - 1);
-                    __builtin_prefetch(&sh.table[slot * stride_]);
-                }
+                if (j + kAhead < count) fetch(sh, hashes[rows[j + kAhead]]);
                 const size_t i = rows[j];
                 for (unsigned x = 0; x < words_; ++x) k[x] = key_columns[size_t{x} * n + i];
                 insert_into(sh, k, hashes[i],
@@ -480,10 +484,7 @@ void AggTable::add(FlowBlock& b, const uint8_t* mask, const uint64_t* flows) {
         if (nshards == 1) {
             Shard& sh = *shards_[0];
             for (size_t i = 0; i < n; ++i) {
-                if (i + kAhead < n) {
-                    const size_t slot = (hashes[i + kAhead] >> 1) & (sh.capacity - 1);
-                    __builtin_prefetch(&sh.table[slot * stride_]);
-                }
+                if (i + kAhead < n) fetch(sh, hashes[i + kAhead]);
                 if (mask && !mask[i]) continue;
                 for (unsigned x = 0; x < words_; ++x) k[x] = key_columns[size_t{x} * n + i];
                 insert_into(sh, k, hashes[i],
