@@ -286,21 +286,49 @@ std::string fmt(double v) {
     return buf;
 }
 
+// The layout both kinds of SVG chart share: a figure W x H, the plot at (left, top), pw x ph,
+// the legend to its right.
+constexpr double kSvgW = 960, kSvgH = 300, kSvgLeft = 70, kSvgRight = 130, kSvgTop = 30;
+
+// Opens a chart's figure: its id, title (for tools) and heading (drawn).
+void svg_open(const std::string& id, const std::string& title, const std::string& heading,
+              std::string& out) {
+    out += "<figure id=\"";
+    html_escape(out, id);
+    out += "\"><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + fmt(kSvgW) + "\" height=\"" +
+           fmt(kSvgH) + "\" viewBox=\"0 0 " + fmt(kSvgW) + " " + fmt(kSvgH) +
+           "\" role=\"img\">\n<title>";
+    html_escape(out, title);
+    out += "</title>\n<text x=\"" + fmt(kSvgLeft) + "\" y=\"18\" class=\"ct\">";
+    html_escape(out, heading);
+    out += "</text>\n";
+}
+
+// The plot's frame, the legend of the series and the end of the figure.
+void svg_close(const std::vector<std::string>& series, double pw, double ph, std::string& out) {
+    using chart_draw::color_hex;
+    const double left = kSvgLeft, top = kSvgTop;
+    out += "<rect x=\"" + fmt(left) + "\" y=\"" + fmt(top) + "\" width=\"" + fmt(pw) +
+           "\" height=\"" + fmt(ph) + "\" fill=\"none\" stroke=\"#333\"/>\n";
+    for (size_t s = 0; s < series.size(); ++s) {
+        const double y = top + 10 + 18 * static_cast<double>(s);
+        out += "<rect x=\"" + fmt(left + pw + 12) + "\" y=\"" + fmt(y - 9) +
+               "\" width=\"10\" height=\"10\" fill=\"" + color_hex(s) + "\"/><text x=\"" +
+               fmt(left + pw + 28) + "\" y=\"" + fmt(y) + "\" class=\"ax\">";
+        html_escape(out, series[s]);
+        out += "</text>\n";
+    }
+    out += "</svg></figure>\n";
+}
+
 // A stacked step-area chart: each series a path over its bins, on the ones below it.
 void svg_chart(const Chart& c, std::string& out) {
     using namespace chart_draw;
-    const double W = 960, H = 300, left = 70, right = 130, top = 30, bottom = 40;
-    const double pw = W - left - right, ph = H - top - bottom;
+    const double left = kSvgLeft, top = kSvgTop, bottom = 40;
+    const double pw = kSvgW - left - kSvgRight, ph = kSvgH - top - bottom;
     const uint64_t ymax = nice_max(stacked_max(c));
     const size_t n = c.bins();
-    out += "<figure id=\"";
-    html_escape(out, c.id);
-    out += "\"><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + fmt(W) + "\" height=\"" +
-           fmt(H) + "\" viewBox=\"0 0 " + fmt(W) + " " + fmt(H) + "\" role=\"img\">\n<title>";
-    html_escape(out, c.title);
-    out += "</title>\n<text x=\"" + fmt(left) + "\" y=\"18\" class=\"ct\">";
-    html_escape(out, c.title);
-    out += "</text>\n";
+    svg_open(c.id, c.title, c.title, out);
     // Axes and grid.
     for (int i = 0; i <= 4; ++i) {
         const double y = top + ph - ph * i / 4;
@@ -344,35 +372,18 @@ void svg_chart(const Chart& c, std::string& out) {
                    time_label(c.start + k * c.bin, midnight) + "</text>\n";
         }
     }
-    out += "<rect x=\"" + fmt(left) + "\" y=\"" + fmt(top) + "\" width=\"" + fmt(pw) +
-           "\" height=\"" + fmt(ph) + "\" fill=\"none\" stroke=\"#333\"/>\n";
-    for (size_t s = 0; s < c.series.size(); ++s) {
-        const double y = top + 10 + 18 * static_cast<double>(s);
-        out += "<rect x=\"" + fmt(left + pw + 12) + "\" y=\"" + fmt(y - 9) +
-               "\" width=\"10\" height=\"10\" fill=\"" + color_hex(s) + "\"/><text x=\"" +
-               fmt(left + pw + 28) + "\" y=\"" + fmt(y) + "\" class=\"ax\">";
-        html_escape(out, c.series[s]);
-        out += "</text>\n";
-    }
-    out += "</svg></figure>\n";
+    svg_close(c.series, pw, ph, out);
 }
 
 // Lines with markers over a (log) x axis, one per series; NaN values leave a gap.
 void svg_line_chart(const LineChart& c, std::string& out) {
     using namespace chart_draw;
-    const double W = 960, H = 300, left = 70, right = 130, top = 30, bottom = 46;
-    const double pw = W - left - right, ph = H - top - bottom;
+    const double left = kSvgLeft, top = kSvgTop, bottom = 46;
+    const double pw = kSvgW - left - kSvgRight, ph = kSvgH - top - bottom;
     const YAxis ya = y_axis(c);
     auto px = [&](size_t k) { return left + pw * x_fraction(c, k); };
     auto py = [&](double v) { return top + ph - ph * ya.fraction(v); };
-    out += "<figure id=\"";
-    html_escape(out, c.id);
-    out += "\"><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + fmt(W) + "\" height=\"" +
-           fmt(H) + "\" viewBox=\"0 0 " + fmt(W) + " " + fmt(H) + "\" role=\"img\">\n<title>";
-    html_escape(out, c.title);
-    out += "</title>\n<text x=\"" + fmt(left) + "\" y=\"18\" class=\"ct\">";
-    html_escape(out, heading(c, ya));
-    out += "</text>\n";
+    svg_open(c.id, c.title, heading(c, ya), out);
 
     for (size_t i = 0; i < ya.ticks.size(); ++i) {
         const double y = py(ya.ticks[i]);
@@ -387,7 +398,7 @@ void svg_line_chart(const LineChart& c, std::string& out) {
                "\" y=\"" + fmt(top + ph + 16) +
                "\" text-anchor=\"middle\" class=\"ax\">1:" + axis_number(c.x[k]) + "</text>\n";
     }
-    out += "<text x=\"" + fmt(left + pw / 2) + "\" y=\"" + fmt(H - 6) +
+    out += "<text x=\"" + fmt(left + pw / 2) + "\" y=\"" + fmt(kSvgH - 6) +
            "\" text-anchor=\"middle\" class=\"ax\">";
     html_escape(out, c.x_label);
     out += "</text>\n";
@@ -403,23 +414,14 @@ void svg_line_chart(const LineChart& c, std::string& out) {
             d += (pen ? " L" : " M") + fmt(px(k)) + " " + fmt(py(v));
             pen = true;
             dots += "<circle cx=\"" + fmt(px(k)) + "\" cy=\"" + fmt(py(v)) + "\" r=\"3\" fill=\"" +
-                    color_hex(s) + "\"><title>" + c.series[s] + " 1:" + axis_number(c.x[k]) + ": " +
-                    axis_number(v) + "</title></circle>";
+                    color_hex(s) + "\"><title>";
+            html_escape(dots, c.series[s] + " 1:" + axis_number(c.x[k]) + ": " + axis_number(v));
+            dots += "</title></circle>";
         }
         out += "<path d=\"" + d + "\" fill=\"none\" stroke-width=\"2\" stroke=\"" + color_hex(s) +
                "\"/>" + dots + "\n";
     }
-    out += "<rect x=\"" + fmt(left) + "\" y=\"" + fmt(top) + "\" width=\"" + fmt(pw) +
-           "\" height=\"" + fmt(ph) + "\" fill=\"none\" stroke=\"#333\"/>\n";
-    for (size_t s = 0; s < c.series.size(); ++s) {
-        const double y = top + 10 + 18 * static_cast<double>(s);
-        out += "<rect x=\"" + fmt(left + pw + 12) + "\" y=\"" + fmt(y - 9) +
-               "\" width=\"10\" height=\"10\" fill=\"" + color_hex(s) + "\"/><text x=\"" +
-               fmt(left + pw + 28) + "\" y=\"" + fmt(y) + "\" class=\"ax\">";
-        html_escape(out, c.series[s]);
-        out += "</text>\n";
-    }
-    out += "</svg></figure>\n";
+    svg_close(c.series, pw, ph, out);
 }
 
 }  // namespace

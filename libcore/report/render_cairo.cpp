@@ -214,16 +214,23 @@ class Layout {
                 text(x - width(label) / 2, top + ph + 12, label);
             }
         }
+        frame_and_legend(c.series, left, top, pw, ph);
+    }
+
+    // The plot's frame and the legend of the series right of it, for both kinds of chart;
+    // the chart's height is used up.
+    void frame_and_legend(const std::vector<std::string>& series, double left, double top,
+                          double pw, double ph) {
         cairo_set_source_rgb(cr_, 0.2, 0.2, 0.2);
         cairo_rectangle(cr_, left, top, pw, ph);
         cairo_stroke(cr_);
-        for (size_t s = 0; s < c.series.size(); ++s) {
+        for (size_t s = 0; s < series.size(); ++s) {
             const double yy = top + 4 + 14 * static_cast<double>(s);
-            const auto col = color(s);
+            const auto col = chart_draw::color(s);
             cairo_set_source_rgb(cr_, col[0], col[1], col[2]);
             cairo_rectangle(cr_, left + pw + 10, yy, 8, 8);
             cairo_fill(cr_);
-            text(left + pw + 22, yy + 7, c.series[s]);
+            text(left + pw + 22, yy + 7, series[s]);
         }
         y_ += kChartH + 10;
     }
@@ -284,18 +291,7 @@ class Layout {
             cairo_fill(cr_);
         }
         cairo_set_line_width(cr_, 0.5);
-        cairo_set_source_rgb(cr_, 0.2, 0.2, 0.2);
-        cairo_rectangle(cr_, left, top, pw, ph);
-        cairo_stroke(cr_);
-        for (size_t s = 0; s < c.series.size(); ++s) {
-            const double yy = top + 4 + 14 * static_cast<double>(s);
-            const auto col = color(s);
-            cairo_set_source_rgb(cr_, col[0], col[1], col[2]);
-            cairo_rectangle(cr_, left + pw + 10, yy, 8, 8);
-            cairo_fill(cr_);
-            text(left + pw + 22, yy + 7, c.series[s]);
-        }
-        y_ += kChartH + 10;
+        frame_and_legend(c.series, left, top, pw, ph);
     }
 
     cairo_t* cr_;
