@@ -11,7 +11,7 @@ need_cmd nfdump
 
 pcap=$DATA/pcap/mixed/1kxun.pcap
 [ -f "$pcap" ] || skip "$pcap is missing"
-base=$((20000 + $$ % 20000))
+base=$(free_udp_ports 33)
 fmt='fmt:%ts %te %pr %sa %sp %da %dp %pkt %byt %flg %tos'
 
 pids=()

@@ -15,7 +15,7 @@ flowquery -q -r "$TMP/sites.pcapng.flows" -r "$TMP/1kxun.pcap.flows" -w "$TMP/se
 sent=$(flowquery -q -r "$TMP/sent.flows" -o csv:proto | wc -l)
 [ "$sent" -gt 500 ] || fail "too few flows ($sent)"
 
-base=$((23000 + $$ % 20000))
+base=$(free_udp_ports 2)
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$TMP"' EXIT
 flowcapture -q -b 127.0.0.1 -p $base -w "$TMP/back.flows" & pids+=($!)

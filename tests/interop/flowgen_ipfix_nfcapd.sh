@@ -8,7 +8,7 @@ need_cmd nfdump
 for cap in mixed/netflix.pcap tls/443-firefox.pcap http/http_ipv6.pcap; do
     dir=$TMP/nf-$(basename "$cap")
     mkdir -p "$dir"
-    port=$((20000 + RANDOM % 20000))
+    port=$(free_udp_ports 1)
     nfcapd -b 127.0.0.1 -p "$port" -w "$dir" -t 3600 >"$TMP/nfcapd.log" 2>&1 &
     pid=$!
     sleep 0.5

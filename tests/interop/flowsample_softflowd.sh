@@ -22,7 +22,7 @@ F2=$(flowquery -r "$TMP/full.flows" -q -o csv:packets,bytes | awk -F, '$1 > 0 {s
 
 pid=
 trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$TMP"' EXIT
-base=$((20000 + $$ % 20000))
+base=$(free_udp_ports 11)
 for v in 9 10; do
     port=$((base + v))
     flowcapture -q -b 127.0.0.1 -p $port -l "$TMP/store$v" &

@@ -4,7 +4,7 @@
 need_data
 need_cmd python3
 replay=$SRC/tests/tools/flowcapture_replay.py
-port=$((23000 + $$ % 20000))
+port=$(free_udp_ports 1)
 v9=$DATA/netflow/softflowd/softflowd-v9-from-mixed.pcap
 
 flowcapture -q -b 127.0.0.1 -b ::1 -p $port -l "$TMP/store" &

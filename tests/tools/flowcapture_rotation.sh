@@ -4,7 +4,7 @@
 need_data
 need_cmd python3
 replay=$SRC/tests/tools/flowcapture_replay.py
-port=$((22000 + $$ % 20000))
+port=$(free_udp_ports 1)
 v9=$DATA/netflow/softflowd/softflowd-v9-from-mixed.pcap
 store=$TMP/store
 

@@ -6,7 +6,7 @@
 need_data
 need_cmd python3
 replay=$SRC/tests/tools/flowcapture_replay.py
-port=$((21000 + $$ % 20000))
+port=$(free_udp_ports 2)
 
 flowcapture -q -b 127.0.0.1 -p $port -l "$TMP/store" &
 pid=$!

@@ -4,7 +4,7 @@
 # SIGINT ends the capture and flushes the flows.
 . "$(dirname "$0")/lib.sh"
 [ "$(id -u)" = 0 ] || skip "live capture needs root"
-port=$((30000 + RANDOM % 20000))
+port=$(free_udp_ports 1)
 flowgen -i lo -f "udp and dst port $port" -v -w "$TMP/live.flows" 2>"$TMP/summary" &
 pid=$!
 sleep 1

@@ -20,7 +20,7 @@ S2=$(tshark -r "$TMP/t.pcap" -Y 'ip or ipv6' -T fields -e frame.len 2>/dev/null 
     awk '{s += ($1 - 14) ^ 2} END {printf "%.0f", s}')
 F2=$(flowquery -r "$TMP/full.flows" -q -o csv:packets,bytes | awk -F, '$1 > 0 {s += $2 * $2 / $1} END {printf "%.0f", s}')
 
-port=$((20000 + $$ % 20000))
+port=$(free_udp_ports 1)
 flowcapture -q -b 127.0.0.1 -p $port -l "$TMP/store" &
 pid=$!
 trap 'kill $pid 2>/dev/null || true; rm -rf "$TMP"' EXIT

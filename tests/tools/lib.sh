@@ -16,6 +16,31 @@ need_data() { [ -d "$DATA/pcap" ] || skip "../shared/data is not present in this
 need_cmd() { command -v "$1" >/dev/null 2>&1 || skip "$1 is not installed (scripts/setup.sh)"; }
 # expect_eq ACTUAL EXPECTED WHAT
 expect_eq() { [ "$1" = "$2" ] || fail "$3: expected '$2', got '$1'"; }
+# free_udp_ports N: the first of N consecutive UDP ports on 127.0.0.1 that nothing is bound
+# to, from a random start (tests that run at the same time must not share a port; one
+# derived from the PID collides, as ctest starts tests with close PIDs).
+free_udp_ports() {
+    python3 - "$1" <<'PY'
+import random, socket, sys
+n = int(sys.argv[1])
+for _ in range(200):
+    start = random.randrange(20000, 60000 - n)
+    held = []
+    try:
+        for p in range(start, start + n):
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            held.append(s)
+            s.bind(("127.0.0.1", p))
+    except OSError:
+        continue
+    finally:
+        for s in held:
+            s.close()
+    print(start)
+    sys.exit(0)
+sys.exit("no free UDP ports")
+PY
+}
 # expect_status STATUS COMMAND...: runs the command, checks its exit status.
 expect_status() {
     local want=$1; shift
