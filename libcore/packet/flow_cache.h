@@ -162,6 +162,12 @@ class FlowCache {
             __builtin_prefetch(&slots_[hash(reverse(k)) & mask_]);
         }
     }
+    // Third step, once the entry is in cache: the connection state that TCP and payload
+    // packets read.
+    void prefetch_conn(uint32_t h) const {
+        const Slot& s = slots_[h & mask_];
+        if (s.idx) prefetch_conn_of(entries_[s.idx - 1]);
+    }
     void end_if_closed(uint32_t idx, const PacketView& v);
     // Ends a flow now (its record goes out).
     void end(uint32_t idx) { end_flow(idx); }
@@ -212,6 +218,7 @@ class FlowCache {
         while (head_) {
             const uint32_t i = head_ - 1;
             Entry& e = entries_[i];
+            if (head_ != warm_head_) warm(e);
             if (e.linked + opts_.idle_us >= now) break;
             if (e.last + quiet(e) < now) {
                 end_flow(i);
@@ -220,6 +227,23 @@ class FlowCache {
                 link_tail(i);
             }
         }
+    }
+    // The head of the list is the next flow to expire, long unseen and out of cache: once it
+    // is known, ask for what its ending reads (its table slot and connection) and for the
+    // entry after it, so that expiring flows one after the other does not wait on memory
+    // for each.
+    void warm(const Entry& head) {
+        warm_head_ = head_;
+        __builtin_prefetch(&slots_[head.hash & mask_]);
+        prefetch_conn_of(head);
+        if (head.next) {
+            const char* n = reinterpret_cast<const char*>(&entries_[head.next - 1]);
+            __builtin_prefetch(n);
+            __builtin_prefetch(n + 64);
+        }
+    }
+    void prefetch_conn_of(const Entry& e) const {
+        if (e.conn) __builtin_prefetch(&conns_[e.conn - 1]);
     }
 
     uint64_t quiet(const Entry& e) const { return e.closing ? opts_.fin_us : opts_.idle_us; }
@@ -236,6 +260,8 @@ class FlowCache {
     uint32_t free_entry_ = 0;                         // free list through Entry::next (index + 1)
     uint32_t count_ = 0;
     uint32_t head_ = 0, tail_ = 0;
+    uint32_t warm_head_ = 0;  // the head warm() was last called for
+
     std::vector<Conn> conns_;
     uint32_t free_conn_ = 0;
     L7Pool pool_;

@@ -247,6 +247,9 @@ void Probe::packets(const RawPacket* ps, size_t n) {
     for (size_t i = 0; i < n; ++i)
         if (keep[i]) cache_.prefetch_entry(hashes[i], keys[i]);
     for (size_t i = 0; i < n; ++i)
+        if (keep[i]) cache_.prefetch_conn(hashes[i]);
+
+    for (size_t i = 0; i < n; ++i)
         if (keep[i]) account(views[i], layer2[i], ps[i].ts_us, &keys[i], hashes[i]);
 }
 
