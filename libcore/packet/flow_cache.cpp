@@ -1,5 +1,6 @@
 #include "packet/flow_cache.h"
 
+#include <algorithm>
 #include <memory>
 
 #include "l7/classify.h"
@@ -243,75 +244,95 @@ void FlowCache::erase(uint32_t idx) {
     --count_;
 }
 
+// The columns emit() fills, each once: the block keeps them sized to cap_ rows, so that
+// emit() stores by index instead of growing 38 vectors one value at a time.
+template <class F>
+void FlowCache::probe_columns(F&& f) {
+    FlowBlock& b = out_;
+    f(b.start), f(b.end), f(b.packets), f(b.bytes), f(b.vlan), f(b.sampling), f(b.tos);
+    f(b.src_mac), f(b.dst_mac), f(b.ether_type), f(b.src), f(b.dst), f(b.sport), f(b.dport);
+    f(b.proto), f(b.flags), f(b.retrans), f(b.tunnel), f(b.tun_src), f(b.tun_dst);
+    f(b.rtt_client), f(b.rtt_server), f(b.srt), f(b.tls_version), f(b.ech), f(b.http_status);
+    f(b.dns_qtype), f(b.dns_rcode), f(b.sni.ids), f(b.alpn.ids), f(b.http_host.ids);
+    f(b.http_method.ids), f(b.dns_qname.ids), f(b.app);
+}
+
+void FlowCache::size_columns(size_t rows) {
+    cap_ = rows;
+    probe_columns([&](auto& col) { col.resize(rows); });
+}
+
 // Writes the record straight into the output block's columns (only those a probe fills;
-// out() pads the others): going through a FlowRecord cost a copy and a push into every
-// column per flow.
+// out() marks the others all default): going through a FlowRecord cost a copy and a push
+// into every column per flow.
 void FlowCache::emit(uint32_t idx) {
+    if (rows_ == cap_) size_columns(cap_ ? cap_ * 2 : 4096);
     const Entry& e = entries_[idx];
     const uint64_t n = opts_.sampling;
     FlowBlock& b = out_;
+    const size_t r = rows_;
     const bool l2 = e.key.layer2;
     const Conn* c = e.conn ? &conns_[e.conn - 1] : nullptr;
     const uint64_t packets = e.packets * n, bytes = e.bytes * n;
-    b.start.push_back(e.first);
-    b.end.push_back(e.last);
-    b.packets.push_back(packets);
-    b.bytes.push_back(bytes);
-    b.vlan.push_back(e.key.vlan);
-    b.sampling.push_back(opts_.sampling);
-    b.tos.push_back(e.tos);
-    b.src_mac.push_back(l2 ? e.key.src.lo : 0);
-    b.dst_mac.push_back(l2 ? e.key.dst.lo : 0);
-    b.ether_type.push_back(l2 ? e.ether_type : 0);
-    b.src.push_back(l2 ? IpAddr{} : e.key.src);
-    b.dst.push_back(l2 ? IpAddr{} : e.key.dst);
-    b.sport.push_back(l2 ? 0 : e.key.sport);
-    b.dport.push_back(l2 ? 0 : e.key.dport);
-    b.proto.push_back(l2 ? 0 : e.key.proto);
-    b.flags.push_back(l2 ? 0 : e.flags);
-    b.retrans.push_back(l2 ? 0 : e.retrans);
+    b.start[r] = e.first;
+    b.end[r] = e.last;
+    b.packets[r] = packets;
+    b.bytes[r] = bytes;
+    b.vlan[r] = e.key.vlan;
+    b.sampling[r] = opts_.sampling;
+    b.tos[r] = e.tos;
+    b.src_mac[r] = l2 ? e.key.src.lo : 0;
+    b.dst_mac[r] = l2 ? e.key.dst.lo : 0;
+    b.ether_type[r] = l2 ? e.ether_type : 0;
+    b.src[r] = l2 ? IpAddr{} : e.key.src;
+    b.dst[r] = l2 ? IpAddr{} : e.key.dst;
+    b.sport[r] = l2 ? 0 : e.key.sport;
+    b.dport[r] = l2 ? 0 : e.key.dport;
+    b.proto[r] = l2 ? 0 : e.key.proto;
+    b.flags[r] = l2 ? 0 : e.flags;
+    b.retrans[r] = l2 ? 0 : e.retrans;
     const bool tunnel = !l2 && e.tunnel;
-    b.tunnel.push_back(tunnel ? e.tunnel : 0);
-    b.tun_src.push_back(tunnel ? tunnels_[idx].first : IpAddr{});
-    b.tun_dst.push_back(tunnel ? tunnels_[idx].second : IpAddr{});
+    b.tunnel[r] = tunnel ? e.tunnel : 0;
+    b.tun_src[r] = tunnel ? tunnels_[idx].first : IpAddr{};
+    b.tun_dst[r] = tunnel ? tunnels_[idx].second : IpAddr{};
     uint8_t app = l2 ? layer2_app(e.ether_type) : 0;
     if (c) {
         app = c->app;
-        b.rtt_client.push_back(c->rtt_client);
-        b.rtt_server.push_back(c->rtt_server);
-        b.srt.push_back(c->srt);
-        b.tls_version.push_back(c->tls_version);
-        b.ech.push_back(c->ech);
-        b.http_status.push_back(c->http_status);
-        b.dns_qtype.push_back(c->dns_qtype);
-        b.dns_rcode.push_back(c->dns_rcode);
+        b.rtt_client[r] = c->rtt_client;
+        b.rtt_server[r] = c->rtt_server;
+        b.srt[r] = c->srt;
+        b.tls_version[r] = c->tls_version;
+        b.ech[r] = c->ech;
+        b.http_status[r] = c->http_status;
+        b.dns_qtype[r] = c->dns_qtype;
+        b.dns_rcode[r] = c->dns_rcode;
     } else {
-        b.rtt_client.push_back(0);
-        b.rtt_server.push_back(0);
-        b.srt.push_back(0);
-        b.tls_version.push_back(0);
-        b.ech.push_back(0);
-        b.http_status.push_back(0);
-        b.dns_qtype.push_back(0);
-        b.dns_rcode.push_back(0);
+        b.rtt_client[r] = 0;
+        b.rtt_server[r] = 0;
+        b.srt[r] = 0;
+        b.tls_version[r] = 0;
+        b.ech[r] = 0;
+        b.http_status[r] = 0;
+        b.dns_qtype[r] = 0;
+        b.dns_rcode[r] = 0;
     }
     if (c && c->has_text) {
-        b.sni.ids.push_back(b.sni.dict.intern(c->sni));
-        b.alpn.ids.push_back(b.alpn.dict.intern(c->alpn));
-        b.http_host.ids.push_back(b.http_host.dict.intern(c->http_host));
-        b.http_method.ids.push_back(b.http_method.dict.intern(c->http_method));
-        b.dns_qname.ids.push_back(b.dns_qname.dict.intern(c->dns_qname));
+        b.sni.ids[r] = b.sni.dict.intern(c->sni);
+        b.alpn.ids[r] = b.alpn.dict.intern(c->alpn);
+        b.http_host.ids[r] = b.http_host.dict.intern(c->http_host);
+        b.http_method.ids[r] = b.http_method.dict.intern(c->http_method);
+        b.dns_qname.ids[r] = b.dns_qname.dict.intern(c->dns_qname);
     } else {  // id 0 is the empty string
-        b.sni.ids.push_back(0);
-        b.alpn.ids.push_back(0);
-        b.http_host.ids.push_back(0);
-        b.http_method.ids.push_back(0);
-        b.dns_qname.ids.push_back(0);
+        b.sni.ids[r] = 0;
+        b.alpn.ids[r] = 0;
+        b.http_host.ids[r] = 0;
+        b.http_method.ids[r] = 0;
+        b.dns_qname.ids[r] = 0;
     }
     // Without a payload verdict, the well-known port (or the IP protocol: ICMP, IPsec).
     if (app == 0 && !l2)
         app = static_cast<uint8_t>(l7::app_from_ports(e.key.proto, e.key.sport, e.key.dport));
-    b.app.push_back(app);
+    b.app[r] = app;
     ++rows_;
     if (e.first < t_first_) t_first_ = e.first;
     if (e.last > t_last_) t_last_ = e.last;
@@ -322,21 +343,26 @@ void FlowCache::emit(uint32_t idx) {
 
 FlowBlock& FlowCache::out() {
     if (out_.size() != rows_) {
+        probe_columns([&](auto& col) { col.resize(rows_); });
+        cap_ = rows_;
         // The columns emit() does not fill (router and cloud fields) stay empty: all default.
-        FieldSet filled;
+        filled_.reset();
         for_each_field([&](auto t) {
             using T = decltype(t);
             const auto& col = column<T::id>(out_);
-            if (col.size() == rows_) filled.set(static_cast<unsigned>(T::id));
+            if (col.size() == rows_) filled_.set(static_cast<unsigned>(T::id));
         });
-        out_.set_rows(rows_, t_first_, t_last_, filled);
+        out_.set_rows(rows_, t_first_, t_last_, filled_);
     }
-
     return out_;
 }
 
 void FlowCache::clear_out() {
-    out_.clear();
+    // The columns emit() fills keep their length: it overwrites them from row 0. (A sink may
+    // have swapped in another block: cap_ is what this one holds.)
+    out_.clear_keeping(filled_);
+    cap_ = SIZE_MAX;
+    probe_columns([&](auto& col) { cap_ = std::min(cap_, col.size()); });
     rows_ = 0;
     t_first_ = UINT64_MAX;
     t_last_ = 0;

@@ -4,6 +4,7 @@
 // state shared by the two directions of a connection (TCP handshake delays, server response
 // time, application metadata), so that both records carry it.
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -48,14 +49,14 @@ class L7Pool {
     std::vector<uint32_t> free_readers_;
 };
 
-// State of one connection, shared by the records of both directions. What every packet
-// and every record reads fits the first cache line; the strings, set for few connections,
-// come after it.
+// State of one connection, shared by the records of both directions. What every packet,
+// every record and the end of a connection read fits the first cache line; the handshake
+// times (read by its first packets only, while the line is hot) and the strings (set for
+// few connections) come after it.
 struct alignas(64) Conn {
     uint32_t refs = 0;
     uint32_t next_free = 0;
-    // TCP handshake: times of the client's SYN and the server's SYN/ACK.
-    uint64_t syn_ts = 0, synack_ts = 0, request_ts = 0;
+    uint64_t request_ts = 0;
     uint32_t rtt_client = 0, rtt_server = 0, srt = 0;
     uint8_t handshake = 0;  // 0 none, 1 SYN seen, 2 SYN/ACK seen, 3 done
     bool responded = false;
@@ -76,9 +77,12 @@ struct alignas(64) Conn {
     uint32_t l7_next_seq = 0;  // TLS over TCP: next client sequence number to buffer
     uint32_t l7_buffer = 0;    // L7Pool ids, 0 = none
     uint32_t l7_quic = 0;
+    // TCP handshake: times of the client's SYN and the server's SYN/ACK.
+    uint64_t syn_ts = 0, synack_ts = 0;
     std::string sni, alpn, http_host, http_method, dns_qname;
     void reset();
 };
+static_assert(offsetof(Conn, l7_quic) + sizeof(Conn::l7_quic) <= 64);
 
 struct CacheOptions {
     uint64_t idle_us = 15 * 1000000ull;
@@ -199,6 +203,9 @@ class FlowCache {
     uint32_t insert(const FlowKey& k, uint32_t h, uint64_t ts);
     void erase(uint32_t idx);
     void emit(uint32_t idx);
+    template <class F>
+    void probe_columns(F&& f);
+    void size_columns(size_t rows);
     void end_flow(uint32_t idx) {
         emit(idx);
         erase(idx);
@@ -229,19 +236,27 @@ class FlowCache {
         }
     }
     // The head of the list is the next flow to expire, long unseen and out of cache: once it
-    // is known, ask for what its ending reads (its table slot and connection) and for the
-    // entry after it, so that expiring flows one after the other does not wait on memory
+    // is known, ask for what ending it and the flows after it will read, a step ahead (the
+    // slot and connection of the next entry, itself asked for a step before) and two steps
+    // ahead (the entry after that), so that a run of expiring flows does not wait on memory
     // for each.
     void warm(const Entry& head) {
         warm_head_ = head_;
-        __builtin_prefetch(&slots_[head.hash & mask_]);
-        prefetch_conn_of(head);
-        if (head.next) {
-            const char* n = reinterpret_cast<const char*>(&entries_[head.next - 1]);
+        prefetch_ending(head);
+        if (!head.next) return;
+        const Entry& next = entries_[head.next - 1];
+        prefetch_ending(next);
+        if (next.next) {
+            const char* n = reinterpret_cast<const char*>(&entries_[next.next - 1]);
             __builtin_prefetch(n);
             __builtin_prefetch(n + 64);
         }
     }
+    void prefetch_ending(const Entry& e) const {
+        __builtin_prefetch(&slots_[e.hash & mask_]);
+        prefetch_conn_of(e);
+    }
+
     void prefetch_conn_of(const Entry& e) const {
         if (e.conn) __builtin_prefetch(&conns_[e.conn - 1]);
     }
@@ -268,6 +283,9 @@ class FlowCache {
     uint64_t now_ = 0;
     FlowBlock out_;
     size_t rows_ = 0;  // records written into out_'s columns
+    size_t cap_ = 0;   // rows the columns emit() fills are sized to
+    FieldSet filled_;  // the columns of the last block out() handed over
+
     uint64_t t_first_ = UINT64_MAX, t_last_ = 0;
     CacheStats stats_;
 };

@@ -83,16 +83,22 @@ void StringDict::append_unique(std::string_view s) {
 }
 
 void FlowBlock::clear() {
+    clear_keeping(FieldSet());
+}
+
+void FlowBlock::clear_keeping(const FieldSet& keep) {
     for_each_field([&](auto t) {
         using T = decltype(t);
         auto& col = column<T::id>(*this);
+        const bool kept = keep.test(static_cast<unsigned>(T::id));
         if constexpr (T::storage == Storage::Str) {
-            col.ids.clear();
+            if (!kept) col.ids.clear();
             col.dict.clear();
         } else {
-            col.clear();
+            if (!kept) col.clear();
         }
     });
+
     size_ = 0;
     ready_.set();
     absent_.reset();
