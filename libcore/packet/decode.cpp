@@ -20,6 +20,10 @@ inline uint32_t be32(const uint8_t* p) {
 inline uint64_t mac48(const uint8_t* p) {
     return uint64_t{be16(p)} << 32 | be32(p + 2);
 }
+inline void set_macs(const uint8_t* eth, PacketView& out) {
+    out.dst_mac = mac48(eth);
+    out.src_mac = mac48(eth + 6);
+}
 
 constexpr int kMaxDepth = 4;  // nested encapsulations followed before giving up
 
@@ -42,24 +46,26 @@ enum : uint16_t {
 };
 
 // One decoding pass; `end` bounds the captured bytes, `wire_end` the frame on the wire.
+// The common path (Ethernet, VLAN, IP, TCP or UDP) is inlined into one function; the rare
+// branches (tunnels, MPLS, GRE) are calls, which also breaks the recursion of tunnels.
 struct Decoder {
     const DecodeOptions& opts;
     PacketView& out;
     const uint8_t* wire_end;
+    const uint8_t* eth = nullptr;  // the innermost Ethernet header: its MACs are read at the end
     int depth = 0;
 
     uint32_t wire_left(const uint8_t* p) const {
         return p < wire_end ? static_cast<uint32_t>(wire_end - p) : 0;
     }
 
-    Decoded ethernet(const uint8_t* p, uint32_t len) {
+    [[gnu::always_inline]] Decoded ethernet(const uint8_t* p, uint32_t len) {
         if (len < 14) return Decoded::kMalformed;
-        out.dst_mac = mac48(p);
-        out.src_mac = mac48(p + 6);
+        eth = p;
         return ethertype(be16(p + 12), p + 14, len - 14);
     }
 
-    Decoded ethertype(uint16_t type, const uint8_t* p, uint32_t len) {
+    [[gnu::always_inline]] Decoded ethertype(uint16_t type, const uint8_t* p, uint32_t len) {
         for (int tags = 0; tags < 8; ++tags) {
             switch (type) {
                 case kEthIpv4:
@@ -96,7 +102,7 @@ struct Decoder {
         return Decoded::kMalformed;
     }
 
-    Decoded mpls(const uint8_t* p, uint32_t len) {
+    [[gnu::noinline]] Decoded mpls(const uint8_t* p, uint32_t len) {
         for (int labels = 0; labels < 16; ++labels) {
             if (len < 4) return Decoded::kMalformed;
             const bool bottom = p[2] & 1;
@@ -150,7 +156,7 @@ struct Decoder {
         }
     }
 
-    Decoded ipv4(const uint8_t* p, uint32_t len) {
+    [[gnu::always_inline]] Decoded ipv4(const uint8_t* p, uint32_t len) {
         if (len < 20 || (p[0] >> 4) != 4) return Decoded::kMalformed;
         const uint32_t hl = (p[0] & 0x0f) * 4u;
         if (hl < 20 || len < hl) return Decoded::kMalformed;
@@ -177,7 +183,7 @@ struct Decoder {
         return transport(p + hl, cap, total - hl);
     }
 
-    Decoded ipv6(const uint8_t* p, uint32_t len) {
+    [[gnu::always_inline]] Decoded ipv6(const uint8_t* p, uint32_t len) {
         if (len < 40 || (p[0] >> 4) != 6) return Decoded::kMalformed;
         const uint32_t plen = be16(p + 4);
         uint32_t total = plen ? 40 + plen : wire_left(p);  // 0: jumbogram or offload
@@ -250,9 +256,10 @@ struct Decoder {
     // Follows an encapsulation: on success the inner packet is the flow and the outermost
     // tunnel is noted; when the inner packet does not decode, the outer one stays the flow.
     template <class Inner>
-    Decoded tunnel(uint8_t kind, Inner&& inner) {
+    [[gnu::noinline]] Decoded tunnel(uint8_t kind, Inner&& inner) {
         if (!opts.decap || depth >= kMaxDepth || out.frag != kNotFragment) return Decoded::kIp;
         const PacketView outer = out;
+        const uint8_t* outer_eth = eth;
         if (out.tunnel == 0) {
             out.tunnel = kind;
             out.tun_src = out.src;
@@ -263,10 +270,11 @@ struct Decoder {
         --depth;
         if (d == Decoded::kIp || d == Decoded::kLayer2) return d;
         out = outer;
+        eth = outer_eth;
         return Decoded::kIp;
     }
 
-    Decoded transport(const uint8_t* p, uint32_t cap, uint32_t wire) {
+    [[gnu::always_inline]] Decoded transport(const uint8_t* p, uint32_t cap, uint32_t wire) {
         switch (out.proto) {
             case 6: {  // TCP
                 if (cap < 4) return Decoded::kIp;
@@ -332,7 +340,7 @@ struct Decoder {
         }
     }
 
-    Decoded gre(const uint8_t* p, uint32_t cap) {
+    [[gnu::noinline]] Decoded gre(const uint8_t* p, uint32_t cap) {
         if (cap < 4) return Decoded::kIp;
         const uint16_t flags = be16(p);
         const uint16_t type = be16(p + 2);
@@ -380,13 +388,15 @@ struct Decoder {
 
 }  // namespace
 
-Decoded decode_packet(const uint8_t* data, uint32_t caplen, uint32_t wirelen, uint32_t link,
-                      const DecodeOptions& opts, PacketView& out) {
-    out = PacketView{};
-    Decoder d{opts, out, data + (wirelen > caplen ? wirelen : caplen)};
+namespace {
+
+[[gnu::always_inline]] inline Decoded decode_link(Decoder& d, const uint8_t* data, uint32_t caplen,
+                                                  uint32_t link) {
+    PacketView& out = d.out;
     switch (link) {
         case kLinkEthernet:
             return d.ethernet(data, caplen);
+
         case kLinkLinuxSll: {
             if (caplen < 16) return Decoded::kMalformed;
             if (be16(data + 4) == 6) out.src_mac = mac48(data + 6);
@@ -425,6 +435,18 @@ Decoded decode_packet(const uint8_t* data, uint32_t caplen, uint32_t wirelen, ui
         default:  // raw IP (101, 12, 14)
             return d.raw_ip(data, caplen);
     }
+}
+
+}  // namespace
+
+Decoded decode_packet(const uint8_t* data, uint32_t caplen, uint32_t wirelen, uint32_t link,
+                      const DecodeOptions& opts, PacketView& out) {
+    out = PacketView{};
+    Decoder d{opts, out, data + (wirelen > caplen ? wirelen : caplen)};
+    const Decoded r = decode_link(d, data, caplen, link);
+    if (d.eth && (r == Decoded::kLayer2 || (r == Decoded::kIp && opts.ip_macs)))
+        set_macs(d.eth, out);
+    return r;
 }
 
 }  // namespace fk

@@ -21,6 +21,9 @@ enum Fragment : uint8_t { kNotFragment = 0, kFirstFragment = 1, kLaterFragment =
 
 struct DecodeOptions {
     bool decap = true;  // false: a tunnel is a flow of its outer header
+    // false: the MAC addresses are set for layer-2 flows only (a probe keys IP flows without
+    // them, and skips reading them).
+    bool ip_macs = true;
 };
 
 // What one packet contributes to a flow. Fields that do not apply stay zero.
@@ -39,7 +42,8 @@ struct PacketView {
     uint32_t payload_len = 0;  // transport payload length as the headers say
     uint32_t payload_cap = 0;  // transport payload bytes present in the capture
     const uint8_t* payload = nullptr;
-    uint64_t src_mac = 0, dst_mac = 0;
+    uint64_t src_mac = 0, dst_mac = 0;  // IP packets: only with DecodeOptions::ip_macs
+
     uint8_t tunnel = 0;  // Tunnel (record/names.h) of the outermost encapsulation
     IpAddr tun_src, tun_dst;
 };
