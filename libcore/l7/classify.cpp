@@ -484,10 +484,13 @@ bool nbns_name(Bytes d) {
 
 // A DNS message that parses with one question, as a port-independent signature: strict on
 // the header so that random datagrams do not pass.
-bool dns_signature(Bytes d) {
+bool dns_signature(Bytes d, const DnsMessage* parsed) {
     if (d.size() < 17) return false;
-    DnsMessage m;
-    if (parse_dns(d, m) != Status::done || !m.has_question || m.qdcount != 1) return false;
+    DnsMessage local;
+    if (!parsed && parse_dns(d, local) == Status::done) parsed = &local;
+    if (!parsed) return false;
+    const DnsMessage& m = *parsed;
+    if (!m.has_question || m.qdcount != 1) return false;
     bool query_shape = !m.response && m.ancount == 0 && m.nscount == 0 && m.arcount <= 1;
     return (query_shape || m.response) && m.opcode == 0 && (m.qclass & 0x7fff) <= 4 && m.qtype != 0;
 }
@@ -579,15 +582,18 @@ App tcp_signature(Bytes d, uint16_t sport, uint16_t dport) {
     return App::none;
 }
 
-App udp_signature(Bytes d, uint16_t sport, uint16_t dport) {
+App udp_signature(Bytes d, uint16_t sport, uint16_t dport, const DnsMessage* dns) {
     if (quic_long_header(d) || gquic_public_header(d)) return App::quic;
     if (d.size() >= 13 && d[0] >= 20 && d[0] <= 23 && d[1] == 0xfe && d[2] >= 0xfc) return App::tls;
     // DNS on its ports takes the port's name (mDNS, LLMNR); elsewhere a strict check.
     bool dns_port =
         has_port(sport, dport, 53) || has_port(sport, dport, 5353) || has_port(sport, dport, 5355);
-    if (dns_port || has_port(sport, dport, 137)) {
-        DnsMessage m;
-        if (parse_dns(d, m) == Status::done && (m.has_question || m.ancount)) {
+    DnsMessage local;
+    if (!dns && (dns_port || has_port(sport, dport, 137)) && parse_dns(d, local) == Status::done)
+        dns = &local;
+    if (dns && (dns_port || has_port(sport, dport, 137))) {
+        const DnsMessage& m = *dns;
+        if (m.has_question || m.ancount) {
             if (has_port(sport, dport, 137) && (nbns_name(d) || !dns_port)) return App::netbios;
             if (has_port(sport, dport, 5353)) return App::mdns;
             if (has_port(sport, dport, 5355)) return App::llmnr;
@@ -614,7 +620,7 @@ App udp_signature(Bytes d, uint16_t sport, uint16_t dport) {
         (has_port(sport, dport, 4500) && d.size() > 4 && be32(&d[0]) == 0 && ike(d.subspan(4)))) {
         return App::ipsec;
     }
-    if (dns_signature(d)) return App::dns;
+    if (dns_signature(d, dns)) return App::dns;
     // Protocols without distinctive bytes: their shape on their own port.
     uint8_t b0 = d[0];
     if (has_port(sport, dport, 123) && d.size() >= 48 && ((b0 >> 3) & 7) >= 1 &&
@@ -864,13 +870,14 @@ App tls_service(uint16_t sport, uint16_t dport) {
 
 }  // namespace
 
-App app_from_payload(uint8_t ip_proto, uint16_t sport, uint16_t dport, Bytes payload) {
+App app_from_payload(uint8_t ip_proto, uint16_t sport, uint16_t dport, Bytes payload,
+                     const DnsMessage* dns) {
     if (payload.empty()) return App::none;
     if (ip_proto == kIpProtoTcp) {
         App a = tcp_signature(payload, sport, dport);
         return a == App::tls ? tls_service(sport, dport) : a;
     }
-    if (ip_proto == kIpProtoUdp) return udp_signature(payload, sport, dport);
+    if (ip_proto == kIpProtoUdp) return udp_signature(payload, sport, dport, dns);
     return App::none;
 }
 
@@ -883,8 +890,9 @@ App app_from_ports(uint8_t ip_proto, uint16_t sport, uint16_t dport) {
     return sport < dport ? s : d;
 }
 
-Classification classify(uint8_t ip_proto, uint16_t sport, uint16_t dport, Bytes payload) {
-    if (App a = app_from_payload(ip_proto, sport, dport, payload); a != App::none) {
+Classification classify(uint8_t ip_proto, uint16_t sport, uint16_t dport, Bytes payload,
+                        const DnsMessage* dns) {
+    if (App a = app_from_payload(ip_proto, sport, dport, payload, dns); a != App::none) {
         return {a, Evidence::payload};
     }
     if (App a = app_from_ports(ip_proto, sport, dport); a != App::none) {

@@ -24,6 +24,8 @@
 
 namespace fk::l7 {
 
+struct DnsMessage;
+
 // The JSON-RPC signatures (stratum) look this far into a payload.
 constexpr size_t kMaxSignatureScan = 512;
 
@@ -47,8 +49,10 @@ constexpr uint8_t kIpProtoIcmpV6 = 58;
 
 // The application the payload's signature names (App::none when none matches). The ports
 // only help where a protocol has no distinctive bytes of its own (NTP, CoAP, FINS over UDP).
+// `dns`, when not null, is the payload already parsed as DNS with Status::done (a caller
+// that reads DNS anyway saves the signature check a second parse).
 App app_from_payload(uint8_t ip_proto, uint16_t sport, uint16_t dport,
-                     std::span<const uint8_t> payload);
+                     std::span<const uint8_t> payload, const DnsMessage* dns = nullptr);
 
 // The application of a well-known port (either port; the lower one wins when both are
 // known), or of the IP protocol itself (ICMP, ESP/AH). App::none when nothing is known.
@@ -56,6 +60,6 @@ App app_from_ports(uint8_t ip_proto, uint16_t sport, uint16_t dport);
 
 // Payload first, ports second.
 Classification classify(uint8_t ip_proto, uint16_t sport, uint16_t dport,
-                        std::span<const uint8_t> payload);
+                        std::span<const uint8_t> payload, const DnsMessage* dns = nullptr);
 
 }  // namespace fk::l7

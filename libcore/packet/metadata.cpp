@@ -76,9 +76,11 @@ void Metadata::finish(FlowCache& cache, Conn& c) {
     cache.release_l7(c);
 }
 
-void Metadata::classify(const FlowCache::Entry& e, Conn& c, const PacketView& v) {
-    const l7::Classification cl = l7::classify(e.key.proto, e.key.sport, e.key.dport,
-                                               std::span<const uint8_t>(v.payload, v.payload_cap));
+void Metadata::classify(const FlowCache::Entry& e, Conn& c, const PacketView& v,
+                        const l7::DnsMessage* dns) {
+    const l7::Classification cl =
+        l7::classify(e.key.proto, e.key.sport, e.key.dport,
+                     std::span<const uint8_t>(v.payload, v.payload_cap), dns);
     if (cl.evidence == l7::Evidence::payload) {
         c.app = static_cast<uint8_t>(cl.app);
         c.app_evidence = static_cast<uint8_t>(cl.evidence);
@@ -93,9 +95,16 @@ void Metadata::classify(const FlowCache::Entry& e, Conn& c, const PacketView& v)
 }
 
 bool Metadata::inspect(FlowCache& cache, FlowCache::Entry& e, Conn& c, const PacketView& v) {
-    if (c.class_tries != kClassified) classify(e, c, v);
+    if (e.key.proto == 17 && dns_port(e.key) && c.l7_state == kIdle) {
+        // DNS over UDP: every datagram is a message, parsed once for the classifier too.
+        l7::DnsMessage m;
+        const bool parsed = l7::parse_dns(std::span<const uint8_t>(v.payload, v.payload_cap), m) ==
+                            l7::Status::done;
+        if (c.class_tries != kClassified) classify(e, c, v, parsed ? &m : nullptr);
+        return parsed && dns_datagram(c, m);
+    }
+    if (c.class_tries != kClassified) classify(e, c, v, nullptr);
     if (c.l7_state == kDone) return false;
-    if (e.key.proto == 17 && dns_port(e.key) && c.l7_state == kIdle) return dns_datagram(c, v);
     switch (c.l7_state) {
         case kTlsBuffering:
         case kHttpBuffering:
@@ -268,11 +277,9 @@ void Metadata::response(FlowCache& cache, Conn& c, const PacketView& v) {
 }
 
 // DNS over UDP: every datagram is a message; each one ends its record.
-bool Metadata::dns_datagram(Conn& c, const PacketView& v) {
-    l7::DnsMessage m;
-    if (l7::parse_dns(std::span<const uint8_t>(v.payload, v.payload_cap), m) != l7::Status::done)
-        return false;
+bool Metadata::dns_datagram(Conn& c, const l7::DnsMessage& m) {
     c.dns_qname.clear();
+
     c.dns_qtype = 0;
     c.dns_rcode = 0;
     c.has_dns_rcode = false;

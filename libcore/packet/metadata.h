@@ -14,6 +14,10 @@
 
 namespace fk {
 
+namespace l7 {
+struct DnsMessage;
+}
+
 class Metadata {
   public:
     Metadata();
@@ -42,13 +46,15 @@ class Metadata {
     static constexpr uint8_t kClassified = 0xff;
 
   private:
-    void classify(const FlowCache::Entry& e, Conn& c, const PacketView& v);
+    void classify(const FlowCache::Entry& e, Conn& c, const PacketView& v,
+                  const l7::DnsMessage* dns);
     bool inspect(FlowCache& cache, FlowCache::Entry& e, Conn& c, const PacketView& v);
     void start(FlowCache& cache, FlowCache::Entry& e, Conn& c, const PacketView& v);
     void client_segment(FlowCache& cache, Conn& c, const PacketView& v);
     bool parse_client(Conn& c, std::span<const uint8_t> stream, bool prefix_only);
     void response(FlowCache& cache, Conn& c, const PacketView& v);
-    bool dns_datagram(Conn& c, const PacketView& v);
+    bool dns_datagram(Conn& c, const l7::DnsMessage& m);
+
     void quic_datagram(FlowCache& cache, Conn& c, const PacketView& v);
     void buffer(FlowCache& cache, Conn& c, const PacketView& v, uint8_t state);
     void finish(FlowCache& cache, Conn& c);
