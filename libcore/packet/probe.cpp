@@ -231,8 +231,12 @@ void Probe::packet(const RawPacket& p) {
 }
 
 void Probe::packets(const RawPacket* ps, size_t n) {
-    // Decode the batch, then ask for the memory its lookups will need, then account the
-    // packets in order: the cache misses of the batch overlap instead of queueing.
+    // Decode the batch (asking for each packet's table slot), then walk it asking for the
+    // memory each lookup needs a few packets ahead of accounting it: the entry a slot points
+    // to kEntryAhead packets ahead, the connection an entry points to kConnAhead packets
+    // ahead. The cache misses overlap with the work on the packets before instead of
+    // queueing.
+    constexpr size_t kEntryAhead = 4, kConnAhead = 2;
     PacketView* views = batch_.views;
     FlowKey* keys = batch_.keys;
     uint32_t* hashes = batch_.hashes;
@@ -246,13 +250,16 @@ void Probe::packets(const RawPacket* ps, size_t n) {
         hashes[i] = FlowCache::hash(keys[i]);
         cache_.prefetch_slot(hashes[i]);
     }
-    for (size_t i = 0; i < n; ++i)
+    for (size_t i = 0; i < n && i < kEntryAhead; ++i)
         if (keep[i]) cache_.prefetch_entry(hashes[i], keys[i]);
-    for (size_t i = 0; i < n; ++i)
+    for (size_t i = 0; i < n && i < kConnAhead; ++i)
         if (keep[i]) cache_.prefetch_conn(hashes[i]);
-
-    for (size_t i = 0; i < n; ++i)
+    for (size_t i = 0; i < n; ++i) {
+        if (const size_t j = i + kEntryAhead; j < n && keep[j])
+            cache_.prefetch_entry(hashes[j], keys[j]);
+        if (const size_t j = i + kConnAhead; j < n && keep[j]) cache_.prefetch_conn(hashes[j]);
         if (keep[i]) account(views[i], layer2[i], ps[i].ts_us, &keys[i], hashes[i]);
+    }
 }
 
 void Probe::tick(uint64_t now_us) {

@@ -58,7 +58,7 @@ class Probe {
 
     void packet(const RawPacket& p);
     // Up to kBatch packets whose bytes all stay valid during the call (a mapped file).
-    static constexpr size_t kBatch = 16;
+    static constexpr size_t kBatch = 64;
     void packets(const RawPacket* ps, size_t n);
     // Expiry by the clock when no packet comes (live capture); also hands ended records on.
     void tick(uint64_t now_us);
