@@ -47,7 +47,7 @@ class CaptureFile {
     // call. A cut in the middle of a record ends the file: truncated() tells, with the
     // offset where the incomplete record starts.
     bool next(RawPacket& p) {
-        if (mapped_ && pos_ >= released_ + kReleaseChunk) release();
+        if (mapped_ && pos_ >= map_mark_) map_ahead();
         if (pcapng_) return next_pcapng(p);
         return next_pcap(p);
     }
@@ -74,7 +74,12 @@ class CaptureFile {
     // pages stay in the page cache).
     void release();
     static constexpr size_t kReleaseChunk = 64u << 20;
+    static constexpr size_t kMapAhead = 16u << 20;
     size_t released_ = 0;
+    size_t populated_ = 0;  // bytes of the mapping whose pages were populated
+    size_t map_mark_ = 0;   // pos_ at which map_ahead() is due
+    void map_ahead();
+
     void read_file_header();
     void parse_shb(const uint8_t* b, uint32_t len);
     void parse_idb(const uint8_t* b, uint32_t len);
