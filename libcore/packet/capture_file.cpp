@@ -157,7 +157,7 @@ bool CaptureFile::refill(size_t n) {
     return end_ >= n;
 }
 
-// Maps the pages of the next kMapAhead bytes in one call, instead of taking a fault every
+// Maps the pages of the next 1-2 kMapAhead bytes in one call, instead of taking a fault every
 // few pages, and drops the pages read long ago.
 void CaptureFile::map_ahead() {
     const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));

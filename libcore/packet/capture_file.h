@@ -74,7 +74,7 @@ class CaptureFile {
     // pages stay in the page cache).
     void release();
     static constexpr size_t kReleaseChunk = 64u << 20;
-    static constexpr size_t kMapAhead = 16u << 20;
+    static constexpr size_t kMapAhead = 8u << 20;
     size_t released_ = 0;
     size_t populated_ = 0;  // bytes of the mapping whose pages were populated
     size_t map_mark_ = 0;   // pos_ at which map_ahead() is due
