@@ -215,7 +215,7 @@ void CaptureFile::read_file_header() {
     if (m != kPcapMagicUs && m != kPcapMagicNs)
         throw DataError(path_ + ": not a pcap or pcapng file (unknown magic number)");
     if (!have(24)) throw DataError(path_ + ": truncated pcap file header");
-    ts_div_ = m == kPcapMagicNs ? 1000 : 1;
+    ts_nano_ = m == kPcapMagicNs;
     // The link type's upper bits carry FCS information; the type is the low 16 bits.
     link_ = get32(buf_ + pos_ + 20) & 0xffff;
     if (!link_type_supported(link_))
@@ -246,7 +246,8 @@ bool CaptureFile::next_pcap(RawPacket& p) {
         cut(offset());
         return false;
     }
-    p.ts_us = uint64_t{sec} * 1000000u + frac / ts_div_;
+    // A division by a constant, not by a variable: this runs per packet.
+    p.ts_us = uint64_t{sec} * 1000000u + (ts_nano_ ? frac / 1000u : frac);
     p.data = buf_ + pos_ + 16;
     p.caplen = incl;
     p.wirelen = orig < incl ? incl : orig;

@@ -102,7 +102,7 @@ class CaptureFile {
     bool swapped_ = false;
     // pcap
     uint32_t link_ = 0;
-    uint64_t ts_div_ = 1;  // nanosecond files: divide by 1000
+    bool ts_nano_ = false;  // nanosecond file: fractions are divided by 1000
     // pcapng: per interface of the current section
     struct Interface {
         uint32_t link;
