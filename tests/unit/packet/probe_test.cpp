@@ -199,7 +199,26 @@ TEST(Probe, GarbageAndUnsupportedLinkTypesAreErrors) {
     }
 }
 
+// Classic pcap with the nanosecond magic: the fraction field counts nanoseconds.
+TEST(Probe, PcapWithNanosecondMagic) {
+    Bytes file = pcap_file({udp_frame(kT0), udp_frame(kT0 + 2 * kSec)});
+    file[0] = 0x4d, file[1] = 0x3c, file[2] = 0xb2, file[3] = 0xa1;  // a1b23c4d, little-endian
+    const auto frac = [&](size_t record, uint32_t ns) {
+        const size_t at = 24 + record * (16 + 14 + 20 + 8 + 12) + 4;
+        for (int i = 0; i < 4; ++i) file[at + i] = static_cast<uint8_t>(ns >> (8 * i));
+    };
+    frac(0, 999999999);  // 999999.999 µs: the fraction is cut, not rounded
+    frac(1, 1000);
+    TempDir dir;
+    write_file(dir.file("ns.pcap"), file);
+    const auto r = run_probe({dir.file("ns.pcap")});
+    ASSERT_EQ(r.recs.size(), 1u);
+    EXPECT_EQ(r.recs[0].start, kT0 + 999999);
+    EXPECT_EQ(r.recs[0].end, kT0 + 2 * kSec + 1);
+}
+
 // pcapng: section header, an interface in nanoseconds (if_tsresol 9), enhanced packets.
+
 TEST(Probe, PcapngWithNanosecondInterface) {
     Bytes b;
     const auto le32 = [&](uint32_t v) {
