@@ -236,26 +236,20 @@ class FlowCache {
         }
     }
     // The head of the list is the next flow to expire, long unseen and out of cache: once it
-    // is known, ask for what ending it and the flows after it will read, a step ahead (the
-    // slot and connection of the next entry, itself asked for a step before) and two steps
-    // ahead (the entry after that), so that a run of expiring flows does not wait on memory
-    // for each.
+    // is known, ask for what ending it reads (its table slot and connection) and for the
+    // entry after it, the next head. Nothing here waits for memory: expiry is checked again
+    // at the next packet, by when those have come.
     void warm(const Entry& head) {
         warm_head_ = head_;
-        prefetch_ending(head);
-        if (!head.next) return;
-        const Entry& next = entries_[head.next - 1];
-        prefetch_ending(next);
-        if (next.next) {
-            const char* n = reinterpret_cast<const char*>(&entries_[next.next - 1]);
+        __builtin_prefetch(&slots_[head.hash & mask_]);
+        prefetch_conn_of(head);
+        if (head.next) {
+            const char* n = reinterpret_cast<const char*>(&entries_[head.next - 1]);
             __builtin_prefetch(n);
             __builtin_prefetch(n + 64);
         }
     }
-    void prefetch_ending(const Entry& e) const {
-        __builtin_prefetch(&slots_[e.hash & mask_]);
-        prefetch_conn_of(e);
-    }
+
 
     void prefetch_conn_of(const Entry& e) const {
         if (e.conn) __builtin_prefetch(&conns_[e.conn - 1]);
