@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <numeric>
 #include <string>
 
 #include "common/error.h"
@@ -248,29 +247,31 @@ bool ColumnEncoder::encode_times(const std::vector<uint64_t>& v, const std::vect
         mx = std::max(mx, v[i]);
     }
     if (mx == 0) return false;
-    values_.resize(n);
+    if (values_.size() < n) values_.resize(n);
     int64_t* diff = reinterpret_cast<int64_t*>(values_.data());
 
     // Choose the transform whose values take the fewest bytes, a cheap stand-in for the
-    // compressed size: frame of reference, delta, or (for `end`) end - start.
+    // compressed size: frame of reference, delta, or (for `end`) end - start. One pass
+    // prices both and keeps the alternative's values.
     uint64_t cost_for = 0, cost_alt = 0;
-    for (size_t i = 0; i < n; ++i) cost_for += byte_len(v[i] - mn);
-    uint8_t transform = kTransformFor;
     if (start) {
+        const uint64_t* s = start->data();
         for (size_t i = 0; i < n; ++i) {
-            diff[i] = static_cast<int64_t>(v[i] - (*start)[i]);
+            diff[i] = static_cast<int64_t>(v[i] - s[i]);
+            cost_for += byte_len(v[i] - mn);
             cost_alt += byte_len(zigzag(diff[i]));
         }
-        if (cost_alt <= cost_for) transform = kTransformFromStart;
     } else {
         uint64_t prev = v[0];
         for (size_t i = 0; i < n; ++i) {
             diff[i] = static_cast<int64_t>(v[i] - prev);
             prev = v[i];
+            cost_for += byte_len(v[i] - mn);
             cost_alt += byte_len(zigzag(diff[i]));
         }
-        if (cost_alt < cost_for) transform = kTransformDelta;
     }
+    const uint8_t transform = start ? (cost_alt <= cost_for ? kTransformFromStart : kTransformFor)
+                                    : (cost_alt < cost_for ? kTransformDelta : kTransformFor);
     if (transform == kTransformFor) {
         for (size_t i = 0; i < n; ++i) diff[i] = static_cast<int64_t>(v[i] - mn);
     }
@@ -284,13 +285,19 @@ bool ColumnEncoder::encode_times(const std::vector<uint64_t>& v, const std::vect
     };
     using Million = std::integral_constant<int64_t, 1'000'000>;
     using Thousand = std::integral_constant<int64_t, 1'000>;
-    uint64_t g = all_divisible(Thousand{}) ? (all_divisible(Million{}) ? 1'000'000 : 1'000) : 1;
+    const uint64_t g =
+        all_divisible(Thousand{}) ? (all_divisible(Million{}) ? 1'000'000 : 1'000) : 1;
+    desc.transform = transform;
+    desc.base = transform == kTransformFor ? mn : transform == kTransformDelta ? v[0] : 0;
+    desc.scale = g;
+    // In place: value i replaces diff i.
     uint64_t max = 0;
     auto scale_down = [&](auto divisor) {
         for (size_t i = 0; i < n; ++i) {
             const int64_t q = diff[i] / decltype(divisor)::value;
-            values_[i] = transform == kTransformFor ? static_cast<uint64_t>(q) : zigzag(q);
-            max = std::max(max, values_[i]);
+            const uint64_t u = transform == kTransformFor ? static_cast<uint64_t>(q) : zigzag(q);
+            values_[i] = u;
+            max = std::max(max, u);
         }
     };
     if (g == 1'000'000)
@@ -299,20 +306,20 @@ bool ColumnEncoder::encode_times(const std::vector<uint64_t>& v, const std::vect
         scale_down(Thousand{});
     else
         scale_down(std::integral_constant<int64_t, 1>{});
-    desc.transform = transform;
-    desc.base = transform == kTransformFor ? mn : transform == kTransformDelta ? v[0] : 0;
-    desc.scale = g;
     pack(values_.data(), n, uint64_t{0}, width_of(max), desc);
     return true;
 }
 
 bool ColumnEncoder::encode_addrs(const std::vector<IpAddr>& v, EncodedColumn& desc) {
-    bool any = false, all_v4 = true;
+    // Branch-free, so that the scan vectorises: any bit set anywhere, and any address whose
+    // upper 96 bits are not ::ffff (IPv4-mapped).
+    uint64_t bits = 0, not_v4 = 0;
     for (const auto& a : v) {
-        any |= !a.is_zero();
-        all_v4 &= a.is_v4();
+        bits |= a.hi | a.lo;
+        not_v4 |= a.hi | ((a.lo >> 32) ^ 0xffff);
     }
-    if (!any) return false;
+    if (bits == 0) return false;
+    const bool all_v4 = not_v4 == 0;
     if (encode_addr_dict(v, all_v4, desc)) return true;
     const size_t n = v.size();
     desc.flags |= kColumnShuffled;
@@ -354,11 +361,16 @@ bool ColumnEncoder::encode_addr_dict(const std::vector<IpAddr>& v, bool all_v4,
     if (n < 64) return false;
     size_t slots = 1;
     while (slots < 2 * n) slots <<= 1;
-    addr_slots_.assign(slots, 0);
+    if (addr_slots_.size() != slots) addr_slots_.assign(slots, 0);
     addr_distinct_.clear();
+    addr_used_.clear();
     addr_ids_.resize(n);
     const size_t limit = n / 2;
     const size_t mask = slots - 1;
+    // Leaves the slots all free again for the next call: clears only those this one took.
+    auto release = [&] {
+        for (const uint32_t h : addr_used_) addr_slots_[h] = 0;
+    };
     for (size_t i = 0; i < n; ++i) {
         const IpAddr a = v[i];
         // Runs of one address (the exporter column, a host's flows) skip the hash lookup.
@@ -369,8 +381,12 @@ bool ColumnEncoder::encode_addr_dict(const std::vector<IpAddr>& v, bool all_v4,
         for (size_t h = IpAddrHash{}(a)&mask;; h = (h + 1) & mask) {
             const uint32_t s = addr_slots_[h];
             if (s == 0) {
-                if (addr_distinct_.size() == limit) return false;  // too varied to pay off
+                if (addr_distinct_.size() == limit) {  // too varied to pay off
+                    release();
+                    return false;
+                }
                 addr_distinct_.push_back(a);
+                addr_used_.push_back(static_cast<uint32_t>(h));
                 addr_slots_[h] = static_cast<uint32_t>(addr_distinct_.size());
                 addr_ids_[i] = static_cast<uint32_t>(addr_distinct_.size() - 1);
                 break;
@@ -381,28 +397,39 @@ bool ColumnEncoder::encode_addr_dict(const std::vector<IpAddr>& v, bool all_v4,
             }
         }
     }
+    release();
+    // Sorted by address: keys that carry the address itself sort without indirection (the
+    // addresses are distinct, so the order is the same as sorting indices by address).
     const size_t d = addr_distinct_.size();
-    addr_order_.resize(d);
-    std::iota(addr_order_.begin(), addr_order_.end(), 0u);
-    std::sort(addr_order_.begin(), addr_order_.end(),
-              [&](uint32_t x, uint32_t y) { return addr_distinct_[x] < addr_distinct_[y]; });
-    // addr_slots_ is free again: reuse it as the rank of each distinct address.
-    uint32_t* rank = addr_slots_.data();
-    for (size_t k = 0; k < d; ++k) rank[addr_order_[k]] = static_cast<uint32_t>(k);
+    addr_rank_.resize(d);
+    uint32_t* rank = addr_rank_.data();
     const size_t value_width = all_v4 ? 4 : 16;
     uint8_t* dict = grow_raw(d * value_width);
     if (all_v4) {
+        addr_keys4_.resize(d);
+        for (size_t k = 0; k < d; ++k) {
+            addr_keys4_[k] = (addr_distinct_[k].lo << 32) | k;
+        }
+        std::sort(addr_keys4_.begin(), addr_keys4_.end());
         uint32_t prev = 0;
         for (size_t k = 0; k < d; ++k) {
-            const uint32_t a = static_cast<uint32_t>(addr_distinct_[addr_order_[k]].lo);
+            const uint32_t a = static_cast<uint32_t>(addr_keys4_[k] >> 32);
+            rank[static_cast<uint32_t>(addr_keys4_[k])] = static_cast<uint32_t>(k);
             const uint32_t delta = a - prev;
             prev = a;
             for (unsigned b = 0; b < 4; ++b)
                 dict[b * d + k] = static_cast<uint8_t>(delta >> (8 * b));
         }
     } else {
+        addr_keys16_.resize(d);
+        for (size_t k = 0; k < d; ++k)
+            addr_keys16_[k] = {addr_distinct_[k], static_cast<uint32_t>(k)};
+        std::sort(addr_keys16_.begin(), addr_keys16_.end(), [](const AddrKey& x, const AddrKey& y) {
+            return x.a.hi < y.a.hi || (x.a.hi == y.a.hi && x.a.lo < y.a.lo);
+        });
         for (size_t k = 0; k < d; ++k) {
-            const IpAddr& a = addr_distinct_[addr_order_[k]];
+            const IpAddr& a = addr_keys16_[k].a;
+            rank[addr_keys16_[k].index] = static_cast<uint32_t>(k);
             for (unsigned b = 0; b < 8; ++b) {
                 dict[b * d + k] = static_cast<uint8_t>(a.lo >> (8 * b));
                 dict[(8 + b) * d + k] = static_cast<uint8_t>(a.hi >> (8 * b));
@@ -446,19 +473,17 @@ void ColumnEncoder::finish(std::vector<uint8_t>& out, EncodedColumn& desc) {
         desc.stored_len = 0;
         return;
     }
-    // Compress straight into the output, keeping the raw bytes when zstd does not help.
-    const size_t at = out.size();
-    out.resize(at + ZSTD_compressBound(raw_len_));
-    const size_t z =
-        ZSTD_compressCCtx(cctx_, out.data() + at, out.size() - at, raw_.data(), raw_len_, level_);
+    // Keep the raw bytes when zstd does not help.
+    const size_t bound = ZSTD_compressBound(raw_len_);
+    if (zbuf_.size() < bound) zbuf_.resize(bound);
+    const size_t z = ZSTD_compressCCtx(cctx_, zbuf_.data(), bound, raw_.data(), raw_len_, level_);
     if (!ZSTD_isError(z) && z < raw_len_) {
         desc.flags |= kColumnCompressed;
         desc.stored_len = static_cast<uint32_t>(z);
-        out.resize(at + z);
+        out.insert(out.end(), zbuf_.data(), zbuf_.data() + z);
     } else {
         desc.stored_len = desc.raw_len;
-        out.resize(at + raw_len_);
-        std::memcpy(out.data() + at, raw_.data(), raw_len_);
+        out.insert(out.end(), raw_.data(), raw_.data() + raw_len_);
     }
 }
 
