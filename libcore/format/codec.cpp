@@ -2,9 +2,14 @@
 
 #include <zstd.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <algorithm>
 #include <cstring>
 #include <string>
+#include <type_traits>
 
 #include "common/error.h"
 
@@ -37,6 +42,64 @@ void put_varint(std::vector<uint8_t>& out, uint64_t v) {
         v >>= 7;
     }
     out.push_back(static_cast<uint8_t>(v));
+}
+
+// Splits n little-endian W-byte integers (back to back at src) into W byte planes at dst:
+// plane k holds byte k of every value, n bytes. With SSE2, 16 values a step: 32-bit lanes
+// are shifted, masked and packed down to bytes, one plane at a time.
+#if defined(__SSE2__)
+// Planes 0..3 of 16 32-bit values in r[0..3], each to out + k * n.
+inline void planes_of_u32(const __m128i r[4], uint8_t* out, size_t n) {
+    const __m128i low = _mm_set1_epi32(0xff);
+    for (int k = 0; k < 4; ++k) {
+        const __m128i sh = _mm_cvtsi32_si128(8 * k);
+        const __m128i a = _mm_and_si128(_mm_srl_epi32(r[0], sh), low);
+        const __m128i b = _mm_and_si128(_mm_srl_epi32(r[1], sh), low);
+        const __m128i c = _mm_and_si128(_mm_srl_epi32(r[2], sh), low);
+        const __m128i d = _mm_and_si128(_mm_srl_epi32(r[3], sh), low);
+        const __m128i bytes = _mm_packus_epi16(_mm_packs_epi32(a, b), _mm_packs_epi32(c, d));
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(out + k * n), bytes);
+    }
+}
+#endif
+
+template <unsigned W>
+void split_planes(const uint8_t* src, size_t n, uint8_t* dst) {
+    size_t i = 0;
+#if defined(__SSE2__)
+    auto load = [](const uint8_t* p) {
+        return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    };
+    for (; i + 16 <= n; i += 16) {
+        const uint8_t* s = src + i * W;
+        if constexpr (W == 2) {
+            const __m128i mask = _mm_set1_epi16(0xff);
+            const __m128i a = load(s), b = load(s + 16);
+            _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + i),
+                             _mm_packus_epi16(_mm_and_si128(a, mask), _mm_and_si128(b, mask)));
+            _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + n + i),
+                             _mm_packus_epi16(_mm_srli_epi16(a, 8), _mm_srli_epi16(b, 8)));
+        } else if constexpr (W == 4) {
+            const __m128i r[4] = {load(s), load(s + 16), load(s + 32), load(s + 48)};
+            planes_of_u32(r, dst + i, n);
+        } else {
+            static_assert(W == 8);
+            // The low and the high 32 bits of each value, in order, then as W == 4.
+            __m128i lo[4], hi[4];
+            for (int j = 0; j < 4; ++j) {
+                const __m128 a = _mm_castsi128_ps(load(s + 32 * j));
+                const __m128 b = _mm_castsi128_ps(load(s + 32 * j + 16));
+                lo[j] = _mm_castps_si128(_mm_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0)));
+                hi[j] = _mm_castps_si128(_mm_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1)));
+            }
+            planes_of_u32(lo, dst + i, n);
+            planes_of_u32(hi, dst + 4 * n + i, n);
+        }
+    }
+#endif
+    for (; i < n; ++i) {
+        for (unsigned k = 0; k < W; ++k) dst[k * n + i] = src[i * W + k];
+    }
 }
 
 [[noreturn]] void corrupt(const FlowBlock& b, FieldId f, const std::string& what) {
@@ -210,13 +273,40 @@ void ColumnEncoder::pack(const T* values, size_t n, T base, unsigned width, Enco
         return;
     }
     desc.flags |= kColumnShuffled;
-    for (unsigned k = 0; k < width; ++k) {
-        uint8_t* plane = dst + k * n;
-        const unsigned shift = 8 * k;
-        for (size_t i = 0; i < n; ++i) {
-            plane[i] = static_cast<uint8_t>(static_cast<T>(values[i] - base) >> shift);
+    // Values of the width already as they are in memory are split at once; others are
+    // first narrowed (value - base at `width` bytes), then split.
+    auto split = [&](const uint8_t* src) {
+        switch (width) {
+            case 2:
+                split_planes<2>(src, n, dst);
+                break;
+            case 4:
+                split_planes<4>(src, n, dst);
+                break;
+            default:
+                split_planes<8>(src, n, dst);
         }
+    };
+    if (sizeof(T) == width && base == 0) {
+        split(reinterpret_cast<const uint8_t*>(values));
+        return;
     }
+    if (narrow_.size() < n * width) narrow_.resize(n * width);
+    auto narrow = [&](auto* out) {
+        using N = std::remove_pointer_t<decltype(out)>;
+        for (size_t i = 0; i < n; ++i) out[i] = static_cast<N>(values[i] - base);
+    };
+    switch (width) {
+        case 2:
+            narrow(reinterpret_cast<uint16_t*>(narrow_.data()));
+            break;
+        case 4:
+            narrow(reinterpret_cast<uint32_t*>(narrow_.data()));
+            break;
+        default:
+            narrow(reinterpret_cast<uint64_t*>(narrow_.data()));
+    }
+    split(narrow_.data());
 }
 
 template <class T>
@@ -327,28 +417,22 @@ bool ColumnEncoder::encode_addrs(const std::vector<IpAddr>& v, EncodedColumn& de
         desc.transform = kTransformAddr4;
         desc.width = 4;
         uint8_t* dst = grow_raw(n * 4);
-        uint8_t *p0 = dst, *p1 = dst + n, *p2 = dst + 2 * n, *p3 = dst + 3 * n;
-        for (size_t i = 0; i < n; ++i) {
-            const uint32_t a = static_cast<uint32_t>(v[i].lo);
-            p0[i] = static_cast<uint8_t>(a);
-            p1[i] = static_cast<uint8_t>(a >> 8);
-            p2[i] = static_cast<uint8_t>(a >> 16);
-            p3[i] = static_cast<uint8_t>(a >> 24);
-        }
+        if (narrow_.size() < n * 4) narrow_.resize(n * 4);
+        uint32_t* a = reinterpret_cast<uint32_t*>(narrow_.data());
+        for (size_t i = 0; i < n; ++i) a[i] = static_cast<uint32_t>(v[i].lo);
+        split_planes<4>(narrow_.data(), n, dst);
         return true;
     }
     // 16 byte planes: the 8 of `lo` first, then the 8 of `hi`.
     desc.transform = kTransformAddr16;
     desc.width = 16;
     uint8_t* dst = grow_raw(n * 16);
-    for (unsigned k = 0; k < 8; ++k) {
-        uint8_t* lo = dst + k * n;
-        uint8_t* hi = dst + (8 + k) * n;
-        for (size_t i = 0; i < n; ++i) {
-            lo[i] = static_cast<uint8_t>(v[i].lo >> (8 * k));
-            hi[i] = static_cast<uint8_t>(v[i].hi >> (8 * k));
-        }
-    }
+    if (narrow_.size() < n * 8) narrow_.resize(n * 8);
+    uint64_t* half = reinterpret_cast<uint64_t*>(narrow_.data());
+    for (size_t i = 0; i < n; ++i) half[i] = v[i].lo;
+    split_planes<8>(narrow_.data(), n, dst);
+    for (size_t i = 0; i < n; ++i) half[i] = v[i].hi;
+    split_planes<8>(narrow_.data(), n, dst + 8 * n);
     return true;
 }
 

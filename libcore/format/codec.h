@@ -74,6 +74,8 @@ class ColumnEncoder {
     };
     std::vector<AddrKey> addr_keys16_;
     std::vector<uint32_t> addr_rank_;
+    // Values narrowed to their stored width before they are split into byte planes.
+    std::vector<uint8_t> narrow_;
     // zstd output before it is appended (out grown by the bound would zero-fill it first).
     std::vector<uint8_t> zbuf_;
 };

@@ -359,15 +359,17 @@ namespace {
 
 // One writer (one encoder and its reused scratch tables) through blocks that take each
 // address path in turn: too varied for a dictionary (all distinct), runs and repeats,
-// IPv6 among IPv4, and runs again after both; every value must come back.
+// IPv6 among IPv4, runs again after both, all distinct with IPv6 (16 byte planes); 1000
+// rows, so that the byte-plane split has a tail past its 16-value steps. Every value must
+// come back.
 TEST(Format, AddressEncoderScratchReusedAcrossBlocks) {
     test::TempDir dir;
     std::mt19937_64 rng(5);
     constexpr size_t kRows = 1000;
     std::vector<FlowRecord> recs;
     std::vector<uint8_t> expect_dict;  // per block: src stored as a dictionary
-    for (int block = 0; block < 8; ++block) {
-        const int kind = block % 4;
+    for (int block = 0; block < 10; ++block) {
+        const int kind = block % 5;
         for (size_t i = 0; i < kRows; ++i) {
             FlowRecord r = random_record(rng, false);
             switch (kind) {
@@ -380,12 +382,16 @@ TEST(Format, AddressEncoderScratchReusedAcrossBlocks) {
                 case 2:  // IPv6 among IPv4, repeated
                     r.src = i % 3 ? IpAddr{0x20010db800000000ull, i % 50} : IpAddr::v4(i % 20);
                     break;
-                default:  // descending, so that sorting has work to do
+                case 3:  // descending, so that sorting has work to do
                     r.src = IpAddr::v4(static_cast<uint32_t>(1000 - i % 100));
+                    break;
+                default:  // all distinct, IPv6 among IPv4: 16 byte planes
+                    r.src = i % 2 ? IpAddr{rng(), rng()}
+                                  : IpAddr::v4(static_cast<uint32_t>(0x0c000000u + i));
             }
             recs.push_back(r);
         }
-        expect_dict.push_back(kind != 0);
+        expect_dict.push_back(kind != 0 && kind != 4);
     }
     WriterOptions wo;
     wo.block_rows = kRows;
@@ -398,7 +404,7 @@ TEST(Format, AddressEncoderScratchReusedAcrossBlocks) {
         ASSERT_TRUE(rd.next(b));
         const auto& e = b.encoded_column(FieldId::src);
         EXPECT_EQ(e.transform == kTransformAddrDict, expect_dict[k] != 0) << "block " << k;
-        if (k % 4 == 3) {
+        if (k % 5 == 3) {
             EXPECT_EQ(e.base, 100u) << "100 distinct addresses";
         }
     }
