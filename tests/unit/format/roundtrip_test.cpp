@@ -457,3 +457,47 @@ TEST(Format, TimeColumnsEveryScale) {
 
 }  // namespace
 }  // namespace fk
+
+namespace fk {
+namespace {
+
+// Totals per protocol class, hand-counted, with and without a row mask.
+TEST(Format, SummaryClassesAndMask) {
+    FlowBlock b;
+    const uint8_t protos[] = {6, 17, 1, 58, 47, 6, 0, 17};
+    for (size_t i = 0; i < std::size(protos); ++i) {
+        FlowRecord r;
+        r.proto = protos[i];
+        r.packets = i + 1;
+        r.bytes = 100 * (i + 1);
+        r.start = 1000 + i;
+        r.end = 2000 - i;
+        b.append(r);
+    }
+    Summary s;
+    s.add(b);
+    EXPECT_EQ(s.tcp.flows, 2u);
+    EXPECT_EQ(s.tcp.packets, 1u + 6u);
+    EXPECT_EQ(s.udp.bytes, 200u + 800u);
+    EXPECT_EQ(s.icmp.flows, 2u);
+    EXPECT_EQ(s.icmp.packets, 3u + 4u);
+    EXPECT_EQ(s.other.flows, 2u);
+    EXPECT_EQ(s.other.bytes, 500u + 700u);
+    EXPECT_EQ(s.all.flows, 8u);
+    EXPECT_EQ(s.all.packets, 36u);
+    EXPECT_EQ(s.first, 1000u);
+    EXPECT_EQ(s.last, 2000u);
+    const uint8_t mask[] = {0, 1, 0, 0, 1, 1, 0, 0};
+    Summary m;
+    m.add(b, mask);
+    EXPECT_EQ(m.all.flows, 3u);
+    EXPECT_EQ(m.tcp.packets, 6u);
+    EXPECT_EQ(m.udp.packets, 2u);
+    EXPECT_EQ(m.other.packets, 5u);
+    EXPECT_EQ(m.icmp.flows, 0u);
+    EXPECT_EQ(m.first, 1001u);
+    EXPECT_EQ(m.last, 1999u);
+}
+
+}  // namespace
+}  // namespace fk
