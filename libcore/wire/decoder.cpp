@@ -585,7 +585,8 @@ struct WireDecoder::Impl {
     }
 
     // Makes room for n more rows after out.size() in the columns held and in those a
-    // template writes (`writes`), and points base[] at them.
+    // template writes (`writes`), and points base[] at them (again only when the columns
+    // were resized: otherwise they are where they were).
     void make_room(FlowBlock& out, size_t n, const FieldSet& writes) {
         if (grown == 0) {
             // A block that already has rows: its columns not all default hold them.
@@ -603,6 +604,9 @@ struct WireDecoder::Impl {
         } else if (want != held) {
             grown = len;
             resize_columns(out, grown, want & ~held);
+        } else {
+            // Nothing moved since the last set (the first set after finish() always grows).
+            return;
         }
         held = want;
         for_each_field([&](auto t) {
