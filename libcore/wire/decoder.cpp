@@ -722,7 +722,12 @@ struct WireDecoder::Impl {
 
     // Stores integer field f (template index k) of n records into dst[0, n).
     template <class D, class Records>
-    static void store_uints(D* dst, const Records& r, size_t n, const TField& f, size_t k) {
+    static void store_uints(D* dst, const Records& records, size_t n, const TField& field,
+                            size_t k) {
+        // Local copies: a byte store could alias the caller's objects, which would make the
+        // compiler reload the record stride and field offset for every value.
+        const Records r = records;
+        const TField f = field;
         switch (f.length) {
             case 1:
                 for (size_t i = 0; i < n; ++i) dst[i] = static_cast<D>(*r.at(i, f, k));
@@ -773,14 +778,21 @@ struct WireDecoder::Impl {
                     break;
                 case Op::Addr: {
                     IpAddr* dst = at<IpAddr>(f.field) + row;
+                    const Records rl = r;
+                    const TField fl = f;
                     for (size_t i = 0; i < n; ++i) {
-                        dst[i] = addr(f.field, r.at(i, f, k), r.length(i, f, k));
+                        dst[i] = addr(fl.field, rl.at(i, fl, k), rl.length(i, fl, k));
                     }
                     break;
                 }
                 case Op::Mac: {
                     uint64_t* dst = at<uint64_t>(f.field) + row;
-                    for (size_t i = 0; i < n; ++i) dst[i] = rdn(r.at(i, f, k), 6);
+                    const Records rl = r;
+                    const TField fl = f;
+                    for (size_t i = 0; i < n; ++i) {
+                        const uint8_t* p = rl.at(i, fl, k);
+                        dst[i] = uint64_t{rd16(p)} << 32 | rd32(p + 2);
+                    }
                     break;
                 }
                 default:  // Op::Str; trailing NULs pad fixed-size strings
@@ -844,23 +856,35 @@ struct WireDecoder::Impl {
     template <class Records>
     std::pair<uint64_t, uint64_t> finish_quick(Source& s, const Msg& m, const Template& t,
                                                const Records& r, size_t n, size_t row) {
+        // Local copies of the fields read (first, last, their fractions, packets, bytes,
+        // port, sampling): a store of a port could alias the template, which would make the
+        // compiler reload it for every value.
         const QuickFinish& q = t.quick;
-        auto value = [&](int16_t k, size_t i) -> uint64_t {
-            const TField& f = t.fields[static_cast<size_t>(k)];
-            return read_uint(r.at(i, f, static_cast<size_t>(k)),
-                             r.length(i, f, static_cast<size_t>(k)));
+        enum { kFirst, kLast, kFracFirst, kFracLast, kPackets, kBytes, kPort, kApplied };
+        const int16_t idx[8] = {q.first,   q.last,  q.frac_first, q.frac_last,
+                                q.packets, q.bytes, q.dport,      q.applied};
+        TField lf[8] = {};
+        for (int j = 0; j < 8; ++j) {
+            if (idx[j] >= 0) lf[j] = t.fields[static_cast<size_t>(idx[j])];
+        }
+        const Records rl = r;
+        auto value = [&](int j, size_t i) -> uint64_t {
+            const size_t k = static_cast<size_t>(idx[j]);
+            return read_uint(rl.at(i, lf[j], k), rl.length(i, lf[j], k));
         };
+        const bool millis = q.times == QuickFinish::kMillis;
+        const bool has[8] = {true,        true,        idx[2] >= 0, idx[3] >= 0,
+                             idx[4] >= 0, idx[5] >= 0, idx[6] >= 0, idx[7] >= 0};
         // Without flowkit's sampling element the rate is the exporter's, the same for all.
-        const uint32_t rate = q.applied < 0 ? s.default_rate : 0;
+        const uint32_t rate = has[kApplied] ? 0 : s.default_rate;
         const uint64_t scale = rate > 1 ? rate : 1;
         const uint64_t export_us = m.export_us;
-        auto time = [&](int16_t k, int16_t frac, size_t i) -> uint64_t {
-            const uint64_t v = value(k, i);
-            if (q.times == QuickFinish::kMillis) {
-                return v * 1000 + (frac >= 0 ? value(frac, i) % 1000 : 0);
-            }
+        const uint32_t uptime_ms = m.uptime_ms;
+        auto time = [&](int j, int frac, size_t i) -> uint64_t {
+            const uint64_t v = value(j, i);
+            if (millis) return v * 1000 + (has[frac] ? value(frac, i) % 1000 : 0);
             // As finish_record(): milliseconds before the export, modulo 2^32.
-            int64_t age = static_cast<uint32_t>(m.uptime_ms - static_cast<uint32_t>(v));
+            int64_t age = static_cast<uint32_t>(uptime_ms - static_cast<uint32_t>(v));
             if (age > (int64_t{1} << 32) - 60'000) age -= int64_t{1} << 32;
             const int64_t at = static_cast<int64_t>(export_us) - age * 1000;
             return at > 0 ? static_cast<uint64_t>(at) : 0;
@@ -873,21 +897,23 @@ struct WireDecoder::Impl {
         uint16_t* dport = at<uint16_t>(FieldId::dport) + row;
         IpAddr* exporter = at<IpAddr>(FieldId::exporter) + row;
         uint32_t* domain = at<uint32_t>(FieldId::domain) + row;
+        const IpAddr exporter_addr = s.st.exporter;
+        const uint32_t domain_id = s.st.domain;
         uint64_t lo = UINT64_MAX, hi = 0, suspect = 0;
         const uint64_t ahead = m.now + kSuspectAhead;
         for (size_t i = 0; i < n; ++i) {
-            const uint64_t st = time(q.first, q.frac_first, i);
-            uint64_t en = time(q.last, q.frac_last, i);
+            const uint64_t st = time(kFirst, kFracFirst, i);
+            uint64_t en = time(kLast, kFracLast, i);
             en = en < st ? st : en;
             start[i] = st;
             end[i] = en;
             suspect += st < kSuspectBefore || st > ahead;
-            packets[i] = (q.packets >= 0 ? value(q.packets, i) : 0) * scale;
-            bytes[i] = (q.bytes >= 0 ? value(q.bytes, i) : 0) * scale;
-            sampling[i] = q.applied >= 0 ? static_cast<uint32_t>(value(q.applied, i)) : rate;
-            dport[i] = q.dport >= 0 ? static_cast<uint16_t>(value(q.dport, i)) : 0;
-            exporter[i] = s.st.exporter;
-            domain[i] = s.st.domain;
+            packets[i] = (has[kPackets] ? value(kPackets, i) : 0) * scale;
+            bytes[i] = (has[kBytes] ? value(kBytes, i) : 0) * scale;
+            sampling[i] = has[kApplied] ? static_cast<uint32_t>(value(kApplied, i)) : rate;
+            dport[i] = has[kPort] ? static_cast<uint16_t>(value(kPort, i)) : 0;
+            exporter[i] = exporter_addr;
+            domain[i] = domain_id;
             lo = std::min(lo, st);
             hi = std::max(hi, en);
         }
