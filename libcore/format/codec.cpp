@@ -2,10 +2,14 @@
 
 #include <zstd.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <algorithm>
 #include <cstring>
-#include <numeric>
 #include <string>
+#include <type_traits>
 
 #include "common/error.h"
 
@@ -38,6 +42,64 @@ void put_varint(std::vector<uint8_t>& out, uint64_t v) {
         v >>= 7;
     }
     out.push_back(static_cast<uint8_t>(v));
+}
+
+// Splits n little-endian W-byte integers (back to back at src) into W byte planes at dst:
+// plane k holds byte k of every value, n bytes. With SSE2, 16 values a step: 32-bit lanes
+// are shifted, masked and packed down to bytes, one plane at a time.
+#if defined(__SSE2__)
+// Planes 0..3 of 16 32-bit values in r[0..3], each to out + k * n.
+inline void planes_of_u32(const __m128i r[4], uint8_t* out, size_t n) {
+    const __m128i low = _mm_set1_epi32(0xff);
+    for (int k = 0; k < 4; ++k) {
+        const __m128i sh = _mm_cvtsi32_si128(8 * k);
+        const __m128i a = _mm_and_si128(_mm_srl_epi32(r[0], sh), low);
+        const __m128i b = _mm_and_si128(_mm_srl_epi32(r[1], sh), low);
+        const __m128i c = _mm_and_si128(_mm_srl_epi32(r[2], sh), low);
+        const __m128i d = _mm_and_si128(_mm_srl_epi32(r[3], sh), low);
+        const __m128i bytes = _mm_packus_epi16(_mm_packs_epi32(a, b), _mm_packs_epi32(c, d));
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(out + k * n), bytes);
+    }
+}
+#endif
+
+template <unsigned W>
+void split_planes(const uint8_t* src, size_t n, uint8_t* dst) {
+    size_t i = 0;
+#if defined(__SSE2__)
+    auto load = [](const uint8_t* p) {
+        return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    };
+    for (; i + 16 <= n; i += 16) {
+        const uint8_t* s = src + i * W;
+        if constexpr (W == 2) {
+            const __m128i mask = _mm_set1_epi16(0xff);
+            const __m128i a = load(s), b = load(s + 16);
+            _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + i),
+                             _mm_packus_epi16(_mm_and_si128(a, mask), _mm_and_si128(b, mask)));
+            _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + n + i),
+                             _mm_packus_epi16(_mm_srli_epi16(a, 8), _mm_srli_epi16(b, 8)));
+        } else if constexpr (W == 4) {
+            const __m128i r[4] = {load(s), load(s + 16), load(s + 32), load(s + 48)};
+            planes_of_u32(r, dst + i, n);
+        } else {
+            static_assert(W == 8);
+            // The low and the high 32 bits of each value, in order, then as W == 4.
+            __m128i lo[4], hi[4];
+            for (int j = 0; j < 4; ++j) {
+                const __m128 a = _mm_castsi128_ps(load(s + 32 * j));
+                const __m128 b = _mm_castsi128_ps(load(s + 32 * j + 16));
+                lo[j] = _mm_castps_si128(_mm_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0)));
+                hi[j] = _mm_castps_si128(_mm_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1)));
+            }
+            planes_of_u32(lo, dst + i, n);
+            planes_of_u32(hi, dst + 4 * n + i, n);
+        }
+    }
+#endif
+    for (; i < n; ++i) {
+        for (unsigned k = 0; k < W; ++k) dst[k * n + i] = src[i * W + k];
+    }
 }
 
 [[noreturn]] void corrupt(const FlowBlock& b, FieldId f, const std::string& what) {
@@ -211,13 +273,40 @@ void ColumnEncoder::pack(const T* values, size_t n, T base, unsigned width, Enco
         return;
     }
     desc.flags |= kColumnShuffled;
-    for (unsigned k = 0; k < width; ++k) {
-        uint8_t* plane = dst + k * n;
-        const unsigned shift = 8 * k;
-        for (size_t i = 0; i < n; ++i) {
-            plane[i] = static_cast<uint8_t>(static_cast<T>(values[i] - base) >> shift);
+    // Values of the width already as they are in memory are split at once; others are
+    // first narrowed (value - base at `width` bytes), then split.
+    auto split = [&](const uint8_t* src) {
+        switch (width) {
+            case 2:
+                split_planes<2>(src, n, dst);
+                break;
+            case 4:
+                split_planes<4>(src, n, dst);
+                break;
+            default:
+                split_planes<8>(src, n, dst);
         }
+    };
+    if (sizeof(T) == width && base == 0) {
+        split(reinterpret_cast<const uint8_t*>(values));
+        return;
     }
+    if (narrow_.size() < n * width) narrow_.resize(n * width);
+    auto narrow = [&](auto* out) {
+        using N = std::remove_pointer_t<decltype(out)>;
+        for (size_t i = 0; i < n; ++i) out[i] = static_cast<N>(values[i] - base);
+    };
+    switch (width) {
+        case 2:
+            narrow(reinterpret_cast<uint16_t*>(narrow_.data()));
+            break;
+        case 4:
+            narrow(reinterpret_cast<uint32_t*>(narrow_.data()));
+            break;
+        default:
+            narrow(reinterpret_cast<uint64_t*>(narrow_.data()));
+    }
+    split(narrow_.data());
 }
 
 template <class T>
@@ -248,29 +337,31 @@ bool ColumnEncoder::encode_times(const std::vector<uint64_t>& v, const std::vect
         mx = std::max(mx, v[i]);
     }
     if (mx == 0) return false;
-    values_.resize(n);
+    if (values_.size() < n) values_.resize(n);
     int64_t* diff = reinterpret_cast<int64_t*>(values_.data());
 
     // Choose the transform whose values take the fewest bytes, a cheap stand-in for the
-    // compressed size: frame of reference, delta, or (for `end`) end - start.
+    // compressed size: frame of reference, delta, or (for `end`) end - start. One pass
+    // prices both and keeps the alternative's values.
     uint64_t cost_for = 0, cost_alt = 0;
-    for (size_t i = 0; i < n; ++i) cost_for += byte_len(v[i] - mn);
-    uint8_t transform = kTransformFor;
     if (start) {
+        const uint64_t* s = start->data();
         for (size_t i = 0; i < n; ++i) {
-            diff[i] = static_cast<int64_t>(v[i] - (*start)[i]);
+            diff[i] = static_cast<int64_t>(v[i] - s[i]);
+            cost_for += byte_len(v[i] - mn);
             cost_alt += byte_len(zigzag(diff[i]));
         }
-        if (cost_alt <= cost_for) transform = kTransformFromStart;
     } else {
         uint64_t prev = v[0];
         for (size_t i = 0; i < n; ++i) {
             diff[i] = static_cast<int64_t>(v[i] - prev);
             prev = v[i];
+            cost_for += byte_len(v[i] - mn);
             cost_alt += byte_len(zigzag(diff[i]));
         }
-        if (cost_alt < cost_for) transform = kTransformDelta;
     }
+    const uint8_t transform = start ? (cost_alt <= cost_for ? kTransformFromStart : kTransformFor)
+                                    : (cost_alt < cost_for ? kTransformDelta : kTransformFor);
     if (transform == kTransformFor) {
         for (size_t i = 0; i < n; ++i) diff[i] = static_cast<int64_t>(v[i] - mn);
     }
@@ -284,13 +375,19 @@ bool ColumnEncoder::encode_times(const std::vector<uint64_t>& v, const std::vect
     };
     using Million = std::integral_constant<int64_t, 1'000'000>;
     using Thousand = std::integral_constant<int64_t, 1'000>;
-    uint64_t g = all_divisible(Thousand{}) ? (all_divisible(Million{}) ? 1'000'000 : 1'000) : 1;
+    const uint64_t g =
+        all_divisible(Thousand{}) ? (all_divisible(Million{}) ? 1'000'000 : 1'000) : 1;
+    desc.transform = transform;
+    desc.base = transform == kTransformFor ? mn : transform == kTransformDelta ? v[0] : 0;
+    desc.scale = g;
+    // In place: value i replaces diff i.
     uint64_t max = 0;
     auto scale_down = [&](auto divisor) {
         for (size_t i = 0; i < n; ++i) {
             const int64_t q = diff[i] / decltype(divisor)::value;
-            values_[i] = transform == kTransformFor ? static_cast<uint64_t>(q) : zigzag(q);
-            max = std::max(max, values_[i]);
+            const uint64_t u = transform == kTransformFor ? static_cast<uint64_t>(q) : zigzag(q);
+            values_[i] = u;
+            max = std::max(max, u);
         }
     };
     if (g == 1'000'000)
@@ -299,20 +396,20 @@ bool ColumnEncoder::encode_times(const std::vector<uint64_t>& v, const std::vect
         scale_down(Thousand{});
     else
         scale_down(std::integral_constant<int64_t, 1>{});
-    desc.transform = transform;
-    desc.base = transform == kTransformFor ? mn : transform == kTransformDelta ? v[0] : 0;
-    desc.scale = g;
     pack(values_.data(), n, uint64_t{0}, width_of(max), desc);
     return true;
 }
 
 bool ColumnEncoder::encode_addrs(const std::vector<IpAddr>& v, EncodedColumn& desc) {
-    bool any = false, all_v4 = true;
+    // Branch-free, so that the scan vectorises: any bit set anywhere, and any address whose
+    // upper 96 bits are not ::ffff (IPv4-mapped).
+    uint64_t bits = 0, not_v4 = 0;
     for (const auto& a : v) {
-        any |= !a.is_zero();
-        all_v4 &= a.is_v4();
+        bits |= a.hi | a.lo;
+        not_v4 |= a.hi | ((a.lo >> 32) ^ 0xffff);
     }
-    if (!any) return false;
+    if (bits == 0) return false;
+    const bool all_v4 = not_v4 == 0;
     if (encode_addr_dict(v, all_v4, desc)) return true;
     const size_t n = v.size();
     desc.flags |= kColumnShuffled;
@@ -320,28 +417,22 @@ bool ColumnEncoder::encode_addrs(const std::vector<IpAddr>& v, EncodedColumn& de
         desc.transform = kTransformAddr4;
         desc.width = 4;
         uint8_t* dst = grow_raw(n * 4);
-        uint8_t *p0 = dst, *p1 = dst + n, *p2 = dst + 2 * n, *p3 = dst + 3 * n;
-        for (size_t i = 0; i < n; ++i) {
-            const uint32_t a = static_cast<uint32_t>(v[i].lo);
-            p0[i] = static_cast<uint8_t>(a);
-            p1[i] = static_cast<uint8_t>(a >> 8);
-            p2[i] = static_cast<uint8_t>(a >> 16);
-            p3[i] = static_cast<uint8_t>(a >> 24);
-        }
+        if (narrow_.size() < n * 4) narrow_.resize(n * 4);
+        uint32_t* a = reinterpret_cast<uint32_t*>(narrow_.data());
+        for (size_t i = 0; i < n; ++i) a[i] = static_cast<uint32_t>(v[i].lo);
+        split_planes<4>(narrow_.data(), n, dst);
         return true;
     }
     // 16 byte planes: the 8 of `lo` first, then the 8 of `hi`.
     desc.transform = kTransformAddr16;
     desc.width = 16;
     uint8_t* dst = grow_raw(n * 16);
-    for (unsigned k = 0; k < 8; ++k) {
-        uint8_t* lo = dst + k * n;
-        uint8_t* hi = dst + (8 + k) * n;
-        for (size_t i = 0; i < n; ++i) {
-            lo[i] = static_cast<uint8_t>(v[i].lo >> (8 * k));
-            hi[i] = static_cast<uint8_t>(v[i].hi >> (8 * k));
-        }
-    }
+    if (narrow_.size() < n * 8) narrow_.resize(n * 8);
+    uint64_t* half = reinterpret_cast<uint64_t*>(narrow_.data());
+    for (size_t i = 0; i < n; ++i) half[i] = v[i].lo;
+    split_planes<8>(narrow_.data(), n, dst);
+    for (size_t i = 0; i < n; ++i) half[i] = v[i].hi;
+    split_planes<8>(narrow_.data(), n, dst + 8 * n);
     return true;
 }
 
@@ -354,11 +445,16 @@ bool ColumnEncoder::encode_addr_dict(const std::vector<IpAddr>& v, bool all_v4,
     if (n < 64) return false;
     size_t slots = 1;
     while (slots < 2 * n) slots <<= 1;
-    addr_slots_.assign(slots, 0);
+    if (addr_slots_.size() != slots) addr_slots_.assign(slots, 0);
     addr_distinct_.clear();
+    addr_used_.clear();
     addr_ids_.resize(n);
     const size_t limit = n / 2;
     const size_t mask = slots - 1;
+    // Leaves the slots all free again for the next call: clears only those this one took.
+    auto release = [&] {
+        for (const uint32_t h : addr_used_) addr_slots_[h] = 0;
+    };
     for (size_t i = 0; i < n; ++i) {
         const IpAddr a = v[i];
         // Runs of one address (the exporter column, a host's flows) skip the hash lookup.
@@ -369,8 +465,12 @@ bool ColumnEncoder::encode_addr_dict(const std::vector<IpAddr>& v, bool all_v4,
         for (size_t h = IpAddrHash{}(a)&mask;; h = (h + 1) & mask) {
             const uint32_t s = addr_slots_[h];
             if (s == 0) {
-                if (addr_distinct_.size() == limit) return false;  // too varied to pay off
+                if (addr_distinct_.size() == limit) {  // too varied to pay off
+                    release();
+                    return false;
+                }
                 addr_distinct_.push_back(a);
+                addr_used_.push_back(static_cast<uint32_t>(h));
                 addr_slots_[h] = static_cast<uint32_t>(addr_distinct_.size());
                 addr_ids_[i] = static_cast<uint32_t>(addr_distinct_.size() - 1);
                 break;
@@ -381,28 +481,39 @@ bool ColumnEncoder::encode_addr_dict(const std::vector<IpAddr>& v, bool all_v4,
             }
         }
     }
+    release();
+    // Sorted by address: keys that carry the address itself sort without indirection (the
+    // addresses are distinct, so the order is the same as sorting indices by address).
     const size_t d = addr_distinct_.size();
-    addr_order_.resize(d);
-    std::iota(addr_order_.begin(), addr_order_.end(), 0u);
-    std::sort(addr_order_.begin(), addr_order_.end(),
-              [&](uint32_t x, uint32_t y) { return addr_distinct_[x] < addr_distinct_[y]; });
-    // addr_slots_ is free again: reuse it as the rank of each distinct address.
-    uint32_t* rank = addr_slots_.data();
-    for (size_t k = 0; k < d; ++k) rank[addr_order_[k]] = static_cast<uint32_t>(k);
+    addr_rank_.resize(d);
+    uint32_t* rank = addr_rank_.data();
     const size_t value_width = all_v4 ? 4 : 16;
     uint8_t* dict = grow_raw(d * value_width);
     if (all_v4) {
+        addr_keys4_.resize(d);
+        for (size_t k = 0; k < d; ++k) {
+            addr_keys4_[k] = (addr_distinct_[k].lo << 32) | k;
+        }
+        std::sort(addr_keys4_.begin(), addr_keys4_.end());
         uint32_t prev = 0;
         for (size_t k = 0; k < d; ++k) {
-            const uint32_t a = static_cast<uint32_t>(addr_distinct_[addr_order_[k]].lo);
+            const uint32_t a = static_cast<uint32_t>(addr_keys4_[k] >> 32);
+            rank[static_cast<uint32_t>(addr_keys4_[k])] = static_cast<uint32_t>(k);
             const uint32_t delta = a - prev;
             prev = a;
             for (unsigned b = 0; b < 4; ++b)
                 dict[b * d + k] = static_cast<uint8_t>(delta >> (8 * b));
         }
     } else {
+        addr_keys16_.resize(d);
+        for (size_t k = 0; k < d; ++k)
+            addr_keys16_[k] = {addr_distinct_[k], static_cast<uint32_t>(k)};
+        std::sort(addr_keys16_.begin(), addr_keys16_.end(), [](const AddrKey& x, const AddrKey& y) {
+            return x.a.hi < y.a.hi || (x.a.hi == y.a.hi && x.a.lo < y.a.lo);
+        });
         for (size_t k = 0; k < d; ++k) {
-            const IpAddr& a = addr_distinct_[addr_order_[k]];
+            const IpAddr& a = addr_keys16_[k].a;
+            rank[addr_keys16_[k].index] = static_cast<uint32_t>(k);
             for (unsigned b = 0; b < 8; ++b) {
                 dict[b * d + k] = static_cast<uint8_t>(a.lo >> (8 * b));
                 dict[(8 + b) * d + k] = static_cast<uint8_t>(a.hi >> (8 * b));
@@ -446,19 +557,17 @@ void ColumnEncoder::finish(std::vector<uint8_t>& out, EncodedColumn& desc) {
         desc.stored_len = 0;
         return;
     }
-    // Compress straight into the output, keeping the raw bytes when zstd does not help.
-    const size_t at = out.size();
-    out.resize(at + ZSTD_compressBound(raw_len_));
-    const size_t z =
-        ZSTD_compressCCtx(cctx_, out.data() + at, out.size() - at, raw_.data(), raw_len_, level_);
+    // Keep the raw bytes when zstd does not help.
+    const size_t bound = ZSTD_compressBound(raw_len_);
+    if (zbuf_.size() < bound) zbuf_.resize(bound);
+    const size_t z = ZSTD_compressCCtx(cctx_, zbuf_.data(), bound, raw_.data(), raw_len_, level_);
     if (!ZSTD_isError(z) && z < raw_len_) {
         desc.flags |= kColumnCompressed;
         desc.stored_len = static_cast<uint32_t>(z);
-        out.resize(at + z);
+        out.insert(out.end(), zbuf_.data(), zbuf_.data() + z);
     } else {
         desc.stored_len = desc.raw_len;
-        out.resize(at + raw_len_);
-        std::memcpy(out.data() + at, raw_.data(), raw_len_);
+        out.insert(out.end(), raw_.data(), raw_.data() + raw_len_);
     }
 }
 

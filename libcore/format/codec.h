@@ -59,12 +59,25 @@ class ColumnEncoder {
     size_t raw_len_ = 0;
     std::vector<uint8_t> packed_;
     std::vector<uint64_t> values_;
-    // Address dictionary scratch: open-addressing slots (distinct index + 1, 0 = free), the
-    // distinct addresses in order of appearance, each record's index, and the sorted order.
+    // Address dictionary scratch: open-addressing slots (distinct index + 1, 0 = free; all
+    // free between calls, so that only the slots used are cleared), the slot each distinct
+    // address took, the distinct addresses in order of appearance, each record's index, the
+    // sort keys (address and index) and each distinct address's rank.
     std::vector<uint32_t> addr_slots_;
+    std::vector<uint32_t> addr_used_;
     std::vector<IpAddr> addr_distinct_;
     std::vector<uint32_t> addr_ids_;
-    std::vector<uint32_t> addr_order_;
+    std::vector<uint64_t> addr_keys4_;
+    struct AddrKey {
+        IpAddr a;
+        uint32_t index;
+    };
+    std::vector<AddrKey> addr_keys16_;
+    std::vector<uint32_t> addr_rank_;
+    // Values narrowed to their stored width before they are split into byte planes.
+    std::vector<uint8_t> narrow_;
+    // zstd output before it is appended (out grown by the bound would zero-fill it first).
+    std::vector<uint8_t> zbuf_;
 };
 
 // Decodes column f of b from b.encoded() into col (called by FlowBlock::ensure()). Throws

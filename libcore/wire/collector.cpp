@@ -44,7 +44,7 @@ struct Collector::Impl {
     CollectorOptions opts;
     std::vector<int> fds;
     std::vector<std::string> names;
-    std::vector<uint32_t> drops;  // SO_RXQ_OVFL counter per socket
+    std::vector<uint32_t> drops;  // the kernel's drop counter of each socket
     WireDecoder decoder;
     CaptureStats extra;  // counters the decoder does not keep
 
@@ -147,9 +147,9 @@ struct Collector::Impl {
                     done += decoder.decode(batch + done, k - done, now, *block, opts.block_rows);
                     if (block->size() >= opts.block_rows) push_block(block);
                 }
-                if (rx.kernel_drops()) drops[s] = rx.kernel_drops();
                 if (n < kBatch) break;
             }
+            drops[s] = wire::socket_drops(fds[s]);
         }
         return total;
     }

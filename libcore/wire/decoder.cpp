@@ -65,6 +65,16 @@ const FieldSet& finished_fields() {
     return s;
 }
 
+// The common shapes of the fields finish_record() needs, resolved once per template so that
+// the records of a set finish in one loop without a dispatch per value: times as absolute
+// milliseconds (with flowkit's microseconds within them) or as NetFlow v9 uptimes, counters,
+// the destination port and flowkit's sampling. Template field index of each; -1: absent.
+struct QuickFinish {
+    enum Times : uint8_t { kNone, kMillis, kUptime } times = kNone;
+    int16_t first = -1, last = -1, frac_first = -1, frac_last = -1;
+    int16_t packets = -1, bytes = -1, dport = -1, applied = -1;
+};
+
 struct Template {
     std::vector<TField> fields;
     std::vector<uint16_t> finishing;  // data records: fields that finish_record() needs
@@ -73,8 +83,70 @@ struct Template {
     uint32_t min_len = 0;             // bytes of a record with empty variable-length fields
     bool varlen = false;
     bool options = false;
+    QuickFinish quick;  // times == kNone: records finish through finish_record()
     uint64_t last_seen = 0;
 };
+
+// The quick plan of a data template, when its finishing fields are one of the common shapes:
+// each op at most once, both times of one kind, nothing else (no other time forms, no
+// sampling rate or sampler in the record, no ICMP type).
+QuickFinish plan_quick(const Template& t, bool v9) {
+    QuickFinish q;
+    uint64_t seen = 0;
+    bool dport_seen = false;
+    for (const uint16_t k : t.finishing) {
+        const TField& f = t.fields[k];
+        const auto idx = static_cast<int16_t>(k);
+        if (f.op == Op::Uint) {  // the destination port
+            if (dport_seen) return {};
+            dport_seen = true;
+            q.dport = idx;
+            continue;
+        }
+        const uint64_t bit = uint64_t{1} << static_cast<unsigned>(f.op);
+        if (seen & bit) return {};
+        seen |= bit;
+        switch (f.op) {
+            case Op::MsFirst:
+            case Op::UptimeFirst:
+                q.first = idx;
+                break;
+            case Op::MsLast:
+            case Op::UptimeLast:
+                q.last = idx;
+                break;
+            case Op::MsFracFirst:
+                q.frac_first = idx;
+                break;
+            case Op::MsFracLast:
+                q.frac_last = idx;
+                break;
+            case Op::Packets:
+                q.packets = idx;
+                break;
+            case Op::Bytes:
+                q.bytes = idx;
+                break;
+            case Op::SamplingApplied:
+                q.applied = idx;
+                break;
+            default:
+                return {};
+        }
+    }
+    auto bit = [](Op op) { return uint64_t{1} << static_cast<unsigned>(op); };
+    const uint64_t ms = bit(Op::MsFirst) | bit(Op::MsLast);
+    const uint64_t up = bit(Op::UptimeFirst) | bit(Op::UptimeLast);
+    if ((seen & ms) == ms && !(seen & up)) {
+        q.times = QuickFinish::kMillis;
+    } else if (v9 && (seen & up) == up && !(seen & ms) &&
+               !(seen & (bit(Op::MsFracFirst) | bit(Op::MsFracLast)))) {
+        q.times = QuickFinish::kUptime;
+    } else {
+        return {};
+    }
+    return q;
+}
 
 // What the datagram header says, needed to turn record times into absolute times.
 struct Msg {
@@ -513,7 +585,8 @@ struct WireDecoder::Impl {
     }
 
     // Makes room for n more rows after out.size() in the columns held and in those a
-    // template writes (`writes`), and points base[] at them.
+    // template writes (`writes`), and points base[] at them (again only when the columns
+    // were resized: otherwise they are where they were).
     void make_room(FlowBlock& out, size_t n, const FieldSet& writes) {
         if (grown == 0) {
             // A block that already has rows: its columns not all default hold them.
@@ -531,6 +604,9 @@ struct WireDecoder::Impl {
         } else if (want != held) {
             grown = len;
             resize_columns(out, grown, want & ~held);
+        } else {
+            // Nothing moved since the last set (the first set after finish() always grows).
+            return;
         }
         held = want;
         for_each_field([&](auto t) {
@@ -646,7 +722,12 @@ struct WireDecoder::Impl {
 
     // Stores integer field f (template index k) of n records into dst[0, n).
     template <class D, class Records>
-    static void store_uints(D* dst, const Records& r, size_t n, const TField& f, size_t k) {
+    static void store_uints(D* dst, const Records& records, size_t n, const TField& field,
+                            size_t k) {
+        // Local copies: a byte store could alias the caller's objects, which would make the
+        // compiler reload the record stride and field offset for every value.
+        const Records r = records;
+        const TField f = field;
         switch (f.length) {
             case 1:
                 for (size_t i = 0; i < n; ++i) dst[i] = static_cast<D>(*r.at(i, f, k));
@@ -697,14 +778,21 @@ struct WireDecoder::Impl {
                     break;
                 case Op::Addr: {
                     IpAddr* dst = at<IpAddr>(f.field) + row;
+                    const Records rl = r;
+                    const TField fl = f;
                     for (size_t i = 0; i < n; ++i) {
-                        dst[i] = addr(f.field, r.at(i, f, k), r.length(i, f, k));
+                        dst[i] = addr(fl.field, rl.at(i, fl, k), rl.length(i, fl, k));
                     }
                     break;
                 }
                 case Op::Mac: {
                     uint64_t* dst = at<uint64_t>(f.field) + row;
-                    for (size_t i = 0; i < n; ++i) dst[i] = rdn(r.at(i, f, k), 6);
+                    const Records rl = r;
+                    const TField fl = f;
+                    for (size_t i = 0; i < n; ++i) {
+                        const uint8_t* p = rl.at(i, fl, k);
+                        dst[i] = uint64_t{rd16(p)} << 32 | rd32(p + 2);
+                    }
                     break;
                 }
                 default:  // Op::Str; trailing NULs pad fixed-size strings
@@ -722,6 +810,7 @@ struct WireDecoder::Impl {
                     });
             }
         }
+        if (t.quick.times != QuickFinish::kNone) return finish_quick(s, m, t, r, n, row);
         uint64_t lo = UINT64_MAX, hi = 0;
         FlowRecord& fin = rec;
         for (size_t i = 0; i < n; ++i) {
@@ -759,6 +848,77 @@ struct WireDecoder::Impl {
             lo = std::min(lo, fin.start);
             hi = std::max(hi, fin.end);
         }
+        return {lo, hi};
+    }
+
+    // What finish_record() computes, for templates with a quick plan: the same values (times,
+    // counters renormalised by the exporter's rate, port, sampling, suspect times) in one loop.
+    template <class Records>
+    std::pair<uint64_t, uint64_t> finish_quick(Source& s, const Msg& m, const Template& t,
+                                               const Records& r, size_t n, size_t row) {
+        // Local copies of the fields read (first, last, their fractions, packets, bytes,
+        // port, sampling): a store of a port could alias the template, which would make the
+        // compiler reload it for every value.
+        const QuickFinish& q = t.quick;
+        enum { kFirst, kLast, kFracFirst, kFracLast, kPackets, kBytes, kPort, kApplied };
+        const int16_t idx[8] = {q.first,   q.last,  q.frac_first, q.frac_last,
+                                q.packets, q.bytes, q.dport,      q.applied};
+        TField lf[8] = {};
+        for (int j = 0; j < 8; ++j) {
+            if (idx[j] >= 0) lf[j] = t.fields[static_cast<size_t>(idx[j])];
+        }
+        const Records rl = r;
+        auto value = [&](int j, size_t i) -> uint64_t {
+            const size_t k = static_cast<size_t>(idx[j]);
+            return read_uint(rl.at(i, lf[j], k), rl.length(i, lf[j], k));
+        };
+        const bool millis = q.times == QuickFinish::kMillis;
+        const bool has[8] = {true,        true,        idx[2] >= 0, idx[3] >= 0,
+                             idx[4] >= 0, idx[5] >= 0, idx[6] >= 0, idx[7] >= 0};
+        // Without flowkit's sampling element the rate is the exporter's, the same for all.
+        const uint32_t rate = has[kApplied] ? 0 : s.default_rate;
+        const uint64_t scale = rate > 1 ? rate : 1;
+        const uint64_t export_us = m.export_us;
+        const uint32_t uptime_ms = m.uptime_ms;
+        auto time = [&](int j, int frac, size_t i) -> uint64_t {
+            const uint64_t v = value(j, i);
+            if (millis) return v * 1000 + (has[frac] ? value(frac, i) % 1000 : 0);
+            // As finish_record(): milliseconds before the export, modulo 2^32.
+            int64_t age = static_cast<uint32_t>(uptime_ms - static_cast<uint32_t>(v));
+            if (age > (int64_t{1} << 32) - 60'000) age -= int64_t{1} << 32;
+            const int64_t at = static_cast<int64_t>(export_us) - age * 1000;
+            return at > 0 ? static_cast<uint64_t>(at) : 0;
+        };
+        uint64_t* start = at<uint64_t>(FieldId::start) + row;
+        uint64_t* end = at<uint64_t>(FieldId::end) + row;
+        uint64_t* packets = at<uint64_t>(FieldId::packets) + row;
+        uint64_t* bytes = at<uint64_t>(FieldId::bytes) + row;
+        uint32_t* sampling = at<uint32_t>(FieldId::sampling) + row;
+        uint16_t* dport = at<uint16_t>(FieldId::dport) + row;
+        IpAddr* exporter = at<IpAddr>(FieldId::exporter) + row;
+        uint32_t* domain = at<uint32_t>(FieldId::domain) + row;
+        const IpAddr exporter_addr = s.st.exporter;
+        const uint32_t domain_id = s.st.domain;
+        uint64_t lo = UINT64_MAX, hi = 0, suspect = 0;
+        const uint64_t ahead = m.now + kSuspectAhead;
+        for (size_t i = 0; i < n; ++i) {
+            const uint64_t st = time(kFirst, kFracFirst, i);
+            uint64_t en = time(kLast, kFracLast, i);
+            en = en < st ? st : en;
+            start[i] = st;
+            end[i] = en;
+            suspect += st < kSuspectBefore || st > ahead;
+            packets[i] = (has[kPackets] ? value(kPackets, i) : 0) * scale;
+            bytes[i] = (has[kBytes] ? value(kBytes, i) : 0) * scale;
+            sampling[i] = has[kApplied] ? static_cast<uint32_t>(value(kApplied, i)) : rate;
+            dport[i] = has[kPort] ? static_cast<uint16_t>(value(kPort, i)) : 0;
+            exporter[i] = exporter_addr;
+            domain[i] = domain_id;
+            lo = std::min(lo, st);
+            hi = std::max(hi, en);
+        }
+        s.st.suspect_times += suspect;
+        if (rate > 0 && n > 0) s.st.sampling = rate;
         return {lo, hi};
     }
 
@@ -994,6 +1154,7 @@ struct WireDecoder::Impl {
             // A record must fit in a datagram; one that cannot is a broken template.
             if (t.min_len > 65535) return false;
             t.writes = t.direct | finished_fields();
+            if (!options) t.quick = plan_quick(t, !ipfix);
             install(s, tid, std::move(t), now, out);
         }
         return true;

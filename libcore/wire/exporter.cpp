@@ -5,6 +5,8 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstring>
+#include <stdexcept>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -97,6 +99,9 @@ struct FlowExporter::Impl {
     uint64_t pace_start = 0;
     uint64_t paced_flows = 0;
     ExportCounters counters;
+    // keep_sent: the datagrams sent, back to back, with their lengths and data records.
+    std::vector<uint8_t> kept;
+    std::vector<std::pair<uint32_t, uint32_t>> kept_msgs;
 
     Impl(const std::string& dest, ExportOptions o)
         : opts(o), v9(o.protocol == ExportProtocol::NetflowV9) {
@@ -230,23 +235,57 @@ struct FlowExporter::Impl {
         if (v9) {
             wr16(cur, 9);
             wr16(cur + 2, static_cast<uint16_t>(records_in_msg));
-            wr32(cur + 4, static_cast<uint32_t>(now / 1000 - boot_ms));
-            wr32(cur + 8, static_cast<uint32_t>(now / kMicrosPerSecond));
-            wr32(cur + 12, static_cast<uint32_t>(sequence++));
             wr32(cur + 16, opts.domain);
         } else {
             wr16(cur, 10);
             wr16(cur + 2, static_cast<uint16_t>(used));
-            wr32(cur + 4, static_cast<uint32_t>(now / kMicrosPerSecond));
-            wr32(cur + 8, static_cast<uint32_t>(sequence));
             wr32(cur + 12, opts.domain);
-            sequence += data_in_msg;
+        }
+        stamp(cur, now, data_in_msg);
+        if (opts.keep_sent) {
+            kept.insert(kept.end(), cur, cur + used);
+            kept_msgs.emplace_back(static_cast<uint32_t>(used), data_in_msg);
         }
         lens[ready++] = used;
         cur = nullptr;
         counters.flows += data_in_msg;
         if (opts.rate > 0) pace(data_in_msg);
         if (ready == kBatch) send_batch();
+    }
+
+    // The header fields that change from message to message: export time, v9 uptime and the
+    // sequence number (v9: messages; IPFIX: data records before this message).
+    void stamp(uint8_t* msg, uint64_t now, uint32_t records) {
+        if (v9) {
+            wr32(msg + 4, static_cast<uint32_t>(now / 1000 - boot_ms));
+            wr32(msg + 8, static_cast<uint32_t>(now / kMicrosPerSecond));
+            wr32(msg + 12, static_cast<uint32_t>(sequence++));
+        } else {
+            wr32(msg + 4, static_cast<uint32_t>(now / kMicrosPerSecond));
+            wr32(msg + 8, static_cast<uint32_t>(sequence));
+            sequence += records;
+        }
+    }
+
+    void resend(uint64_t times) {
+        flush();
+        // The clock is read once per batch: a message's export time is to the second.
+        uint64_t now = now_micros();
+        for (uint64_t t = 0; t < times; ++t) {
+            size_t at = 0;
+            for (const auto& [len, records] : kept_msgs) {
+                uint8_t* msg = bufs.data() + ready * opts.max_datagram;
+                std::memcpy(msg, kept.data() + at, len);
+                at += len;
+                if (ready == 0) now = now_micros();
+                stamp(msg, now, records);
+                lens[ready++] = len;
+                counters.flows += records;
+                if (opts.rate > 0) pace(records);
+                if (ready == kBatch) send_batch();
+            }
+        }
+        send_batch();
     }
 
     // Keeps the average rate at opts.rate: sleeps when ahead by more than a millisecond
@@ -488,6 +527,11 @@ void FlowExporter::add(FlowBlock& b) {
 
 void FlowExporter::flush() {
     impl_->flush();
+}
+
+void FlowExporter::resend(uint64_t times) {
+    if (!impl_->opts.keep_sent) throw std::logic_error("FlowExporter::resend without keep_sent");
+    impl_->resend(times);
 }
 
 const ExportCounters& FlowExporter::counters() const {

@@ -1,6 +1,7 @@
 #include "wire/udp.h"
 
 #include <arpa/inet.h>
+#include <linux/sock_diag.h>
 #include <netdb.h>
 #include <unistd.h>
 
@@ -89,7 +90,6 @@ int open_listener(const Endpoint& where, int rcvbuf) {
     if (fd < 0) throw DataError("socket " + name + ": " + errno_text(errno));
     const int one = 1;
     ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    ::setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof one);
     if (where.family() == AF_INET6) ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
     // Root may exceed net.core.rmem_max; others get what it allows.
     if (::setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf) != 0) {
@@ -100,7 +100,22 @@ int open_listener(const Endpoint& where, int rcvbuf) {
         ::close(fd);
         throw DataError("bind " + name + ": " + errno_text(err));
     }
+    uint32_t info[SK_MEMINFO_VARS];
+    socklen_t len = sizeof info;
+    if (::getsockopt(fd, SOL_SOCKET, SO_MEMINFO, info, &len) != 0) {
+        const int err = errno;
+        ::close(fd);
+        throw DataError(name + ": the kernel does not count the socket's drops (SO_MEMINFO): " +
+                        errno_text(err));
+    }
     return fd;
+}
+
+uint32_t socket_drops(int fd) {
+    uint32_t info[SK_MEMINFO_VARS] = {};
+    socklen_t len = sizeof info;
+    ::getsockopt(fd, SOL_SOCKET, SO_MEMINFO, info, &len);
+    return info[SK_MEMINFO_DROPS];
 }
 
 int receive_buffer(int fd) {
@@ -110,18 +125,13 @@ int receive_buffer(int fd) {
     return v;
 }
 
-namespace {
-constexpr size_t kCmsgSpace = CMSG_SPACE(sizeof(uint32_t));
-}
-
 BatchReceiver::BatchReceiver(unsigned batch, size_t max_datagram)
     : batch_(batch),
       max_(max_datagram),
       bufs_(batch * max_datagram),
       hdrs_(batch),
       iovs_(batch),
-      addrs_(batch),
-      cmsg_(batch * kCmsgSpace) {}
+      addrs_(batch) {}
 
 unsigned BatchReceiver::receive(int fd) {
     for (unsigned i = 0; i < batch_; ++i) {
@@ -131,8 +141,8 @@ unsigned BatchReceiver::receive(int fd) {
         m.msg_namelen = sizeof(sockaddr_storage);
         m.msg_iov = &iovs_[i];
         m.msg_iovlen = 1;
-        m.msg_control = cmsg_.data() + i * kCmsgSpace;
-        m.msg_controllen = kCmsgSpace;
+        m.msg_control = nullptr;
+        m.msg_controllen = 0;
         m.msg_flags = 0;
     }
     int n;
@@ -142,16 +152,6 @@ unsigned BatchReceiver::receive(int fd) {
     if (n < 0) {
         if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
         throw DataError("recvmmsg: " + errno_text(errno));
-    }
-    for (int i = n; i-- > 0;) {
-        msghdr& m = hdrs_[i].msg_hdr;
-        for (cmsghdr* c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
-            if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL) {
-                std::memcpy(&drops_, CMSG_DATA(c), sizeof drops_);
-                i = 0;  // the last datagram's counter is the newest
-                break;
-            }
-        }
     }
     return static_cast<unsigned>(n);
 }

@@ -1,5 +1,5 @@
 // UDP endpoints for the collector and the exporter: address parsing, sockets with large
-// receive buffers, and batched receive (recvmmsg) that also reports kernel queue drops.
+// receive buffers, batched receive (recvmmsg) and the kernel's count of queue drops.
 #pragma once
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -25,12 +25,17 @@ Endpoint make_endpoint(const IpAddr& a, uint16_t port);
 IpAddr endpoint_ip(const sockaddr_storage& a);
 std::string endpoint_string(const Endpoint& e);
 
-// A bound, non-blocking UDP socket with SO_RXQ_OVFL on and a receive buffer of about
-// rcvbuf bytes (SO_RCVBUFFORCE when allowed, else as much as rmem_max grants). IPv6
-// sockets are IPv6-only so that an IPv4 socket on the same port can coexist.
+// A bound, non-blocking UDP socket with a receive buffer of about rcvbuf bytes
+// (SO_RCVBUFFORCE when allowed, else as much as rmem_max grants). IPv6 sockets are
+// IPv6-only so that an IPv4 socket on the same port can coexist. Throws DataError when the
+// kernel cannot report the socket's drops (socket_drops()).
 int open_listener(const Endpoint& where, int rcvbuf);
 // The receive buffer the kernel actually gave the socket.
 int receive_buffer(int fd);
+// Datagrams the kernel dropped so far because the socket's receive queue was full (its
+// drop counter, which wraps at 2^32), read with SO_MEMINFO: one system call for any number
+// of datagrams, rather than SO_RXQ_OVFL's control message on every datagram received.
+uint32_t socket_drops(int fd);
 
 // Receives up to `batch` datagrams per call into fixed buffers, without blocking.
 class BatchReceiver {
@@ -42,9 +47,6 @@ class BatchReceiver {
     const uint8_t* data(unsigned i) const { return bufs_.data() + i * max_; }
     size_t size(unsigned i) const { return hdrs_[i].msg_len; }
     const sockaddr_storage& source(unsigned i) const { return addrs_[i]; }
-    // The socket's cumulative drop counter (SO_RXQ_OVFL) as of the last datagram that carried
-    // it; 0 until the kernel reports one.
-    uint32_t kernel_drops() const { return drops_; }
     bool truncated(unsigned i) const { return hdrs_[i].msg_hdr.msg_flags & MSG_TRUNC; }
 
   private:
@@ -54,8 +56,6 @@ class BatchReceiver {
     std::vector<mmsghdr> hdrs_;
     std::vector<iovec> iovs_;
     std::vector<sockaddr_storage> addrs_;
-    std::vector<uint8_t> cmsg_;
-    uint32_t drops_ = 0;
 };
 
 }  // namespace fk::wire

@@ -31,6 +31,7 @@ struct Options {
     size_t batch = 500000;
     std::string out_path;
     double rate = 0;
+    uint64_t repeat = 1;
     uint32_t domain = 0;
     size_t mtu = 1400;
     unsigned template_refresh = 60;
@@ -113,6 +114,8 @@ int run(const Options& o) {
     eo.max_datagram = o.mtu;
     eo.rate = o.rate;
     eo.template_refresh = o.template_refresh;
+    if (o.repeat == 0) throw UsageError("--repeat must be at least 1");
+    eo.keep_sent = o.repeat > 1;
     FlowExporter exporter(o.v9.empty() ? o.ipfix : o.v9, eo);
     FlowBlock block;
     for (const auto& in : inputs) {
@@ -120,6 +123,7 @@ int run(const Options& o) {
         while (reader.next(block)) exporter.add(block);
     }
     exporter.flush();
+    if (o.repeat > 1) exporter.resend(o.repeat - 1);
     const ExportCounters& c = exporter.counters();
     if (!o.quiet) {
         std::fprintf(
@@ -151,6 +155,7 @@ int main(int argc, char** argv) {
         app.add_option("--table", o.table, "ClickHouse table, created if missing (flows)");
         app.add_option("--batch", o.batch, "rows per ClickHouse INSERT (500000)");
         app.add_option("--rate", o.rate, "at most this many flows per second (default: no limit)");
+        app.add_option("--repeat", o.repeat, "send the input N times, encoded once (load tests)");
         app.add_option("--domain", o.domain, "observation domain / source id (default 0)");
         app.add_option("--mtu", o.mtu, "bytes per export datagram (default 1400)");
         app.add_option("--template-refresh", o.template_refresh,

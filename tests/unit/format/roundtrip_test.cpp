@@ -353,3 +353,151 @@ TEST(Format, AddressDictionaryRoundTrip) {
 
 }  // namespace
 }  // namespace fk
+
+namespace fk {
+namespace {
+
+// One writer (one encoder and its reused scratch tables) through blocks that take each
+// address path in turn: too varied for a dictionary (all distinct), runs and repeats,
+// IPv6 among IPv4, runs again after both, all distinct with IPv6 (16 byte planes); 1000
+// rows, so that the byte-plane split has a tail past its 16-value steps. Every value must
+// come back.
+TEST(Format, AddressEncoderScratchReusedAcrossBlocks) {
+    test::TempDir dir;
+    std::mt19937_64 rng(5);
+    constexpr size_t kRows = 1000;
+    std::vector<FlowRecord> recs;
+    std::vector<uint8_t> expect_dict;  // per block: src stored as a dictionary
+    for (int block = 0; block < 10; ++block) {
+        const int kind = block % 5;
+        for (size_t i = 0; i < kRows; ++i) {
+            FlowRecord r = random_record(rng, false);
+            switch (kind) {
+                case 0:  // all distinct
+                    r.src = IpAddr::v4(static_cast<uint32_t>(0x0b000000u + block * kRows + i));
+                    break;
+                case 1:  // runs of one address, repeated from a small pool
+                    r.src = IpAddr::v4(0xc0a80000u | static_cast<uint32_t>(i / 10 % 37));
+                    break;
+                case 2:  // IPv6 among IPv4, repeated
+                    r.src = i % 3 ? IpAddr{0x20010db800000000ull, i % 50} : IpAddr::v4(i % 20);
+                    break;
+                case 3:  // descending, so that sorting has work to do
+                    r.src = IpAddr::v4(static_cast<uint32_t>(1000 - i % 100));
+                    break;
+                default:  // all distinct, IPv6 among IPv4: 16 byte planes
+                    r.src = i % 2 ? IpAddr{rng(), rng()}
+                                  : IpAddr::v4(static_cast<uint32_t>(0x0c000000u + i));
+            }
+            recs.push_back(r);
+        }
+        expect_dict.push_back(kind != 0 && kind != 4);
+    }
+    WriterOptions wo;
+    wo.block_rows = kRows;
+    auto w = FlowWriter::open(dir.file("a.flows"), wo);
+    for (const auto& r : recs) w->append(r);
+    w->close();
+    FlowReader rd(dir.file("a.flows"), {});
+    FlowBlock b;
+    for (size_t k = 0; k < expect_dict.size(); ++k) {
+        ASSERT_TRUE(rd.next(b));
+        const auto& e = b.encoded_column(FieldId::src);
+        EXPECT_EQ(e.transform == kTransformAddrDict, expect_dict[k] != 0) << "block " << k;
+        if (k % 5 == 3) {
+            EXPECT_EQ(e.base, 100u) << "100 distinct addresses";
+        }
+    }
+    FlowReader again(dir.file("a.flows"), {});
+    std::vector<std::string> texts;
+    expect_equal(recs, read_all(again, texts));
+}
+
+// The time columns' transform and scale choices, and the values, for times in whole seconds,
+// in milliseconds, in microseconds, ascending (delta) and scattered (frame of reference).
+TEST(Format, TimeColumnsEveryScale) {
+    test::TempDir dir;
+    std::mt19937_64 rng(9);
+    constexpr size_t kRows = 500;
+    std::vector<FlowRecord> recs;
+    const uint64_t units[] = {1'000'000, 1'000, 1, 1'000'000, 1'000, 1};
+    for (int block = 0; block < 6; ++block) {
+        for (size_t i = 0; i < kRows; ++i) {
+            FlowRecord r = random_record(rng, false);
+            const uint64_t u = units[block];
+            // Ascending in small steps (delta pays), or in two clusters far apart (frame of
+            // reference pays); flows a few units long (end - start pays).
+            const uint64_t t = block < 3 ? 1'700'000'000'000'000ull / u + i * 7
+                                         : 1'600'000'000'000'000ull / u +
+                                               (i % 2) * (1ull << 40) / u + rng() % 1000;
+            r.start = t * u;
+            r.end = r.start + (rng() % 50) * u;
+            recs.push_back(r);
+        }
+    }
+    WriterOptions wo;
+    wo.block_rows = kRows;
+    auto w = FlowWriter::open(dir.file("t.flows"), wo);
+    for (const auto& r : recs) w->append(r);
+    w->close();
+    FlowReader rd(dir.file("t.flows"), {});
+    FlowBlock b;
+    for (int k = 0; k < 6; ++k) {
+        ASSERT_TRUE(rd.next(b));
+        EXPECT_EQ(b.encoded_column(FieldId::start).scale, units[k]) << "block " << k;
+        EXPECT_EQ(b.encoded_column(FieldId::start).transform,
+                  k < 3 ? kTransformDelta : kTransformFor)
+            << "block " << k;
+        EXPECT_EQ(b.encoded_column(FieldId::end).transform, kTransformFromStart) << "block " << k;
+    }
+    FlowReader again(dir.file("t.flows"), {});
+    std::vector<std::string> texts;
+    expect_equal(recs, read_all(again, texts));
+}
+
+}  // namespace
+}  // namespace fk
+
+namespace fk {
+namespace {
+
+// Totals per protocol class, hand-counted, with and without a row mask.
+TEST(Format, SummaryClassesAndMask) {
+    FlowBlock b;
+    const uint8_t protos[] = {6, 17, 1, 58, 47, 6, 0, 17};
+    for (size_t i = 0; i < std::size(protos); ++i) {
+        FlowRecord r;
+        r.proto = protos[i];
+        r.packets = i + 1;
+        r.bytes = 100 * (i + 1);
+        r.start = 1000 + i;
+        r.end = 2000 - i;
+        b.append(r);
+    }
+    Summary s;
+    s.add(b);
+    EXPECT_EQ(s.tcp.flows, 2u);
+    EXPECT_EQ(s.tcp.packets, 1u + 6u);
+    EXPECT_EQ(s.udp.bytes, 200u + 800u);
+    EXPECT_EQ(s.icmp.flows, 2u);
+    EXPECT_EQ(s.icmp.packets, 3u + 4u);
+    EXPECT_EQ(s.other.flows, 2u);
+    EXPECT_EQ(s.other.bytes, 500u + 700u);
+    EXPECT_EQ(s.all.flows, 8u);
+    EXPECT_EQ(s.all.packets, 36u);
+    EXPECT_EQ(s.first, 1000u);
+    EXPECT_EQ(s.last, 2000u);
+    const uint8_t mask[] = {0, 1, 0, 0, 1, 1, 0, 0};
+    Summary m;
+    m.add(b, mask);
+    EXPECT_EQ(m.all.flows, 3u);
+    EXPECT_EQ(m.tcp.packets, 6u);
+    EXPECT_EQ(m.udp.packets, 2u);
+    EXPECT_EQ(m.other.packets, 5u);
+    EXPECT_EQ(m.icmp.flows, 0u);
+    EXPECT_EQ(m.first, 1001u);
+    EXPECT_EQ(m.last, 1999u);
+}
+
+}  // namespace
+}  // namespace fk

@@ -462,3 +462,150 @@ TEST(Decoder, BlockWithUnfilledColumnsIsWrittenWhole) {
 
 }  // namespace
 }  // namespace fk
+
+namespace fk {
+namespace {
+
+// A NetFlow v9 message around `flowsets`, `count` records, exported at 1700000000 s with an
+// uptime of 100000 ms.
+Bytes v9msg(uint32_t seq, uint16_t count, const Bytes& flowsets) {
+    Bytes m;
+    put(m, 9, 2);
+    put(m, count, 2);
+    put(m, 100'000, 4);
+    put(m, 1'700'000'000, 4);
+    put(m, seq, 4);
+    put(m, 3, 4);
+    m.insert(m.end(), flowsets.begin(), flowsets.end());
+    return m;
+}
+
+// Records of the common shapes finish in one loop (QuickFinish); the same records through a
+// template that also carries a flow duration (which changes nothing when both times are
+// there) take the general path. Both must give the same rows, for IPFIX milliseconds with
+// flowkit's microseconds and for NetFlow v9 uptimes, renormalised by the exporter's rate.
+TEST(Decoder, QuickFinishEqualsGeneralPath) {
+    for (const bool v9 : {false, true}) {
+        WireDecoder d;
+        FlowBlock out;
+        const uint32_t pen = 32473;  // flowkit
+        const uint16_t first = v9 ? 22 : 152, last = v9 ? 21 : 153;
+        const uint16_t tlen = v9 ? 4 : 8;
+        auto fields = [&](bool general) {
+            std::vector<std::pair<uint32_t, uint16_t>> f = {
+                {8, 4}, {first, tlen}, {last, tlen}, {2, 4}, {1, 4}, {11, 2}, {4, 1}};
+            if (!v9) {
+                f.push_back({0x8000 | 14, 2});
+                f.push_back({0x8000 | 15, 2});
+            }
+            if (general) f.push_back({161, 4});
+            return f;
+        };
+        auto make_tmpl = [&](uint16_t id, bool general) {
+            Bytes t;
+            const auto f = fields(general);
+            put(t, id, 2);
+            put(t, f.size(), 2);
+            for (auto [fid, len] : f) {
+                put(t, fid, 2);
+                put(t, len, 2);
+                if (fid & 0x8000) put(t, pen, 4);
+            }
+            return t;
+        };
+        auto records = [&](bool general) {
+            Bytes b;
+            for (uint32_t i = 0; i < 5; ++i) {
+                put(b, 0xc0a80000 + i, 4);
+                const uint64_t t0 = v9 ? 99'000 - i * 1000 : 1'699'999'990'000ull + i * 7;
+                put(b, t0, tlen);
+                // Record 3 ends before it starts: the end is clamped to the start.
+                put(b, i == 3 ? t0 - 5 : t0 + 250 * i, tlen);
+                put(b, 2 + i, 4);
+                put(b, 100 * i, 4);
+                put(b, 443 + i, 2);
+                put(b, 6, 1);
+                if (!v9) {
+                    put(b, 1000 + i * 111, 2);  // % 1000
+                    put(b, i, 2);
+                }
+                if (general) put(b, 1, 4);
+            }
+            return b;
+        };
+        Bytes msg;
+        if (v9) {
+            // Options template 260 (scope: system, 4 bytes; samplingInterval) and its data:
+            // the exporter samples 1 in 10.
+            Bytes ot;
+            put(ot, 260, 2);
+            put(ot, 4, 2);
+            put(ot, 4, 2);
+            put(ot, 1, 2);
+            put(ot, 4, 2);
+            put(ot, 34, 2);
+            put(ot, 4, 2);
+            Bytes od;
+            put(od, 0, 4);
+            put(od, 10, 4);
+            Bytes sets = set(1, ot);
+            for (const Bytes& s :
+                 {set(260, od), set(0, make_tmpl(300, false)), set(0, make_tmpl(301, true)),
+                  set(300, records(false)), set(301, records(true))}) {
+                sets.insert(sets.end(), s.begin(), s.end());
+            }
+            ASSERT_EQ(decode(d, v9msg(0, 15, sets), out), 10u);
+        } else {
+            Bytes ot;
+            put(ot, 260, 2);
+            put(ot, 2, 2);
+            put(ot, 1, 2);
+            put(ot, 149, 2);  // observationDomainId (scope)
+            put(ot, 4, 2);
+            put(ot, 34, 2);
+            put(ot, 4, 2);
+            Bytes od;
+            put(od, 7, 4);
+            put(od, 10, 4);
+            Bytes sets = set(3, ot);
+            for (const Bytes& s :
+                 {set(260, od), set(2, make_tmpl(300, false)), set(2, make_tmpl(301, true)),
+                  set(300, records(false)), set(301, records(true))}) {
+                sets.insert(sets.end(), s.begin(), s.end());
+            }
+            ASSERT_EQ(decode(d, ipfix(0, sets), out), 10u);
+        }
+        d.finish(out);
+        ASSERT_EQ(out.size(), 10u);
+        for (size_t i = 0; i < 5; ++i) {
+            FlowRecord a, b;
+            out.record(i, a);
+            out.record(5 + i, b);
+            EXPECT_EQ(a.start, b.start) << i;
+            EXPECT_EQ(a.end, b.end) << i;
+            EXPECT_EQ(a.packets, b.packets) << i;
+            EXPECT_EQ(a.bytes, b.bytes) << i;
+            EXPECT_EQ(a.sampling, b.sampling) << i;
+            EXPECT_EQ(a.dport, b.dport) << i;
+            EXPECT_EQ(a.src, b.src) << i;
+            EXPECT_EQ(a.exporter, b.exporter) << i;
+            EXPECT_EQ(a.domain, b.domain) << i;
+            // Hand-computed: 1 in 10, the port, the times.
+            EXPECT_EQ(a.packets, (2 + i) * 10) << i;
+            EXPECT_EQ(a.bytes, 100 * i * 10) << i;
+            EXPECT_EQ(a.sampling, 10u) << i;
+            EXPECT_EQ(a.dport, 443 + i) << i;
+            const uint64_t want_start =
+                v9 ? 1'700'000'000'000'000ull - (100'000 - (99'000 - i * 1000)) * 1000
+                   : (1'699'999'990'000ull + i * 7) * 1000 + (1000 + i * 111) % 1000;
+            EXPECT_EQ(a.start, want_start) << i;
+            if (i == 3) {
+                EXPECT_EQ(a.end, a.start);
+            }
+        }
+        EXPECT_EQ(d.stats()[0].flows, 10u);
+    }
+}
+
+}  // namespace
+}  // namespace fk
