@@ -4,8 +4,8 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <algorithm>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -163,13 +163,11 @@ void CaptureFile::map_ahead() {
     const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
     const size_t from = std::max(populated_, pos_ & ~(page - 1));
     const size_t to = std::min<size_t>(end_, (pos_ + 2 * kMapAhead) & ~(page - 1));
-
     if (to > from) {
 #ifdef MADV_POPULATE_READ
         // Best effort: kernels before 5.14 refuse it, and the pages are then faulted in.
         ::madvise(const_cast<uint8_t*>(buf_) + from, to - from, MADV_POPULATE_READ);
 #endif
-
         populated_ = to;
     }
     map_mark_ = pos_ + kMapAhead;

@@ -79,7 +79,6 @@ class CaptureFile {
     size_t populated_ = 0;  // bytes of the mapping whose pages were populated
     size_t map_mark_ = 0;   // pos_ at which map_ahead() is due
     void map_ahead();
-
     void read_file_header();
     void parse_shb(const uint8_t* b, uint32_t len);
     void parse_idb(const uint8_t* b, uint32_t len);

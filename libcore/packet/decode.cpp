@@ -396,7 +396,6 @@ namespace {
     switch (link) {
         case kLinkEthernet:
             return d.ethernet(data, caplen);
-
         case kLinkLinuxSll: {
             if (caplen < 16) return Decoded::kMalformed;
             if (be16(data + 4) == 6) out.src_mac = mac48(data + 6);

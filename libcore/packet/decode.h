@@ -43,8 +43,7 @@ struct PacketView {
     uint32_t payload_cap = 0;  // transport payload bytes present in the capture
     const uint8_t* payload = nullptr;
     uint64_t src_mac = 0, dst_mac = 0;  // IP packets: only with DecodeOptions::ip_macs
-
-    uint8_t tunnel = 0;  // Tunnel (record/names.h) of the outermost encapsulation
+    uint8_t tunnel = 0;                 // Tunnel (record/names.h) of the outermost encapsulation
     IpAddr tun_src, tun_dst;
 };
 

@@ -343,7 +343,6 @@ void FlowCache::emit(uint32_t idx) {
 
 FlowBlock& FlowCache::out() {
     if (out_.size() != rows_ || cap_ != rows_) {
-
         probe_columns([&](auto& col) { col.resize(rows_); });
         cap_ = rows_;
         // The columns emit() does not fill (router and cloud fields) stay empty: all default.

@@ -249,8 +249,6 @@ class FlowCache {
             __builtin_prefetch(n + 64);
         }
     }
-
-
     void prefetch_conn_of(const Entry& e) const {
         if (e.conn) __builtin_prefetch(&conns_[e.conn - 1]);
     }
@@ -270,7 +268,6 @@ class FlowCache {
     uint32_t count_ = 0;
     uint32_t head_ = 0, tail_ = 0;
     uint32_t warm_head_ = 0;  // the head warm() was last called for
-
     std::vector<Conn> conns_;
     uint32_t free_conn_ = 0;
     L7Pool pool_;
@@ -279,7 +276,6 @@ class FlowCache {
     size_t rows_ = 0;  // records written into out_'s columns
     size_t cap_ = 0;   // rows the columns emit() fills are sized to
     FieldSet filled_;  // the columns of the last block out() handed over
-
     uint64_t t_first_ = UINT64_MAX, t_last_ = 0;
     CacheStats stats_;
 };

@@ -279,7 +279,6 @@ void Metadata::response(FlowCache& cache, Conn& c, const PacketView& v) {
 // DNS over UDP: every datagram is a message; each one ends its record.
 bool Metadata::dns_datagram(Conn& c, const l7::DnsMessage& m) {
     c.dns_qname.clear();
-
     c.dns_qtype = 0;
     c.dns_rcode = 0;
     c.has_dns_rcode = false;

@@ -158,7 +158,6 @@ Probe::Probe(const ProbeOptions& opts, FlowSink& sink)
     if (opts_.sample == 0) opts_.sample = 1;
     opts_.decode.ip_macs = false;  // IP flows are keyed and written without MAC addresses
     frags_ = std::make_unique<Frags>(cache_, stats_);
-
     if (!opts_.filter.empty()) {
         filter_ = std::make_unique<Filter>(opts_.filter);
         filter_->program(kLinkEthernet);  // reports a syntax error before any input is read

@@ -98,7 +98,6 @@ void FlowBlock::clear_keeping(const FieldSet& keep) {
             if (!kept) col.clear();
         }
     });
-
     size_ = 0;
     ready_.set();
     absent_.reset();

@@ -84,7 +84,6 @@ class FlowBlock {
     // producers that overwrite rows from the first and then call set_rows(), so that the
     // columns are not filled with zeros again for every block.
     void clear_keeping(const FieldSet& keep);
-
     void reserve(size_t n);
     void append(const FlowRecord& r);
     // Copies rows [begin, end) of src, column by column (src's columns are decoded as needed).
