@@ -42,7 +42,14 @@ expect_eq "$sp" "$(( (total + 9) / 10 * 10 ))" "renormalised packets at 1:10"
 flowgen -q --threads 2 -r "$DATA/pcap/mixed/netflix.pcap" -w "$TMP/t2.flows"
 cmp -s "$TMP/a.flows" "$TMP/t2.flows" || fail "--threads 2 output differs from one thread's"
 
+# -z: another zstd level, other bytes, the same records.
+flowgen -q -z 12 -r "$DATA/pcap/mixed/netflix.pcap" -w "$TMP/z.flows"
+cmp -s "$TMP/a.flows" "$TMP/z.flows" && fail "-z 12 wrote the same bytes as level 3"
+expect_eq "$(flowquery -r "$TMP/z.flows" -o csv | md5sum)" \
+    "$(flowquery -r "$TMP/a.flows" -o csv | md5sum)" "records at -z 12"
+
 # --export alone writes nothing to stdout.
+
 out=$(flowgen -q -r "$DATA/pcap/mixed/netflix.pcap" --export 127.0.0.1:9 | wc -c)
 expect_eq "$out" 0 "bytes on stdout with --export only"
 echo "ok: inputs and outputs"

@@ -40,6 +40,7 @@ struct Options {
     bool no_decap = false;
     bool no_l7 = false;
     unsigned threads = 1;
+    int zstd_level = 3;
 };
 
 // Records go to the flow file or stream, to an IPFIX collector, or both.
@@ -110,6 +111,7 @@ int run(int argc, char** argv) {
     app.add_option("-i,--interface", o.iface, "capture live from this interface");
     app.add_option("-f,--filter", o.filter, "BPF filter, e.g. 'tcp port 443'");
     app.add_option("-w,--write", o.write, "write flows to FILE (default: stdout, not a terminal)");
+    app.add_option("-z,--level", o.zstd_level, "zstd level of the output (default 3)");
     app.add_option("--export", o.export_to, "send flows as IPFIX over UDP to HOST:PORT");
     app.add_option("--idle-timeout", o.idle, "seconds without packets that end a flow (15)");
     app.add_option("--active-timeout", o.active, "seconds after which a long flow is cut (300)");
@@ -159,6 +161,8 @@ int run(int argc, char** argv) {
 
     fk::WriterOptions wo;
     wo.creator = std::string("flowgen ") + FLOWKIT_VERSION;
+    wo.zstd_level = o.zstd_level;
+
     std::unique_ptr<fk::FlowExporter> exporter;
     if (!o.export_to.empty()) exporter = std::make_unique<fk::FlowExporter>(o.export_to);
     std::unique_ptr<fk::FlowWriter> writer;
