@@ -127,14 +127,27 @@ void expect_equal(const std::vector<FlowRecord>& want, const std::vector<FlowRec
     }
 }
 
+// Writes recs to path, in blocks of block_rows rows (0: the writer's default).
+void write_records(const std::string& path, const std::vector<FlowRecord>& recs,
+                   size_t block_rows = 0) {
+    WriterOptions wo;
+    if (block_rows) wo.block_rows = block_rows;
+    auto w = FlowWriter::open(path, wo);
+    for (const auto& r : recs) w->append(r);
+    w->close();
+}
+
+// Reads the whole file at path back: its records must be recs.
+void expect_file_holds(const std::string& path, const std::vector<FlowRecord>& recs) {
+    FlowReader rd(path, {});
+    std::vector<std::string> texts;
+    expect_equal(recs, read_all(rd, texts));
+}
+
 TEST(Format, RoundTripThroughFileEveryField) {
     test::TempDir dir;
     const auto recs = sample_records(100000, true);
-    WriterOptions wo;
-    wo.block_rows = 4096;
-    auto w = FlowWriter::open(dir.file("a.flows"), wo);
-    for (const auto& r : recs) w->append(r);
-    w->close();
+    write_records(dir.file("a.flows"), recs, 4096);
     FlowReader rd(dir.file("a.flows"), {});
     std::vector<std::string> texts;
     const auto got = read_all(rd, texts);
@@ -149,12 +162,8 @@ TEST(Format, RoundTripIPv4OnlyAndIPv6Only) {
         std::mt19937_64 rng(7);
         std::vector<FlowRecord> recs;
         for (int i = 0; i < 5000; ++i) recs.push_back(random_record(rng, v6));
-        auto w = FlowWriter::open(dir.file("a.flows"), {});
-        for (const auto& r : recs) w->append(r);
-        w->close();
-        FlowReader rd(dir.file("a.flows"), {});
-        std::vector<std::string> texts;
-        expect_equal(recs, read_all(rd, texts));
+        write_records(dir.file("a.flows"), recs);
+        expect_file_holds(dir.file("a.flows"), recs);
     }
 }
 
@@ -262,12 +271,6 @@ TEST(Format, TimeWindowSkipsBlocks) {
     EXPECT_EQ(blocks, 3u);  // rows 200-299, 300-399, 400-499
 }
 
-}  // namespace
-}  // namespace fk
-
-namespace fk {
-namespace {
-
 // A FIFO (like /dev/null, a device) is written in place, never replaced by a renamed file.
 TEST(Format, WritesIntoAFifoWithoutReplacingIt) {
     test::TempDir dir;
@@ -311,12 +314,6 @@ TEST(Format, AtomicFileWritesADeviceInPlace) {
     EXPECT_TRUE(S_ISCHR(st.st_mode));
 }
 
-}  // namespace
-}  // namespace fk
-
-namespace fk {
-namespace {
-
 // Repeated hosts are stored as an address dictionary (transform 6): IPv4 only, and mixed with
 // IPv6, the extremes included, survive the round trip.
 TEST(Format, AddressDictionaryRoundTrip) {
@@ -336,26 +333,16 @@ TEST(Format, AddressDictionaryRoundTrip) {
             r.dst = pool[rng() % 7];
             recs.push_back(r);
         }
-        auto w = FlowWriter::open(dir.file("a.flows"), {});
-        for (const auto& r : recs) w->append(r);
-        w->close();
+        write_records(dir.file("a.flows"), recs);
         FlowReader rd(dir.file("a.flows"), {});
         FlowBlock b;
         ASSERT_TRUE(rd.next(b));
         EXPECT_EQ(b.encoded_column(FieldId::src).transform, kTransformAddrDict);
         EXPECT_EQ(b.encoded_column(FieldId::src).scale, mixed ? 16u : 4u);
         EXPECT_EQ(b.encoded_column(FieldId::dst).width, 1u);  // 7 distinct: one-byte ids
-        FlowReader again(dir.file("a.flows"), {});
-        std::vector<std::string> texts;
-        expect_equal(recs, read_all(again, texts));
+        expect_file_holds(dir.file("a.flows"), recs);
     }
 }
-
-}  // namespace
-}  // namespace fk
-
-namespace fk {
-namespace {
 
 // One writer (one encoder and its reused scratch tables) through blocks that take each
 // address path in turn: too varied for a dictionary (all distinct), runs and repeats,
@@ -393,11 +380,7 @@ TEST(Format, AddressEncoderScratchReusedAcrossBlocks) {
         }
         expect_dict.push_back(kind != 0 && kind != 4);
     }
-    WriterOptions wo;
-    wo.block_rows = kRows;
-    auto w = FlowWriter::open(dir.file("a.flows"), wo);
-    for (const auto& r : recs) w->append(r);
-    w->close();
+    write_records(dir.file("a.flows"), recs, kRows);
     FlowReader rd(dir.file("a.flows"), {});
     FlowBlock b;
     for (size_t k = 0; k < expect_dict.size(); ++k) {
@@ -408,9 +391,7 @@ TEST(Format, AddressEncoderScratchReusedAcrossBlocks) {
             EXPECT_EQ(e.base, 100u) << "100 distinct addresses";
         }
     }
-    FlowReader again(dir.file("a.flows"), {});
-    std::vector<std::string> texts;
-    expect_equal(recs, read_all(again, texts));
+    expect_file_holds(dir.file("a.flows"), recs);
 }
 
 // The time columns' transform and scale choices, and the values, for times in whole seconds,
@@ -435,11 +416,7 @@ TEST(Format, TimeColumnsEveryScale) {
             recs.push_back(r);
         }
     }
-    WriterOptions wo;
-    wo.block_rows = kRows;
-    auto w = FlowWriter::open(dir.file("t.flows"), wo);
-    for (const auto& r : recs) w->append(r);
-    w->close();
+    write_records(dir.file("t.flows"), recs, kRows);
     FlowReader rd(dir.file("t.flows"), {});
     FlowBlock b;
     for (int k = 0; k < 6; ++k) {
@@ -450,16 +427,8 @@ TEST(Format, TimeColumnsEveryScale) {
             << "block " << k;
         EXPECT_EQ(b.encoded_column(FieldId::end).transform, kTransformFromStart) << "block " << k;
     }
-    FlowReader again(dir.file("t.flows"), {});
-    std::vector<std::string> texts;
-    expect_equal(recs, read_all(again, texts));
+    expect_file_holds(dir.file("t.flows"), recs);
 }
-
-}  // namespace
-}  // namespace fk
-
-namespace fk {
-namespace {
 
 // Totals per protocol class, hand-counted, with and without a row mask.
 TEST(Format, SummaryClassesAndMask) {
