@@ -84,6 +84,16 @@ std::string endpoint_string(const Endpoint& e) {
                       : "[" + ip_string(ip) + "]:" + std::to_string(port);
 }
 
+namespace {
+
+// The socket's memory counters (SO_MEMINFO), its drop count among them.
+int read_meminfo(int fd, uint32_t (&info)[SK_MEMINFO_VARS]) {
+    socklen_t len = sizeof info;
+    return ::getsockopt(fd, SOL_SOCKET, SO_MEMINFO, info, &len);
+}
+
+}  // namespace
+
 int open_listener(const Endpoint& where, int rcvbuf) {
     const std::string name = endpoint_string(where);
     const int fd = ::socket(where.family(), SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -101,8 +111,7 @@ int open_listener(const Endpoint& where, int rcvbuf) {
         throw DataError("bind " + name + ": " + errno_text(err));
     }
     uint32_t info[SK_MEMINFO_VARS];
-    socklen_t len = sizeof info;
-    if (::getsockopt(fd, SOL_SOCKET, SO_MEMINFO, info, &len) != 0) {
+    if (read_meminfo(fd, info) != 0) {
         const int err = errno;
         ::close(fd);
         throw DataError(name + ": the kernel does not count the socket's drops (SO_MEMINFO): " +
@@ -113,8 +122,7 @@ int open_listener(const Endpoint& where, int rcvbuf) {
 
 uint32_t socket_drops(int fd) {
     uint32_t info[SK_MEMINFO_VARS] = {};
-    socklen_t len = sizeof info;
-    ::getsockopt(fd, SOL_SOCKET, SO_MEMINFO, info, &len);
+    read_meminfo(fd, info);
     return info[SK_MEMINFO_DROPS];
 }
 
