@@ -3,7 +3,9 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <climits>
 #include <condition_variable>
 #include <cstdio>
 #include <deque>
@@ -40,11 +42,23 @@ struct Message {
 
 }  // namespace
 
+unsigned receive_pause_micros(size_t smallest_buffer) {
+    // At most a quarter of the buffer at 1 GB/s (a sender's burst on loopback, the kernel's
+    // per-datagram overhead counted), at most 10 ms; under 1 ms it is not worth a timer.
+    constexpr uint64_t kBurstBytesPerMicro = 1000;
+    constexpr unsigned kMaxPauseMicros = 10000, kMinPauseMicros = 1000;
+    const uint64_t fill = smallest_buffer / 4 / kBurstBytesPerMicro;
+    return fill < kMinPauseMicros
+               ? 0
+               : static_cast<unsigned>(std::min<uint64_t>(kMaxPauseMicros, fill));
+}
+
 struct Collector::Impl {
     CollectorOptions opts;
     std::vector<int> fds;
     std::vector<std::string> names;
     std::vector<uint32_t> drops;  // the kernel's drop counter of each socket
+    unsigned pause_micros = 0;    // see receive_pause_micros
     WireDecoder decoder;
     CaptureStats extra;  // counters the decoder does not keep
 
@@ -59,12 +73,15 @@ struct Collector::Impl {
     size_t blocks_out = 0;
 
     explicit Impl(CollectorOptions o) : opts(std::move(o)), decoder(opts.decoder) {
+        int smallest_buffer = INT_MAX;
         for (const auto& l : opts.listen) {
             const wire::Endpoint e = wire::parse_endpoint(l);
             fds.push_back(wire::open_listener(e, opts.receive_buffer));
             names.push_back(wire::endpoint_string(e));
             drops.push_back(0);
+            smallest_buffer = std::min(smallest_buffer, wire::receive_buffer(fds.back()));
         }
+        if (!fds.empty()) pause_micros = receive_pause_micros(static_cast<size_t>(smallest_buffer));
     }
 
     ~Impl() {
@@ -175,8 +192,12 @@ struct Collector::Impl {
         auto block = take_block();
         size_t got = 0;
         while (!stopping.load(std::memory_order_relaxed)) {
-            // Wait only when the sockets were drained; under load read on at once.
-            if (got < kBatch) ::poll(pfds.empty() ? nullptr : pfds.data(), pfds.size(), kPollMs);
+            // Wait when the sockets were drained, pause after a trickle, under load read on.
+            if (got == 0) {
+                ::poll(pfds.empty() ? nullptr : pfds.data(), pfds.size(), kPollMs);
+            } else if (got < kBatch && pause_micros > 0) {
+                ::usleep(pause_micros);
+            }
             now = now_micros();
             const uint64_t cur = now / opts.interval * opts.interval;
             if (cur != slot || rotate_requested.exchange(false)) {

@@ -1,5 +1,6 @@
 // The kernel's queue drops are counted: a listener with a tiny receive buffer is sent more
 // than it can queue; what it receives plus what socket_drops() reports is what was sent.
+// The collector's pause after a trickle fits the buffer.
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -8,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "wire/collector.h"
 #include "wire/udp.h"
 
 namespace fk::wire {
@@ -41,6 +43,18 @@ TEST(Udp, QueueDropsAreCounted) {
     EXPECT_EQ(got + dropped, kSent);
     ::close(tx);
     ::close(fd);
+}
+
+// Hand-computed: a quarter of the buffer at 1000 bytes per microsecond, 1-10 ms.
+TEST(Udp, CollectorPauseFitsTheSmallestBuffer) {
+    EXPECT_EQ(fk::receive_pause_micros(size_t{128} << 20), 10000u);  // --rcvbuf 64M
+    EXPECT_EQ(fk::receive_pause_micros(size_t{8} << 20), 2097u);     // --rcvbuf 4M
+    EXPECT_EQ(fk::receive_pause_micros(4'000'000), 1000u);
+    EXPECT_EQ(fk::receive_pause_micros(3'999'999), 0u);
+    EXPECT_EQ(fk::receive_pause_micros(212'992), 0u);  // Linux's default buffer
+    for (size_t buffer = 1 << 16; buffer <= size_t{1} << 31; buffer += buffer / 3) {
+        EXPECT_LE(uint64_t{fk::receive_pause_micros(buffer)} * 1000, buffer / 4) << buffer;
+    }
 }
 
 }  // namespace
