@@ -533,48 +533,25 @@ TEST(Decoder, QuickFinishEqualsGeneralPath) {
             }
             return b;
         };
-        Bytes msg;
-        if (v9) {
-            // Options template 260 (scope: system, 4 bytes; samplingInterval) and its data:
-            // the exporter samples 1 in 10.
-            Bytes ot;
-            put(ot, 260, 2);
-            put(ot, 4, 2);
-            put(ot, 4, 2);
-            put(ot, 1, 2);
-            put(ot, 4, 2);
-            put(ot, 34, 2);
-            put(ot, 4, 2);
-            Bytes od;
-            put(od, 0, 4);
-            put(od, 10, 4);
-            Bytes sets = set(1, ot);
-            for (const Bytes& s :
-                 {set(260, od), set(0, make_tmpl(300, false)), set(0, make_tmpl(301, true)),
-                  set(300, records(false)), set(301, records(true))}) {
-                sets.insert(sets.end(), s.begin(), s.end());
-            }
-            ASSERT_EQ(decode(d, v9msg(0, 15, sets), out), 10u);
-        } else {
-            Bytes ot;
-            put(ot, 260, 2);
-            put(ot, 2, 2);
-            put(ot, 1, 2);
-            put(ot, 149, 2);  // observationDomainId (scope)
-            put(ot, 4, 2);
-            put(ot, 34, 2);
-            put(ot, 4, 2);
-            Bytes od;
-            put(od, 7, 4);
-            put(od, 10, 4);
-            Bytes sets = set(3, ot);
-            for (const Bytes& s :
-                 {set(260, od), set(2, make_tmpl(300, false)), set(2, make_tmpl(301, true)),
-                  set(300, records(false)), set(301, records(true))}) {
-                sets.insert(sets.end(), s.begin(), s.end());
-            }
-            ASSERT_EQ(decode(d, ipfix(0, sets), out), 10u);
+        // Options template 260 and its data: the exporter samples 1 in 10. Its scope is the
+        // system (v9, 4 bytes) or observationDomainId 7 (IPFIX); then samplingInterval.
+        auto u16s = [](std::initializer_list<uint16_t> values) {
+            Bytes b;
+            for (const uint16_t v : values) put(b, v, 2);
+            return b;
+        };
+        const Bytes ot = v9 ? u16s({260, 4, 4, 1, 4, 34, 4}) : u16s({260, 2, 1, 149, 4, 34, 4});
+        Bytes od;
+        put(od, v9 ? 0 : 7, 4);
+        put(od, 10, 4);
+        const uint16_t options_set = v9 ? 1 : 3, template_set = v9 ? 0 : 2;
+        Bytes sets = set(options_set, ot);
+        for (const Bytes& s : {set(260, od), set(template_set, make_tmpl(300, false)),
+                               set(template_set, make_tmpl(301, true)), set(300, records(false)),
+                               set(301, records(true))}) {
+            sets.insert(sets.end(), s.begin(), s.end());
         }
+        ASSERT_EQ(decode(d, v9 ? v9msg(0, 15, sets) : ipfix(0, sets), out), 10u);
         d.finish(out);
         ASSERT_EQ(out.size(), 10u);
         for (size_t i = 0; i < 5; ++i) {
