@@ -362,55 +362,81 @@ bool ColumnEncoder::encode_times(const std::vector<uint64_t>& v, const std::vect
     }
     const uint8_t transform = start ? (cost_alt <= cost_for ? kTransformFromStart : kTransformFor)
                                     : (cost_alt < cost_for ? kTransformDelta : kTransformFor);
-    if (transform == kTransformFor) {
-        for (size_t i = 0; i < n; ++i) diff[i] = static_cast<int64_t>(v[i] - mn);
-    }
+    // The differences of the transform chosen; those of the alternative are in place.
+    auto differences = [&] {
+        if (transform == kTransformFor) {
+            for (size_t i = 0; i < n; ++i) diff[i] = static_cast<int64_t>(v[i] - mn);
+        } else if (start) {
+            for (size_t i = 0; i < n; ++i) diff[i] = static_cast<int64_t>(v[i] - (*start)[i]);
+        } else {
+            for (size_t i = 1; i < n; ++i) diff[i] = static_cast<int64_t>(v[i] - v[i - 1]);
+            diff[0] = 0;
+        }
+    };
+    if (transform == kTransformFor) differences();
     // Times from exporters are often whole seconds or milliseconds: store them divided.
-    // Division by a constant compiles to a multiplication, so these tests are cheap.
-    auto all_divisible = [&](auto divisor) {
-        for (size_t i = 0; i < n; ++i) {
+    // Division by a constant compiles to a multiplication. Whole seconds are rare and a
+    // column not in them is found out within a few rows, so they are tested first; a column
+    // whose first rows are whole milliseconds is divided at once, keeping the remainders,
+    // and only when one was not zero are the differences made again and kept undivided.
+    auto all_divisible = [&](auto divisor, size_t rows) {
+        for (size_t i = 0; i < rows; ++i) {
             if (diff[i] % decltype(divisor)::value != 0) return false;
         }
         return true;
     };
     using Million = std::integral_constant<int64_t, 1'000'000>;
     using Thousand = std::integral_constant<int64_t, 1'000>;
-    const uint64_t g =
-        all_divisible(Thousand{}) ? (all_divisible(Million{}) ? 1'000'000 : 1'000) : 1;
-    desc.transform = transform;
-    desc.base = transform == kTransformFor ? mn : transform == kTransformDelta ? v[0] : 0;
-    desc.scale = g;
-    // In place: value i replaces diff i.
+    using One = std::integral_constant<int64_t, 1>;
+    // In place: value i replaces diff i. Returns whether every division was exact.
     uint64_t max = 0;
     auto scale_down = [&](auto divisor) {
+        constexpr int64_t d = decltype(divisor)::value;
+        int64_t rest = 0;
+        max = 0;
         for (size_t i = 0; i < n; ++i) {
-            const int64_t q = diff[i] / decltype(divisor)::value;
+            const int64_t q = diff[i] / d;
+            rest |= diff[i] - q * d;
             const uint64_t u = transform == kTransformFor ? static_cast<uint64_t>(q) : zigzag(q);
             values_[i] = u;
             max = std::max(max, u);
         }
+        return rest == 0;
     };
-    if (g == 1'000'000)
+    uint64_t g = 1;
+    if (all_divisible(Million{}, n)) {
+        g = 1'000'000;
         scale_down(Million{});
-    else if (g == 1'000)
-        scale_down(Thousand{});
-    else
-        scale_down(std::integral_constant<int64_t, 1>{});
+    } else if (all_divisible(Thousand{}, std::min<size_t>(n, 64))) {
+        g = 1'000;
+        if (!scale_down(Thousand{})) {
+            g = 1;
+            differences();
+            scale_down(One{});
+        }
+    } else {
+        scale_down(One{});
+    }
+    desc.transform = transform;
+    desc.base = transform == kTransformFor ? mn : transform == kTransformDelta ? v[0] : 0;
+    desc.scale = g;
     pack(values_.data(), n, uint64_t{0}, width_of(max), desc);
     return true;
 }
 
 bool ColumnEncoder::encode_addrs(const std::vector<IpAddr>& v, EncodedColumn& desc) {
-    // Branch-free, so that the scan vectorises: any bit set anywhere, and any address whose
-    // upper 96 bits are not ::ffff (IPv4-mapped).
-    uint64_t bits = 0, not_v4 = 0;
+    // Branch-free, so that the scan vectorises: any bit set anywhere, any address whose
+    // upper 96 bits are not ::ffff (IPv4-mapped), and any address unlike the first.
+    uint64_t bits = 0, not_v4 = 0, varies = 0;
+    const IpAddr first = v.empty() ? IpAddr{} : v[0];
     for (const auto& a : v) {
         bits |= a.hi | a.lo;
         not_v4 |= a.hi | ((a.lo >> 32) ^ 0xffff);
+        varies |= (a.hi ^ first.hi) | (a.lo ^ first.lo);
     }
     if (bits == 0) return false;
     const bool all_v4 = not_v4 == 0;
-    if (encode_addr_dict(v, all_v4, desc)) return true;
+    if (encode_addr_dict(v, all_v4, varies != 0, desc)) return true;
     const size_t n = v.size();
     desc.flags |= kColumnShuffled;
     if (all_v4) {
@@ -436,28 +462,49 @@ bool ColumnEncoder::encode_addrs(const std::vector<IpAddr>& v, EncodedColumn& de
     return true;
 }
 
-bool ColumnEncoder::encode_addr_dict(const std::vector<IpAddr>& v, bool all_v4,
+bool ColumnEncoder::encode_addr_dict(const std::vector<IpAddr>& v, bool all_v4, bool varies,
                                      EncodedColumn& desc) {
     // Flows repeat their hosts: a block of 32768 flows typically holds a few thousand distinct
     // addresses per column. Those are stored once, sorted (IPv4 as deltas), and each record
     // keeps a small id; this halves the compressed size of the address columns.
     const size_t n = v.size();
     if (n < 64) return false;
+    const size_t value_width = all_v4 ? 4 : 16;
+    if (!varies) {
+        // One address (the exporter column, a single link's next hop): a dictionary of one
+        // entry and ids of width 0, without hashing every row.
+        uint8_t* dict = grow_raw(value_width);
+        for (unsigned b = 0; b < 8; ++b) {
+            if (b < 4 || !all_v4) dict[b] = static_cast<uint8_t>(v[0].lo >> (8 * b));
+            if (!all_v4) dict[8 + b] = static_cast<uint8_t>(v[0].hi >> (8 * b));
+        }
+        desc.transform = kTransformAddrDict;
+        desc.base = 1;
+        desc.scale = value_width;
+        desc.width = 0;
+        return true;
+    }
     size_t slots = 1;
     while (slots < 2 * n) slots <<= 1;
     if (addr_slots_.size() != slots) addr_slots_.assign(slots, 0);
     addr_distinct_.clear();
     addr_used_.clear();
     addr_ids_.resize(n);
-    const size_t limit = n / 2;
+    // Too varied to pay off: more than n/2 distinct addresses, or more than n/8 in the first
+    // quarter of the rows (on course for the limit: the rest is not worth hashing).
+    const size_t limit = n / 2, early_rows = n / 4, early_limit = n / 8;
     const size_t mask = slots - 1;
     // Leaves the slots all free again for the next call: clears only those this one took.
     auto release = [&] {
         for (const uint32_t h : addr_used_) addr_slots_[h] = 0;
     };
     for (size_t i = 0; i < n; ++i) {
+        if (i == early_rows && addr_distinct_.size() > early_limit) {
+            release();
+            return false;
+        }
         const IpAddr a = v[i];
-        // Runs of one address (the exporter column, a host's flows) skip the hash lookup.
+        // Runs of one address (a host's flows) skip the hash lookup.
         if (i > 0 && a == v[i - 1]) {
             addr_ids_[i] = addr_ids_[i - 1];
             continue;
@@ -465,7 +512,7 @@ bool ColumnEncoder::encode_addr_dict(const std::vector<IpAddr>& v, bool all_v4,
         for (size_t h = IpAddrHash{}(a)&mask;; h = (h + 1) & mask) {
             const uint32_t s = addr_slots_[h];
             if (s == 0) {
-                if (addr_distinct_.size() == limit) {  // too varied to pay off
+                if (addr_distinct_.size() == limit) {
                     release();
                     return false;
                 }
@@ -487,7 +534,6 @@ bool ColumnEncoder::encode_addr_dict(const std::vector<IpAddr>& v, bool all_v4,
     const size_t d = addr_distinct_.size();
     addr_rank_.resize(d);
     uint32_t* rank = addr_rank_.data();
-    const size_t value_width = all_v4 ? 4 : 16;
     uint8_t* dict = grow_raw(d * value_width);
     if (all_v4) {
         addr_keys4_.resize(d);
@@ -550,7 +596,7 @@ bool ColumnEncoder::encode_strings(const StrColumn& c, EncodedColumn& desc) {
     return true;
 }
 
-void ColumnEncoder::finish(std::vector<uint8_t>& out, EncodedColumn& desc) {
+void ColumnEncoder::finish(std::vector<uint8_t>& out, FieldId f, EncodedColumn& desc) {
     desc.raw_len = static_cast<uint32_t>(raw_len_);
     desc.offset = static_cast<uint32_t>(out.size());
     if (raw_len_ == 0) {
@@ -560,7 +606,11 @@ void ColumnEncoder::finish(std::vector<uint8_t>& out, EncodedColumn& desc) {
     // Keep the raw bytes when zstd does not help.
     const size_t bound = ZSTD_compressBound(raw_len_);
     if (zbuf_.size() < bound) zbuf_.resize(bound);
-    const size_t z = ZSTD_compressCCtx(cctx_, zbuf_.data(), bound, raw_.data(), raw_len_, level_);
+    bool& hard = hard_to_compress_[static_cast<unsigned>(f)];
+    const int level =
+        hard && level_ <= kMaxFastLevelSwitch ? std::min(level_, kHardColumnLevel) : level_;
+    const size_t z = ZSTD_compressCCtx(cctx_, zbuf_.data(), bound, raw_.data(), raw_len_, level);
+    hard = ZSTD_isError(z) || z > raw_len_ / 4 * 3;
     if (!ZSTD_isError(z) && z < raw_len_) {
         desc.flags |= kColumnCompressed;
         desc.stored_len = static_cast<uint32_t>(z);
@@ -596,7 +646,7 @@ bool ColumnEncoder::encode(FlowBlock& b, FieldId f, std::vector<uint8_t>& out,
             present = encode_ints(col, desc);
         }
     });
-    if (present) finish(out, desc);
+    if (present) finish(out, f, desc);
     return present;
 }
 

@@ -3,6 +3,7 @@
 // byte width that holds it, split into byte planes, and compressed with zstd on its own, so
 // that a reader can decode only the columns it needs.
 #pragma once
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -44,16 +45,24 @@ class ColumnEncoder {
     bool encode_times(const std::vector<uint64_t>& v, const std::vector<uint64_t>* start,
                       EncodedColumn& desc);
     bool encode_addrs(const std::vector<IpAddr>& v, EncodedColumn& desc);
-    bool encode_addr_dict(const std::vector<IpAddr>& v, bool all_v4, EncodedColumn& desc);
+    bool encode_addr_dict(const std::vector<IpAddr>& v, bool all_v4, bool varies,
+                          EncodedColumn& desc);
     bool encode_strings(const StrColumn& c, EncodedColumn& desc);
     // Appends n values minus `base` as width-byte integers in byte planes.
     template <class T>
     void pack(const T* values, size_t n, T base, unsigned width, EncodedColumn& desc);
     uint8_t* grow_raw(size_t n);
-    void finish(std::vector<uint8_t>& out, EncodedColumn& desc);
+    void finish(std::vector<uint8_t>& out, FieldId f, EncodedColumn& desc);
 
     ZSTD_CCtx_s* cctx_;
     int level_;
+    // Columns of near-random bytes (ports, the host addresses of scans) shrink little at any
+    // level, and zstd's entropy coding spends the most time on them: a column that kept more
+    // than 3/4 of its size in the previous block is compressed at level -1 (no entropy coding
+    // of literals), when the level asked for is a fast one itself (3 or less).
+    static constexpr int kMaxFastLevelSwitch = 3;
+    static constexpr int kHardColumnLevel = -1;
+    std::array<bool, kFieldSlots> hard_to_compress_{};
     // Scratch buffers grow and are reused; raw_len_ is how much of raw_ the column uses.
     std::vector<uint8_t> raw_;
     size_t raw_len_ = 0;

@@ -394,7 +394,111 @@ TEST(Format, AddressEncoderScratchReusedAcrossBlocks) {
     expect_file_holds(dir.file("a.flows"), recs);
 }
 
+// Address columns the dictionary does not hash row by row: one address throughout (a
+// dictionary of one entry, ids of no width), and a column whose first quarter already holds
+// more than an eighth of the rows' worth of distinct addresses (given up there, stored as
+// IPv4 planes, although the whole block has few enough for a dictionary).
+TEST(Format, AddressColumnsConstantAndVariedEarly) {
+    test::TempDir dir;
+    std::mt19937_64 rng(3);
+    constexpr size_t kRows = 1000;
+    std::vector<FlowRecord> recs;
+    for (int block = 0; block < 3; ++block) {
+        for (size_t i = 0; i < kRows; ++i) {
+            FlowRecord r = random_record(rng, false);
+            switch (block) {
+                case 0:  // one IPv4 address
+                    r.src = IpAddr::v4(0xc0000201);
+                    break;
+                case 1:  // one IPv6 address
+                    r.src = IpAddr{0x20010db800000000ull, 0x42};
+                    break;
+                default:  // 200 distinct in the first 250 rows, one after: 201 in all
+                    r.src =
+                        IpAddr::v4(i < 200 ? 0x0a000000u + static_cast<uint32_t>(i) : 0x0b000001u);
+            }
+            recs.push_back(r);
+        }
+    }
+    write_records(dir.file("a.flows"), recs, kRows);
+    FlowReader rd(dir.file("a.flows"), {});
+    FlowBlock b;
+    for (int k = 0; k < 3; ++k) {
+        ASSERT_TRUE(rd.next(b));
+        const auto& e = b.encoded_column(FieldId::src);
+        if (k < 2) {
+            EXPECT_EQ(e.transform, kTransformAddrDict) << "block " << k;
+            EXPECT_EQ(e.base, 1u) << "block " << k;
+            EXPECT_EQ(e.width, 0u) << "block " << k;
+            EXPECT_EQ(e.raw_len, k == 0 ? 4u : 16u) << "block " << k;
+        } else {
+            EXPECT_EQ(e.transform, kTransformAddr4);
+        }
+    }
+    expect_file_holds(dir.file("a.flows"), recs);
+}
+
+// A column of poorly compressible bytes (ephemeral ports) is compressed at the fast level from
+// the block after the one that showed it, when the level asked for is a fast one; a column
+// that compresses well stays at the level asked for, and so do all columns at higher levels.
+TEST(Format, HardColumnsCompressedFast) {
+    std::mt19937_64 rng(17);
+    FlowBlock b;
+    for (size_t i = 0; i < 8192; ++i) {
+        FlowRecord r;
+        r.sport = static_cast<uint16_t>(49152 + rng() % 16384);
+
+        r.packets = 1 + (rng() % 7) * (rng() % 3);
+        b.append(r);
+    }
+    // The bytes column f of b takes when compressed by a new encoder at `level`.
+    auto fresh = [&](int level, FieldId f) {
+        ColumnEncoder enc(level);
+        std::vector<uint8_t> out;
+        EncodedColumn desc;
+        EXPECT_TRUE(enc.encode(b, f, out, desc));
+        return out;
+    };
+    ASSERT_NE(fresh(1, FieldId::sport), fresh(-1, FieldId::sport)) << "levels must differ";
+    ASSERT_NE(fresh(1, FieldId::packets), fresh(-1, FieldId::packets)) << "levels must differ";
+    for (const int level : {1, 3, 4}) {
+        ColumnEncoder enc(level);
+        for (int block = 0; block < 3; ++block) {
+            for (const FieldId f : {FieldId::sport, FieldId::packets}) {
+                std::vector<uint8_t> out;
+                EncodedColumn desc;
+                ASSERT_TRUE(enc.encode(b, f, out, desc));
+                const bool fast = f == FieldId::sport && block > 0 && level <= 3;
+                EXPECT_EQ(out, fresh(fast ? -1 : level, f))
+                    << "level " << level << " block " << block << " field " << field_info(f).name;
+            }
+        }
+    }
+}
+
+// A column whose first rows are whole milliseconds and a later one is not is stored
+// undivided, every microsecond kept.
+TEST(Format, TimeColumnMillisecondsThenMicroseconds) {
+    test::TempDir dir;
+    std::mt19937_64 rng(4);
+    std::vector<FlowRecord> recs;
+    for (size_t i = 0; i < 1000; ++i) {
+        FlowRecord r = random_record(rng, false);
+        r.start = 1'700'000'000'000'000ull + i * 7000 + (i == 900 ? 3 : 0);
+        r.end = r.start + (rng() % 50) * 1000;
+        recs.push_back(r);
+    }
+    write_records(dir.file("t.flows"), recs, 1000);
+    FlowReader rd(dir.file("t.flows"), {});
+    FlowBlock b;
+    ASSERT_TRUE(rd.next(b));
+    EXPECT_EQ(b.encoded_column(FieldId::start).scale, 1u);
+    EXPECT_EQ(b.encoded_column(FieldId::end).scale, 1000u);
+    expect_file_holds(dir.file("t.flows"), recs);
+}
+
 // The time columns' transform and scale choices, and the values, for times in whole seconds,
+
 // in milliseconds, in microseconds, ascending (delta) and scattered (frame of reference).
 TEST(Format, TimeColumnsEveryScale) {
     test::TempDir dir;
