@@ -44,9 +44,9 @@ struct Message {
 
 unsigned receive_pause_micros(size_t smallest_buffer) {
     // At most a quarter of the buffer at 1 GB/s (a sender's burst on loopback, the kernel's
-    // per-datagram overhead counted), at most 10 ms; under 1 ms it is not worth a timer.
+    // per-datagram overhead counted), at most 30 ms; under 1 ms it is not worth a timer.
     constexpr uint64_t kBurstBytesPerMicro = 1000;
-    constexpr unsigned kMaxPauseMicros = 10000, kMinPauseMicros = 1000;
+    constexpr unsigned kMaxPauseMicros = 30000, kMinPauseMicros = 1000;
     const uint64_t fill = smallest_buffer / 4 / kBurstBytesPerMicro;
     return fill < kMinPauseMicros
                ? 0

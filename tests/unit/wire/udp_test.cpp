@@ -45,10 +45,12 @@ TEST(Udp, QueueDropsAreCounted) {
     ::close(fd);
 }
 
-// Hand-computed: a quarter of the buffer at 1000 bytes per microsecond, 1-10 ms.
+// Hand-computed: a quarter of the buffer at 1000 bytes per microsecond, 1-30 ms.
 TEST(Udp, CollectorPauseFitsTheSmallestBuffer) {
-    EXPECT_EQ(fk::receive_pause_micros(size_t{128} << 20), 10000u);  // --rcvbuf 64M
-    EXPECT_EQ(fk::receive_pause_micros(size_t{8} << 20), 2097u);     // --rcvbuf 4M
+    EXPECT_EQ(fk::receive_pause_micros(size_t{128} << 20), 30000u);  // --rcvbuf 64M
+    EXPECT_EQ(fk::receive_pause_micros(size_t{64} << 20), 16777u);   // --rcvbuf 32M
+
+    EXPECT_EQ(fk::receive_pause_micros(size_t{8} << 20), 2097u);  // --rcvbuf 4M
     EXPECT_EQ(fk::receive_pause_micros(4'000'000), 1000u);
     EXPECT_EQ(fk::receive_pause_micros(3'999'999), 0u);
     EXPECT_EQ(fk::receive_pause_micros(212'992), 0u);  // Linux's default buffer
