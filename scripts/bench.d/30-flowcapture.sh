@@ -73,11 +73,15 @@ run_step() {
 }
 
 printf '%-6s %9s | %-34s | %-34s\n' proto "rate/s" "flowcapture sent/s  lost  CPU-s/M" "nfcapd sent/s  lost  CPU-s/M"
-# best: highest loss-free rate each reached (the rate the sender achieved); cpu_at: CPU-s per million flows of each at the
-# highest step where both were loss-free (the same work for both).
-declare -A best cpu_at cpu_rate
+# best: highest loss-free rate each reached (the rate the sender achieved) below its first
+# step with a loss; cpu_at: CPU-s per million flows of each at the highest step where both
+# were loss-free (the same work for both).
+declare -A best lost_before cpu_at cpu_rate
 for proto in v9 ipfix; do
-    for who in flowcapture nfcapd; do best[$proto.$who]=0; done
+    for who in flowcapture nfcapd; do
+        best[$proto.$who]=0
+        lost_before[$proto.$who]=0
+    done
     for rate in $rates; do
         line=() lost_both=0 per_of=()
         for who in flowcapture nfcapd; do
@@ -88,9 +92,13 @@ for proto in v9 ipfix; do
             line+=("$(printf '%8sM %8d %8s' $achieved $lost $per)")
             per_of+=("$per")
             lost_both=$((lost_both + (lost != 0)))
-            if ((lost == 0)) && awk -v a=$achieved -v b=${best[$proto.$who]} 'BEGIN { exit !(a > b) }'; then
+            if ((lost != 0)); then
+                lost_before[$proto.$who]=1
+            elif ((lost_before[$proto.$who] == 0)) &&
+                awk -v a=$achieved -v b=${best[$proto.$who]} 'BEGIN { exit !(a > b) }'; then
                 best[$proto.$who]=$achieved
             fi
+
         done
         if ((lost_both == 0)); then
             cpu_at[$proto.flowcapture]=${per_of[0]}
