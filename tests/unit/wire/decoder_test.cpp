@@ -485,6 +485,8 @@ Bytes v9msg(uint32_t seq, uint16_t count, const Bytes& flowsets) {
 // there) take the general path. Both must give the same rows, for IPFIX milliseconds with
 // flowkit's microseconds and for NetFlow v9 uptimes, renormalised by the exporter's rate.
 TEST(Decoder, QuickFinishEqualsGeneralPath) {
+    // More records in a set than the quick path reads at a time (64).
+    constexpr uint32_t kRecords = 150;
     for (const bool v9 : {false, true}) {
         WireDecoder d;
         FlowBlock out;
@@ -515,9 +517,9 @@ TEST(Decoder, QuickFinishEqualsGeneralPath) {
         };
         auto records = [&](bool general) {
             Bytes b;
-            for (uint32_t i = 0; i < 5; ++i) {
+            for (uint32_t i = 0; i < kRecords; ++i) {
                 put(b, 0xc0a80000 + i, 4);
-                const uint64_t t0 = v9 ? 99'000 - i * 1000 : 1'699'999'990'000ull + i * 7;
+                const uint64_t t0 = v9 ? 99'000 - i * 100 : 1'699'999'990'000ull + i * 7;
                 put(b, t0, tlen);
                 // Record 3 ends before it starts: the end is clamped to the start.
                 put(b, i == 3 ? t0 - 5 : t0 + 250 * i, tlen);
@@ -551,13 +553,13 @@ TEST(Decoder, QuickFinishEqualsGeneralPath) {
                                set(301, records(true))}) {
             sets.insert(sets.end(), s.begin(), s.end());
         }
-        ASSERT_EQ(decode(d, v9 ? v9msg(0, 15, sets) : ipfix(0, sets), out), 10u);
+        ASSERT_EQ(decode(d, v9 ? v9msg(0, 15, sets) : ipfix(0, sets), out), 2 * kRecords);
         d.finish(out);
-        ASSERT_EQ(out.size(), 10u);
-        for (size_t i = 0; i < 5; ++i) {
+        ASSERT_EQ(out.size(), 2 * kRecords);
+        for (size_t i = 0; i < kRecords; ++i) {
             FlowRecord a, b;
             out.record(i, a);
-            out.record(5 + i, b);
+            out.record(kRecords + i, b);
             EXPECT_EQ(a.start, b.start) << i;
             EXPECT_EQ(a.end, b.end) << i;
             EXPECT_EQ(a.packets, b.packets) << i;
@@ -573,14 +575,14 @@ TEST(Decoder, QuickFinishEqualsGeneralPath) {
             EXPECT_EQ(a.sampling, 10u) << i;
             EXPECT_EQ(a.dport, 443 + i) << i;
             const uint64_t want_start =
-                v9 ? 1'700'000'000'000'000ull - (100'000 - (99'000 - i * 1000)) * 1000
+                v9 ? 1'700'000'000'000'000ull - (100'000 - (99'000 - i * 100)) * 1000
                    : (1'699'999'990'000ull + i * 7) * 1000 + (1000 + i * 111) % 1000;
             EXPECT_EQ(a.start, want_start) << i;
             if (i == 3) {
                 EXPECT_EQ(a.end, a.start);
             }
         }
-        EXPECT_EQ(d.stats()[0].flows, 10u);
+        EXPECT_EQ(d.stats()[0].flows, 2 * kRecords);
     }
 }
 
