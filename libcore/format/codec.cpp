@@ -362,7 +362,8 @@ bool ColumnEncoder::encode_times(const std::vector<uint64_t>& v, const std::vect
     }
     const uint8_t transform = start ? (cost_alt <= cost_for ? kTransformFromStart : kTransformFor)
                                     : (cost_alt < cost_for ? kTransformDelta : kTransformFor);
-    // The differences of the transform chosen; those of the alternative are in place.
+    // Fills diff with the chosen transform's differences (pricing left the alternative's).
+
     auto differences = [&] {
         if (transform == kTransformFor) {
             for (size_t i = 0; i < n; ++i) diff[i] = static_cast<int64_t>(v[i] - mn);
