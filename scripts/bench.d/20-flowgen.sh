@@ -44,7 +44,7 @@ run() {
 # Warm the page cache and count the packets.
 cat "$pcap" >/dev/null
 packets=$(flowgen -q -v -r "$pcap" 2>&1 >/dev/null | sed -nE 's/^flowgen: ([0-9]+) packets.*/\1/p')
-echo "capture: $pcap, $packets packets, $(( $(stat -c %s "$pcap") / 1000000 )) MB"
+echo "capture: $pcap, $packets packets, $(( $(stat -L -c %s "$pcap") / 1000000 )) MB"
 
 run fg "${one_core[@]}" flowgen -q -r "$pcap" -w "$work/fg.flows"
 run fg_nol7 "${one_core[@]}" flowgen -q --no-l7 -r "$pcap" -w "$work/fg2.flows"
