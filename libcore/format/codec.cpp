@@ -466,10 +466,11 @@ bool ColumnEncoder::encode_addr_dict(const std::vector<IpAddr>& v, bool all_v4, 
     if (!varies) {
         // One address (the exporter column, a single link's next hop): a dictionary of one
         // entry and ids of width 0, without hashing every row.
+        // Its planes, one byte each: those of `lo`, then (IPv6) those of `hi`.
+        const uint64_t halves[2] = {v[0].lo, v[0].hi};
         uint8_t* dict = grow_raw(value_width);
-        for (unsigned b = 0; b < 8; ++b) {
-            if (b < 4 || !all_v4) dict[b] = static_cast<uint8_t>(v[0].lo >> (8 * b));
-            if (!all_v4) dict[8 + b] = static_cast<uint8_t>(v[0].hi >> (8 * b));
+        for (size_t b = 0; b < value_width; ++b) {
+            dict[b] = static_cast<uint8_t>(halves[b / 8] >> (8 * (b % 8)));
         }
         desc.transform = kTransformAddrDict;
         desc.base = 1;

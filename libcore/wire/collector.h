@@ -31,10 +31,8 @@ struct CollectorOptions {
 // smallest receive buffer is `smallest_buffer` bytes (as getsockopt reports it). Sleeping
 // instead of waking for every burst saves timer programming and context switches (VM exits
 // on a virtual machine, and caches gone cold meanwhile): about 10% of the CPU at 1M flows/s.
-
 // 30 ms with the default 64 MB buffers; 0 (wait in poll() for each burst) for buffers under
 // 2 MB.
-
 unsigned receive_pause_micros(size_t smallest_buffer);
 
 // Where the flows go; called on the writer thread only.

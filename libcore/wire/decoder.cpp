@@ -889,7 +889,6 @@ struct WireDecoder::Impl {
         // The values read, a chunk of records at a time, one field at a time: in records of
         // one length each field's length is fixed, so its read is chosen once per field and
         // chunk rather than once per value.
-
         constexpr size_t kChunk = 64;
         uint64_t vals[8][kChunk];
         const Records rl = r;
