@@ -131,6 +131,7 @@ struct FlowExporter::Impl {
                           FieldId::dport, FieldId::proto, FieldId::packets, FieldId::bytes}) {
             sticky.set(static_cast<unsigned>(f));
         }
+        if (opts.only.any()) exportable &= opts.only | sticky;
         bufs.resize(kBatch * opts.max_datagram);
         epoch_start = now_micros();
         boot_ms = epoch_start / 1000;

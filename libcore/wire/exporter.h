@@ -19,6 +19,9 @@ struct ExportOptions {
     size_t max_datagram = 1400;      // bytes of one export message (UDP payload)
     double rate = 0;                 // flows per second; 0 sends as fast as possible
     bool keep_sent = false;          // keep a copy of every datagram sent, for resend()
+    // When not empty: the only fields sent besides times, addresses, ports, protocol and
+    // counters, which every record carries (a router's template, or a collector's limits).
+    FieldSet only;
 };
 
 struct ExportCounters {

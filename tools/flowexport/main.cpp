@@ -35,8 +35,24 @@ struct Options {
     uint32_t domain = 0;
     size_t mtu = 1400;
     unsigned template_refresh = 60;
+    std::string fields;
     bool quiet = false;
 };
+
+// --fields a,b,c: canonical field names, as in flowquery -o csv:FIELDS.
+FieldSet field_names(const std::string& list) {
+    FieldSet set;
+    size_t at = 0;
+    while (at <= list.size()) {
+        const size_t comma = std::min(list.find(',', at), list.size());
+        const std::string name = list.substr(at, comma - at);
+        const FieldInfo* f = find_field(name);
+        if (!f) throw UsageError("--fields: unknown field '" + name + "'");
+        set.set(static_cast<unsigned>(f->id));
+        at = comma + 1;
+    }
+    return set;
+}
 
 std::vector<std::string> input_paths(const Options& o) {
     std::vector<std::string> inputs = o.files;
@@ -114,6 +130,7 @@ int run(const Options& o) {
     eo.max_datagram = o.mtu;
     eo.rate = o.rate;
     eo.template_refresh = o.template_refresh;
+    if (!o.fields.empty()) eo.only = field_names(o.fields);
     if (o.repeat == 0) throw UsageError("--repeat must be at least 1");
     eo.keep_sent = o.repeat > 1;
     FlowExporter exporter(o.v9.empty() ? o.ipfix : o.v9, eo);
@@ -160,6 +177,9 @@ int main(int argc, char** argv) {
         app.add_option("--mtu", o.mtu, "bytes per export datagram (default 1400)");
         app.add_option("--template-refresh", o.template_refresh,
                        "seconds between template re-sends (60)");
+        app.add_option("--fields", o.fields,
+                       "send only these fields (and times, addresses, ports, proto, counters)");
+
         app.add_flag("-q,--quiet", o.quiet, "no summary on stderr");
         app.add_flag_callback(
             "-V,--version",
