@@ -1,8 +1,12 @@
 #include "common/tool.h"
 
+#include <sched.h>
+
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <exception>
+#include <thread>
 
 #include "common/error.h"
 
@@ -14,6 +18,15 @@ const char* g_prog = "flowkit";
 
 const char* tool_name() {
     return g_prog;
+}
+
+unsigned usable_cpus() {
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0) {
+        const int n = CPU_COUNT(&set);
+        if (n > 0) return static_cast<unsigned>(n);
+    }
+    return std::max(1u, std::thread::hardware_concurrency());
 }
 
 void warn(const std::string& message) {

@@ -15,4 +15,7 @@ void warn(const std::string& message);
 // The program name set by run_tool, for messages.
 const char* tool_name();
 
+// The CPUs this process may run on (its affinity mask: taskset, cpusets), at least 1.
+unsigned usable_cpus();
+
 }  // namespace fk

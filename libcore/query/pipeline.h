@@ -18,8 +18,6 @@ void run_blocks(FlowInput& input, unsigned threads,
                 const std::function<void(FlowBlock&, unsigned, Result&)>& work,
                 const std::function<bool(Result&)>& consume);
 
-unsigned default_threads();
-
 }  // namespace fk
 
 #include "query/pipeline_impl.h"

@@ -88,7 +88,7 @@ int main(int argc, char** argv) {
         app.add_flag("-v,--verify", verify, "list and check every block of the input, then exit");
         app.add_flag("-Z,--check", check_only, "check the filter syntax and exit");
         app.add_flag("-X,--dump-filter", dump_filter, "print the compiled filter and exit");
-        o.threads = fk::default_threads();
+        o.threads = fk::usable_cpus();
         if (const auto done = fk::parse_command_line(app, argc, argv)) return *done;
         (void)ipv6_full;
         n_set = app.count("-n") > 0;

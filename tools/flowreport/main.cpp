@@ -96,7 +96,7 @@ int main(int argc, char** argv) {
         app.add_option("--labels", labels, "compare: names of the data sets (default A,B)");
         app.add_flag("--strict", strict, "fail on a corrupt block instead of skipping it");
         app.add_option("-T,--threads", o.threads, "worker threads (default: all cores)");
-        o.threads = fk::default_threads();
+        o.threads = fk::usable_cpus();
         if (const auto done = fk::parse_command_line(app, argc, argv)) return *done;
         for (int i = 0; i < argc; ++i) o.command += (i ? " " : "") + std::string(argv[i]);
         o.kind = fk::parse_report_kind(kind);

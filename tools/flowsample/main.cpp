@@ -79,7 +79,7 @@ int main(int argc, char** argv) {
         ev->add_option("--bin", e.bin_seconds, "time bin in seconds (default 300)");
         ev->add_option("--top", e.top_n, "Top-N hosts compared (default 10)");
         ev->add_option("-o,--output", format, "text|csv|json (csv, json: one row per metric)");
-        o.threads = fk::default_threads();
+        o.threads = fk::usable_cpus();
         if (const auto done = fk::parse_command_line(app, argc, argv)) return *done;
         o.config.mode = fk::parse_sample_mode(mode);
         if (!threshold.empty()) {
