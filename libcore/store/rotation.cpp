@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <utility>
 
 #include "common/error.h"
 #include "common/io.h"
@@ -21,6 +22,11 @@ StoreWriter::StoreWriter(StoreOptions opts) : opts_(std::move(opts)) {
 }
 
 StoreWriter::~StoreWriter() {
+    try {
+        wait_closing();
+    } catch (const std::exception& e) {
+        warn(e.what());
+    }
     if (!writer_) return;
     try {
         writer_->close();
@@ -29,28 +35,61 @@ StoreWriter::~StoreWriter() {
     }
 }
 
-void StoreWriter::rotate(uint64_t slot_start, uint64_t now) {
-    close(now);
-    path_ = free_store_path(opts_.dir, slot_start);
-    make_dirs(path_.substr(0, path_.rfind('/')));
-    writer_ = FlowWriter::open(path_, opts_.writer);
+void StoreWriter::wait_closing() {
+    if (closing_.joinable()) closing_.join();
+    if (closing_error_) {
+        closing_failed_ = false;
+        std::rethrow_exception(std::exchange(closing_error_, nullptr));
+    }
+}
+
+void StoreWriter::rotate(uint64_t slot_start, uint64_t now, std::function<void()> after) {
+    wait_closing();
+    // The file about to be closed does not have its name yet: the next one must not take it
+    // (files are named by the minute, and SIGHUP starts a file within the interval). The next
+    // file exists before expiry can run, so that its directory is not empty then.
+    std::string next_path = free_store_path(opts_.dir, slot_start, path_);
+    make_dirs(next_path.substr(0, next_path.rfind('/')));
+    auto next = FlowWriter::open(next_path, opts_.writer);
+    if (writer_) {
+        closing_ = std::thread(
+            [this, w = std::move(writer_), done = std::move(path_), now, after = std::move(after)] {
+                try {
+                    finish(*w, done, now);
+                    if (after) after();
+                } catch (...) {
+                    closing_error_ = std::current_exception();
+                    closing_failed_ = true;
+                }
+            });
+    } else if (after) {
+        after();
+    }
+    writer_ = std::move(next);
+    path_ = std::move(next_path);
 }
 
 void StoreWriter::write(FlowBlock& b) {
+    if (closing_failed_.load(std::memory_order_relaxed)) wait_closing();
     if (!writer_) throw DataError(opts_.dir + ": no store file open");
     writer_->write(b);
 }
 
 std::string StoreWriter::close(uint64_t now) {
+    wait_closing();
     if (!writer_) return "";
-    writer_->close();
-    writer_.reset();
+    const auto w = std::move(writer_);
     std::string done = std::move(path_);
     path_.clear();
-    if (!opts_.exec.empty()) run_command(opts_.exec, done);
+    finish(*w, done, now);
+    return done;
+}
+
+void StoreWriter::finish(FlowWriter& w, const std::string& path, uint64_t now) {
+    w.close();
+    if (!opts_.exec.empty()) run_command(opts_.exec, path);
     if (opts_.max_size || opts_.max_age)
         expire_store(opts_.dir, opts_.max_size, opts_.max_age, now);
-    return done;
 }
 
 size_t expire_store(const std::string& dir, uint64_t max_size, uint64_t max_age, uint64_t now) {

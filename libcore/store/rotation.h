@@ -2,9 +2,13 @@
 // replacing an existing file; expiry of the oldest files by total size and age; a command run
 // on each finished file.
 #pragma once
+#include <atomic>
 #include <cstdint>
+#include <exception>
+#include <functional>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "format/writer.h"
 
@@ -31,19 +35,29 @@ class StoreWriter {
     StoreWriter(const StoreWriter&) = delete;
     StoreWriter& operator=(const StoreWriter&) = delete;
 
-    // Closes the current file (if any) and opens the one for the interval at slot_start.
-    void rotate(uint64_t slot_start, uint64_t now);
+    // Closes the current file (if any) and opens the one for the interval at slot_start. The
+    // file closed is finished (fsync, rename, the command, expiry) and then `after` is run on
+    // a thread of its own, so that the caller, which receives flows, does not wait for the
+    // disk. An error there is thrown by the next call of rotate(), write() or close().
+    void rotate(uint64_t slot_start, uint64_t now, std::function<void()> after = {});
     void write(FlowBlock& b);
-    // Finalises the current file, runs the command, applies expiry. Returns the file's path
-    // ("" when no file was open).
+    // Finalises the current file, runs the command, applies expiry (after waiting for a file
+    // still being closed). Returns the file's path ("" when no file was open).
     std::string close(uint64_t now);
     bool is_open() const { return writer_ != nullptr; }
     const std::string& current() const { return path_; }
 
   private:
+    // Waits for the file being closed in the background; throws what closing it threw.
+    void wait_closing();
+    void finish(FlowWriter& w, const std::string& path, uint64_t now);
+
     StoreOptions opts_;
     std::unique_ptr<FlowWriter> writer_;
     std::string path_;
+    std::thread closing_;
+    std::exception_ptr closing_error_;
+    std::atomic<bool> closing_failed_{false};
 };
 
 // Deletes the oldest flow files of dir until the rest take at most max_size bytes and none is

@@ -50,14 +50,17 @@ unsigned store_file_seq(std::string_view name) {
     return v;
 }
 
-std::string free_store_path(const std::string& dir, uint64_t slot_start) {
+std::string free_store_path(const std::string& dir, uint64_t slot_start, const std::string& taken) {
     const std::string base = store_file_path(dir, slot_start);
     std::error_code ec;
-    if (!std::filesystem::exists(base, ec)) return base;
+    const auto free = [&](const std::string& p) {
+        return p != taken && !std::filesystem::exists(p, ec);
+    };
+    if (free(base)) return base;
     const std::string stem = base.substr(0, base.size() - kSuffix.size());
     for (unsigned n = 1;; ++n) {
         const std::string p = stem + "-" + std::to_string(n) + std::string(kSuffix);
-        if (!std::filesystem::exists(p, ec)) return p;
+        if (free(p)) return p;
     }
 }
 

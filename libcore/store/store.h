@@ -22,8 +22,10 @@ std::optional<uint64_t> store_file_time(std::string_view file_name);
 unsigned store_file_seq(std::string_view file_name);
 
 // The path for a new file of the interval starting at slot_start that names no existing
-// file: store_file_path(), or the same with "-1", "-2", ... before ".flows".
-std::string free_store_path(const std::string& dir, uint64_t slot_start);
+// file, nor `taken` (a file not renamed into place yet): store_file_path(), or the same with
+// "-1", "-2", ... before ".flows".
+std::string free_store_path(const std::string& dir, uint64_t slot_start,
+                            const std::string& taken = {});
 
 // Every flow file below dir (files ending in .flows, hidden and temporary files excluded), in
 // time order: store files by the time (and sequence) in their name, then other files by path. Store

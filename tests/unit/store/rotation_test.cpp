@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 
@@ -64,6 +65,62 @@ TEST(Store, WriterRotatesWithoutReplacing) {
     FlowBlock b;
     ASSERT_TRUE(r.next(b));
     EXPECT_EQ(b.size(), 1u);
+}
+
+// The file of the interval that ended is closed on a thread of its own while the next one is
+// written. Files are named by the minute: the next file of the same minute (a 2 s interval,
+// or SIGHUP) gets a name of its own although the one before has not been renamed yet.
+TEST(Store, WriterClosesInTheBackground) {
+    test::TempDir dir;
+    StoreOptions o;
+    o.dir = dir.path();
+    const uint64_t slot = *parse_time("2025-03-03T10:00:00Z");
+    const uint64_t next = slot + 300 * kMicrosPerSecond;
+    FlowBlock b;
+    FlowRecord r;
+    r.packets = 1;
+    std::atomic<int> saved{0};
+    StoreWriter w(o);
+    for (uint64_t s : {slot, slot + 2 * kMicrosPerSecond, next, next}) {
+        w.rotate(s, s, [&] { ++saved; });
+        b.clear();
+        r.start = r.end = s + 1;
+        b.append(r);
+        w.write(b);
+    }
+    EXPECT_TRUE(w.current().ends_with("/flows-202503031005-1.flows"));
+    w.close(next);
+    EXPECT_EQ(saved.load(), 4);
+    const auto files = list_flow_files(dir.path());
+    ASSERT_EQ(files.size(), 4u);
+    EXPECT_TRUE(files[0].ends_with("/flows-202503031000.flows"));
+    EXPECT_TRUE(files[1].ends_with("/flows-202503031000-1.flows"));
+    EXPECT_TRUE(files[2].ends_with("/flows-202503031005.flows"));
+    for (const auto& f : files) {
+        FlowReader in(f, {});
+        ASSERT_TRUE(in.next(b)) << f;
+        EXPECT_EQ(b.size(), 1u) << f;
+    }
+}
+
+TEST(Store, BackgroundCloseErrorsReachTheWriter) {
+    test::TempDir dir;
+    StoreOptions o;
+    o.dir = dir.path();
+    const uint64_t slot = *parse_time("2025-03-03T10:00:00Z");
+    StoreWriter w(o);
+    w.rotate(slot, slot);
+    w.rotate(slot + 300 * kMicrosPerSecond, slot,
+             [] { throw DataError("flowcapture.stats: No space left on device"); });
+    try {
+        w.close(slot);
+        FAIL() << "the error of the background close was lost";
+    } catch (const DataError& e) {
+        EXPECT_STREQ(e.what(), "flowcapture.stats: No space left on device");
+    }
+    // The file being written is still there to close.
+    EXPECT_TRUE(w.is_open());
+    EXPECT_FALSE(w.close(slot).empty());
 }
 
 TEST(Store, ExpiryDeletesTheOldestFirst) {
