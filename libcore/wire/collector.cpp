@@ -11,6 +11,7 @@
 #include <deque>
 #include <exception>
 #include <mutex>
+#include <stdexcept>
 #include <thread>
 
 #include "common/error.h"
@@ -65,6 +66,7 @@ struct Collector::Impl {
     std::thread receiver, writer;
     std::atomic<bool> stopping{false}, rotate_requested{false}, error{false};
     std::exception_ptr receive_error, write_error;
+    BlockSink* inline_sink = nullptr;  // write_inline: the sink, called by the receiver
 
     std::mutex mu;
     std::condition_variable to_writer, to_receiver;
@@ -118,6 +120,17 @@ struct Collector::Impl {
     }
 
     void push(Message m) {
+        if (inline_sink) {
+            // The sink failed once: nothing more goes to it (as when the writer thread is gone).
+            if (write_error) return;
+            try {
+                deliver(m, *inline_sink);
+            } catch (...) {
+                write_error = std::current_exception();
+                error = true;
+            }
+            return;
+        }
         std::lock_guard lk(mu);
         queue.push_back(std::move(m));
         to_writer.notify_one();
@@ -231,6 +244,28 @@ struct Collector::Impl {
         push({Message::kFinish, nullptr, 0, snapshot()});
     }
 
+    // The writer's part: on the writer thread, or on the receiver's when writing inline.
+    void deliver(Message& m, BlockSink& sink) {
+        switch (m.kind) {
+            case Message::kBlock:
+                sink.write(*m.block);
+                m.block->clear();
+                {
+                    std::lock_guard lk(mu);
+                    free_blocks.push_back(std::move(m.block));
+                    --blocks_out;
+                    to_receiver.notify_one();
+                }
+                break;
+            case Message::kRotate:
+                sink.rotate(m.slot, *m.stats);
+                break;
+            case Message::kFinish:
+                sink.finish(*m.stats);
+                break;
+        }
+    }
+
     void write_loop(BlockSink& sink) {
         for (;;) {
             Message m;
@@ -240,24 +275,8 @@ struct Collector::Impl {
                 m = std::move(queue.front());
                 queue.pop_front();
             }
-            switch (m.kind) {
-                case Message::kBlock:
-                    sink.write(*m.block);
-                    m.block->clear();
-                    {
-                        std::lock_guard lk(mu);
-                        free_blocks.push_back(std::move(m.block));
-                        --blocks_out;
-                        to_receiver.notify_one();
-                    }
-                    break;
-                case Message::kRotate:
-                    sink.rotate(m.slot, *m.stats);
-                    break;
-                case Message::kFinish:
-                    sink.finish(*m.stats);
-                    return;
-            }
+            deliver(m, sink);
+            if (m.kind == Message::kFinish) return;
         }
     }
 };
@@ -280,21 +299,26 @@ std::vector<std::string> Collector::describe() const {
         out.push_back("listening on " + impl_->names[i] + ", receive buffer " +
                       std::to_string(wire::receive_buffer(impl_->fds[i]) >> 10) + " KiB");
     }
+    if (impl_->opts.write_inline) out.push_back("one CPU: the receiving thread also writes");
     return out;
 }
 
 void Collector::start(BlockSink& sink) {
     Impl& im = *impl_;
-    im.writer = std::thread([&im, &sink] {
-        try {
-            im.write_loop(sink);
-        } catch (...) {
-            im.write_error = std::current_exception();
-            im.error = true;
-            std::lock_guard lk(im.mu);
-            im.to_receiver.notify_all();
-        }
-    });
+    if (im.opts.write_inline) {
+        im.inline_sink = &sink;
+    } else {
+        im.writer = std::thread([&im, &sink] {
+            try {
+                im.write_loop(sink);
+            } catch (...) {
+                im.write_error = std::current_exception();
+                im.error = true;
+                std::lock_guard lk(im.mu);
+                im.to_receiver.notify_all();
+            }
+        });
+    }
     im.receiver = std::thread([&im] {
         try {
             im.receive_loop();
@@ -309,6 +333,8 @@ void Collector::start(BlockSink& sink) {
 
 void Collector::submit(FlowBlock& b) {
     if (b.empty()) return;
+    // The receiving thread calls the sink itself: a second caller would race it.
+    if (impl_->opts.write_inline) throw std::logic_error("Collector::submit with write_inline");
     auto pooled = impl_->take_block();
     std::swap(*pooled, b);
     impl_->push({Message::kBlock, std::move(pooled), 0, nullptr});

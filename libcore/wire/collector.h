@@ -1,7 +1,8 @@
 // The collector daemon's engine: UDP listeners read in batches (recvmmsg) and decoded on a
 // receive thread; full blocks of flows go through a bounded queue to a writer thread, so that
-// file writing, fsync and rotation never stall the sockets. Rotation follows wall-clock
-// interval boundaries.
+// file writing, fsync and rotation never stall the sockets (on one CPU the receive thread
+// writes the blocks itself; see write_inline). Rotation follows wall-clock interval
+// boundaries.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -22,9 +23,16 @@ struct CollectorOptions {
     int receive_buffer = 64 << 20;
     DecoderOptions decoder;
     uint64_t interval = 300 * 1'000'000ull;  // rotation interval, microseconds
-    size_t block_rows = 16384;
+    // Rows per block: about 0.8 MB of columns for IPv4 flows, so that a block decoded is
+    // still in the core's cache when it is encoded.
+    size_t block_rows = 8192;
     uint64_t flush_interval = 0;  // also hand over partial blocks this often (streams); 0: no
     uint64_t log_interval = 0;    // per-exporter log line on stderr this often; 0: none
+    // Encode and write each block on the receiving thread, with no writer thread: for a
+    // collector that may run on one CPU only, where a second thread cannot run alongside but
+    // costs a context switch per block, and the block leaves the cache before it is encoded.
+    // submit() must then not be called.
+    bool write_inline = false;
 };
 
 // How long the receiver sleeps after a read turn that found only a trickle, for sockets whose

@@ -45,4 +45,25 @@ expect_eq "$(cat "$TMP/err")" "flowquery: write $mnt/out.flows: No space left on
 expect_eq "$(ls -A "$mnt")" "out.flows" "full tmpfs: no temporary file left"
 expect_eq "$(md5sum < "$mnt/out.flows")" "$before" "full tmpfs: the earlier file is untouched"
 expect_eq "$(flowquery -r "$mnt/out.flows" -q -o csv:src | wc -l)" 10 "full tmpfs: the earlier file reads"
+
+# flowcapture whose store fills up stops with status 1 and the file's error, whether a writer
+# thread writes or (one CPU) the receiving thread.
+port=$(free_udp_ports 1)
+for pre in "" "taskset -c 0"; do
+    [[ -z $pre ]] || command -v taskset >/dev/null || continue
+    rm -rf "${mnt:?}"/*
+    $pre flowcapture -q -b 127.0.0.1 -p $port -l "$mnt/store" -t 1h 2> "$TMP/err" &
+    pid=$!
+    sleep 0.5
+    flowexport -q -r "$TMP/big.flows" --ipfix 127.0.0.1:$port --rate 400000 || true
+    for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 $pid 2>/dev/null || break; sleep 0.5; done
+    kill -0 $pid 2>/dev/null && kill -TERM $pid
+    set +e
+    wait $pid; status=$?
+    set -e
+    expect_eq "$status" 1 "flowcapture ${pre:-with a writer thread}: status"
+    grep -qx "flowcapture: write $mnt/store/.*\.flows: No space left on device" "$TMP/err" ||
+        fail "flowcapture ${pre:-with a writer thread}: message: $(cat "$TMP/err")"
+done
+
 echo "ok: full disk"

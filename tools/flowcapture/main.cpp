@@ -112,9 +112,9 @@ class StoreSink : public BlockSink {
     StoreSink(StoreOptions o) : stats_path_(o.dir + "/" + kStatsFileName), store_(std::move(o)) {
         base_ = load_capture_stats(stats_path_);
     }
+    // The statistics are saved once the closed file has its name, off the receiving path.
     void rotate(uint64_t slot, const CaptureStats& s) override {
-        store_.rotate(slot, now_micros());
-        save(s);
+        store_.rotate(slot, now_micros(), [this, s] { save(s); });
     }
     void write(FlowBlock& b) override { store_.write(b); }
     void finish(const CaptureStats& s) override {
@@ -186,6 +186,11 @@ int run(const Options& o) {
     WriterOptions wo;
     wo.zstd_level = o.zstd_level;
     wo.creator = std::string("flowcapture ") + FLOWKIT_VERSION;
+    // The collector's blocks are written as they come, not gathered into larger ones.
+    wo.block_rows = co.block_rows;
+    // On one CPU a writer thread cannot run alongside the receiver (collector.h). The live
+    // probe hands its blocks over from a thread of its own, so -i keeps the writer thread.
+    co.write_inline = o.iface.empty() && usable_cpus() == 1;
 
     // Signals are taken by sigwait below; the threads started later inherit the mask.
     sigset_t sigs;
