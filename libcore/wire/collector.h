@@ -43,7 +43,8 @@ struct CollectorOptions {
 // 2 MB.
 unsigned receive_pause_micros(size_t smallest_buffer);
 
-// Where the flows go; called on the writer thread only.
+// Where the flows go; called by one thread: the writer thread, or with write_inline the
+// receiving one.
 class BlockSink {
   public:
     virtual ~BlockSink() = default;
