@@ -29,12 +29,14 @@ trap '[[ -n $pid ]] && kill $pid 2>/dev/null; rm -rf "$work"' EXIT
 find "$data" -name '*.pcap' | sort > "$work/pcaps"
 flowgen -q --no-l7 $(sed 's/^/-r /' "$work/pcaps") -w "$work/base.flows" 2>/dev/null ||
     flowgen -q --no-l7 $(sed 's/^/-r /' "$work/pcaps" | head -40) -w "$work/base.flows"
-base_flows=$( (flowexport -r "$work/base.flows" --ipfix 127.0.0.1:9 2>&1 || true) | sed -nE 's/^flowexport: ([0-9]+) flows.*/\1/p')
-per_datagram() {
+# export_counts PROTO [FIELDS] -> "flows datagrams" of the base flows sent once (to a port
+# nobody listens on).
+export_counts() {
     (flowexport -r "$work/base.flows" --$1 127.0.0.1:9 ${2:+--fields $2} 2>&1 || true) |
-        sed -nE 's/^flowexport: ([0-9]+) flows in ([0-9]+) datagrams.*/\1 \2/p' |
-        awk '{ printf "%.1f", $1 / $2 }'
+        sed -nE 's/^flowexport: ([0-9]+) flows in ([0-9]+) datagrams.*/\1 \2/p'
 }
+per_datagram() { export_counts "$@" | awk '{ printf "%.1f", $1 / $2 }'; }
+base_flows=$(export_counts ipfix | cut -d' ' -f1)
 echo "sender: flowexport --repeat, $base_flows distinct flows from flowgen --no-l7 on ../shared/data/pcap, repeated;" \
     "fields: ${fields:-all} ($(per_datagram v9 "$fields") v9 records a datagram, $(per_datagram ipfix "$fields") IPFIX)"
 
