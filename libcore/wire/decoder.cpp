@@ -677,6 +677,7 @@ struct WireDecoder::Impl {
     // (variable-length fields): field f of record i at pos[i * nf + f] from the first located
     // record, lens[i * nf + f] bytes long. Reused from set to set.
     std::vector<uint32_t> pos, lens;
+    std::vector<uint64_t> quick_frac;  // finish_quick(): microseconds within milliseconds
 
     static constexpr size_t kLocateEntries = 16384;
 
@@ -862,89 +863,93 @@ struct WireDecoder::Impl {
         return {lo, hi};
     }
 
+    // Stores integer field k of the n records into dst[0, n) (the template's field length
+    // where records have one length, each record's own otherwise).
+    template <class D, class Records>
+    void load_uints(D* dst, const Template& t, const Records& r, size_t n, int16_t k) {
+        const auto kf = static_cast<size_t>(k);
+        if constexpr (std::is_same_v<Records, FixedRecords>) {
+            store_uints(dst, r, n, t.fields[kf], kf);
+        } else {
+            const TField f = t.fields[kf];
+            for (size_t i = 0; i < n; ++i) {
+                dst[i] = static_cast<D>(read_uint(r.at(i, f, kf), r.length(i, f, kf)));
+            }
+        }
+    }
+
+    // Turns the times read into dst[0, n) into microseconds.
+    template <class Records>
+    void convert_times(uint64_t* dst, const Template& t, const Records& r, size_t n, int16_t frac,
+                       const Msg& m) {
+        if (t.quick.times == QuickFinish::kUptime) {
+            const uint32_t uptime_ms = m.uptime_ms;
+            const uint64_t export_us = m.export_us;
+            for (size_t i = 0; i < n; ++i) {
+                dst[i] = uptime_to_us(static_cast<uint32_t>(dst[i]), uptime_ms, export_us);
+            }
+        } else if (frac < 0) {
+            for (size_t i = 0; i < n; ++i) dst[i] = millis_to_us(dst[i], 0);
+        } else {
+            if (quick_frac.size() < n) quick_frac.resize(n);
+            uint64_t* micros = quick_frac.data();
+            load_uints(micros, t, r, n, frac);
+            for (size_t i = 0; i < n; ++i) dst[i] = millis_to_us(dst[i], micros[i]);
+        }
+    }
+
     // What finish_record() computes, for templates with a quick plan: the same values (times,
-    // counters renormalised by the exporter's rate, port, sampling, suspect times) in one loop.
+    // counters renormalised by the exporter's rate, port, sampling, suspect times), a column
+    // at a time: each value is read straight into its column and worked on there, in loops
+    // without a branch per value.
     template <class Records>
     std::pair<uint64_t, uint64_t> finish_quick(Source& s, const Msg& m, const Template& t,
                                                const Records& r, size_t n, size_t row) {
-        // Local copies of the fields read (first, last, their fractions, packets, bytes,
-        // port, sampling): a store of a port could alias the template, which would make the
-        // compiler reload it for every value.
-        const QuickFinish& q = t.quick;
-        enum { kFirst, kLast, kFracFirst, kFracLast, kPackets, kBytes, kPort, kApplied };
-        const int16_t idx[8] = {q.first,   q.last,  q.frac_first, q.frac_last,
-                                q.packets, q.bytes, q.dport,      q.applied};
-        TField lf[8] = {};
-        for (int j = 0; j < 8; ++j) {
-            if (idx[j] >= 0) lf[j] = t.fields[static_cast<size_t>(idx[j])];
-        }
-        const bool millis = q.times == QuickFinish::kMillis;
-        const bool has[8] = {true,        true,        idx[2] >= 0, idx[3] >= 0,
-                             idx[4] >= 0, idx[5] >= 0, idx[6] >= 0, idx[7] >= 0};
-        // Without flowkit's sampling element the rate is the exporter's, the same for all.
-        const uint32_t rate = has[kApplied] ? 0 : s.default_rate;
-        const uint64_t scale = rate > 1 ? rate : 1;
-        const uint64_t export_us = m.export_us;
-        const uint32_t uptime_ms = m.uptime_ms;
-        // The values read, a chunk of records at a time, one field at a time: in records of
-        // one length each field's length is fixed, so its read is chosen once per field and
-        // chunk rather than once per value.
-        constexpr size_t kChunk = 64;
-        uint64_t vals[8][kChunk];
-        const Records rl = r;
-        auto read_chunk = [&](int j, size_t first, size_t count) {
-            const size_t k = static_cast<size_t>(idx[j]);
-            if constexpr (std::is_same_v<Records, FixedRecords>) {
-                store_uints(vals[j], FixedRecords{rl.p0 + first * rl.stride, rl.stride}, count,
-                            lf[j], k);
-            } else {
-                for (size_t i = 0; i < count; ++i) {
-                    vals[j][i] =
-                        read_uint(rl.at(first + i, lf[j], k), rl.length(first + i, lf[j], k));
-                }
-            }
-        };
-        auto time = [&](int j, int frac, size_t i) -> uint64_t {
-            const uint64_t v = vals[j][i];
-            // Two calls, so that the one without a fraction drops the modulo (2% of the loop).
-            if (millis) return has[frac] ? millis_to_us(v, vals[frac][i]) : millis_to_us(v, 0);
-            return uptime_to_us(static_cast<uint32_t>(v), uptime_ms, export_us);
-        };
+        const QuickFinish q = t.quick;
         uint64_t* start = at<uint64_t>(FieldId::start) + row;
         uint64_t* end = at<uint64_t>(FieldId::end) + row;
-        uint64_t* packets = at<uint64_t>(FieldId::packets) + row;
-        uint64_t* bytes = at<uint64_t>(FieldId::bytes) + row;
-        uint32_t* sampling = at<uint32_t>(FieldId::sampling) + row;
-        uint16_t* dport = at<uint16_t>(FieldId::dport) + row;
-        IpAddr* exporter = at<IpAddr>(FieldId::exporter) + row;
-        uint32_t* domain = at<uint32_t>(FieldId::domain) + row;
-        const IpAddr exporter_addr = s.st.exporter;
-        const uint32_t domain_id = s.st.domain;
+        load_uints(start, t, r, n, q.first);
+        convert_times(start, t, r, n, q.frac_first, m);
+        load_uints(end, t, r, n, q.last);
+        convert_times(end, t, r, n, q.frac_last, m);
         uint64_t lo = UINT64_MAX, hi = 0, suspect = 0;
         const uint64_t ahead = m.now + kSuspectAhead;
-        for (size_t first = 0; first < n; first += kChunk) {
-            const size_t count = std::min(kChunk, n - first);
-            for (int j = 0; j < 8; ++j) {
-                if (has[j]) read_chunk(j, first, count);
+        for (size_t i = 0; i < n; ++i) {
+            const uint64_t st = start[i];
+            const uint64_t en = std::max(end[i], st);
+            end[i] = en;
+            suspect += st < kSuspectBefore || st > ahead;
+            lo = std::min(lo, st);
+            hi = std::max(hi, en);
+        }
+        // Without flowkit's sampling element the rate is the exporter's, the same for all.
+        const uint32_t rate = q.applied >= 0 ? 0 : s.default_rate;
+        for (const auto& [field, idx] :
+             {std::pair{FieldId::packets, q.packets}, std::pair{FieldId::bytes, q.bytes}}) {
+            uint64_t* dst = at<uint64_t>(field) + row;
+            if (idx < 0) {
+                std::fill_n(dst, n, 0);
+                continue;
             }
-            for (size_t c = 0; c < count; ++c) {
-                const size_t i = first + c;
-                const uint64_t st = time(kFirst, kFracFirst, c);
-                uint64_t en = time(kLast, kFracLast, c);
-                en = en < st ? st : en;
-                start[i] = st;
-                end[i] = en;
-                suspect += st < kSuspectBefore || st > ahead;
-                packets[i] = (has[kPackets] ? vals[kPackets][c] : 0) * scale;
-                bytes[i] = (has[kBytes] ? vals[kBytes][c] : 0) * scale;
-                sampling[i] = has[kApplied] ? static_cast<uint32_t>(vals[kApplied][c]) : rate;
-                dport[i] = has[kPort] ? static_cast<uint16_t>(vals[kPort][c]) : 0;
-                exporter[i] = exporter_addr;
-                domain[i] = domain_id;
-                lo = std::min(lo, st);
-                hi = std::max(hi, en);
+            load_uints(dst, t, r, n, idx);
+            if (rate > 1) {
+                for (size_t i = 0; i < n; ++i) dst[i] *= rate;
             }
         }
+        uint32_t* sampling = at<uint32_t>(FieldId::sampling) + row;
+        if (q.applied >= 0) {
+            load_uints(sampling, t, r, n, q.applied);
+        } else {
+            std::fill_n(sampling, n, rate);
+        }
+        uint16_t* dport = at<uint16_t>(FieldId::dport) + row;
+        if (q.dport >= 0) {
+            load_uints(dport, t, r, n, q.dport);
+        } else {
+            std::fill_n(dport, n, 0);
+        }
+        std::fill_n(at<IpAddr>(FieldId::exporter) + row, n, s.st.exporter);
+        std::fill_n(at<uint32_t>(FieldId::domain) + row, n, s.st.domain);
         s.st.suspect_times += suspect;
         if (rate > 0 && n > 0) s.st.sampling = rate;
         return {lo, hi};
