@@ -191,7 +191,7 @@ struct FlowExporter::Impl {
                 t.fixed_len += e.length;
             }
             t.fields.push_back(e);
-            if (is_time && !v9) {
+            if (is_time && !v9 && !opts.millis_only) {
                 t.fields.push_back(
                     {EncField::kMicrosInMilli, fi.id, kFlowkitPen,
                      fi.id == FieldId::start ? kFlowkitStartMicros : kFlowkitEndMicros, 2});

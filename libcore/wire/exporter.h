@@ -22,6 +22,9 @@ struct ExportOptions {
     // When not empty: the only fields sent besides times, addresses, ports, protocol and
     // counters, which every record carries (a router's template, or a collector's limits).
     FieldSet only;
+    // IPFIX times in milliseconds only, without flowkit's microseconds within them (what a
+    // router sends; v9 never carries them).
+    bool millis_only = false;
 };
 
 struct ExportCounters {

@@ -36,6 +36,7 @@ struct Options {
     size_t mtu = 1400;
     unsigned template_refresh = 60;
     std::string fields;
+    bool millis_only = false;
     bool quiet = false;
 };
 
@@ -131,6 +132,7 @@ int run(const Options& o) {
     eo.rate = o.rate;
     eo.template_refresh = o.template_refresh;
     if (!o.fields.empty()) eo.only = field_names(o.fields);
+    eo.millis_only = o.millis_only;
     if (o.repeat == 0) throw UsageError("--repeat must be at least 1");
     eo.keep_sent = o.repeat > 1;
     FlowExporter exporter(o.v9.empty() ? o.ipfix : o.v9, eo);
@@ -179,6 +181,8 @@ int main(int argc, char** argv) {
                        "seconds between template re-sends (60)");
         app.add_option("--fields", o.fields,
                        "send only these fields (and times, addresses, ports, proto, counters)");
+        app.add_flag("--millis", o.millis_only,
+                     "IPFIX times in milliseconds only, without flowkit's microseconds");
 
         app.add_flag("-q,--quiet", o.quiet, "no summary on stderr");
         app.add_flag_callback(
