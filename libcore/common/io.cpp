@@ -146,6 +146,12 @@ void AtomicFile::abandon() {
     }
 }
 
+void AtomicFile::cut(uint64_t size) {
+    if (fd_ < 0 || in_place_) return;
+    const auto at = static_cast<off_t>(size);
+    if (::ftruncate(fd_, at) == 0) ::lseek(fd_, at, SEEK_SET);
+}
+
 void AtomicFile::commit(bool no_replace) {
     if (in_place_) {
         const int rc = ::close(fd_);

@@ -38,7 +38,16 @@ FlowWriter::~FlowWriter() {
 }
 
 void FlowWriter::emit(const uint8_t* data, size_t n) {
-    write_all(fd_, data, n, name_);
+    try {
+        write_all(fd_, data, n, name_);
+    } catch (...) {
+        // The file ends with the last whole unit again, so that close() can still finish it
+        // with the blocks written before (a full disk: the cut frees the space the index
+        // needs).
+        failed_ = true;
+        if (file_) file_->cut(offset_);
+        throw;
+    }
     offset_ += n;
 }
 
@@ -131,13 +140,19 @@ void FlowWriter::write_block(FlowBlock& b) {
     uint32_t crc = crc32c(0, unit_.data(), 12);
     crc = crc32c(crc, unit_.data() + 16, unit_.size() - 16);
     put32(unit_.data() + 12, crc);
-    index_.push_back({offset_, static_cast<uint32_t>(b.size()), b.t_first(), b.t_last()});
-    summary_.add(b);
+    const uint64_t at = offset_;
     emit(unit_.data(), unit_.size());
+    index_.push_back({at, static_cast<uint32_t>(b.size()), b.t_first(), b.t_last()});
+    summary_.add(b);
 }
 
 void FlowWriter::close() {
     if (closed_) return;
+    if (failed_) {
+        // The rows that did not fit are gone; a stream is broken at the failed unit.
+        pending_.clear();
+        if (!file_) return;
+    }
     flush();
     const uint64_t index_offset = offset_;
     const size_t len = kIndexFixed + kSummarySize + index_.size() * kIndexEntry;

@@ -37,7 +37,8 @@ class FlowWriter {
     // Writes the rows appended so far as a block, so a reader downstream sees them now.
     void flush();
     // Writes the index and trailer and, for files, puts the file in place. Without close(),
-    // a file is removed when the writer is destroyed.
+    // a file is removed when the writer is destroyed. After a failed write, close() finishes
+    // a file with the blocks written before the failure (a stream is left as it is).
     void close();
 
     const Summary& summary() const { return summary_; }
@@ -69,6 +70,7 @@ class FlowWriter {
     Summary summary_;
     uint64_t offset_ = 0;
     bool closed_ = false;
+    bool failed_ = false;  // a write failed
 };
 
 }  // namespace fk
