@@ -11,6 +11,8 @@
 # (--millis), about 29 records a datagram for v9 and 29 for IPFIX, as the issue's "about 30";
 # flowgen's full records (21 and 14 a datagram, with L7 enterprise elements and microseconds
 # that nfcapd skips but flowcapture stores) are measured after, at two steps.
+# nfcapd runs with its defaults (files not compressed); flowcapture compresses its files (zstd)
+# and fsyncs each: the CPU comparison prints the bytes a flow each store took.
 # BENCH_RATES (flows/s, default "250000 500000 1000000 1500000 2000000 2500000 3000000 4000000
 # 5000000") and BENCH_SECONDS (per step, default 4) change the steps.
 set -euo pipefail
@@ -52,7 +54,7 @@ fi
 hz=$(getconf CLK_TCK)
 port=$((30000 + $$ % 20000))
 
-# run_step PROTO RATE COLLECTOR [FIELDS] -> "sent received cpu_seconds sender_seconds"
+# run_step PROTO RATE COLLECTOR [FIELDS] -> "sent received cpu_seconds sender_seconds store_bytes"
 run_step() {
     local proto=$1 rate=$2 who=$3 only=${4-$fields} dir=$work/store
     rm -rf "$dir"
@@ -85,7 +87,8 @@ run_step() {
     else
         got=$(nfdump -R "$dir" -I 2>/dev/null | awk '/^Flows:/ { print $2 }')
     fi
-    echo "$sent ${got:-0} $(awk -v t=$cpu -v h=$hz 'BEGIN { printf "%.3f", t / h }') $(awk -v a=$t0 -v b=$t1 'BEGIN { printf "%.2f", b - a }')"
+    echo "$sent ${got:-0} $(awk -v t=$cpu -v h=$hz 'BEGIN { printf "%.3f", t / h }') $(awk -v a=$t0 -v b=$t1 'BEGIN { printf "%.2f", b - a }')" \
+        "$(du -sb "$dir" | cut -f1)"
 }
 
 # per_million CPU_SECONDS FLOWS -> CPU seconds per million flows.
@@ -103,7 +106,7 @@ for proto in v9 ipfix; do
     for rate in $rates; do
         line=() lost_both=0
         for who in flowcapture nfcapd; do
-            read -r sent got cpu wall < <(run_step $proto $rate $who)
+            read -r sent got cpu wall _ < <(run_step $proto $rate $who)
             lost=$((sent - got))
             achieved=$(rate "$sent" "$wall")
             line+=("$(printf '%8sM %8d %8s' $achieved $lost "$(per_million $cpu $got)")")
@@ -129,18 +132,20 @@ declare -A cpu_median
 for proto in v9 ipfix; do
     rate=${cpu_rate[$proto]:-}
     [[ -n $rate ]] || continue
-    declare -A runs=([flowcapture]="" [nfcapd]="")
+    declare -A runs=([flowcapture]="" [nfcapd]="") stored=()
     for ((i = 0; i < rounds; i++)); do
         for who in flowcapture nfcapd; do
-            read -r sent got cpu wall < <(run_step $proto $rate $who)
+            read -r sent got cpu wall bytes < <(run_step $proto $rate $who)
             runs[$who]+="$(per_million $cpu $got) "
+            stored[$who]=$(awk -v b=$bytes -v n=$got 'BEGIN { printf "%.1f", (n > 0 ? b / n : 0) }')
         done
     done
     for who in flowcapture nfcapd; do
         cpu_median[$proto.$who]=$(tr ' ' '\n' <<< "${runs[$who]}" | grep . | median)
-        echo "$proto at $rate/s, $who CPU-s per million flows in $rounds runs: ${runs[$who]}"
+        echo "$proto at $rate/s, $who CPU-s per million flows in $rounds runs: ${runs[$who]}" \
+            "(store: ${stored[$who]} bytes a flow)"
     done
-    unset runs
+    unset runs stored
 done
 echo
 for proto in v9 ipfix; do
@@ -160,7 +165,7 @@ if [[ -n $fields ]]; then
         for rate in ${BENCH_FULL_RATES:-1000000 2000000}; do
             line=()
             for who in flowcapture nfcapd; do
-                read -r sent got cpu wall < <(run_step $proto $rate $who "")
+                read -r sent got cpu wall _ < <(run_step $proto $rate $who "")
                 line+=("$(printf '%8sM %8d %8s' "$(rate "$sent" "$wall")" $((sent - got)) \
                     "$(per_million $cpu $got)")")
             done
