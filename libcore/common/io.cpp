@@ -146,10 +146,10 @@ void AtomicFile::abandon() {
     }
 }
 
-void AtomicFile::cut(uint64_t size) {
-    if (fd_ < 0 || in_place_) return;
+bool AtomicFile::cut(uint64_t size) {
+    if (fd_ < 0 || in_place_) return false;
     const auto at = static_cast<off_t>(size);
-    if (::ftruncate(fd_, at) == 0) ::lseek(fd_, at, SEEK_SET);
+    return ::ftruncate(fd_, at) == 0 && ::lseek(fd_, at, SEEK_SET) == at;
 }
 
 void AtomicFile::commit(bool no_replace) {

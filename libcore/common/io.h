@@ -64,9 +64,9 @@ class AtomicFile {
     // fsync the directory. Throws DataError on failure.
     void commit(bool no_replace = false);
     void abandon();
-    // Cuts the file back to its first `size` bytes and writes on from there (best effort: a
-    // device or FIFO is left as it is).
-    void cut(uint64_t size);
+    // Cuts the file back to its first `size` bytes and writes on from there. False when that
+    // failed or the file is a device or FIFO (left as it is).
+    bool cut(uint64_t size);
 
   private:
     std::string path_;

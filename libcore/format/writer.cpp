@@ -45,7 +45,7 @@ void FlowWriter::emit(const uint8_t* data, size_t n) {
         // with the blocks written before (a full disk: the cut frees the space the index
         // needs).
         failed_ = true;
-        if (file_) file_->cut(offset_);
+        whole_ = file_ && file_->cut(offset_);
         throw;
     }
     offset_ += n;
@@ -149,9 +149,10 @@ void FlowWriter::write_block(FlowBlock& b) {
 void FlowWriter::close() {
     if (closed_) return;
     if (failed_) {
-        // The rows that did not fit are gone; a stream is broken at the failed unit.
+        // The rows that did not fit are gone. A file that could not be cut back (and a
+        // stream) is broken at the failed unit: it is left unfinished, to be removed.
         pending_.clear();
-        if (!file_) return;
+        if (!whole_) return;
     }
     flush();
     const uint64_t index_offset = offset_;

@@ -38,7 +38,8 @@ class FlowWriter {
     void flush();
     // Writes the index and trailer and, for files, puts the file in place. Without close(),
     // a file is removed when the writer is destroyed. After a failed write, close() finishes
-    // a file with the blocks written before the failure (a stream is left as it is).
+    // a file with the blocks written before the failure when the file could be cut back to
+    // them, and otherwise does nothing.
     void close();
 
     const Summary& summary() const { return summary_; }
@@ -71,6 +72,7 @@ class FlowWriter {
     uint64_t offset_ = 0;
     bool closed_ = false;
     bool failed_ = false;  // a write failed
+    bool whole_ = false;   // ... and the file was cut back to its last whole unit
 };
 
 }  // namespace fk
