@@ -36,6 +36,27 @@ unsigned byte_len(uint64_t v) {
     return v == 0 ? 0 : (71 - static_cast<unsigned>(__builtin_clzll(v))) / 8;
 }
 
+// The inverse of odd a modulo 2^64 (Newton's iteration: each step doubles the bits right).
+constexpr uint64_t odd_inverse(uint64_t a) {
+    uint64_t x = a;
+    for (int i = 0; i < 5; ++i) x *= 2 - a * x;
+    return x;
+}
+
+// Exact division by 2^shift * odd: an arithmetic shift, then a multiplication by the odd
+// part's inverse modulo 2^64, cheaper than a division (even by a constant). For a value
+// that is not a multiple, the quotient q has q * divisor != value.
+template <int64_t Divisor, unsigned Shift>
+struct ExactDivisor {
+    static constexpr int64_t divisor = Divisor;
+    static constexpr unsigned shift = Shift;
+    static constexpr uint64_t inverse = odd_inverse(static_cast<uint64_t>(Divisor >> Shift));
+    static_assert((Divisor >> Shift) % 2 == 1 && (Divisor >> Shift << Shift) == Divisor);
+};
+using Million = ExactDivisor<1'000'000, 6>;
+using Thousand = ExactDivisor<1'000, 3>;
+static_assert(Thousand::inverse * 125 == 1 && Million::inverse * 15625 == 1);
+
 void put_varint(std::vector<uint8_t>& out, uint64_t v) {
     while (v >= 0x80) {
         out.push_back(static_cast<uint8_t>(v | 0x80));
@@ -361,54 +382,53 @@ bool ColumnEncoder::encode_times(const std::vector<uint64_t>& v, const std::vect
     }
     const uint8_t transform = start ? (cost_alt <= cost_for ? kTransformFromStart : kTransformFor)
                                     : (cost_alt < cost_for ? kTransformDelta : kTransformFor);
-    // Fills diff with the chosen transform's differences (pricing left the alternative's).
-    auto differences = [&] {
-        if (transform != kTransformFor) return alternative();
-        for (size_t i = 0; i < n; ++i) diff[i] = static_cast<int64_t>(v[i] - mn);
-    };
-    if (transform == kTransformFor) differences();
     // Times from exporters are often whole seconds or milliseconds: store them divided.
-    // Division by a constant compiles to a multiplication. Whole seconds are rare and a
-    // column not in them is found out within a few rows, so they are tested first; a column
-    // whose first rows are whole milliseconds is divided at once, keeping the remainders,
-    // and only when one was not zero are the differences made again and kept undivided.
-    auto all_divisible = [&](auto divisor, size_t rows) {
+    // Whole seconds are rare and a column not in them is found out within a few rows, so
+    // they are tested first; a column whose first rows are whole milliseconds is divided at
+    // once, and only when a division was not exact is it done again undivided. The values
+    // divided are the chosen transform's: frame-of-reference values are made as they are
+    // read, the others are in diff (pricing made them).
+    const bool for_values = transform == kTransformFor;
+    auto value = [&](size_t i) { return for_values ? static_cast<int64_t>(v[i] - mn) : diff[i]; };
+    auto all_divisible = [&](int64_t divisor, size_t rows) {
         for (size_t i = 0; i < rows; ++i) {
-            if (diff[i] % decltype(divisor)::value != 0) return false;
+            if (value(i) % divisor != 0) return false;
         }
         return true;
     };
-    using Million = std::integral_constant<int64_t, 1'000'000>;
-    using Thousand = std::integral_constant<int64_t, 1'000>;
-    using One = std::integral_constant<int64_t, 1>;
-    // In place: value i replaces diff i. Returns whether every division was exact.
+    // Into values_ (over diff: value i is read before quotient i is written). Returns
+    // whether every division was exact.
     uint64_t max = 0;
     auto scale_down = [&](auto divisor) {
-        constexpr int64_t d = decltype(divisor)::value;
-        int64_t rest = 0;
+        using D = decltype(divisor);
+        uint64_t rest = 0;
         max = 0;
         for (size_t i = 0; i < n; ++i) {
-            const int64_t q = diff[i] / d;
-            rest |= diff[i] - q * d;
-            const uint64_t u = transform == kTransformFor ? static_cast<uint64_t>(q) : zigzag(q);
+            const int64_t x = value(i);
+            int64_t q = x;
+            if constexpr (!std::is_same_v<D, std::nullptr_t>) {
+                q = static_cast<int64_t>(static_cast<uint64_t>(x >> D::shift) * D::inverse);
+                rest |= static_cast<uint64_t>(q) * uint64_t{D::divisor} ^ static_cast<uint64_t>(x);
+            }
+            const uint64_t u = for_values ? static_cast<uint64_t>(q) : zigzag(q);
             values_[i] = u;
             max = std::max(max, u);
         }
         return rest == 0;
     };
     uint64_t g = 1;
-    if (all_divisible(Million{}, n)) {
+    if (all_divisible(Million::divisor, n)) {
         g = 1'000'000;
         scale_down(Million{});
-    } else if (all_divisible(Thousand{}, std::min<size_t>(n, 64))) {
+    } else if (all_divisible(Thousand::divisor, std::min<size_t>(n, 64))) {
         g = 1'000;
         if (!scale_down(Thousand{})) {
             g = 1;
-            differences();
-            scale_down(One{});
+            if (!for_values) alternative();
+            scale_down(nullptr);
         }
     } else {
-        scale_down(One{});
+        scale_down(nullptr);
     }
     desc.transform = transform;
     desc.base = transform == kTransformFor ? mn : transform == kTransformDelta ? v[0] : 0;
