@@ -67,6 +67,8 @@ struct Collector::Impl {
     std::atomic<bool> stopping{false}, rotate_requested{false}, error{false};
     std::exception_ptr receive_error, write_error;
     BlockSink* inline_sink = nullptr;  // write_inline: the sink, called by the receiver
+    BlockSink* sink = nullptr;         // the sink, in either mode
+    bool finish_delivered = false;     // the sink's finish() was called (it may have thrown)
 
     std::mutex mu;
     std::condition_variable to_writer, to_receiver;
@@ -261,6 +263,7 @@ struct Collector::Impl {
                 sink.rotate(m.slot, *m.stats);
                 break;
             case Message::kFinish:
+                finish_delivered = true;
                 sink.finish(*m.stats);
                 break;
         }
@@ -305,6 +308,7 @@ std::vector<std::string> Collector::describe() const {
 
 void Collector::start(BlockSink& sink) {
     Impl& im = *impl_;
+    im.sink = &sink;
     if (im.opts.write_inline) {
         im.inline_sink = &sink;
     } else {
@@ -353,8 +357,17 @@ void Collector::stop() {
     im.stopping = true;
     if (im.receiver.joinable()) im.receiver.join();
     if (im.write_error) {
-        // The writer is gone; the receiver may have queued a finish nobody reads.
+        // The writer is gone; the receiver may have queued a finish nobody reads. The sink
+        // is finished here instead, so that it keeps what it can (the store: the blocks
+        // written whole, the exporters' counts). Should that fail too, the write error is
+        // the one reported: it came first, and usually it is the same.
         if (im.writer.joinable()) im.writer.join();
+        if (!im.finish_delivered && im.sink) {
+            try {
+                im.sink->finish(*im.snapshot());
+            } catch (const std::exception&) {
+            }
+        }
         std::rethrow_exception(im.write_error);
     }
     if (im.writer.joinable()) im.writer.join();

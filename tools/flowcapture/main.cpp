@@ -118,7 +118,13 @@ class StoreSink : public BlockSink {
     }
     void write(FlowBlock& b) override { store_.write(b); }
     void finish(const CaptureStats& s) override {
-        store_.close(now_micros());
+        // The counts are kept even when the last file cannot be finished (a full disk).
+        try {
+            store_.close(now_micros());
+        } catch (...) {
+            save(s);
+            throw;
+        }
         save(s);
     }
 
