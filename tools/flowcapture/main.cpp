@@ -8,6 +8,7 @@
 #include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <exception>
 #include <thread>
 
 #include "common/cli.h"
@@ -118,14 +119,23 @@ class StoreSink : public BlockSink {
     }
     void write(FlowBlock& b) override { store_.write(b); }
     void finish(const CaptureStats& s) override {
-        // The counts are kept even when the last file cannot be finished (a full disk).
+        // The counts are kept even when the last file cannot be finished (a full disk); the
+        // file's error is then the one reported.
+        std::exception_ptr closing;
         try {
             store_.close(now_micros());
         } catch (...) {
-            save(s);
-            throw;
+            closing = std::current_exception();
         }
-        save(s);
+        if (!closing) {
+            save(s);
+            return;
+        }
+        try {
+            save(s);
+        } catch (const std::exception&) {
+        }
+        std::rethrow_exception(closing);
     }
 
   private:
