@@ -28,12 +28,10 @@ StoreWriter::~StoreWriter() {
         warn(e.what());
     }
     if (!writer_) return;
-    // After a failed write (already thrown to the caller) this keeps the blocks written
-    // before it; failing again for the same reason is not news.
     try {
         writer_->close();
     } catch (const std::exception& e) {
-        if (e.what() != write_error_) warn(e.what());
+        warn(e.what());
     }
 }
 
@@ -74,12 +72,7 @@ void StoreWriter::rotate(uint64_t slot_start, uint64_t now, std::function<void()
 void StoreWriter::write(FlowBlock& b) {
     if (closing_failed_.load(std::memory_order_relaxed)) wait_closing();
     if (!writer_) throw DataError(opts_.dir + ": no store file open");
-    try {
-        writer_->write(b);
-    } catch (const std::exception& e) {
-        write_error_ = e.what();
-        throw;
-    }
+    writer_->write(b);
 }
 
 std::string StoreWriter::close(uint64_t now) {

@@ -55,7 +55,6 @@ class StoreWriter {
     StoreOptions opts_;
     std::unique_ptr<FlowWriter> writer_;
     std::string path_;
-    std::string write_error_;  // what the last failed write() threw
     std::thread closing_;
     std::exception_ptr closing_error_;
     std::atomic<bool> closing_failed_{false};

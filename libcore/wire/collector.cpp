@@ -66,9 +66,8 @@ struct Collector::Impl {
     std::thread receiver, writer;
     std::atomic<bool> stopping{false}, rotate_requested{false}, error{false};
     std::exception_ptr receive_error, write_error;
-    BlockSink* inline_sink = nullptr;  // write_inline: the sink, called by the receiver
-    BlockSink* sink = nullptr;         // the sink, in either mode
-    bool finish_delivered = false;     // the sink's finish() was called (it may have thrown)
+    BlockSink* sink = nullptr;  // called by the writer thread, or with write_inline the receiver
+    bool finish_delivered = false;  // the sink's finish() was called (it may have thrown)
 
     std::mutex mu;
     std::condition_variable to_writer, to_receiver;
@@ -122,11 +121,11 @@ struct Collector::Impl {
     }
 
     void push(Message m) {
-        if (inline_sink) {
+        if (opts.write_inline) {
             // The sink failed once: nothing more goes to it (as when the writer thread is gone).
             if (write_error) return;
             try {
-                deliver(m, *inline_sink);
+                deliver(m, *sink);
             } catch (...) {
                 write_error = std::current_exception();
                 error = true;
@@ -309,9 +308,7 @@ std::vector<std::string> Collector::describe() const {
 void Collector::start(BlockSink& sink) {
     Impl& im = *impl_;
     im.sink = &sink;
-    if (im.opts.write_inline) {
-        im.inline_sink = &sink;
-    } else {
+    if (!im.opts.write_inline) {
         im.writer = std::thread([&im, &sink] {
             try {
                 im.write_loop(sink);
