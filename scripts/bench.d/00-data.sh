@@ -23,7 +23,7 @@ echo "building the data set in $BENCH_DATA ($stamp)"
 if [[ -n ${BENCH_PCAP:-} ]]; then
     ln -sfn "$BENCH_PCAP" bench.pcap
 else
-    timed t flowsynth --packets "$packets" --seed 1 -w bench.pcap
+    BENCH_REPEAT=1 timed t flowsynth --packets "$packets" --seed 1 -w bench.pcap
     echo "flowsynth: $packets packets in ${t}s ($(rate "$packets" "$t") Mpps), $(du -h bench.pcap | cut -f1)"
 fi
 mkdir nfcapd
