@@ -505,15 +505,19 @@ bool ColumnEncoder::encode_addr_dict(const std::vector<IpAddr>& v, bool all_v4, 
     addr_used_.clear();
     addr_ids_.resize(n);
     // Too varied to pay off: more than n/2 distinct addresses, or more than n/8 in the first
-    // quarter of the rows (on course for the limit: the rest is not worth hashing).
+    // quarter of the rows (on course for the limit: the rest is not worth hashing). A column
+    // of nearly all new addresses (a scan's targets, a flood's forged sources) is given up
+    // sooner: when 31 of every 32 of its first n/32 rows were new.
     const size_t limit = n / 2, early_rows = n / 4, early_limit = n / 8;
+    const size_t first_rows = n / 32, first_limit = first_rows - first_rows / 32;
     const size_t mask = slots - 1;
     // Leaves the slots all free again for the next call: clears only those this one took.
     auto release = [&] {
         for (const uint32_t h : addr_used_) addr_slots_[h] = 0;
     };
     for (size_t i = 0; i < n; ++i) {
-        if (i == early_rows && addr_distinct_.size() > early_limit) {
+        if ((i == first_rows && addr_distinct_.size() > first_limit) ||
+            (i == early_rows && addr_distinct_.size() > early_limit)) {
             release();
             return false;
         }

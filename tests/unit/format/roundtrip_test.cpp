@@ -484,6 +484,37 @@ TEST(Format, AddressColumnsConstantAndVariedEarly) {
     expect_file_holds(dir.file("a.flows"), recs);
 }
 
+// A column whose first n/32 rows are nearly all new addresses (more than 31 of every 32) is
+// given up there, before the first quarter: a scan's targets, a flood's forged sources. Just
+// under that it is hashed on and, with few addresses after, stored as a dictionary.
+TEST(Format, AddressColumnAllNewFromTheStart) {
+    test::TempDir dir;
+    std::mt19937_64 rng(4);
+    constexpr size_t kRows = 2048, kFirstRows = kRows / 32;
+    std::vector<FlowRecord> recs;
+    for (uint32_t block = 0; block < 2; ++block) {
+        // Block 0: its first 64 rows all new; block 1: 62 of them new (the limit), 2 repeats.
+        const size_t news = block == 0 ? kFirstRows : kFirstRows - kFirstRows / 32;
+        for (size_t i = 0; i < kRows; ++i) {
+            FlowRecord r = random_record(rng, false);
+            const uint32_t a = i < news         ? 0x0a000000u + static_cast<uint32_t>(i)
+                               : i < kFirstRows ? 0x0a000000u
+                                                : 0x0b000001u;
+            r.src = IpAddr::v4(a + (block << 16));
+            recs.push_back(r);
+        }
+    }
+    write_records(dir.file("a.flows"), recs, kRows);
+    FlowReader rd(dir.file("a.flows"), {});
+    FlowBlock b;
+    ASSERT_TRUE(rd.next(b));
+    EXPECT_EQ(b.encoded_column(FieldId::src).transform, kTransformAddr4);
+    ASSERT_TRUE(rd.next(b));
+    EXPECT_EQ(b.encoded_column(FieldId::src).transform, kTransformAddrDict);
+    EXPECT_EQ(b.encoded_column(FieldId::src).base, kFirstRows - kFirstRows / 32 + 1);
+    expect_file_holds(dir.file("a.flows"), recs);
+}
+
 // A column of poorly compressible bytes (ephemeral ports) is compressed at the fast level from
 // the block after the one that showed it, when the level asked for is a fast one; a column
 // that compresses well stays at the level asked for, and so do all columns at higher levels.
