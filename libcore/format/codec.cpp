@@ -352,28 +352,35 @@ bool ColumnEncoder::encode_times(const std::vector<uint64_t>& v, const std::vect
                                  EncodedColumn& desc) {
     const size_t n = v.size();
     if (n == 0) return false;
-    uint64_t mn = v[0], mx = v[0];
-    for (size_t i = 1; i < n; ++i) {
-        mn = std::min(mn, v[i]);
-        mx = std::max(mx, v[i]);
-    }
-    if (mx == 0) return false;
     if (values_.size() < n) values_.resize(n);
     int64_t* diff = reinterpret_cast<int64_t*>(values_.data());
 
     // Choose the transform whose values take the fewest bytes, a cheap stand-in for the
     // compressed size: frame of reference, delta, or (for `end`) end - start. The
-    // alternative's values are made for every row; both are priced on every fourth row of
-    // a large block, a quarter of the work (the same choices on the bench's files).
-    auto alternative = [&] {
+    // alternative's values are made for every row, in the same pass as the column's range
+    // (`seen` is given every value); both are priced on every fourth row of a large block,
+    // a quarter of the work (the same choices on the bench's files).
+    auto alternative = [&](auto&& seen) {
         if (start) {
-            for (size_t i = 0; i < n; ++i) diff[i] = static_cast<int64_t>(v[i] - (*start)[i]);
+            for (size_t i = 0; i < n; ++i) {
+                seen(v[i]);
+                diff[i] = static_cast<int64_t>(v[i] - (*start)[i]);
+            }
         } else {
+            seen(v[0]);
             diff[0] = 0;
-            for (size_t i = 1; i < n; ++i) diff[i] = static_cast<int64_t>(v[i] - v[i - 1]);
+            for (size_t i = 1; i < n; ++i) {
+                seen(v[i]);
+                diff[i] = static_cast<int64_t>(v[i] - v[i - 1]);
+            }
         }
     };
-    alternative();
+    uint64_t mn = v[0], mx = v[0];
+    alternative([&](uint64_t x) {
+        mn = std::min(mn, x);
+        mx = std::max(mx, x);
+    });
+    if (mx == 0) return false;
     const size_t stride = n >= 256 ? 4 : 1;
     uint64_t cost_for = 0, cost_alt = 0;
     for (size_t i = 0; i < n; i += stride) {
@@ -424,7 +431,7 @@ bool ColumnEncoder::encode_times(const std::vector<uint64_t>& v, const std::vect
         g = 1'000;
         if (!scale_down(Thousand{})) {
             g = 1;
-            if (!for_values) alternative();
+            if (!for_values) alternative([](uint64_t) {});
             scale_down(nullptr);
         }
     } else {

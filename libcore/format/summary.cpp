@@ -48,12 +48,14 @@ void Summary::add(FlowBlock& b, const uint8_t* mask) {
     const auto& start = column<FieldId::start>(b);
     const auto& end = column<FieldId::end>(b);
     // Per class by table lookup rather than a switch per row, which protocols mixed at
-    // random would keep mispredicting.
-    Totals t[4];
+    // random would keep mispredicting. Neighbouring rows add into different copies of the
+    // totals (row % 4): rows of one class in a row would otherwise each wait for the
+    // previous row's sums to be stored and loaded again.
+    Totals t[4][4];
     uint64_t lo = first, hi = last;
     for (size_t i = 0; i < b.size(); ++i) {
         if (mask && !mask[i]) continue;
-        Totals& c = t[kClassOf[proto[i]]];
+        Totals& c = t[i % 4][kClassOf[proto[i]]];
         ++c.flows;
         c.packets += packets[i];
         c.bytes += bytes[i];
@@ -62,10 +64,12 @@ void Summary::add(FlowBlock& b, const uint8_t* mask) {
     }
     first = lo;
     last = hi;
-    tcp.add(t[0]);
-    udp.add(t[1]);
-    icmp.add(t[2]);
-    other.add(t[3]);
+    for (const auto& lane : t) {
+        tcp.add(lane[0]);
+        udp.add(lane[1]);
+        icmp.add(lane[2]);
+        other.add(lane[3]);
+    }
     all = Totals{};
     for (const Totals* x : {&tcp, &udp, &icmp, &other}) all.add(*x);
 }
