@@ -12,6 +12,7 @@
 #include <type_traits>
 
 #include "common/error.h"
+#include "common/target_clones.h"
 
 namespace fk {
 
@@ -285,7 +286,8 @@ uint8_t* ColumnEncoder::grow_raw(size_t n) {
 }
 
 template <class T>
-void ColumnEncoder::pack(const T* values, size_t n, T base, unsigned width, EncodedColumn& desc) {
+FK_VECTOR_CLONES void ColumnEncoder::pack(const T* values, size_t n, T base, unsigned width,
+                                          EncodedColumn& desc) {
     desc.width = static_cast<uint8_t>(width);
     if (width == 0) return;
     uint8_t* dst = grow_raw(n * width);
@@ -331,7 +333,7 @@ void ColumnEncoder::pack(const T* values, size_t n, T base, unsigned width, Enco
 }
 
 template <class T>
-bool ColumnEncoder::encode_ints(const std::vector<T>& v, EncodedColumn& desc) {
+FK_VECTOR_CLONES bool ColumnEncoder::encode_ints(const std::vector<T>& v, EncodedColumn& desc) {
     // Frame of reference: value - block minimum, at the smallest width that holds the range.
     const size_t n = v.size();
     if (n == 0) return false;
@@ -348,8 +350,9 @@ bool ColumnEncoder::encode_ints(const std::vector<T>& v, EncodedColumn& desc) {
     return true;
 }
 
-bool ColumnEncoder::encode_times(const std::vector<uint64_t>& v, const std::vector<uint64_t>* start,
-                                 EncodedColumn& desc) {
+FK_VECTOR_CLONES bool ColumnEncoder::encode_times(const std::vector<uint64_t>& v,
+                                                  const std::vector<uint64_t>* start,
+                                                  EncodedColumn& desc) {
     const size_t n = v.size();
     if (n == 0) return false;
     if (values_.size() < n) values_.resize(n);
@@ -444,7 +447,8 @@ bool ColumnEncoder::encode_times(const std::vector<uint64_t>& v, const std::vect
     return true;
 }
 
-bool ColumnEncoder::encode_addrs(const std::vector<IpAddr>& v, EncodedColumn& desc) {
+FK_VECTOR_CLONES bool ColumnEncoder::encode_addrs(const std::vector<IpAddr>& v,
+                                                  EncodedColumn& desc) {
     // Branch-free, so that the scan vectorises: any bit set anywhere, any address whose
     // upper 96 bits are not ::ffff (IPv4-mapped), and any address unlike the first.
     uint64_t bits = 0, not_v4 = 0, varies = 0;
@@ -482,8 +486,8 @@ bool ColumnEncoder::encode_addrs(const std::vector<IpAddr>& v, EncodedColumn& de
     return true;
 }
 
-bool ColumnEncoder::encode_addr_dict(const std::vector<IpAddr>& v, bool all_v4, bool varies,
-                                     EncodedColumn& desc) {
+FK_VECTOR_CLONES bool ColumnEncoder::encode_addr_dict(const std::vector<IpAddr>& v, bool all_v4,
+                                                      bool varies, EncodedColumn& desc) {
     // Flows repeat their hosts: a block of 32768 flows typically holds a few thousand distinct
     // addresses per column. Those are stored once, sorted (IPv4 as deltas), and each record
     // keeps a small id; this halves the compressed size of the address columns.

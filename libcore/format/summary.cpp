@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 
+#include "common/target_clones.h"
 #include "format/layout.h"
 
 namespace fk {
@@ -36,7 +37,7 @@ constexpr auto kClassOf = [] {
     return c;
 }();
 
-void Summary::add(FlowBlock& b, const uint8_t* mask) {
+FK_VECTOR_CLONES void Summary::add(FlowBlock& b, const uint8_t* mask) {
     b.ensure(FieldId::proto);
     b.ensure(FieldId::packets);
     b.ensure(FieldId::bytes);

@@ -1,0 +1,14 @@
+// FK_VECTOR_CLONES: a function over whole columns compiled twice, for x86-64-v3 (AVX2, BMI2,
+// LZCNT) and for the baseline, the version chosen once at load time by the CPU (GCC's
+// function multiversioning, an ifunc). Its loops vectorise four 64-bit values wide instead
+// of two and count leading zeros in one instruction. On the collector's blocks, decoding and
+// writing together took 12% less time with the column encoder and the summary cloned
+// (the decoder gained nothing measurable and is left as it is). Empty for compilers without
+// multiversioned templates (clang 14) and for other architectures.
+#pragma once
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define FK_VECTOR_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
+#else
+#define FK_VECTOR_CLONES
+#endif
