@@ -14,13 +14,13 @@
 # nfcapd runs with its defaults (files not compressed); flowcapture compresses its files (zstd)
 # and fsyncs each: the CPU comparison prints the bytes a flow each store took.
 # BENCH_RATES (flows/s, default "250000 500000 1000000 1500000 2000000 2500000 3000000 4000000
-# 5000000") and BENCH_SECONDS (per step, default 4) change the steps.
+# 5000000 6000000 7000000") and BENCH_SECONDS (per step, default 4) change the steps.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 command -v nfcapd >/dev/null || { echo "skip: nfcapd is not installed"; exit 0; }
 data=$FLOWKIT_SRC/../shared/data/pcap
 [[ -d $data ]] || { echo "skip: no $data"; exit 0; }
-rates=${BENCH_RATES:-250000 500000 1000000 1500000 2000000 2500000 3000000 4000000 5000000}
+rates=${BENCH_RATES:-250000 500000 1000000 1500000 2000000 2500000 3000000 4000000 5000000 6000000 7000000}
 seconds=${BENCH_SECONDS:-4}
 fields=${BENCH_FIELDS-flags,tos,vlan,in_if,out_if,next_hop,src_as,dst_as,src_mask,dst_mask}
 work=$(mktemp -d "${TMPDIR:-/tmp}/fcbench.XXXXXX")
