@@ -121,21 +121,16 @@ class StoreSink : public BlockSink {
     void finish(const CaptureStats& s) override {
         // The counts are kept even when the last file cannot be finished (a full disk); the
         // file's error is then the one reported.
-        std::exception_ptr closing;
         try {
             store_.close(now_micros());
         } catch (...) {
-            closing = std::current_exception();
+            try {
+                save(s);
+            } catch (const std::exception&) {
+            }
+            throw;
         }
-        if (!closing) {
-            save(s);
-            return;
-        }
-        try {
-            save(s);
-        } catch (const std::exception&) {
-        }
-        std::rethrow_exception(closing);
+        save(s);
     }
 
   private:
