@@ -625,6 +625,14 @@ bool ColumnEncoder::encode_strings(const StrColumn& c, EncodedColumn& desc) {
     return true;
 }
 
+size_t ColumnEncoder::compress(int level, std::vector<uint8_t>& dst) {
+    const size_t bound = ZSTD_compressBound(raw_len_);
+    if (dst.size() < bound) dst.resize(bound);
+    const size_t z = ZSTD_compressCCtx(cctx_, dst.data(), bound, raw_.data(), raw_len_, level);
+    // Raw bytes are kept when zstd fails or does not help.
+    return ZSTD_isError(z) ? raw_len_ : z;
+}
+
 void ColumnEncoder::finish(std::vector<uint8_t>& out, FieldId f, EncodedColumn& desc) {
     desc.raw_len = static_cast<uint32_t>(raw_len_);
     desc.offset = static_cast<uint32_t>(out.size());
@@ -632,18 +640,33 @@ void ColumnEncoder::finish(std::vector<uint8_t>& out, FieldId f, EncodedColumn& 
         desc.stored_len = 0;
         return;
     }
-    // Keep the raw bytes when zstd does not help.
-    const size_t bound = ZSTD_compressBound(raw_len_);
-    if (zbuf_.size() < bound) zbuf_.resize(bound);
-    bool& hard = hard_to_compress_[static_cast<unsigned>(f)];
-    const int level =
-        hard && level_ <= kMaxFastLevelSwitch ? std::min(level_, kHardColumnLevel) : level_;
-    const size_t z = ZSTD_compressCCtx(cctx_, zbuf_.data(), bound, raw_.data(), raw_len_, level);
-    hard = ZSTD_isError(z) || z > raw_len_ / 4 * 3;
-    if (!ZSTD_isError(z) && z < raw_len_) {
+    size_t z;
+    const std::vector<uint8_t>* zbuf = &zbuf_;
+    LevelChoice& choice = level_choice_[static_cast<unsigned>(f)];
+    if (level_ > kMaxFastLevelSwitch) {
+        z = compress(level_, zbuf_);
+    } else if (choice.blocks_to_probe > 0) {
+        --choice.blocks_to_probe;
+        z = compress(choice.level != 0 ? choice.level : level_, zbuf_);
+    } else {
+        // The block keeps the level asked for's bytes unless a faster level is chosen.
+        z = compress(level_, zbuf_);
+        choice.level = 0;
+        choice.blocks_to_probe = kLevelProbeBlocks - 1;
+        for (const int level : kFasterLevels) {
+            const size_t z_probe = compress(level, zbuf_probe_);
+            if (z_probe <= z + z / 64) {
+                choice.level = static_cast<int8_t>(level);
+                z = z_probe;
+                zbuf = &zbuf_probe_;
+                break;
+            }
+        }
+    }
+    if (z < raw_len_) {
         desc.flags |= kColumnCompressed;
         desc.stored_len = static_cast<uint32_t>(z);
-        out.insert(out.end(), zbuf_.data(), zbuf_.data() + z);
+        out.insert(out.end(), zbuf->data(), zbuf->data() + z);
     } else {
         desc.stored_len = desc.raw_len;
         out.insert(out.end(), raw_.data(), raw_.data() + raw_len_);

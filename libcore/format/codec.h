@@ -56,13 +56,20 @@ class ColumnEncoder {
 
     ZSTD_CCtx_s* cctx_;
     int level_;
-    // Columns of near-random bytes (ports, the host addresses of scans) shrink little at any
-    // level, and zstd's entropy coding spends the most time on them: a column that kept more
-    // than 3/4 of its size in the previous block is compressed at level -1 (no entropy coding
-    // of literals), when the level asked for is a fast one itself (3 or less).
+    // Many columns shrink as much at a negative zstd level, in a fraction of the time:
+    // near-random bytes (ports, the host addresses of scans and floods), or long runs found
+    // at any level. When the level asked for is a fast one itself (3 or less), each column
+    // is compressed every kLevelProbeBlocks blocks at that level and at the faster levels in
+    // turn; until the next probe it keeps the fastest that took at most 1/64 more bytes.
     static constexpr int kMaxFastLevelSwitch = 3;
-    static constexpr int kHardColumnLevel = -1;
-    std::array<bool, kFieldSlots> hard_to_compress_{};
+    static constexpr std::array<int8_t, 2> kFasterLevels = {-7, -1};  // fastest first
+    static constexpr uint8_t kLevelProbeBlocks = 64;
+    struct LevelChoice {
+        int8_t level = 0;  // 0: the level asked for, or one of kFasterLevels
+        uint8_t blocks_to_probe = 0;
+    };
+    std::array<LevelChoice, kFieldSlots> level_choice_{};
+    size_t compress(int level, std::vector<uint8_t>& dst);
     // Scratch buffers grow and are reused; raw_len_ is how much of raw_ the column uses.
     std::vector<uint8_t> raw_;
     size_t raw_len_ = 0;
@@ -87,6 +94,7 @@ class ColumnEncoder {
     std::vector<uint8_t> narrow_;
     // zstd output before it is appended (out grown by the bound would zero-fill it first).
     std::vector<uint8_t> zbuf_;
+    std::vector<uint8_t> zbuf_probe_;  // a faster level's output while probing
 };
 
 // Decodes column f of b from b.encoded() into col (called by FlowBlock::ensure()). Throws

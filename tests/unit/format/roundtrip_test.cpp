@@ -515,38 +515,52 @@ TEST(Format, AddressColumnAllNewFromTheStart) {
     expect_file_holds(dir.file("a.flows"), recs);
 }
 
-// A column of poorly compressible bytes (ephemeral ports) is compressed at the fast level from
-// the block after the one that showed it, when the level asked for is a fast one; a column
-// that compresses well stays at the level asked for, and so do all columns at higher levels.
+// A column that shrinks as much at a negative zstd level is compressed at it, when the level
+// asked for is a fast one: ports whose high byte stays for a thousand rows and whose low byte is
+// random, at the fastest level tried, from the first block on (the long runs are found at any
+// level; entropy coding does not shrink random bytes). A column that compresses well stays at the
+// level asked for, and so do all columns at higher levels. The choice is probed again every 64th
+// block of a column.
 TEST(Format, HardColumnsCompressedFast) {
     std::mt19937_64 rng(17);
-    FlowBlock b;
+    FlowBlock random_ports, few_ports;
+    unsigned high = 0;
     for (size_t i = 0; i < 8192; ++i) {
         FlowRecord r;
-        r.sport = static_cast<uint16_t>(49152 + rng() % 16384);
-
+        if (i % 1024 == 0) high = 0xc0 + rng() % 64;
+        r.sport = static_cast<uint16_t>(high << 8 | (rng() & 0xff));
         r.packets = 1 + (rng() % 7) * (rng() % 3);
-        b.append(r);
+        random_ports.append(r);
+        r.sport = static_cast<uint16_t>(r.packets);
+        few_ports.append(r);
     }
     // The bytes column f of b takes when compressed by a new encoder at `level`.
-    auto fresh = [&](int level, FieldId f) {
+    auto fresh = [&](FlowBlock& b, int level, FieldId f) {
         ColumnEncoder enc(level);
         std::vector<uint8_t> out;
         EncodedColumn desc;
         EXPECT_TRUE(enc.encode(b, f, out, desc));
         return out;
     };
-    ASSERT_NE(fresh(1, FieldId::sport), fresh(-1, FieldId::sport)) << "levels must differ";
-    ASSERT_NE(fresh(1, FieldId::packets), fresh(-1, FieldId::packets)) << "levels must differ";
+    const size_t ports_z1 = fresh(random_ports, 1, FieldId::sport).size();
+    ASSERT_LE(fresh(random_ports, -7, FieldId::sport).size(), ports_z1 + ports_z1 / 64);
+    for (const int fast : {-7, -1}) {
+        const size_t z1 = fresh(random_ports, 1, FieldId::packets).size();
+        ASSERT_GT(fresh(random_ports, fast, FieldId::packets).size(), z1 + z1 / 64);
+        ASSERT_GT(fresh(few_ports, fast, FieldId::sport).size(), z1 + z1 / 64);
+    }
     for (const int level : {1, 3, 4}) {
         ColumnEncoder enc(level);
-        for (int block = 0; block < 3; ++block) {
+        for (int block = 0; block < 66; ++block) {
+            // From block 60 on the ports are few: kept at the fast level until the probe (the
+            // bytes show the level: few ports take more than 1/64 more at -7 than at 1).
+            FlowBlock& b = block < 60 ? random_ports : few_ports;
             for (const FieldId f : {FieldId::sport, FieldId::packets}) {
                 std::vector<uint8_t> out;
                 EncodedColumn desc;
                 ASSERT_TRUE(enc.encode(b, f, out, desc));
-                const bool fast = f == FieldId::sport && block > 0 && level <= 3;
-                EXPECT_EQ(out, fresh(fast ? -1 : level, f))
+                const bool fast = f == FieldId::sport && block < 64 && level <= 3;
+                EXPECT_EQ(out, fresh(b, fast ? -7 : level, f))
                     << "level " << level << " block " << block << " field " << field_info(f).name;
             }
         }
