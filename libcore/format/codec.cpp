@@ -668,6 +668,7 @@ void ColumnEncoder::finish(std::vector<uint8_t>& out, FieldId f, EncodedColumn& 
         choice.level = 0;
         choice.blocks_to_probe = kLevelProbeBlocks - 1;
         for (const int level : kFasterLevels) {
+            if (level >= level_) continue;
             const size_t z_probe = compress(level, zbuf_probe_);
             if (z_probe <= z + z / 64) {
                 choice.level = static_cast<int8_t>(level);
