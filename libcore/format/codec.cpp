@@ -663,7 +663,7 @@ void ColumnEncoder::finish(std::vector<uint8_t>& out, FieldId f, EncodedColumn& 
         --choice.blocks_to_probe;
         z = compress(choice.level != 0 ? choice.level : level_, zbuf_);
     } else {
-        // The block keeps the level asked for's bytes unless a faster level is chosen.
+        // This block is stored as the level asked for makes it, unless a faster level is chosen.
         z = compress(level_, zbuf_);
         choice.level = 0;
         choice.blocks_to_probe = kLevelProbeBlocks - 1;
