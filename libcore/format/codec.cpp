@@ -657,7 +657,7 @@ void ColumnEncoder::finish(std::vector<uint8_t>& out, FieldId f, EncodedColumn& 
     size_t z;
     const std::vector<uint8_t>* zbuf = &zbuf_;
     LevelChoice& choice = level_choice_[static_cast<unsigned>(f)];
-    if (level_ > kMaxFastLevelSwitch) {
+    if (level_ > kMaxProbedLevel) {
         z = compress(level_, zbuf_);
     } else if (choice.blocks_to_probe > 0) {
         --choice.blocks_to_probe;

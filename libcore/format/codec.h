@@ -61,7 +61,7 @@ class ColumnEncoder {
     // at any level. When the level asked for is a fast one itself (3 or less), each column
     // is compressed every kLevelProbeBlocks blocks at that level and at the faster levels in
     // turn; until the next probe it keeps the fastest that took at most 1/64 more bytes.
-    static constexpr int kMaxFastLevelSwitch = 3;
+    static constexpr int kMaxProbedLevel = 3;
     static constexpr std::array<int8_t, 2> kFasterLevels = {-7, -1};  // fastest first
     static constexpr uint8_t kLevelProbeBlocks = 64;
     struct LevelChoice {

@@ -900,7 +900,7 @@ struct WireDecoder::Impl {
     }
 
     struct TimeRange {
-        uint64_t lo = UINT64_MAX, hi = 0, suspect = 0;
+        uint64_t lo, hi, suspect;
     };
     // Ends before their start are moved to it; returns the lowest start, the highest end and
     // the number of starts dated before 1990 or after `ahead`. Branch-free, over pointers that
