@@ -1,7 +1,6 @@
 #include "format/summary.h"
 
 #include <algorithm>
-#include <array>
 
 #include "common/target_clones.h"
 #include "format/layout.h"
@@ -26,53 +25,74 @@ Totals& class_of(Summary& s, uint8_t proto) {
 
 }  // namespace
 
-// The class of each protocol number: 0 TCP, 1 UDP, 2 ICMP (v4 and v6), 3 other.
-constexpr auto kClassOf = [] {
-    std::array<uint8_t, 256> c{};
-    c.fill(3);
-    c[6] = 0;
-    c[17] = 1;
-    c[1] = 2;
-    c[58] = 2;
-    return c;
-}();
-
 FK_VECTOR_CLONES void Summary::add(FlowBlock& b, const uint8_t* mask) {
     b.ensure(FieldId::proto);
     b.ensure(FieldId::packets);
     b.ensure(FieldId::bytes);
-    b.ensure(FieldId::start);
-    b.ensure(FieldId::end);
-    const auto& proto = column<FieldId::proto>(b);
-    const auto& packets = column<FieldId::packets>(b);
-    const auto& bytes = column<FieldId::bytes>(b);
-    const auto& start = column<FieldId::start>(b);
-    const auto& end = column<FieldId::end>(b);
-    // Per class by table lookup rather than a switch per row, which protocols mixed at
-    // random would keep mispredicting. Neighbouring rows add into different copies of the
-    // totals (row % 4): rows of one class in a row would otherwise each wait for the
-    // previous row's sums to be stored and loaded again.
-    Totals t[4][4];
+    const uint8_t* proto = column<FieldId::proto>(b).data();
+    const uint64_t* packets = column<FieldId::packets>(b).data();
+    const uint64_t* bytes = column<FieldId::bytes>(b).data();
+    // The span of all rows is the block's own; that of some is read from their times.
+    const uint64_t* start = nullptr;
+    const uint64_t* end = nullptr;
+    if (mask) {
+        b.ensure(FieldId::start);
+        b.ensure(FieldId::end);
+        start = column<FieldId::start>(b).data();
+        end = column<FieldId::end>(b).data();
+    }
+    // Branch-free, so that it vectorises: every kept row adds to `all`, and to TCP, UDP or
+    // ICMP through an all-ones or all-zeros mask; `other` is what the three leave of `all`.
+    // (A table lookup per row, adding into the row's class, does not vectorise.)
+    Totals kept, in_tcp, in_udp, in_icmp;
     uint64_t lo = first, hi = last;
-    for (size_t i = 0; i < b.size(); ++i) {
-        if (mask && !mask[i]) continue;
-        Totals& c = t[i % 4][kClassOf[proto[i]]];
-        ++c.flows;
-        c.packets += packets[i];
-        c.bytes += bytes[i];
-        lo = std::min(lo, start[i]);
-        hi = std::max(hi, end[i]);
+    const size_t n = b.size();
+    auto rows = [&](auto masked) {
+        for (size_t i = 0; i < n; ++i) {
+            uint64_t keep = 1;
+            if constexpr (masked) keep = mask[i] != 0;
+            const uint64_t p = proto[i];
+            const uint64_t tcp_row = keep & (p == 6), udp_row = keep & (p == 17);
+            const uint64_t icmp_row = keep & ((p == 1) | (p == 58));
+            const uint64_t pk = packets[i], by = bytes[i];
+            kept.flows += keep;
+            kept.packets += pk & -keep;
+            kept.bytes += by & -keep;
+            in_tcp.flows += tcp_row;
+            in_tcp.packets += pk & -tcp_row;
+            in_tcp.bytes += by & -tcp_row;
+            in_udp.flows += udp_row;
+            in_udp.packets += pk & -udp_row;
+            in_udp.bytes += by & -udp_row;
+            in_icmp.flows += icmp_row;
+            in_icmp.packets += pk & -icmp_row;
+            in_icmp.bytes += by & -icmp_row;
+            if constexpr (masked) {
+                lo = std::min(lo, start[i] | (keep - 1));
+                hi = std::max(hi, end[i] & -keep);
+            }
+        }
+    };
+    if (mask) {
+        rows(std::true_type{});
+    } else {
+        rows(std::false_type{});
+        lo = std::min(lo, b.t_first());
+        hi = std::max(hi, b.t_last());
     }
     first = lo;
     last = hi;
-    for (const auto& lane : t) {
-        tcp.add(lane[0]);
-        udp.add(lane[1]);
-        icmp.add(lane[2]);
-        other.add(lane[3]);
+    Totals rest = kept;
+    for (const Totals* c : {&in_tcp, &in_udp, &in_icmp}) {
+        rest.flows -= c->flows;
+        rest.packets -= c->packets;
+        rest.bytes -= c->bytes;
     }
-    all = Totals{};
-    for (const Totals* x : {&tcp, &udp, &icmp, &other}) all.add(*x);
+    all.add(kept);
+    tcp.add(in_tcp);
+    udp.add(in_udp);
+    icmp.add(in_icmp);
+    other.add(rest);
 }
 
 void Summary::add_all(FlowBlock& b, const uint8_t* mask) {

@@ -23,7 +23,7 @@ struct Summary {
     uint64_t last = 0;            // latest end
 
     // Adds every row of b, or the rows whose mask byte is set (decodes proto, packets, bytes,
-    // start, end).
+    // and with a mask start and end).
     void add(FlowBlock& b, const uint8_t* mask = nullptr);
     // Only `all` and the time span (what a footer prints), without the protocol classes: no
     // proto column to decode.

@@ -142,7 +142,8 @@ class FlowBlock {
         return origin_offset_;
     }
     // For producers that write rows straight into the columns (wire decoders): the block now
-    // has n rows, whose times lie within [t_first, t_last]. The columns in `held` hold them;
+    // has n rows, the lowest start among them t_first and the highest end t_last (exactly:
+    // block headers and file summaries take them as they are). The columns in `held` hold them;
     // the others are all default, left unfilled until someone ensure()s them.
     void set_rows(size_t n, uint64_t t_first, uint64_t t_last, const FieldSet& held);
 
