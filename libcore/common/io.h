@@ -60,6 +60,8 @@ class AtomicFile {
     int fd() const { return fd_; }
     const std::string& path() const { return path_; }
     const std::string& temp_path() const { return temp_; }
+    // A device or FIFO, written directly: a reader may be reading it as it is written.
+    bool in_place() const { return in_place_; }
     // fsync, rename to the final name (never replacing an existing file when no_replace),
     // fsync the directory. Throws DataError on failure.
     void commit(bool no_replace = false);

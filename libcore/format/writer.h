@@ -52,6 +52,9 @@ class FlowWriter {
     void write_header();
     void write_block(FlowBlock& b);
     void emit(const uint8_t* data, size_t n);
+    void unit_done();
+    void write_batch();
+    void keep_whole_units(uint64_t from);
 
     std::unique_ptr<AtomicFile> file_;
     int fd_;
@@ -68,8 +71,13 @@ class FlowWriter {
         uint64_t t_first, t_last;
     };
     std::vector<IndexEntry> index_;
-    Summary summary_;
-    uint64_t offset_ = 0;
+    Summary summary_;  // of the blocks written
+    // Units emitted and not yet written (files gather them, see unit_done()), and the
+    // summaries of the blocks among them: the last unsaved_.size() entries of index_.
+    std::vector<uint8_t> batch_;
+    std::vector<Summary> unsaved_;
+    bool gather_ = false;
+    uint64_t offset_ = 0;  // the file's length once batch_ is written
     bool closed_ = false;
     bool failed_ = false;  // a write failed
     bool whole_ = false;   // ... and the file was cut back to its last whole unit

@@ -219,46 +219,52 @@ TEST(Format, UnclosedWriterLeavesNoFile) {
 }
 
 // A file that reaches the file size limit (as a full disk does): the write that fails throws,
-// and close() then finishes the file with the whole blocks written before it.
+// and close() then finishes the file with the whole blocks written before it. Files are
+// written 256 KB at a time: at 100 KB the first write fails (and the blocks that fit are
+// written again one by one), at 300 KB a later one.
 TEST(Format, FailedWriteKeepsTheBlocksBefore) {
-    test::TempDir dir;
-    const auto recs = sample_records(20000, false);
-    constexpr size_t kRows = 2048;
-    const pid_t pid = fork();
-    ASSERT_GE(pid, 0);
-    if (pid == 0) {
-        // The child alone gets the limit; past it write() fails with EFBIG.
-        ::signal(SIGXFSZ, SIG_IGN);
-        const rlimit limit{300'000, 300'000};
-        ::setrlimit(RLIMIT_FSIZE, &limit);
-        WriterOptions wo;
-        wo.block_rows = kRows;
-        auto w = FlowWriter::open(dir.file("cut.flows"), wo);
-        try {
-            for (const auto& r : recs) w->append(r);
-            _exit(2);  // the limit was never reached
-        } catch (const DataError&) {
+    for (const rlim_t size_limit : {100'000, 300'000}) {
+        SCOPED_TRACE("file size limit " + std::to_string(size_limit));
+        test::TempDir dir;
+        const auto recs = sample_records(20000, false);
+        constexpr size_t kRows = 2048;
+        const pid_t pid = fork();
+        ASSERT_GE(pid, 0);
+        if (pid == 0) {
+            // The child alone gets the limit; past it write() fails with EFBIG.
+            ::signal(SIGXFSZ, SIG_IGN);
+            const rlimit limit{size_limit, size_limit};
+            ::setrlimit(RLIMIT_FSIZE, &limit);
+            WriterOptions wo;
+            wo.block_rows = kRows;
+            auto w = FlowWriter::open(dir.file("cut.flows"), wo);
+            try {
+                for (const auto& r : recs) w->append(r);
+                _exit(2);  // the limit was never reached
+            } catch (const DataError&) {
+            }
+            try {
+                w->close();
+            } catch (const DataError&) {
+                _exit(3);
+            }
+            std::ofstream(dir.file("flows")) << w->flows();
+            _exit(0);
         }
-        try {
-            w->close();
-        } catch (const DataError&) {
-            _exit(3);
+        int status;
+        waitpid(pid, &status, 0);
+        ASSERT_TRUE(WIFEXITED(status));
+        ASSERT_EQ(WEXITSTATUS(status), 0) << "2: no write failed, 3: close() failed";
+        size_t kept = 0;
+        std::ifstream(dir.file("flows")) >> kept;
+        EXPECT_GT(kept, 0u);
+        EXPECT_LT(kept, recs.size());
+        EXPECT_EQ(kept % kRows, 0u);
+        EXPECT_LE(std::filesystem::file_size(dir.file("cut.flows")), size_limit);
+        expect_file_holds(dir.file("cut.flows"), {recs.begin(), recs.begin() + kept});
+        for (const auto& e : std::filesystem::directory_iterator(dir.path())) {
+            EXPECT_NE(e.path().filename().string()[0], '.') << "temporary file left: " << e.path();
         }
-        std::ofstream(dir.file("flows")) << w->flows();
-        _exit(0);
-    }
-    int status;
-    waitpid(pid, &status, 0);
-    ASSERT_TRUE(WIFEXITED(status));
-    ASSERT_EQ(WEXITSTATUS(status), 0) << "2: no write failed, 3: close() failed";
-    size_t kept = 0;
-    std::ifstream(dir.file("flows")) >> kept;
-    EXPECT_GT(kept, 0u);
-    EXPECT_LT(kept, recs.size());
-    EXPECT_EQ(kept % kRows, 0u);
-    expect_file_holds(dir.file("cut.flows"), {recs.begin(), recs.begin() + kept});
-    for (const auto& e : std::filesystem::directory_iterator(dir.path())) {
-        EXPECT_NE(e.path().filename().string()[0], '.') << "temporary file left: " << e.path();
     }
 }
 
