@@ -42,6 +42,8 @@ class FlowWriter {
     // them, and otherwise does nothing.
     void close();
 
+    // Of the blocks in the file so far (a file's blocks are written in batches, see
+    // unit_done(); all of them once closed).
     const Summary& summary() const { return summary_; }
     uint64_t flows() const { return summary_.all.flows; }
     uint64_t bytes_written() const { return offset_; }
