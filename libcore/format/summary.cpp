@@ -55,18 +55,10 @@ FK_VECTOR_CLONES void Summary::add(FlowBlock& b, const uint8_t* mask) {
             const uint64_t tcp_row = keep & (p == 6), udp_row = keep & (p == 17);
             const uint64_t icmp_row = keep & ((p == 1) | (p == 58));
             const uint64_t pk = packets[i], by = bytes[i];
-            kept.flows += keep;
-            kept.packets += pk & -keep;
-            kept.bytes += by & -keep;
-            in_tcp.flows += tcp_row;
-            in_tcp.packets += pk & -tcp_row;
-            in_tcp.bytes += by & -tcp_row;
-            in_udp.flows += udp_row;
-            in_udp.packets += pk & -udp_row;
-            in_udp.bytes += by & -udp_row;
-            in_icmp.flows += icmp_row;
-            in_icmp.packets += pk & -icmp_row;
-            in_icmp.bytes += by & -icmp_row;
+            kept.add_if(keep, pk, by);
+            in_tcp.add_if(tcp_row, pk, by);
+            in_udp.add_if(udp_row, pk, by);
+            in_icmp.add_if(icmp_row, pk, by);
             if constexpr (masked) {
                 lo = std::min(lo, start[i] | (keep - 1));
                 hi = std::max(hi, end[i] & -keep);
@@ -83,11 +75,7 @@ FK_VECTOR_CLONES void Summary::add(FlowBlock& b, const uint8_t* mask) {
     first = lo;
     last = hi;
     Totals rest = kept;
-    for (const Totals* c : {&in_tcp, &in_udp, &in_icmp}) {
-        rest.flows -= c->flows;
-        rest.packets -= c->packets;
-        rest.bytes -= c->bytes;
-    }
+    for (const Totals* c : {&in_tcp, &in_udp, &in_icmp}) rest.subtract(*c);
     all.add(kept);
     tcp.add(in_tcp);
     udp.add(in_udp);
@@ -104,18 +92,15 @@ void Summary::add_all(FlowBlock& b, const uint8_t* mask) {
     const auto& bytes = column<FieldId::bytes>(b);
     const auto& start = column<FieldId::start>(b);
     const auto& end = column<FieldId::end>(b);
-    uint64_t flows = 0, pk = 0, by = 0, lo = first, hi = last;
+    Totals kept;
+    uint64_t lo = first, hi = last;
     for (size_t i = 0; i < b.size(); ++i) {
         const uint64_t keep = !mask || mask[i];
-        flows += keep;
-        pk += keep * packets[i];
-        by += keep * bytes[i];
+        kept.add_if(keep, packets[i], bytes[i]);
         lo = std::min(lo, keep ? start[i] : UINT64_MAX);
         hi = std::max(hi, keep ? end[i] : 0);
     }
-    all.flows += flows;
-    all.packets += pk;
-    all.bytes += by;
+    all.add(kept);
     first = lo;
     last = hi;
 }

@@ -15,6 +15,18 @@ struct Totals {
         packets += o.packets;
         bytes += o.bytes;
     }
+    void subtract(const Totals& o) {
+        flows -= o.flows;
+        packets -= o.packets;
+        bytes -= o.bytes;
+    }
+    // Adds one flow's counts when `taken` is 1 and nothing when it is 0, without a branch
+    // (in loops that vectorise).
+    void add_if(uint64_t taken, uint64_t flow_packets, uint64_t flow_bytes) {
+        flows += taken;
+        packets += flow_packets & (0 - taken);
+        bytes += flow_bytes & (0 - taken);
+    }
 };
 
 struct Summary {
