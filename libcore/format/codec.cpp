@@ -642,7 +642,12 @@ bool ColumnEncoder::encode_strings(const StrColumn& c, EncodedColumn& desc) {
 size_t ColumnEncoder::compress(int level, std::vector<uint8_t>& dst) {
     const size_t bound = ZSTD_compressBound(raw_len_);
     if (dst.size() < bound) dst.resize(bound);
-    const size_t z = ZSTD_compressCCtx(cctx_, dst.data(), bound, raw_.data(), raw_len_, level);
+    // zstd fits the fast levels' hash table to each input. One table of 2^16 entries for
+    // every column took 20% less time in zstd's match finder on the bench's blocks (3% less
+    // decoding and writing them), for 0.003% more bytes. 0: zstd's choice.
+    ZSTD_CCtx_setParameter(cctx_, ZSTD_c_compressionLevel, level);
+    ZSTD_CCtx_setParameter(cctx_, ZSTD_c_hashLog, level <= kLastFastLevel ? kFastHashLog : 0);
+    const size_t z = ZSTD_compress2(cctx_, dst.data(), bound, raw_.data(), raw_len_);
     // Raw bytes are kept when zstd fails or does not help.
     return ZSTD_isError(z) ? raw_len_ : z;
 }

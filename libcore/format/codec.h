@@ -69,6 +69,9 @@ class ColumnEncoder {
         uint8_t blocks_to_probe = 0;
     };
     std::array<LevelChoice, kFieldSlots> level_choice_{};
+    // Levels 1 and below are zstd's "fast" strategy, for which kFastHashLog is set.
+    static constexpr int kLastFastLevel = 1;
+    static constexpr int kFastHashLog = 16;
     size_t compress(int level, std::vector<uint8_t>& dst);
     // Scratch buffers grow and are reused; raw_len_ is how much of raw_ the column uses.
     std::vector<uint8_t> raw_;
