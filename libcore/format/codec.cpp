@@ -2,10 +2,6 @@
 
 #include <zstd.h>
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
-
 #include <algorithm>
 #include <cstring>
 #include <string>
@@ -13,6 +9,7 @@
 
 #include "common/error.h"
 #include "common/target_clones.h"
+#include "format/planes.h"
 
 namespace fk {
 
@@ -64,64 +61,6 @@ void put_varint(std::vector<uint8_t>& out, uint64_t v) {
         v >>= 7;
     }
     out.push_back(static_cast<uint8_t>(v));
-}
-
-// Splits n little-endian W-byte integers (back to back at src) into W byte planes at dst:
-// plane k holds byte k of every value, n bytes. With SSE2, 16 values a step: 32-bit lanes
-// are shifted, masked and packed down to bytes, one plane at a time.
-#if defined(__SSE2__)
-// Planes 0..3 of 16 32-bit values in r[0..3], each to out + k * n.
-inline void planes_of_u32(const __m128i r[4], uint8_t* out, size_t n) {
-    const __m128i low = _mm_set1_epi32(0xff);
-    for (int k = 0; k < 4; ++k) {
-        const __m128i sh = _mm_cvtsi32_si128(8 * k);
-        const __m128i a = _mm_and_si128(_mm_srl_epi32(r[0], sh), low);
-        const __m128i b = _mm_and_si128(_mm_srl_epi32(r[1], sh), low);
-        const __m128i c = _mm_and_si128(_mm_srl_epi32(r[2], sh), low);
-        const __m128i d = _mm_and_si128(_mm_srl_epi32(r[3], sh), low);
-        const __m128i bytes = _mm_packus_epi16(_mm_packs_epi32(a, b), _mm_packs_epi32(c, d));
-        _mm_storeu_si128(reinterpret_cast<__m128i*>(out + k * n), bytes);
-    }
-}
-#endif
-
-template <unsigned W>
-void split_planes(const uint8_t* src, size_t n, uint8_t* dst) {
-    size_t i = 0;
-#if defined(__SSE2__)
-    auto load = [](const uint8_t* p) {
-        return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    };
-    for (; i + 16 <= n; i += 16) {
-        const uint8_t* s = src + i * W;
-        if constexpr (W == 2) {
-            const __m128i mask = _mm_set1_epi16(0xff);
-            const __m128i a = load(s), b = load(s + 16);
-            _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + i),
-                             _mm_packus_epi16(_mm_and_si128(a, mask), _mm_and_si128(b, mask)));
-            _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + n + i),
-                             _mm_packus_epi16(_mm_srli_epi16(a, 8), _mm_srli_epi16(b, 8)));
-        } else if constexpr (W == 4) {
-            const __m128i r[4] = {load(s), load(s + 16), load(s + 32), load(s + 48)};
-            planes_of_u32(r, dst + i, n);
-        } else {
-            static_assert(W == 8);
-            // The low and the high 32 bits of each value, in order, then as W == 4.
-            __m128i lo[4], hi[4];
-            for (int j = 0; j < 4; ++j) {
-                const __m128 a = _mm_castsi128_ps(load(s + 32 * j));
-                const __m128 b = _mm_castsi128_ps(load(s + 32 * j + 16));
-                lo[j] = _mm_castps_si128(_mm_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0)));
-                hi[j] = _mm_castps_si128(_mm_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1)));
-            }
-            planes_of_u32(lo, dst + i, n);
-            planes_of_u32(hi, dst + 4 * n + i, n);
-        }
-    }
-#endif
-    for (; i < n; ++i) {
-        for (unsigned k = 0; k < W; ++k) dst[k * n + i] = src[i * W + k];
-    }
 }
 
 [[noreturn]] void corrupt(const FlowBlock& b, FieldId f, const std::string& what) {
