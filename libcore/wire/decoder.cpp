@@ -167,6 +167,10 @@ struct Held {
 struct Source {
     ExporterStats st;
     std::unordered_map<uint16_t, Template> templates;
+    // The template found last: an exporter's datagrams mostly use one, and the map's lookup
+    // (a division by its bucket count) took 1% of the decoding and writing.
+    const Template* last_template = nullptr;
+    uint16_t last_tid = 0;
     std::unordered_map<uint64_t, uint32_t> samplers;  // sampler / selector id -> rate
     uint32_t default_rate = 0;                        // from options data without a sampler id
     uint64_t sys_init_ms = 0;                         // from options data (systemInitTime)
@@ -272,6 +276,7 @@ struct WireDecoder::Impl {
     }
 
     void forget_template(Source& s, std::unordered_map<uint16_t, Template>::iterator it) {
+        if (&it->second == s.last_template) s.last_template = nullptr;
         template_bytes -= template_cost(it->second);
         s.templates.erase(it);
     }
@@ -295,14 +300,20 @@ struct WireDecoder::Impl {
     }
 
     const Template* find_template(Source& s, uint16_t tid, uint64_t now) {
-        auto it = s.templates.find(tid);
-        if (it == s.templates.end()) return nullptr;
-        if (now > it->second.last_seen + opts.template_lifetime) {
+        const Template* t = s.last_template;
+        if (!t || s.last_tid != tid) {
+            auto it = s.templates.find(tid);
+            if (it == s.templates.end()) return nullptr;
+            t = &it->second;
+        }
+        if (now > t->last_seen + opts.template_lifetime) {
             ++s.st.templates_expired;
-            forget_template(s, it);
+            forget_template(s, s.templates.find(tid));
             return nullptr;
         }
-        return &it->second;
+        s.last_template = t;
+        s.last_tid = tid;
+        return t;
     }
 
     // Compiles the field specifiers of a template record. `scope_skip`: NetFlow v9 options
