@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # flowgen -i on the loopback interface with a BPF filter: ten UDP datagrams sent to a port on
-# 127.0.0.1, each from a new socket (so a new source port), make ten flows of one packet;
-# SIGINT ends the capture and flushes the flows.
+# 127.0.0.1 from ten sockets held open together (so ten source ports: a socket opened after
+# another closed may get its port again, and the two datagrams are then one flow) make ten
+# flows of one packet; SIGINT ends the capture and flushes the flows.
 . "$(dirname "$0")/lib.sh"
 [ "$(id -u)" = 0 ] || skip "live capture needs root"
 port=$(free_udp_ports 1)
@@ -9,10 +10,14 @@ flowgen -i lo -f "udp and dst port $port" -v -w "$TMP/live.flows" 2>"$TMP/summar
 pid=$!
 sleep 1
 kill -0 "$pid" 2>/dev/null || skip "cannot capture on lo here: $(cat "$TMP/summary")"
-for i in $(seq 1 10); do
-    printf 'datagram %02d' "$i" > "/dev/udp/127.0.0.1/$port" 2>/dev/null || true
-    sleep 0.05
-done
+python3 - "$port" <<'PY'
+import socket, sys, time
+port = int(sys.argv[1])
+socks = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(10)]
+for i, s in enumerate(socks, 1):
+    s.sendto(b"datagram %02d" % i, ("127.0.0.1", port))
+    time.sleep(0.05)
+PY
 sleep 0.5
 kill -INT "$pid"
 wait "$pid" || fail "flowgen -i ended with status $?: $(cat "$TMP/summary")"
