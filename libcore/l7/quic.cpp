@@ -30,6 +30,17 @@ size_t other_long_packet_size(std::span<const uint8_t> packet) {
     return r.offset() + length;
 }
 
+// Length of the run of zero bytes that starts d, eight bytes a step.
+size_t zero_prefix(std::span<const uint8_t> d) {
+    size_t n = 0;
+    for (uint64_t word = 0; n + 8 <= d.size(); n += 8) {
+        std::memcpy(&word, d.data() + n, 8);
+        if (word != 0) break;
+    }
+    while (n < d.size() && d[n] == 0) ++n;
+    return n;
+}
+
 }  // namespace
 
 bool looks_like_quic_initial(std::span<const uint8_t> d) {
@@ -95,7 +106,9 @@ bool QuicInitialReader::read_frames(std::span<const uint8_t> payload) {
         uint64_t a = 0, b = 0, count = 0;
         std::span<const uint8_t> data;
         switch (type) {
-            case 0x00:  // PADDING
+            case 0x00:  // PADDING: a client pads its Initial to 1200 bytes, so skip the run
+                r.skip(zero_prefix(r.rest()));
+                break;
             case 0x01:  // PING
                 break;
             case 0x02:  // ACK
