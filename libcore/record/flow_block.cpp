@@ -10,12 +10,19 @@ namespace fk {
 namespace {
 
 uint64_t hash_text(std::string_view s) {
-    // FNV-1a; dictionaries are small and built once per block.
-    uint64_t h = 1469598103934665603ull;
-    for (unsigned char c : s) {
-        h ^= c;
-        h *= 1099511628211ull;
+    // Eight bytes a multiply: names (SNI, DNS) are tens of bytes, and a byte-a-step hash was
+    // most of the time a flow's strings took to intern.
+    uint64_t h = s.size() * 0x9e3779b97f4a7c15ull;
+    size_t i = 0;
+    for (; i + 8 <= s.size(); i += 8) {
+        uint64_t word;
+        std::memcpy(&word, s.data() + i, 8);
+        h = (h ^ word) * 0xff51afd7ed558ccdull;
+        h ^= h >> 32;
     }
+    uint64_t tail = 0;
+    for (; i < s.size(); ++i) tail = tail << 8 | static_cast<unsigned char>(s[i]);
+    h = (h ^ tail) * 0xc4ceb9fe1a85ec53ull;
     return h ^ (h >> 29);
 }
 
