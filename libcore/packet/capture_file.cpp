@@ -228,10 +228,6 @@ bool CaptureFile::next_pcap(RawPacket& p) {
         return false;
     }
     const uint8_t* h = buf_ + pos_;
-    // Ask for the bytes a few packets ahead: the stream crosses pages, where the hardware
-    // prefetcher stops.
-    __builtin_prefetch(h + 2048);
-    __builtin_prefetch(h + 2048 + 64);
     const uint32_t sec = get32(h);
     const uint32_t frac = get32(h + 4);
     const uint32_t incl = get32(h + 8);
