@@ -40,7 +40,7 @@ struct Options {
     bool no_decap = false;
     bool no_l7 = false;
     unsigned threads = 1;
-    int zstd_level = 3;
+    int zstd_level = 1;
 };
 
 // Records go to the flow file or stream, to an IPFIX collector, or both.
@@ -111,7 +111,7 @@ int run(int argc, char** argv) {
     app.add_option("-i,--interface", o.iface, "capture live from this interface");
     app.add_option("-f,--filter", o.filter, "BPF filter, e.g. 'tcp port 443'");
     app.add_option("-w,--write", o.write, "write flows to FILE (default: stdout, not a terminal)");
-    app.add_option("-z,--level", o.zstd_level, "zstd level of the output (default 3)");
+    app.add_option("-z,--level", o.zstd_level, "zstd level of the output (default 1)");
     app.add_option("--export", o.export_to, "send flows as IPFIX over UDP to HOST:PORT");
     app.add_option("--idle-timeout", o.idle, "seconds without packets that end a flow (15)");
     app.add_option("--active-timeout", o.active, "seconds after which a long flow is cut (300)");
