@@ -1,7 +1,6 @@
 #include "packet/capture_file.h"
 
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -111,27 +110,15 @@ CaptureFile::CaptureFile(std::string path) : path_(std::move(path)) {
         if (fd_ < 0) throw DataError(path_ + ": " + errno_text(errno));
     }
     struct stat st {};
-    if (::fstat(fd_, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+    if (::fstat(fd_, &st) == 0 && S_ISREG(st.st_mode)) {
         file_size_ = static_cast<uint64_t>(st.st_size);
-        void* m = ::mmap(nullptr, file_size_, PROT_READ, MAP_PRIVATE, fd_, 0);
-        if (m != MAP_FAILED) {
-            // Sequential read-ahead: the kernel maps pages ahead of the parser.
-            ::madvise(m, file_size_, MADV_SEQUENTIAL);
-            buf_ = static_cast<const uint8_t*>(m);
-            end_ = file_size_;
-            mapped_ = true;
-            eof_ = true;
-        }
+        ::posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);  // larger read-ahead from disk
     }
-    if (!mapped_) {
-        stream_.resize(kStreamChunk);
-        buf_ = stream_.data();
-    }
+    buf_.resize(kStreamChunk);
     read_file_header();
 }
 
 CaptureFile::~CaptureFile() {
-    if (mapped_) ::munmap(const_cast<uint8_t*>(buf_), file_size_);
     if (fd_ > STDIN_FILENO) ::close(fd_);
 }
 
@@ -139,15 +126,14 @@ bool CaptureFile::refill(size_t n) {
     if (eof_) return false;
     // Keep the unread tail, then read until n bytes are available or the input ends.
     const size_t keep = end_ - pos_;
-    if (keep) std::memmove(stream_.data(), stream_.data() + pos_, keep);
+    if (keep) std::memmove(buf_.data(), buf_.data() + pos_, keep);
     base_ += pos_;
     pos_ = 0;
     end_ = keep;
-    if (stream_.size() < n) stream_.resize(n);
-    buf_ = stream_.data();
+    if (buf_.size() < n) buf_.resize(n);
     while (end_ < n) {
-        const size_t want = stream_.size() - end_;
-        const size_t got = read_full(fd_, stream_.data() + end_, want, path_);
+        const size_t want = buf_.size() - end_;
+        const size_t got = read_full(fd_, buf_.data() + end_, want, path_);
         end_ += got;
         if (got < want) {
             eof_ = true;
@@ -157,31 +143,13 @@ bool CaptureFile::refill(size_t n) {
     return end_ >= n;
 }
 
-// Maps the pages of the next 1-2 kMapAhead bytes in one call, instead of taking a fault every
-// few pages, and drops the pages read long ago.
-void CaptureFile::map_ahead() {
-    const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
-    const size_t from = std::max(populated_, pos_ & ~(page - 1));
-    const size_t to = std::min<size_t>(end_, (pos_ + 2 * kMapAhead) & ~(page - 1));
-    if (to > from) {
-#ifdef MADV_POPULATE_READ
-        // Best effort: kernels before 5.14 refuse it, and the pages are then faulted in.
-        ::madvise(const_cast<uint8_t*>(buf_) + from, to - from, MADV_POPULATE_READ);
-#endif
-        populated_ = to;
-    }
-    map_mark_ = pos_ + kMapAhead;
-    if (pos_ >= released_ + kReleaseChunk) release();
-}
-
-void CaptureFile::release() {
-    // Keep the page holding the current record: the packet handed out last lies before it.
-    const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
-    const size_t upto = (pos_ - kReleaseChunk / 2) & ~(page - 1);
-    if (upto > released_) {
-        ::madvise(const_cast<uint8_t*>(buf_) + released_, upto - released_, MADV_DONTNEED);
-        released_ = upto;
-    }
+size_t CaptureFile::next_batch(RawPacket* out, size_t max) {
+    if (max == 0 || !next(out[0])) return 0;
+    hold_ = true;
+    size_t n = 1;
+    while (n < max && next(out[n])) ++n;
+    hold_ = false;
+    return n;
 }
 
 uint32_t CaptureFile::get32(const uint8_t* b) const {
@@ -200,7 +168,7 @@ void CaptureFile::cut(uint64_t at) {
 
 void CaptureFile::read_file_header() {
     if (!have(4)) throw DataError(path_ + ": empty or too short to be a capture file");
-    const uint32_t magic = load32(buf_ + pos_);
+    const uint32_t magic = load32(buf_.data() + pos_);
     if (magic == kPcapngShb) {
         pcapng_ = true;
         return;  // the section header is parsed as the first block
@@ -215,7 +183,7 @@ void CaptureFile::read_file_header() {
     if (!have(24)) throw DataError(path_ + ": truncated pcap file header");
     ts_nano_ = m == kPcapMagicNs;
     // The link type's upper bits carry FCS information; the type is the low 16 bits.
-    link_ = get32(buf_ + pos_ + 20) & 0xffff;
+    link_ = get32(buf_.data() + pos_ + 20) & 0xffff;
     if (!link_type_supported(link_))
         throw DataError(path_ + ": unsupported link type " + std::to_string(link_) + " (" +
                         link_type_name(link_) + ")");
@@ -224,10 +192,10 @@ void CaptureFile::read_file_header() {
 
 bool CaptureFile::next_pcap(RawPacket& p) {
     if (!have(16)) {
-        if (end_ > pos_) cut(offset());
+        if (!hold_ && end_ > pos_) cut(offset());
         return false;
     }
-    const uint8_t* h = buf_ + pos_;
+    const uint8_t* h = buf_.data() + pos_;
     const uint32_t sec = get32(h);
     const uint32_t frac = get32(h + 4);
     const uint32_t incl = get32(h + 8);
@@ -237,12 +205,12 @@ bool CaptureFile::next_pcap(RawPacket& p) {
         return false;
     }
     if (!have(16 + size_t{incl})) {
-        cut(offset());
+        if (!hold_) cut(offset());
         return false;
     }
     // A division by a constant, not by a variable: this runs per packet.
     p.ts_us = uint64_t{sec} * 1000000u + (ts_nano_ ? frac / 1000u : frac);
-    p.data = buf_ + pos_ + 16;
+    p.data = buf_.data() + pos_ + 16;
     p.caplen = incl;
     p.wirelen = orig < incl ? incl : orig;
     p.link = link_;
@@ -293,10 +261,10 @@ void CaptureFile::parse_idb(const uint8_t* b, uint32_t len) {
 bool CaptureFile::next_pcapng(RawPacket& p) {
     for (;;) {
         if (!have(12)) {
-            if (end_ > pos_) cut(offset());
+            if (!hold_ && end_ > pos_) cut(offset());
             return false;
         }
-        const uint8_t* b = buf_ + pos_;
+        const uint8_t* b = buf_.data() + pos_;
         uint32_t type = load32(b);
         if (type == kPcapngShb) {
             // The byte order of a section is known only from its own header.
@@ -311,10 +279,10 @@ bool CaptureFile::next_pcapng(RawPacket& p) {
             return false;
         }
         if (!have(len)) {
-            cut(offset());
+            if (!hold_) cut(offset());
             return false;
         }
-        b = buf_ + pos_;
+        b = buf_.data() + pos_;
         pos_ += len;
         switch (type) {
             case kPcapngShb:

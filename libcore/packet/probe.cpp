@@ -290,24 +290,12 @@ ReadResult read_captures(const std::vector<std::string>& paths, Probe& probe, Pr
     uint64_t n = 0;
     if (files.size() == 1) {
         CaptureFile& f = *files[0];
-        if (f.mapped()) {
-            // Packets of a mapped file stay valid, so they can be handled in batches.
-            RawPacket batch[Probe::kBatch];
-            size_t k = 0;
-            while (f.next(batch[k])) {
-                if (++k < Probe::kBatch) continue;
-                probe.packets(batch, k);
-                k = 0;
-                if (progress && ((n += Probe::kBatch) & 0xffff) == 0)
-                    progress(ctx, done_bytes(), total, probe);
-            }
+        RawPacket batch[Probe::kBatch];
+        while (const size_t k = f.next_batch(batch, Probe::kBatch)) {
             probe.packets(batch, k);
-        } else {
-            RawPacket p;
-            while (f.next(p)) {
-                probe.packet(p);
-                if (progress && (++n & 0xffff) == 0) progress(ctx, done_bytes(), total, probe);
-            }
+            const uint64_t before = n;
+            n += k;
+            if (progress && (before >> 16) != (n >> 16)) progress(ctx, done_bytes(), total, probe);
         }
     } else {
         // Merge by time: each file's next packet waits; the earliest goes first.

@@ -57,7 +57,7 @@ class Probe {
     Probe& operator=(const Probe&) = delete;
 
     void packet(const RawPacket& p);
-    // Up to kBatch packets whose bytes all stay valid during the call (a mapped file).
+    // Up to kBatch packets whose bytes all stay valid during the call (CaptureFile::next_batch).
     static constexpr size_t kBatch = 64;
     void packets(const RawPacket* ps, size_t n);
     // Expiry by the clock when no packet comes (live capture); also hands ended records on.

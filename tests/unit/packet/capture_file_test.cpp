@@ -1,0 +1,163 @@
+// Capture files read through the refilled buffer: batches whose packets all keep their bytes
+// while the buffer is refilled between batches, in pcap and pcapng, records larger than the
+// buffer, and a cut in the middle of a record.
+#include "packet/capture_file.h"
+
+#include <gtest/gtest.h>
+
+#include "packet_builder.h"
+#include "test_util.h"
+
+namespace fk::test {
+namespace {
+
+constexpr uint64_t kT0 = 1700000000ull * 1000000;
+
+// Frame i: its size and its bytes follow from i, so that any moved or overwritten byte shows.
+Frame numbered_frame(size_t i, size_t size) {
+    Bytes data(size);
+    for (size_t j = 0; j < size; ++j) data[j] = static_cast<uint8_t>(i * 7 + j);
+    return {kT0 + i, std::move(data)};
+}
+
+std::vector<Frame> numbered_frames(size_t count) {
+    std::vector<Frame> frames;
+    for (size_t i = 0; i < count; ++i) frames.push_back(numbered_frame(i, 60 + (i * 37) % 1400));
+    return frames;
+}
+
+bool same_bytes(const RawPacket& p, const Frame& f) {
+    return p.caplen == f.data.size() && p.wirelen == f.data.size() &&
+           std::equal(f.data.begin(), f.data.end(), p.data);
+}
+
+// A pcapng file: section header, one Ethernet interface (microseconds), enhanced packet blocks.
+Bytes pcapng_file(const std::vector<Frame>& frames) {
+    Bytes b;
+    const auto le32 = [&](uint32_t v) {
+        for (int i = 0; i < 4; ++i) b.push_back(static_cast<uint8_t>(v >> (8 * i)));
+    };
+    le32(0x0a0d0d0a);
+    le32(28);
+    le32(0x1a2b3c4d);
+    le32(1);           // version 1.0
+    le32(0xffffffff);  // section length unknown (two words)
+    le32(0xffffffff);
+    le32(28);
+    le32(1);
+    le32(20);
+    le32(1);  // link type Ethernet, reserved 0
+    le32(0);  // snap length
+    le32(20);
+    for (const auto& f : frames) {
+        const uint32_t padded = (static_cast<uint32_t>(f.data.size()) + 3u) & ~3u;
+        le32(6);
+        le32(32 + padded);
+        le32(0);
+        le32(static_cast<uint32_t>(f.ts_us >> 32));
+        le32(static_cast<uint32_t>(f.ts_us));
+        le32(static_cast<uint32_t>(f.data.size()));
+        le32(static_cast<uint32_t>(f.data.size()));
+        b.insert(b.end(), f.data.begin(), f.data.end());
+        b.resize(b.size() + padded - f.data.size(), 0);
+        le32(32 + padded);
+    }
+    return b;
+}
+
+struct BatchReading {
+    size_t packets = 0;
+    size_t short_batches = 0;  // batches that ended before kBatch packets, the last one aside
+    bool all_bytes_kept = true;
+};
+
+// Reads the file in batches of 64 and checks every packet of a batch once the batch is
+// complete: a refill in the middle of a batch would have moved the bytes of the first ones.
+BatchReading read_in_batches(CaptureFile& file, const std::vector<Frame>& frames) {
+    BatchReading r;
+    RawPacket batch[64];
+    size_t last = 64;
+    while (const size_t k = file.next_batch(batch, 64)) {
+        if (last < 64) ++r.short_batches;
+        last = k;
+        for (size_t i = 0; i < k; ++i) {
+            const size_t n = r.packets + i;
+            if (n >= frames.size() || !same_bytes(batch[i], frames[n]) ||
+                batch[i].ts_us != frames[n].ts_us) {
+                r.all_bytes_kept = false;
+            }
+        }
+        r.packets += k;
+    }
+    return r;
+}
+
+TEST(CaptureFile, BatchesKeepTheirBytesAcrossRefills) {
+    TempDir dir;
+    const auto frames = numbered_frames(4000);  // about 3 MB: the 1 MB buffer refills
+    write_file(dir.file("a.pcap"), pcap_file(frames));
+    CaptureFile file(dir.file("a.pcap"));
+    const BatchReading r = read_in_batches(file, frames);
+    EXPECT_EQ(r.packets, frames.size());
+    EXPECT_TRUE(r.all_bytes_kept);
+    EXPECT_GE(r.short_batches, 2u);  // the batches did meet the end of the buffer
+    EXPECT_FALSE(file.truncated());
+    EXPECT_EQ(file.offset(), file.size());
+}
+
+TEST(CaptureFile, PcapngBatchesKeepTheirBytesAcrossRefills) {
+    TempDir dir;
+    const auto frames = numbered_frames(4000);
+    write_file(dir.file("a.pcapng"), pcapng_file(frames));
+    CaptureFile file(dir.file("a.pcapng"));
+    const BatchReading r = read_in_batches(file, frames);
+    EXPECT_EQ(r.packets, frames.size());
+    EXPECT_TRUE(r.all_bytes_kept);
+    EXPECT_GE(r.short_batches, 2u);
+    EXPECT_FALSE(file.truncated());
+}
+
+TEST(CaptureFile, RecordsLargerThanTheBuffer) {
+    TempDir dir;
+    const std::vector<Frame> frames = {numbered_frame(0, 100), numbered_frame(1, 3u << 20),
+                                       numbered_frame(2, 100), numbered_frame(3, (1u << 20) - 8)};
+    write_file(dir.file("big.pcap"), pcap_file(frames));
+    CaptureFile file(dir.file("big.pcap"));
+    const BatchReading r = read_in_batches(file, frames);
+    EXPECT_EQ(r.packets, frames.size());
+    EXPECT_TRUE(r.all_bytes_kept);
+    EXPECT_FALSE(file.truncated());
+}
+
+TEST(CaptureFile, CutInTheLastRecordEndsTheFileAtItsOffset) {
+    TempDir dir;
+    const auto frames = numbered_frames(3000);
+    Bytes bytes = pcap_file(frames);
+    const size_t last_record = bytes.size() - 16 - frames.back().data.size();
+    bytes.resize(last_record + 16 + 10);  // the header and 10 bytes of the last packet
+    write_file(dir.file("cut.pcap"), bytes);
+    CaptureFile file(dir.file("cut.pcap"));
+    const BatchReading r = read_in_batches(file, frames);
+    EXPECT_EQ(r.packets, frames.size() - 1);
+    EXPECT_TRUE(r.all_bytes_kept);
+    EXPECT_TRUE(file.truncated());
+    EXPECT_EQ(file.truncated_at(), last_record);
+}
+
+TEST(CaptureFile, OnePacketAtATimeSeesTheSamePackets) {
+    TempDir dir;
+    const auto frames = numbered_frames(2000);
+    write_file(dir.file("a.pcap"), pcap_file(frames));
+    CaptureFile file(dir.file("a.pcap"));
+    RawPacket p;
+    size_t n = 0;
+    while (file.next(p)) {
+        ASSERT_LT(n, frames.size());
+        EXPECT_TRUE(same_bytes(p, frames[n])) << "packet " << n;
+        ++n;
+    }
+    EXPECT_EQ(n, frames.size());
+}
+
+}  // namespace
+}  // namespace fk::test
