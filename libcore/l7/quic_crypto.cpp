@@ -4,6 +4,9 @@
 #include <openssl/evp.h>
 #include <openssl/params.h>
 
+#include <algorithm>
+#include <array>
+#include <cstdint>
 #include <cstring>
 
 #include "l7/byte_reader.h"
@@ -81,61 +84,86 @@ const Algorithms& algorithms() {
     return a;
 }
 
-// Contexts are reused for every packet a thread handles, so the per-packet path does not
-// allocate.
-struct Contexts {
-    EVP_MAC_CTX* hmac = nullptr;
-    EVP_CIPHER_CTX* gcm = EVP_CIPHER_CTX_new();
-    EVP_CIPHER_CTX* ecb = EVP_CIPHER_CTX_new();
-    Contexts() {
+// An HMAC-SHA256 context that remembers its key: OpenSSL re-keys at the cost of two SHA-256
+// blocks, and derive_initial_keys() uses one key (the version's salt, the client's secret)
+// for several MACs in a row.
+class KeyedHmac {
+  public:
+    KeyedHmac() {
         if (!algorithms().hmac) return;
-        hmac = EVP_MAC_CTX_new(algorithms().hmac);
+        ctx_ = EVP_MAC_CTX_new(algorithms().hmac);
         // The digest is set once: naming it on every init makes OpenSSL fetch it again.
         char digest[] = "SHA256";
         OSSL_PARAM params[] = {
             OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
             OSSL_PARAM_construct_end(),
         };
-        if (hmac && EVP_MAC_CTX_set_params(hmac, params) != 1) {
-            EVP_MAC_CTX_free(hmac);
-            hmac = nullptr;
+        if (ctx_ && EVP_MAC_CTX_set_params(ctx_, params) != 1) {
+            EVP_MAC_CTX_free(ctx_);
+            ctx_ = nullptr;
         }
     }
+    ~KeyedHmac() { EVP_MAC_CTX_free(ctx_); }
+    KeyedHmac(const KeyedHmac&) = delete;
+    KeyedHmac& operator=(const KeyedHmac&) = delete;
+    bool usable() const { return ctx_ != nullptr; }
+
+    // HMAC(key, a | b | c).
+    bool mac(std::span<const uint8_t> key, std::span<const uint8_t> a, std::span<const uint8_t> b,
+             std::span<const uint8_t> c, std::span<uint8_t, 32> out) {
+        if (!ctx_ || !init(key)) return false;
+        for (auto piece : {a, b, c}) {
+            if (!piece.empty() && EVP_MAC_update(ctx_, piece.data(), piece.size()) != 1) {
+                return false;
+            }
+        }
+        size_t len = 0;
+        return EVP_MAC_final(ctx_, out.data(), &len, out.size()) == 1 && len == out.size();
+    }
+
+  private:
+    bool init(std::span<const uint8_t> key) {
+        if (key_len_ == key.size() && std::equal(key.begin(), key.end(), key_.begin())) {
+            return EVP_MAC_init(ctx_, nullptr, 0, nullptr) == 1;  // the same key again
+        }
+        key_len_ = SIZE_MAX;
+        // HMAC with an empty key is valid (HKDF-Extract with an empty salt); OpenSSL wants a
+        // non-null pointer for it.
+        static const uint8_t kEmpty[1] = {0};
+        if (EVP_MAC_init(ctx_, key.empty() ? kEmpty : key.data(), key.size(), nullptr) != 1) {
+            return false;
+        }
+        if (key.size() <= key_.size()) {
+            std::copy(key.begin(), key.end(), key_.begin());
+            key_len_ = key.size();
+        }
+        return true;
+    }
+    EVP_MAC_CTX* ctx_ = nullptr;
+    std::array<uint8_t, 64> key_{};
+    size_t key_len_ = SIZE_MAX;  // SIZE_MAX: no key remembered
+};
+
+// Contexts are reused for every packet a thread handles, so the per-packet path does not
+// allocate. HKDF-Extract and HKDF-Expand have a MAC context each, so that each keeps its key.
+struct Contexts {
+    KeyedHmac extract;
+    KeyedHmac expand;
+    EVP_CIPHER_CTX* gcm = EVP_CIPHER_CTX_new();
+    EVP_CIPHER_CTX* ecb = EVP_CIPHER_CTX_new();
     ~Contexts() {
-        EVP_MAC_CTX_free(hmac);
         EVP_CIPHER_CTX_free(gcm);
         EVP_CIPHER_CTX_free(ecb);
     }
     bool usable() const {
         const Algorithms& a = algorithms();
-        return hmac && gcm && ecb && a.gcm && a.ecb;
+        return extract.usable() && expand.usable() && gcm && ecb && a.gcm && a.ecb;
     }
 };
 
 Contexts& contexts() {
     thread_local Contexts c;
     return c;
-}
-
-// HMAC-SHA256 over the concatenation of up to three pieces.
-bool hmac_sha256(std::span<const uint8_t> key, std::span<const uint8_t> a,
-                 std::span<const uint8_t> b, std::span<const uint8_t> c,
-                 std::span<uint8_t, 32> out) {
-    Contexts& ctx = contexts();
-    if (!ctx.usable()) return false;
-    // HMAC with an empty key is valid (HKDF-Extract with an empty salt); OpenSSL wants a
-    // non-null pointer for it.
-    static const uint8_t kEmpty[1] = {0};
-    if (EVP_MAC_init(ctx.hmac, key.empty() ? kEmpty : key.data(), key.size(), nullptr) != 1) {
-        return false;
-    }
-    for (auto piece : {a, b, c}) {
-        if (!piece.empty() && EVP_MAC_update(ctx.hmac, piece.data(), piece.size()) != 1) {
-            return false;
-        }
-    }
-    size_t len = 0;
-    return EVP_MAC_final(ctx.hmac, out.data(), &len, out.size()) == 1 && len == out.size();
 }
 
 // One AES-128 block with the header protection key: the mask of RFC 9001 section 5.4.3.
@@ -187,7 +215,8 @@ bool is_supported_version(uint32_t version) {
 
 bool hkdf_extract(std::span<const uint8_t> salt, std::span<const uint8_t> ikm,
                   std::span<uint8_t, 32> prk) {
-    return hmac_sha256(salt, ikm, {}, {}, prk);
+    Contexts& ctx = contexts();
+    return ctx.usable() && ctx.extract.mac(salt, ikm, {}, {}, prk);
 }
 
 bool hkdf_expand_label(std::span<const uint8_t> secret, std::string_view label,
@@ -207,11 +236,13 @@ bool hkdf_expand_label(std::span<const uint8_t> secret, std::string_view label,
     n += label.size();
     info[n++] = 0;
     // HKDF-Expand: T(i) = HMAC(secret, T(i-1) | info | i).
+    Contexts& ctx = contexts();
+    if (!ctx.usable()) return false;
     std::array<uint8_t, 32> block{};
     size_t done = 0;
     for (uint8_t i = 1; done < out.size(); ++i) {
         std::span<const uint8_t> previous(block.data(), i == 1 ? 0 : block.size());
-        if (!hmac_sha256(secret, previous, {info, n}, {&i, 1}, block)) return false;
+        if (!ctx.expand.mac(secret, previous, {info, n}, {&i, 1}, block)) return false;
         size_t take = std::min(block.size(), out.size() - done);
         std::memcpy(out.data() + done, block.data(), take);
         done += take;
