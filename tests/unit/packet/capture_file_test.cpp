@@ -31,40 +31,6 @@ bool same_bytes(const RawPacket& p, const Frame& f) {
            std::equal(f.data.begin(), f.data.end(), p.data);
 }
 
-// A pcapng file: section header, one Ethernet interface (microseconds), enhanced packet blocks.
-Bytes pcapng_file(const std::vector<Frame>& frames) {
-    Bytes b;
-    const auto le32 = [&](uint32_t v) {
-        for (int i = 0; i < 4; ++i) b.push_back(static_cast<uint8_t>(v >> (8 * i)));
-    };
-    le32(0x0a0d0d0a);
-    le32(28);
-    le32(0x1a2b3c4d);
-    le32(1);           // version 1.0
-    le32(0xffffffff);  // section length unknown (two words)
-    le32(0xffffffff);
-    le32(28);
-    le32(1);
-    le32(20);
-    le32(1);  // link type Ethernet, reserved 0
-    le32(0);  // snap length
-    le32(20);
-    for (const auto& f : frames) {
-        const uint32_t padded = (static_cast<uint32_t>(f.data.size()) + 3u) & ~3u;
-        le32(6);
-        le32(32 + padded);
-        le32(0);
-        le32(static_cast<uint32_t>(f.ts_us >> 32));
-        le32(static_cast<uint32_t>(f.ts_us));
-        le32(static_cast<uint32_t>(f.data.size()));
-        le32(static_cast<uint32_t>(f.data.size()));
-        b.insert(b.end(), f.data.begin(), f.data.end());
-        b.resize(b.size() + padded - f.data.size(), 0);
-        le32(32 + padded);
-    }
-    return b;
-}
-
 struct BatchReading {
     size_t packets = 0;
     size_t short_batches = 0;  // batches that ended before kBatch packets, the last one aside

@@ -130,6 +130,48 @@ inline Bytes pcap_file(const std::vector<Frame>& frames, uint32_t link = 1) {
     return b;
 }
 
+// A pcapng file (little endian): a section header, one Ethernet interface, and an enhanced
+// packet block per frame. Timestamps are written as they are, in the interface's unit:
+// microseconds, or 10^-tsresol seconds when tsresol (the if_tsresol option) is given.
+inline Bytes pcapng_file(const std::vector<Frame>& frames, uint8_t tsresol = 0) {
+    Bytes b;
+    const auto le32 = [&](uint32_t v) {
+        for (int i = 0; i < 4; ++i) b.push_back(static_cast<uint8_t>(v >> (8 * i)));
+    };
+    le32(0x0a0d0d0a);
+    le32(28);
+    le32(0x1a2b3c4d);
+    le32(0x00000001);  // version 1.0
+    le32(0xffffffff);  // section length unknown (two words)
+    le32(0xffffffff);
+    le32(28);
+    const uint32_t idb_len = tsresol ? 32 : 20;
+    le32(1);  // interface description
+    le32(idb_len);
+    le32(1);  // Ethernet, reserved
+    le32(65535);
+    if (tsresol) {
+        le32(0x00010009);  // if_tsresol, length 1
+        le32(tsresol);
+        le32(0);  // end of options
+    }
+    le32(idb_len);
+    for (const auto& f : frames) {
+        const uint32_t padded = (static_cast<uint32_t>(f.data.size()) + 3u) & ~3u;
+        le32(6);
+        le32(32 + padded);
+        le32(0);
+        le32(static_cast<uint32_t>(f.ts_us >> 32));
+        le32(static_cast<uint32_t>(f.ts_us));
+        le32(static_cast<uint32_t>(f.data.size()));
+        le32(static_cast<uint32_t>(f.data.size()));
+        append(b, f.data);
+        b.resize(b.size() + padded - f.data.size(), 0);
+        le32(32 + padded);
+    }
+    return b;
+}
+
 inline void write_file(const std::string& path, const Bytes& b) {
     std::ofstream(path, std::ios::binary)
         .write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));

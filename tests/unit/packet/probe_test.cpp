@@ -257,38 +257,9 @@ TEST(Probe, PcapWithNanosecondMagic) {
 // pcapng: section header, an interface in nanoseconds (if_tsresol 9), enhanced packets.
 
 TEST(Probe, PcapngWithNanosecondInterface) {
-    Bytes b;
-    const auto le32 = [&](uint32_t v) {
-        for (int i = 0; i < 4; ++i) b.push_back(static_cast<uint8_t>(v >> (8 * i)));
-    };
-    le32(0x0a0d0d0a);
-    le32(28);
-    le32(0x1a2b3c4d);
-    le32(0x00000001);  // version 1.0
-    le32(0xffffffff);
-    le32(0xffffffff);
-    le32(28);
-    le32(1);  // interface description
-    le32(32);
-    le32(1);  // Ethernet, reserved
-    le32(65535);
-    le32(0x00010009);  // if_tsresol, length 1
-    le32(9);
-    le32(0);  // end of options
-    le32(32);
-    const Frame f = udp_frame(0);
-    const uint64_t ns = kT0 * 1000 + 123456;
-    const uint32_t padded = (static_cast<uint32_t>(f.data.size()) + 3) & ~3u;
-    le32(6);
-    le32(32 + padded);
-    le32(0);
-    le32(static_cast<uint32_t>(ns >> 32));
-    le32(static_cast<uint32_t>(ns));
-    le32(static_cast<uint32_t>(f.data.size()));
-    le32(static_cast<uint32_t>(f.data.size()));
-    append(b, f.data);
-    b.resize(b.size() + padded - f.data.size());
-    le32(32 + padded);
+    Frame f = udp_frame(0);
+    f.ts_us = kT0 * 1000 + 123456;  // in the interface's unit: nanoseconds
+    const Bytes b = pcapng_file({f}, 9);
     TempDir dir;
     write_file(dir.file("a.pcapng"), b);
     const auto r = run_probe({dir.file("a.pcapng")});
