@@ -4,10 +4,12 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <zstd.h>
 
 #include <csignal>
 #include <fstream>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -394,6 +396,58 @@ TEST(Format, AddressDictionaryRoundTrip) {
         EXPECT_EQ(b.encoded_column(FieldId::dst).width, 1u);  // 7 distinct: one-byte ids
         expect_file_holds(dir.file("a.flows"), recs);
     }
+}
+
+// The dictionary of a mixed column is in address order, IPv6 on both sides of the IPv4 run
+// (::1 and ::fffe:ffff:ffff below ::ffff:0.0.0.0, ::1:0:0:0 and 2001:db8:: above it), and its
+// ids point at the right entries.
+TEST(Format, MixedAddressDictionarySorted) {
+    std::mt19937_64 rng(12);
+    const std::vector<IpAddr> v6 = {{0, 1},
+                                    {0, IpAddr::kV4Prefix - 1},
+                                    {0, IpAddr::kV4Prefix + (uint64_t{1} << 32)},
+                                    {0x20010db800000000ull, 7},
+                                    {UINT64_MAX, UINT64_MAX}};
+    std::vector<IpAddr> pool = v6;
+    for (const uint32_t a : {0u, UINT32_MAX, 0x0a000001u, 0xc0a80001u})
+        pool.push_back(IpAddr::v4(a));
+    for (int i = 0; i < 300; ++i) pool.push_back(IpAddr::v4(static_cast<uint32_t>(rng())));
+    FlowBlock b;
+    std::vector<FlowRecord> recs;
+    for (size_t i = 0; i < 4000; ++i) {
+        FlowRecord r = random_record(rng, false);
+        r.src = pool[i / 10 < pool.size() ? i / 10 : rng() % pool.size()];
+        b.append(r);
+        recs.push_back(r);
+    }
+    ColumnEncoder enc(1);
+    std::vector<uint8_t> out;
+    EncodedColumn desc;
+    ASSERT_TRUE(enc.encode(b, FieldId::src, out, desc));
+    ASSERT_EQ(desc.transform, kTransformAddrDict);
+    ASSERT_EQ(desc.scale, 16u);
+    std::vector<uint8_t> raw(desc.raw_len);
+    if (desc.flags & kColumnCompressed) {
+        ASSERT_EQ(
+            ZSTD_decompress(raw.data(), raw.size(), out.data() + desc.offset, desc.stored_len),
+            raw.size());
+    } else {
+        std::copy_n(out.begin() + desc.offset, raw.size(), raw.begin());
+    }
+    // Entry k's byte j is in plane j: bytes 0..7 of lo, then 8..15 of hi.
+    const size_t d = desc.base;
+    std::set<IpAddr> distinct(pool.begin(), pool.end());
+    ASSERT_EQ(d, distinct.size());
+    std::vector<IpAddr> dict(d);
+    for (size_t k = 0; k < d; ++k)
+        for (unsigned j = 0; j < 8; ++j) {
+            dict[k].lo |= uint64_t{raw[j * d + k]} << (8 * j);
+            dict[k].hi |= uint64_t{raw[(8 + j) * d + k]} << (8 * j);
+        }
+    EXPECT_TRUE(std::equal(dict.begin(), dict.end(), distinct.begin()));
+    test::TempDir dir;
+    write_records(dir.file("m.flows"), recs);
+    expect_file_holds(dir.file("m.flows"), recs);
 }
 
 // One writer (one encoder and its reused scratch tables) through blocks that take each
