@@ -26,6 +26,7 @@ enum ColumnTransform : uint8_t {
 enum ColumnFlags : uint8_t {
     kColumnShuffled = 1,    // byte planes: all first bytes, then all second bytes ...
     kColumnCompressed = 2,  // the stored bytes are one zstd frame
+    kColumnSparse = 4,      // packed values: a bit per row first, then only the rows set
 };
 
 class ColumnEncoder {
@@ -48,7 +49,8 @@ class ColumnEncoder {
     bool encode_addr_dict(const std::vector<IpAddr>& v, bool all_v4, bool varies,
                           EncodedColumn& desc);
     bool encode_strings(const StrColumn& c, EncodedColumn& desc);
-    // Appends n values minus `base` as width-byte integers in byte planes.
+    // Appends n values minus `base` as width-byte integers in byte planes; sparse
+    // (kColumnSparse) when most of them are `base`.
     template <class T>
     void pack(const T* values, size_t n, T base, unsigned width, EncodedColumn& desc);
     uint8_t* grow_raw(size_t n);

@@ -17,7 +17,7 @@ namespace fk::layout {
 
 constexpr char kFileMagic[8] = {'F', 'L', 'O', 'W', 'K', 'I', 'T', '\x1a'};
 constexpr uint16_t kVersionMajor = 1;
-constexpr uint16_t kVersionMinor = 1;  // 1: address dictionaries (transform 6)
+constexpr uint16_t kVersionMinor = 2;  // 1: address dictionaries (transform 6); 2: sparse columns
 constexpr size_t kHeaderFixed = 24;
 
 constexpr uint32_t magic4(const char (&s)[5]) {

@@ -7,14 +7,18 @@
 #include <zstd.h>
 
 #include <csignal>
+#include <cstring>
 #include <fstream>
+#include <functional>
 #include <random>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "common/error.h"
 #include "format/codec.h"
+#include "format/crc32c.h"
 #include "format/reader.h"
 #include "format/writer.h"
 #include "test_util.h"
@@ -625,6 +629,133 @@ TEST(Format, HardColumnsCompressedFast) {
             }
         }
     }
+}
+
+// Columns mostly at their base are stored sparse (a bit per row, then the other rows), in
+// every path that packs values: integers whose minimum is not 0 (packets: mostly 1), time
+// deltas (end = start: no duration), text ids (mostly empty) and address ids (mostly the
+// lowest address). 1001 rows, so the last byte of bits is partly used. A column with a third of
+// its rows at the base stays dense. Every value comes back.
+TEST(Format, SparseColumnsRoundTrip) {
+    test::TempDir dir;
+    std::mt19937_64 rng(21);
+    constexpr size_t kRows = 1001;
+    std::vector<FlowRecord> recs;
+    for (size_t i = 0; i < kRows; ++i) {
+        FlowRecord r = random_record(rng, false);
+        const bool odd = i % 3 == 0;  // a third of the rows differ from the base
+        r.packets = odd ? 2 + rng() % 5000 : 1;
+        r.end = odd ? r.start + 1 + rng() % 1000000 : r.start;
+        r.sni = odd ? g_texts[1 + rng() % (g_texts.size() - 1)] : g_texts[0];
+        r.src = odd ? IpAddr::v4(0x0a000002u + static_cast<uint32_t>(rng() % 50))
+                    : IpAddr::v4(0x0a000001u);
+        r.tos = i % 3 == 1 ? 7 : 0;              // two thirds at 0: sparse
+        r.in_if = i % 3 == 1 ? 0 : 3;            // a third at 0: dense
+        r.rtt_client = i == kRows - 1 ? 99 : 0;  // one value, in the last byte of bits
+        recs.push_back(r);
+    }
+    write_records(dir.file("s.flows"), recs, kRows);
+    FlowReader rd(dir.file("s.flows"), {});
+    FlowBlock b;
+    ASSERT_TRUE(rd.next(b));
+    for (const FieldId f : {FieldId::packets, FieldId::end, FieldId::sni, FieldId::src,
+                            FieldId::tos, FieldId::rtt_client})
+        EXPECT_TRUE(b.encoded_column(f).flags & kColumnSparse) << field_info(f).name;
+    EXPECT_EQ(b.encoded_column(FieldId::src).transform, kTransformAddrDict);
+    EXPECT_EQ(b.encoded_column(FieldId::packets).base, 1u);
+    EXPECT_FALSE(b.encoded_column(FieldId::in_if).flags & kColumnSparse);
+    EXPECT_FALSE(b.encoded_column(FieldId::sport).flags & kColumnSparse);
+    expect_file_holds(dir.file("s.flows"), recs);
+}
+
+// The block of a file written from recs, edited by `edit` (given the block's bytes and the
+// entry of column f), its checksum made right again: the error decoding f, "" for none.
+std::string error_after_edit(const std::vector<FlowRecord>& recs, FieldId f,
+                             const std::function<void(char* block, char* entry)>& edit) {
+    test::TempDir dir;
+    write_records(dir.file("a.flows"), recs);
+    std::string bytes;
+    {
+        std::ifstream in(dir.file("a.flows"), std::ios::binary);
+        bytes.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    const auto u32 = [&](size_t at) {
+        uint32_t v;
+        std::memcpy(&v, bytes.data() + at, 4);
+        return v;
+    };
+    const size_t block = u32(12);  // the header's length
+    const size_t block_len = u32(block + 4);
+    uint16_t columns;
+    std::memcpy(&columns, bytes.data() + block + 32, 2);
+    char* entry = nullptr;
+    for (size_t k = 0; k < columns; ++k)
+        if (static_cast<uint8_t>(bytes[block + 36 + 32 * k]) == static_cast<unsigned>(f))
+            entry = bytes.data() + block + 36 + 32 * k;
+    if (!entry) return "no column " + std::string(field_info(f).name);
+    edit(bytes.data() + block, entry);
+    uint32_t crc = crc32c(0, bytes.data() + block, 12);
+    crc = crc32c(crc, bytes.data() + block + 16, block_len - 16);
+    std::memcpy(bytes.data() + block + 12, &crc, 4);
+    std::ofstream(dir.file("b.flows"), std::ios::binary) << bytes;
+    FlowReader rd(dir.file("b.flows"), {});
+    FlowBlock b;
+    if (!rd.next(b)) return "no block";
+    try {
+        b.ensure(f);
+    } catch (const DataError& e) {
+        return e.what();
+    }
+    return "";
+}
+
+// A sparse column read as dense, a dense one read as sparse, a sparse one read at another
+// width, and a sparse column whose bit of a stored row is moved past the last row (the count
+// of rows stored unchanged) are reported as corrupt, not misread.
+TEST(Format, SparseColumnThatDoesNotAddUpIsCorrupt) {
+    std::mt19937_64 rng(22);
+    std::vector<FlowRecord> recs;
+    for (size_t i = 0; i < 1000; ++i) {
+        FlowRecord r = random_record(rng, false);
+        r.rtt_client = rng() % 4 ? 0 : 1 + static_cast<uint32_t>(i);
+        recs.push_back(r);
+    }
+    const auto flip = [](size_t at, uint8_t mask) {
+        return [=](char*, char* entry) { entry[at] = static_cast<char>(entry[at] ^ mask); };
+    };
+    const auto has_sparse = [&](FieldId f) {
+        bool sparse = false;
+        error_after_edit(recs, f, [&](char*, char* entry) { sparse = entry[3] & kColumnSparse; });
+        return sparse;
+    };
+    ASSERT_TRUE(has_sparse(FieldId::rtt_client));
+    ASSERT_FALSE(has_sparse(FieldId::sport));
+    using Edit = std::tuple<FieldId, size_t, uint8_t>;  // field, byte of its entry, xor
+    for (const auto& [f, at, mask] :
+         {Edit{FieldId::rtt_client, 3, kColumnSparse}, Edit{FieldId::sport, 3, kColumnSparse},
+          Edit{FieldId::rtt_client, 2, 0x03}}) {
+        const std::string e = error_after_edit(recs, f, flip(at, mask));
+        EXPECT_NE(e.find("does not match"), std::string::npos) << field_info(f).name << ": " << e;
+    }
+    // Three rows, one stored: a column too small for zstd, so its bytes are the bits (0b100)
+    // and the value. With the bit moved to 0b10000000 every length still adds up.
+    std::vector<FlowRecord> three(3, recs[0]);
+    for (size_t i = 0; i < 3; ++i) three[i].rtt_client = i == 2 ? 5 : 0;
+    const std::string e =
+        error_after_edit(three, FieldId::rtt_client, [](char* block, char* entry) {
+            ASSERT_EQ(entry[3] & (kColumnSparse | kColumnCompressed), kColumnSparse);
+            uint16_t columns;
+            std::memcpy(&columns, block + 32, 2);
+            size_t at = 36 + 32 * size_t{columns};  // column bytes, in entry order
+            for (char* c = block + 36; c != entry; c += 32) {
+                uint32_t stored;
+                std::memcpy(&stored, c + 8, 4);
+                at += stored;
+            }
+            ASSERT_EQ(block[at], 0x04);
+            block[at] = static_cast<char>(0x80);
+        });
+    EXPECT_NE(e.find("does not match"), std::string::npos) << e;
 }
 
 // A column whose first rows are whole milliseconds and a later one is not is stored
