@@ -55,6 +55,9 @@ if command -v nfpcapd >/dev/null; then
     have_nf=1
     run nf bash -c 'rm -rf "$1" && mkdir -p "$1" && exec "${@:2}"' nf "$work/nf" \
         "${one_core[@]}" nfpcapd -r "$pcap" -w "$work/nf" -e 300,15
+    # nfpcapd has threads of its own (packets, flows, writing): the peer of --threads 2.
+    run nf2 bash -c 'rm -rf "$1" && mkdir -p "$1" && exec "${@:2}"' nf "$work/nf" \
+        nfpcapd -r "$pcap" -w "$work/nf" -e 300,15
 fi
 if command -v softflowd >/dev/null; then
     have_sf=1
@@ -73,7 +76,8 @@ row "flowgen (metadata on)" fg
 row "flowgen --no-l7" fg_nol7
 row "flowgen --threads 2 (2 cores)" fg_t2
 ((have_nf)) && row "nfpcapd -r" nf
+((have_nf)) && row "nfpcapd -r (2 cores)" nf2
 ((have_sf)) && row "softflowd -r" sf
-((have_nf)) && echo "flowgen / nfpcapd:   wall $(ratio "$nf" "$fg")x, CPU $(ratio "$nf_cpu" "$fg_cpu")x one thread (goal >= 5); wall $(ratio "$nf" "$fg_t2")x with --threads 2"
-((have_sf)) && echo "flowgen / softflowd: wall $(ratio "$sf" "$fg")x, CPU $(ratio "$sf_cpu" "$fg_cpu")x one thread (goal >= 5); wall $(ratio "$sf" "$fg_t2")x with --threads 2"
-echo "(every tool but the --threads 2 row pinned to one core with taskset)"
+((have_nf)) && echo "flowgen / nfpcapd:   wall $(ratio "$nf" "$fg")x, CPU $(ratio "$nf_cpu" "$fg_cpu")x one core (goal >= 5); two cores: wall $(ratio "$nf2" "$fg_t2")x (--threads 2 against nfpcapd on two cores)"
+((have_sf)) && echo "flowgen / softflowd: wall $(ratio "$sf" "$fg")x, CPU $(ratio "$sf_cpu" "$fg_cpu")x one core (goal >= 5); two cores: wall $(ratio "$sf" "$fg_t2")x (softflowd has one thread)"
+echo "(rows without '2 cores' pinned to one core with taskset)"
