@@ -5,10 +5,13 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace fk {
+
+class ReadAhead;
 
 // Link-layer header types (the LINKTYPE_ numbers of pcap and pcapng).
 enum LinkType : uint32_t {
@@ -38,8 +41,10 @@ struct RawPacket {
 class CaptureFile {
   public:
     // Opens and checks the file header; throws DataError naming the file for an unreadable
-    // file, a file that is neither pcap nor pcapng, or an unsupported link type.
-    explicit CaptureFile(std::string path);
+    // file, a file that is neither pcap nor pcapng, or an unsupported link type. With
+    // read_ahead, a regular file is read on a thread of its own (see ReadAhead); a stream is
+    // always read on the caller's thread, so that a stalled writer cannot hold up exit.
+    explicit CaptureFile(std::string path, bool read_ahead = false);
     ~CaptureFile();
     CaptureFile(const CaptureFile&) = delete;
     CaptureFile& operator=(const CaptureFile&) = delete;
@@ -74,6 +79,7 @@ class CaptureFile {
         return refill(n);
     }
     bool refill(size_t n);
+    bool refill_ahead(size_t n);
     void read_file_header();
     void parse_shb(const uint8_t* b, uint32_t len);
     void parse_idb(const uint8_t* b, uint32_t len);
@@ -83,10 +89,14 @@ class CaptureFile {
 
     std::string path_;
     int fd_ = -1;
-    std::vector<uint8_t> buf_;
-    size_t pos_ = 0;     // in buf_
-    size_t end_ = 0;     // valid bytes in buf_
-    uint64_t base_ = 0;  // file offset of buf_[0]
+    std::vector<uint8_t> buf_;       // read on this thread; or a record longer than a chunk ahead
+    const uint8_t* data_ = nullptr;  // the bytes being parsed: in buf_ or in a chunk ahead
+    size_t pos_ = 0;                 // in data_
+    size_t end_ = 0;                 // valid bytes in data_
+    uint64_t base_ = 0;              // file offset of data_[0]
+    std::unique_ptr<ReadAhead> ahead_;
+    size_t chunks_held_ = 0;  // taken from ahead_ and not yet released
+    size_t prefetched_ = 0;   // data_ is asked into cache up to here
     uint64_t file_size_ = 0;
     bool eof_ = false;
     bool hold_ = false;  // a batch is being handed out: no refill, and no cut for missing bytes

@@ -272,14 +272,16 @@ void Probe::finish() {
     drain();
 }
 
-ReadResult read_captures(const std::vector<std::string>& paths, Probe& probe, ProgressFn progress,
-                         void* ctx) {
+ReadResult read_captures(const std::vector<std::string>& paths, Probe& probe,
+                         const ReadOptions& options) {
+    const ProgressFn progress = options.progress;
+    void* const ctx = options.ctx;
     // Every file is opened (and its header checked) before any packet is read, so a bad
     // file among several is reported without half a result.
     std::vector<std::unique_ptr<CaptureFile>> files;
     uint64_t total = 0;
     for (const auto& p : paths) {
-        files.push_back(std::make_unique<CaptureFile>(p));
+        files.push_back(std::make_unique<CaptureFile>(p, options.read_ahead && paths.size() == 1));
         total += files.back()->size();
     }
     const auto done_bytes = [&] {

@@ -103,11 +103,20 @@ struct ReadResult {
     std::vector<std::string> warnings;
 };
 
-// Reads capture files ("-" = standard input), merged in time order, into the probe, and
-// finishes it. progress (may be null) is called now and then with bytes read and the total.
 using ProgressFn = void (*)(void* ctx, uint64_t done, uint64_t total, const Probe& probe);
+struct ReadOptions {
+    // Called now and then with bytes read and the total, when not null.
+    ProgressFn progress = nullptr;
+    void* ctx = nullptr;
+    // A single file is read on a thread of its own (CaptureFile's read_ahead); several
+    // files, merged a packet at a time, are not.
+    bool read_ahead = false;
+};
+
+// Reads capture files ("-" = standard input), merged in time order, into the probe, and
+// finishes it.
 ReadResult read_captures(const std::vector<std::string>& paths, Probe& probe,
-                         ProgressFn progress = nullptr, void* ctx = nullptr);
+                         const ReadOptions& options = {});
 
 // Captures from a live interface with libpcap until `stop` becomes true, then finishes the
 // probe. The BPF filter of the options is set in the kernel.

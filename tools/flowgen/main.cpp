@@ -126,7 +126,7 @@ int run(int argc, char** argv) {
     app.add_flag("--no-decap", o.no_decap, "keep tunnels (GRE, VXLAN, IP-in-IP) as outer flows");
     app.add_flag("--no-l7", o.no_l7, "no payload inspection (hellos, HTTP, DNS, signatures)");
     app.add_option("--threads", o.threads,
-                   "1, or 2: flows are encoded and written on a second thread")
+                   "1, or 2: files are read, and flows encoded and written, on other threads")
         ->check(CLI::Range(1, 2));
     app.add_flag("-q,--quiet", o.quiet, "no progress on stderr");
     app.add_flag("-v,--verbose", o.verbose, "print packet and flow totals on stderr at the end");
@@ -182,8 +182,11 @@ int run(int argc, char** argv) {
     } else {
         Progress pr;
         const bool show = !o.quiet && fk::is_terminal(STDERR_FILENO);
-        const fk::ReadResult r =
-            fk::read_captures(o.reads, probe, show ? show_progress : nullptr, &pr);
+        fk::ReadOptions ro;
+        ro.progress = show ? show_progress : nullptr;
+        ro.ctx = &pr;
+        ro.read_ahead = o.threads > 1;
+        const fk::ReadResult r = fk::read_captures(o.reads, probe, ro);
         if (pr.shown) std::fputs("\r\033[K", stderr);
         for (const auto& w : r.warnings) {
             fk::warn(w);

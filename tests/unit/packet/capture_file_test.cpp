@@ -1,9 +1,16 @@
-// Capture files read through the refilled buffer: batches whose packets all keep their bytes
-// while the buffer is refilled between batches, in pcap and pcapng, records larger than the
-// buffer, and a cut in the middle of a record.
+// Capture files read through the refilled buffer, on the caller's thread and read ahead on a
+// thread of their own: batches whose packets all keep their bytes while the buffer is
+// refilled between batches, in pcap and pcapng, records larger than the buffer or than the
+// room in front of a chunk read ahead, a file that ends at a chunk's end, and a cut in the
+// middle of a record.
 #include "packet/capture_file.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include "common/error.h"
+#include "common/read_ahead.h"
 
 #include "packet_builder.h"
 #include "test_util.h"
@@ -58,11 +65,14 @@ BatchReading read_in_batches(CaptureFile& file, const std::vector<Frame>& frames
     return r;
 }
 
-TEST(CaptureFile, BatchesKeepTheirBytesAcrossRefills) {
+// The tests run with the file read on this thread and read ahead (GetParam()).
+class CaptureFileRead : public ::testing::TestWithParam<bool> {};
+
+TEST_P(CaptureFileRead, BatchesKeepTheirBytesAcrossRefills) {
     TempDir dir;
     const auto frames = numbered_frames(4000);  // about 3 MB: the 1 MB buffer refills
     write_file(dir.file("a.pcap"), pcap_file(frames));
-    CaptureFile file(dir.file("a.pcap"));
+    CaptureFile file(dir.file("a.pcap"), GetParam());
     const BatchReading r = read_in_batches(file, frames);
     EXPECT_EQ(r.packets, frames.size());
     EXPECT_TRUE(r.all_bytes_kept);
@@ -71,11 +81,11 @@ TEST(CaptureFile, BatchesKeepTheirBytesAcrossRefills) {
     EXPECT_EQ(file.offset(), file.size());
 }
 
-TEST(CaptureFile, PcapngBatchesKeepTheirBytesAcrossRefills) {
+TEST_P(CaptureFileRead, PcapngBatchesKeepTheirBytesAcrossRefills) {
     TempDir dir;
     const auto frames = numbered_frames(4000);
     write_file(dir.file("a.pcapng"), pcapng_file(frames));
-    CaptureFile file(dir.file("a.pcapng"));
+    CaptureFile file(dir.file("a.pcapng"), GetParam());
     const BatchReading r = read_in_batches(file, frames);
     EXPECT_EQ(r.packets, frames.size());
     EXPECT_TRUE(r.all_bytes_kept);
@@ -83,26 +93,26 @@ TEST(CaptureFile, PcapngBatchesKeepTheirBytesAcrossRefills) {
     EXPECT_FALSE(file.truncated());
 }
 
-TEST(CaptureFile, RecordsLargerThanTheBuffer) {
+TEST_P(CaptureFileRead, RecordsLargerThanTheBuffer) {
     TempDir dir;
     const std::vector<Frame> frames = {numbered_frame(0, 100), numbered_frame(1, 3u << 20),
                                        numbered_frame(2, 100), numbered_frame(3, (1u << 20) - 8)};
     write_file(dir.file("big.pcap"), pcap_file(frames));
-    CaptureFile file(dir.file("big.pcap"));
+    CaptureFile file(dir.file("big.pcap"), GetParam());
     const BatchReading r = read_in_batches(file, frames);
     EXPECT_EQ(r.packets, frames.size());
     EXPECT_TRUE(r.all_bytes_kept);
     EXPECT_FALSE(file.truncated());
 }
 
-TEST(CaptureFile, CutInTheLastRecordEndsTheFileAtItsOffset) {
+TEST_P(CaptureFileRead, CutInTheLastRecordEndsTheFileAtItsOffset) {
     TempDir dir;
     const auto frames = numbered_frames(3000);
     Bytes bytes = pcap_file(frames);
     const size_t last_record = bytes.size() - 16 - frames.back().data.size();
     bytes.resize(last_record + 16 + 10);  // the header and 10 bytes of the last packet
     write_file(dir.file("cut.pcap"), bytes);
-    CaptureFile file(dir.file("cut.pcap"));
+    CaptureFile file(dir.file("cut.pcap"), GetParam());
     const BatchReading r = read_in_batches(file, frames);
     EXPECT_EQ(r.packets, frames.size() - 1);
     EXPECT_TRUE(r.all_bytes_kept);
@@ -110,11 +120,11 @@ TEST(CaptureFile, CutInTheLastRecordEndsTheFileAtItsOffset) {
     EXPECT_EQ(file.truncated_at(), last_record);
 }
 
-TEST(CaptureFile, OnePacketAtATimeSeesTheSamePackets) {
+TEST_P(CaptureFileRead, OnePacketAtATimeSeesTheSamePackets) {
     TempDir dir;
     const auto frames = numbered_frames(2000);
     write_file(dir.file("a.pcap"), pcap_file(frames));
-    CaptureFile file(dir.file("a.pcap"));
+    CaptureFile file(dir.file("a.pcap"), GetParam());
     RawPacket p;
     size_t n = 0;
     while (file.next(p)) {
@@ -123,6 +133,51 @@ TEST(CaptureFile, OnePacketAtATimeSeesTheSamePackets) {
         ++n;
     }
     EXPECT_EQ(n, frames.size());
+}
+
+// Records longer than the room in front of a chunk read ahead (64 KB) but shorter than a
+// chunk: the one cut by a chunk's end is gathered on its own.
+TEST_P(CaptureFileRead, RecordsLongerThanTheRoomBeforeAChunk) {
+    TempDir dir;
+    std::vector<Frame> frames;
+    for (size_t i = 0; i < 40; ++i) frames.push_back(numbered_frame(i, (100u << 10) + i));
+    write_file(dir.file("a.pcap"), pcap_file(frames));
+    CaptureFile file(dir.file("a.pcap"), GetParam());
+    const BatchReading r = read_in_batches(file, frames);
+    EXPECT_EQ(r.packets, frames.size());
+    EXPECT_TRUE(r.all_bytes_kept);
+    EXPECT_FALSE(file.truncated());
+    EXPECT_EQ(file.offset(), file.size());
+}
+
+// A file of exactly one chunk (1 MB): the chunk after it is empty, and nothing is cut.
+TEST_P(CaptureFileRead, FileThatEndsAtAChunksEnd) {
+    TempDir dir;
+    const std::vector<Frame> frames = {numbered_frame(0, 1000),
+                                       numbered_frame(1, (1u << 20) - 24 - 32 - 1000)};
+    const Bytes bytes = pcap_file(frames);
+    ASSERT_EQ(bytes.size(), 1u << 20);
+    write_file(dir.file("a.pcap"), bytes);
+    CaptureFile file(dir.file("a.pcap"), GetParam());
+    const BatchReading r = read_in_batches(file, frames);
+    EXPECT_EQ(r.packets, frames.size());
+    EXPECT_TRUE(r.all_bytes_kept);
+    EXPECT_FALSE(file.truncated());
+}
+
+INSTANTIATE_TEST_SUITE_P(Reading, CaptureFileRead, ::testing::Values(false, true),
+                         [](const auto& info) { return info.param ? "Ahead" : "OnThisThread"; });
+
+// A read error on the reading thread (a directory is not readable) reaches the consumer.
+TEST(ReadAhead, ErrorOfTheThreadIsRethrown) {
+    TempDir dir;
+    const int fd = ::open(dir.path().c_str(), O_RDONLY | O_DIRECTORY);
+    ASSERT_GE(fd, 0);
+    {
+        ReadAhead ahead(fd, "dir", 4096, 64);
+        EXPECT_THROW(ahead.next(), DataError);
+    }
+    ::close(fd);
 }
 
 }  // namespace
