@@ -2,6 +2,7 @@
 // about 1 MB, refilled as it runs out, and each packet is a pointer into it (no allocation per
 // packet). read() copies from the page cache at half the kernel time that mapping the file
 // took (its page-table work per 4 KB page), and the copied bytes are in cache when parsed.
+// Read ahead, a file is read on another thread into chunks that take the buffer's place.
 #pragma once
 #include <cstddef>
 #include <cstdint>
