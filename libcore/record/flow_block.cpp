@@ -50,7 +50,9 @@ void load_value(const StrColumn& col, size_t i, std::string_view& out) {
 void StringDict::clear() {
     offsets_.assign(2, 0);  // entry 0: ""
     chars_.clear();
-    slots_.assign(64, 0);
+    // The index keeps its size: the next block's names fill it about as far as this one's
+    // did, and growing it again from 64 slots rehashed every name at each doubling.
+    slots_.assign(std::max<size_t>(slots_.size(), 64), 0);
     indexed_ = true;
 }
 
