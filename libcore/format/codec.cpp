@@ -81,6 +81,8 @@ struct DecodeScratch {
 };
 thread_local DecodeScratch t_scratch;
 
+constexpr uint64_t kMaxColumnRaw = uint64_t{256} << 20;
+
 // The column's bytes after zstd, verified to be raw_len long.
 const uint8_t* column_bytes(FlowBlock& b, FieldId f, const EncodedColumn& e) {
     const auto& enc = b.encoded();
@@ -92,6 +94,11 @@ const uint8_t* column_bytes(FlowBlock& b, FieldId f, const EncodedColumn& e) {
         if (e.stored_len != e.raw_len) corrupt(b, f, "stored length differs from raw length");
         return src;
     }
+    // Checked before anything is allocated: the size the frame states, and a bound no
+    // column of a block reaches (1048576 records of 256 bytes).
+    if (e.raw_len > kMaxColumnRaw) corrupt(b, f, "raw length over 256 MiB");
+    if (ZSTD_getFrameContentSize(src, e.stored_len) != e.raw_len)
+        corrupt(b, f, "decompressed length differs from raw length");
     auto& raw = t_scratch.raw;
     if (raw.size() < e.raw_len) raw.resize(e.raw_len);
     const size_t got =
@@ -219,8 +226,10 @@ void decode_ints(FlowBlock& b, FieldId f, std::vector<T>& col) {
                 for (size_t i = 0; i < n; ++i) col[i] = static_cast<T>(col[i] + base);
             }
         } else {
-            const T sc = static_cast<T>(scale);
-            for (size_t i = 0; i < n; ++i) col[i] = static_cast<T>(base + col[i] * sc);
+            // In 64 bits: narrow types would be promoted to int, where a corrupt scale
+            // overflows.
+            for (size_t i = 0; i < n; ++i)
+                col[i] = static_cast<T>(uint64_t{base} + uint64_t{col[i]} * scale);
         }
         return;
     }

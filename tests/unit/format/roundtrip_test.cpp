@@ -758,6 +758,29 @@ TEST(Format, SparseColumnThatDoesNotAddUpIsCorrupt) {
     EXPECT_NE(e.find("does not match"), std::string::npos) << e;
 }
 
+// Column entries found corrupt by the block decoder's fuzzer (format_block_fuzz): a raw length
+// of gigabytes is refused before anything is allocated, and a raw length the zstd frame does
+// not state is refused; a scale on a 16-bit column (whose product overflowed an int) decodes
+// without undefined behaviour (the sanitizer build checks).
+TEST(Format, CorruptColumnEntriesFromTheFuzzer) {
+    std::mt19937_64 rng(23);
+    std::vector<FlowRecord> recs;
+    for (size_t i = 0; i < 1000; ++i) recs.push_back(random_record(rng, false));
+    const auto set32 = [](size_t at, uint32_t v) {
+        return [=](char*, char* entry) { std::memcpy(entry + at, &v, 4); };
+    };
+    EXPECT_NE(error_after_edit(recs, FieldId::sni, set32(4, 0xf0000000u)).find("over 256 MiB"),
+              std::string::npos);
+    EXPECT_NE(error_after_edit(recs, FieldId::sni, set32(4, 100u << 20)).find("differs"),
+              std::string::npos);
+    EXPECT_EQ(error_after_edit(recs, FieldId::sport,
+                               [](char*, char* entry) {
+                                   const uint64_t scale = 65534;
+                                   std::memcpy(entry + 24, &scale, 8);
+                               }),
+              "");
+}
+
 // A column whose first rows are whole milliseconds and a later one is not is stored
 // undivided, every microsecond kept.
 TEST(Format, TimeColumnMillisecondsThenMicroseconds) {
