@@ -65,6 +65,15 @@ BatchReading read_in_batches(CaptureFile& file, const std::vector<Frame>& frames
     return r;
 }
 
+// Reads the whole file in batches: every packet of frames, each with its bytes, and no cut.
+BatchReading expect_whole_file(CaptureFile& file, const std::vector<Frame>& frames) {
+    const BatchReading r = read_in_batches(file, frames);
+    EXPECT_EQ(r.packets, frames.size());
+    EXPECT_TRUE(r.all_bytes_kept);
+    EXPECT_FALSE(file.truncated());
+    return r;
+}
+
 // The tests run with the file read on this thread and read ahead (GetParam()).
 class CaptureFileRead : public ::testing::TestWithParam<bool> {};
 
@@ -73,11 +82,8 @@ TEST_P(CaptureFileRead, BatchesKeepTheirBytesAcrossRefills) {
     const auto frames = numbered_frames(4000);  // about 3 MB: the 1 MB buffer refills
     write_file(dir.file("a.pcap"), pcap_file(frames));
     CaptureFile file(dir.file("a.pcap"), GetParam());
-    const BatchReading r = read_in_batches(file, frames);
-    EXPECT_EQ(r.packets, frames.size());
-    EXPECT_TRUE(r.all_bytes_kept);
+    const BatchReading r = expect_whole_file(file, frames);
     EXPECT_GE(r.short_batches, 2u);  // the batches did meet the end of the buffer
-    EXPECT_FALSE(file.truncated());
     EXPECT_EQ(file.offset(), file.size());
 }
 
@@ -86,11 +92,8 @@ TEST_P(CaptureFileRead, PcapngBatchesKeepTheirBytesAcrossRefills) {
     const auto frames = numbered_frames(4000);
     write_file(dir.file("a.pcapng"), pcapng_file(frames));
     CaptureFile file(dir.file("a.pcapng"), GetParam());
-    const BatchReading r = read_in_batches(file, frames);
-    EXPECT_EQ(r.packets, frames.size());
-    EXPECT_TRUE(r.all_bytes_kept);
+    const BatchReading r = expect_whole_file(file, frames);
     EXPECT_GE(r.short_batches, 2u);
-    EXPECT_FALSE(file.truncated());
 }
 
 TEST_P(CaptureFileRead, RecordsLargerThanTheBuffer) {
@@ -99,10 +102,7 @@ TEST_P(CaptureFileRead, RecordsLargerThanTheBuffer) {
                                        numbered_frame(2, 100), numbered_frame(3, (1u << 20) - 8)};
     write_file(dir.file("big.pcap"), pcap_file(frames));
     CaptureFile file(dir.file("big.pcap"), GetParam());
-    const BatchReading r = read_in_batches(file, frames);
-    EXPECT_EQ(r.packets, frames.size());
-    EXPECT_TRUE(r.all_bytes_kept);
-    EXPECT_FALSE(file.truncated());
+    expect_whole_file(file, frames);
 }
 
 TEST_P(CaptureFileRead, CutInTheLastRecordEndsTheFileAtItsOffset) {
@@ -143,10 +143,7 @@ TEST_P(CaptureFileRead, RecordsLongerThanTheRoomBeforeAChunk) {
     for (size_t i = 0; i < 40; ++i) frames.push_back(numbered_frame(i, (100u << 10) + i));
     write_file(dir.file("a.pcap"), pcap_file(frames));
     CaptureFile file(dir.file("a.pcap"), GetParam());
-    const BatchReading r = read_in_batches(file, frames);
-    EXPECT_EQ(r.packets, frames.size());
-    EXPECT_TRUE(r.all_bytes_kept);
-    EXPECT_FALSE(file.truncated());
+    expect_whole_file(file, frames);
     EXPECT_EQ(file.offset(), file.size());
 }
 
@@ -159,10 +156,7 @@ TEST_P(CaptureFileRead, FileThatEndsAtAChunksEnd) {
     ASSERT_EQ(bytes.size(), 1u << 20);
     write_file(dir.file("a.pcap"), bytes);
     CaptureFile file(dir.file("a.pcap"), GetParam());
-    const BatchReading r = read_in_batches(file, frames);
-    EXPECT_EQ(r.packets, frames.size());
-    EXPECT_TRUE(r.all_bytes_kept);
-    EXPECT_FALSE(file.truncated());
+    expect_whole_file(file, frames);
 }
 
 INSTANTIATE_TEST_SUITE_P(Reading, CaptureFileRead, ::testing::Values(false, true),
