@@ -81,7 +81,12 @@ struct DecodeScratch {
 };
 thread_local DecodeScratch t_scratch;
 
-constexpr uint64_t kMaxColumnRaw = uint64_t{256} << 20;
+// The raw length a column of a block of `records` may have: what a writer can make of it (a
+// text column of distinct values: each one's length, text and id, the text at most
+// kMaxTextBytes), and never less than the 256 MiB readers accepted before text was cut.
+uint64_t max_column_raw(size_t records) {
+    return std::max(uint64_t{256} << 20, uint64_t{records} * (kMaxTextBytes + 16) + 64);
+}
 
 // The column's bytes after zstd, verified to be raw_len long.
 const uint8_t* column_bytes(FlowBlock& b, FieldId f, const EncodedColumn& e) {
@@ -95,8 +100,11 @@ const uint8_t* column_bytes(FlowBlock& b, FieldId f, const EncodedColumn& e) {
         return src;
     }
     // Checked before anything is allocated: the size the frame states, and a bound no
-    // column of a block reaches (1048576 records of 256 bytes).
-    if (e.raw_len > kMaxColumnRaw) corrupt(b, f, "raw length over 256 MiB");
+    // column of the block reaches.
+    if (e.raw_len > max_column_raw(b.size()))
+        corrupt(b, f,
+                "raw length of " + std::to_string(e.raw_len) + " bytes is more than " +
+                    std::to_string(b.size()) + " records hold");
     if (ZSTD_getFrameContentSize(src, e.stored_len) != e.raw_len)
         corrupt(b, f, "decompressed length differs from raw length");
     auto& raw = t_scratch.raw;

@@ -70,6 +70,7 @@ void StringDict::rebuild_index() {
 
 uint32_t StringDict::intern(std::string_view s) {
     if (s.empty()) return 0;
+    if (s.size() > kMaxTextBytes) s = s.substr(0, kMaxTextBytes);
     if (!indexed_ || size() * 2u + 2u > slots_.size()) rebuild_index();
     const size_t mask = slots_.size() - 1;
     size_t i = hash_text(s) & mask;

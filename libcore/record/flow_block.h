@@ -13,11 +13,18 @@
 
 namespace fk {
 
+// The most bytes a text value keeps. Longer ones (an HTTP Host or an SNI in hostile traffic)
+// are cut where every text enters a block, StringDict::intern(), so that a text column stays
+// within the bound readers set (format/codec.cpp). DNS names, the longest legitimate values,
+// are at most 1020 bytes as text (l7/dns.h).
+constexpr size_t kMaxTextBytes = 1024;
+
 // Distinct strings of a block, numbered from 0 (0 is always the empty string).
 class StringDict {
   public:
     StringDict() { clear(); }
     void clear();
+    // The id of s cut to kMaxTextBytes, added when new.
     uint32_t intern(std::string_view s);
     std::string_view get(uint32_t id) const {
         return {chars_.data() + offsets_[id], offsets_[id + 1] - offsets_[id]};
