@@ -115,21 +115,31 @@ CaptureFile::CaptureFile(std::string path, bool read_ahead) : path_(std::move(pa
         fd_ = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
         if (fd_ < 0) throw DataError(path_ + ": " + errno_text(errno));
     }
-    struct stat st {};
-    if (::fstat(fd_, &st) == 0 && S_ISREG(st.st_mode)) {
-        file_size_ = static_cast<uint64_t>(st.st_size);
-        ::posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);  // larger read-ahead from disk
-        if (read_ahead)
-            ahead_ = std::make_unique<ReadAhead>(fd_, path_, kStreamChunk, kAheadHeadroom);
+    try {
+        struct stat st {};
+        if (::fstat(fd_, &st) == 0 && S_ISREG(st.st_mode)) {
+            file_size_ = static_cast<uint64_t>(st.st_size);
+            ::posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);  // larger read-ahead from disk
+            if (read_ahead)
+                ahead_ = std::make_unique<ReadAhead>(fd_, path_, kStreamChunk, kAheadHeadroom);
+        }
+        if (!ahead_) buf_.resize(kStreamChunk);
+        data_ = buf_.data();
+        read_file_header();
+    } catch (...) {
+        close();  // no destructor runs: a tool trying many files would run out of descriptors
+        throw;
     }
-    if (!ahead_) buf_.resize(kStreamChunk);
-    data_ = buf_.data();
-    read_file_header();
 }
 
 CaptureFile::~CaptureFile() {
+    close();
+}
+
+void CaptureFile::close() {
     ahead_.reset();  // its thread reads fd_
     if (fd_ > STDIN_FILENO) ::close(fd_);
+    fd_ = -1;
 }
 
 bool CaptureFile::refill(size_t n) {

@@ -87,6 +87,7 @@ class CaptureFile {
     uint32_t get32(const uint8_t* b) const;
     uint16_t get16(const uint8_t* b) const;
     void cut(uint64_t at);
+    void close();  // stops reading ahead and closes the file
 
     std::string path_;
     int fd_ = -1;

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
+#include <filesystem>
 
 #include "common/error.h"
 #include "common/read_ahead.h"
@@ -157,6 +158,25 @@ TEST_P(CaptureFileRead, FileThatEndsAtAChunksEnd) {
     write_file(dir.file("a.pcap"), bytes);
     CaptureFile file(dir.file("a.pcap"), GetParam());
     expect_whole_file(file, frames);
+}
+
+// A file refused at its header (not a capture, an unsupported link type) leaves no
+// descriptor open: flowgen and flowsample take many files, and the constructor that threw
+// has no destructor to close it.
+TEST_P(CaptureFileRead, RefusedFileLeavesNoDescriptorOpen) {
+    TempDir dir;
+    write_file(dir.file("garbage"), Bytes(4096, 0x67));
+    write_file(dir.file("link"), pcap_file({numbered_frame(0, 60)}, 147));
+    const auto open_descriptors = [] {
+        return std::distance(std::filesystem::directory_iterator("/proc/self/fd"),
+                             std::filesystem::directory_iterator());
+    };
+    const auto before = open_descriptors();
+    for (int i = 0; i < 50; ++i) {
+        EXPECT_THROW(CaptureFile(dir.file("garbage"), GetParam()), DataError);
+        EXPECT_THROW(CaptureFile(dir.file("link"), GetParam()), DataError);
+    }
+    EXPECT_EQ(open_descriptors(), before);
 }
 
 INSTANTIATE_TEST_SUITE_P(Reading, CaptureFileRead, ::testing::Values(false, true),
