@@ -29,6 +29,12 @@ void set_app(Conn& c, App app) {
     c.class_tries = Metadata::kClassified;  // nothing left for the classifier to decide
 }
 
+// A connection keeps of a name what its record will (kMaxTextBytes): hostile requests with
+// Host headers of kilobytes would otherwise hold that much per connection until it ends.
+void keep_text(std::string& to, std::string_view s) {
+    to.assign(s.substr(0, kMaxTextBytes));
+}
+
 bool dns_port(const FlowKey& k) {
     const auto is = [](uint16_t p) { return p == 53 || p == 5353 || p == 5355; };
     return is(k.sport) || is(k.dport);
@@ -36,8 +42,8 @@ bool dns_port(const FlowKey& k) {
 
 void take_hello(Conn& c, const l7::ClientHello& h, App app) {
     set_app(c, app);
-    c.sni.assign(h.sni);
-    c.alpn.assign(h.alpn());
+    keep_text(c.sni, h.sni);
+    keep_text(c.alpn, h.alpn());
     c.has_text = true;
     c.tls_version = h.version;
     c.ech = h.ech;
@@ -46,7 +52,7 @@ void take_hello(Conn& c, const l7::ClientHello& h, App app) {
 void take_dns(Conn& c, const l7::DnsMessage& m) {
     set_app(c, App::dns);
     if (m.has_question) {
-        c.dns_qname.assign(m.qname());
+        keep_text(c.dns_qname, m.qname());
         c.has_text = true;
         c.dns_qtype = m.qtype;
     }
@@ -141,8 +147,8 @@ void Metadata::start(FlowCache& cache, FlowCache::Entry& e, Conn& c, const Packe
             if (l7::parse_http_request(payload, req) != l7::Status::done) return;
             const bool ssdp = e.key.sport == 1900 || e.key.dport == 1900;
             set_app(c, ssdp ? App::ssdp : App::http);
-            c.http_method.assign(req.method);
-            c.http_host.assign(req.host);
+            keep_text(c.http_method, req.method);
+            keep_text(c.http_host, req.host);
             c.has_text = true;
             finish(cache, c);
             return;
@@ -152,7 +158,7 @@ void Metadata::start(FlowCache& cache, FlowCache::Entry& e, Conn& c, const Packe
             l7::GquicHello g;
             if (c.app == static_cast<uint8_t>(App::quic) &&
                 l7::parse_gquic_client_hello(payload, g) == l7::Status::done) {
-                c.sni.assign(g.sni);
+                keep_text(c.sni, g.sni);
                 c.has_text = true;
                 finish(cache, c);
             }
@@ -212,8 +218,8 @@ bool Metadata::parse_client(Conn& c, std::span<const uint8_t> stream, bool prefi
                 return false;
             }
             set_app(c, App::http);
-            c.http_method.assign(req.method);
-            c.http_host.assign(req.host);
+            keep_text(c.http_method, req.method);
+            keep_text(c.http_host, req.host);
             c.has_text = true;
             c.l7_state = kWaitResponse;
             return false;

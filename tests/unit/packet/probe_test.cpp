@@ -162,6 +162,23 @@ TEST(Probe, BothDirectionsShareHandshakeDelays) {
     EXPECT_EQ(client.retrans, 1u);
 }
 
+// A Host header of kilobytes (hostile traffic) is kept to kMaxTextBytes, as a record keeps
+// it, over TCP and in an SSDP datagram; a host at the limit is kept whole.
+TEST(Probe, LongHostIsCutToTheTextLimit) {
+    const auto request = [](const std::string& host) {
+        const std::string t = "GET / HTTP/1.1\r\nHost: " + host + "\r\n\r\n";
+        return Bytes(t.begin(), t.end());
+    };
+    const std::string longest(kMaxTextBytes, 'h');
+    const std::string ssdp = "M-SEARCH * HTTP/1.1\r\nHOST: " + longest + "x\r\n\r\n";
+    const auto r = run_frames(
+        {{kT0, eth_ipv4(kA, kB, 6, tcp(40000, 80, 0x18, 1, 0, request(longest + "xyz")))},
+         {kT0 + 1, eth_ipv4(kA, kB, 6, tcp(40001, 80, 0x18, 1, 0, request(longest)))},
+         {kT0 + 2, eth_ipv4(kA, kB, 17, udp(40002, 1900, Bytes(ssdp.begin(), ssdp.end())))}});
+    ASSERT_EQ(r.recs.size(), 3u);
+    for (const Rec& x : r.recs) EXPECT_EQ(x.http_host, longest) << "port " << x.sport;
+}
+
 TEST(Probe, FilesAreMergedInTimeOrder) {
     TempDir dir;
     write_file(dir.file("a.pcap"), pcap_file({udp_frame(kT0), udp_frame(kT0 + 20 * kSec)}));
