@@ -18,8 +18,18 @@ std::unique_ptr<FlowWriter> FlowWriter::open(const std::string& path, WriterOpti
         new FlowWriter(std::make_unique<AtomicFile>(path), std::move(opts)));
 }
 
+namespace {
+
+// Options as the format allows them: a block holds 1 to kMaxBlockRecords rows.
+WriterOptions checked(WriterOptions opts) {
+    opts.block_rows = std::clamp<size_t>(opts.block_rows, 1, kMaxBlockRecords);
+    return opts;
+}
+
+}  // namespace
+
 FlowWriter::FlowWriter(int fd, std::string name, WriterOptions opts)
-    : fd_(fd), name_(std::move(name)), opts_(std::move(opts)), encoder_(opts_.zstd_level) {
+    : fd_(fd), name_(std::move(name)), opts_(checked(std::move(opts))), encoder_(opts_.zstd_level) {
     write_header();
 }
 
@@ -27,7 +37,7 @@ FlowWriter::FlowWriter(std::unique_ptr<AtomicFile> file, WriterOptions opts)
     : file_(std::move(file)),
       fd_(file_->fd()),
       name_(file_->path()),
-      opts_(std::move(opts)),
+      opts_(checked(std::move(opts))),
       encoder_(opts_.zstd_level),
       gather_(!file_->in_place()) {
     write_header();
@@ -144,16 +154,19 @@ void FlowWriter::flush() {
 
 void FlowWriter::write(FlowBlock& b) {
     // Large blocks go out as they are; small ones (filtered, sampled) are gathered so that
-    // every block is big enough to compress well.
-    if (pending_.empty() && b.size() >= opts_.block_rows / 2) {
+    // every block is big enough to compress well. Larger than block_rows, they are cut: the
+    // flow cache hands over every flow it holds at the end of input (a million and more
+    // after a scan), and readers refuse blocks of more than kMaxBlockRecords.
+    const size_t rows = opts_.block_rows;
+    if (pending_.empty() && b.size() >= rows / 2 && b.size() <= rows) {
         write_block(b);
         return;
     }
     for (size_t i = 0; i < b.size();) {
-        const size_t take = std::min(b.size() - i, opts_.block_rows - pending_.size());
+        const size_t take = std::min(b.size() - i, rows - pending_.size());
         pending_.append_range(b, i, i + take);
         i += take;
-        if (pending_.size() >= opts_.block_rows) flush();
+        if (pending_.size() >= rows) flush();
     }
 }
 

@@ -14,7 +14,7 @@ namespace fk {
 
 struct WriterOptions {
     int zstd_level = 3;
-    size_t block_rows = 32768;  // rows per block when records are appended one by one
+    size_t block_rows = 32768;  // rows per block (1 to kMaxBlockRecords)
     std::string creator;        // program and version, kept in the header
     bool no_replace = false;    // files: fail rather than replace an existing file
 };
@@ -31,7 +31,8 @@ class FlowWriter {
     FlowWriter& operator=(const FlowWriter&) = delete;
 
     void append(const FlowRecord& r);
-    // Writes the rows of b: as one block when it is large, else gathered with other rows.
+    // Writes the rows of b: as one block when it is large, cut into blocks of block_rows when
+    // larger, else gathered with other rows.
     // b itself is not changed except that its columns get decoded.
     void write(FlowBlock& b);
     // Writes the rows appended so far as a block, so a reader downstream sees them now.

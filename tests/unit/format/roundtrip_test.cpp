@@ -782,6 +782,28 @@ TEST(Format, CorruptColumnEntriesFromTheFuzzer) {
               "");
 }
 
+// A block handed to the writer larger than its block size is cut into blocks of that size:
+// flowgen's flow cache hands over every flow it holds at the end of input, and 1.1 million
+// flows from a scan once made one block of more records than readers take (every flow in it
+// was lost). Here 2500 rows go to a writer of 1000-row blocks.
+TEST(Format, BlockLargerThanTheBlockSizeIsCut) {
+    test::TempDir dir;
+    const auto recs = sample_records(2498, true);
+    FlowBlock big;
+    for (const auto& r : recs) big.append(r);
+    WriterOptions wo;
+    wo.block_rows = 1000;
+    auto w = FlowWriter::open(dir.file("b.flows"), wo);
+    w->write(big);
+    w->close();
+    FlowReader rd(dir.file("b.flows"), {});
+    FlowBlock b;
+    std::vector<size_t> sizes;
+    while (rd.next(b)) sizes.push_back(b.size());
+    EXPECT_EQ(sizes, (std::vector<size_t>{1000, 1000, 500}));
+    expect_file_holds(dir.file("b.flows"), recs);
+}
+
 // Text longer than kMaxTextBytes is cut where it enters a block: a flowgen run over hostile
 // HTTP (20,000 distinct Host headers of 15 KB) once wrote a block whose http_host column was
 // over the readers' bound, and every flow in it was lost. Values up to the limit are kept
