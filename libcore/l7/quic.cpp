@@ -48,6 +48,15 @@ bool looks_like_quic_initial(std::span<const uint8_t> d) {
     return quic::parse_initial_header(d, h) == PacketStatus::ok;
 }
 
+void QuicInitialReader::reset() {
+    keys_ = {};
+    have_keys_ = false;
+    done_ = false;
+    packets_ = 0;
+    range_count_ = 0;
+    hello_ = {};
+}
+
 Status QuicInitialReader::feed(std::span<const uint8_t> datagram, std::span<uint8_t> scratch) {
     if (done_) return Status::done;
     bool opened = false;
@@ -74,6 +83,9 @@ Status QuicInitialReader::feed(std::span<const uint8_t> datagram, std::span<uint
 
 Status QuicInitialReader::open_packet(std::span<const uint8_t> packet, const InitialHeader& h,
                                       std::span<uint8_t> scratch) {
+    // Too short to hold the header protection sample (and the AEAD tag): nothing to open, and
+    // no keys worth deriving (a fake Initial header on a flood of datagrams cost 3 µs each).
+    if (h.pn_offset + 4 + quic::kHeaderSampleLength > h.packet_size) return Status::invalid;
     quic::UnprotectedInitial u;
     PacketStatus ps = PacketStatus::auth_failed;
     if (have_keys_ && keys_.version == h.version) {

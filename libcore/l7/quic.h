@@ -53,6 +53,9 @@ class QuicInitialReader {
     QuicInitialReader& operator=(const QuicInitialReader&) = delete;
 
     Status feed(std::span<const uint8_t> datagram, std::span<uint8_t> scratch);
+    // Ready for another connection. The CRYPTO buffer is not cleared: only the bytes of the
+    // received ranges are ever read.
+    void reset();
 
     const ClientHello& hello() const { return hello_; }
     uint32_t version() const { return keys_.version; }
@@ -78,7 +81,7 @@ class QuicInitialReader {
     unsigned packets_ = 0;
     uint8_t range_count_ = 0;
     Range ranges_[kMaxRanges] = {};  // received CRYPTO bytes, sorted, not touching
-    uint8_t crypto_[kMaxQuicClientHello] = {};
+    uint8_t crypto_[kMaxQuicClientHello];
     ClientHello hello_;
 };
 

@@ -76,7 +76,7 @@ uint32_t L7Pool::take_quic() {
     if (!free_readers_.empty()) {
         const uint32_t id = free_readers_.back();
         free_readers_.pop_back();
-        readers_[id - 1] = std::make_unique<l7::QuicInitialReader>();
+        readers_[id - 1]->reset();
         return id;
     }
     readers_.push_back(std::make_unique<l7::QuicInitialReader>());

@@ -164,7 +164,6 @@ void Metadata::start(FlowCache& cache, FlowCache::Entry& e, Conn& c, const Packe
             }
             return;
         }
-        c.l7_quic = cache.pool().take_quic();
         c.l7_client = e.client;
         c.l7_state = kQuic;
         set_app(c, App::quic);
@@ -293,6 +292,7 @@ bool Metadata::dns_datagram(Conn& c, const l7::DnsMessage& m) {
 }
 
 void Metadata::quic_datagram(FlowCache& cache, Conn& c, const PacketView& v) {
+    if (!c.l7_quic) c.l7_quic = cache.pool().take_quic();
     l7::QuicInitialReader& r = cache.pool().quic(c.l7_quic);
     const l7::Status s = r.feed(std::span<const uint8_t>(v.payload, v.payload_cap), scratch_);
     if (s == l7::Status::done) {
@@ -301,8 +301,17 @@ void Metadata::quic_datagram(FlowCache& cache, Conn& c, const PacketView& v) {
         return;
     }
     if (++c.l7_tries > kMaxTries || r.packets() >= kMaxQuicDatagrams ||
-        (s != l7::Status::need_more && r.packets() == 0 && c.l7_tries > 2))
+        (s != l7::Status::need_more && r.packets() == 0 && c.l7_tries > 2)) {
         finish(cache, c);
+        return;
+    }
+    // A reader that opened no packet holds nothing: it goes back to the pool until the next
+    // datagram, so that flows of one datagram that only looks like an Initial (a flood, a
+    // scan) do not hold about 4.5 KB each until they end.
+    if (r.packets() == 0) {
+        cache.pool().give_quic(c.l7_quic);
+        c.l7_quic = 0;
+    }
 }
 
 }  // namespace fk
