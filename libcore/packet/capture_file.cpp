@@ -226,9 +226,16 @@ uint16_t CaptureFile::get16(const uint8_t* b) const {
     return swapped_ ? __builtin_bswap16(v) : v;
 }
 
-void CaptureFile::cut(uint64_t at) {
+void CaptureFile::cut(uint64_t at, std::string reason) {
     truncated_ = true;
     truncated_at_ = at;
+    cut_reason_ = std::move(reason);
+}
+
+bool CaptureFile::damaged(uint64_t at, std::string reason) {
+    pos_ = static_cast<size_t>(at - base_);
+    cut(at, std::move(reason));
+    return false;
 }
 
 void CaptureFile::read_file_header() {
@@ -265,10 +272,8 @@ bool CaptureFile::next_pcap(RawPacket& p) {
     const uint32_t frac = get32(h + 4);
     const uint32_t incl = get32(h + 8);
     const uint32_t orig = get32(h + 12);
-    if (incl > kMaxRecord) {
-        cut(offset());
-        return false;
-    }
+    if (incl > kMaxRecord)
+        return damaged(offset(), "record header claiming " + std::to_string(incl) + " bytes");
     if (!have(16 + size_t{incl})) {
         if (!hold_) cut(offset());
         return false;
@@ -339,15 +344,14 @@ bool CaptureFile::next_pcapng(RawPacket& p) {
             type = get32(b);
         }
         const uint32_t len = get32(b + 4);
-        if (len < 12 || (len & 3) != 0 || len > kMaxRecord) {
-            cut(offset());
-            return false;
-        }
+        if (len < 12 || (len & 3) != 0 || len > kMaxRecord)
+            return damaged(offset(), "block of length " + std::to_string(len));
         if (!have(len)) {
             if (!hold_) cut(offset());
             return false;
         }
         b = data_ + pos_;
+        const uint64_t at = offset();
         pos_ += len;
         switch (type) {
             case kPcapngShb:
@@ -358,9 +362,11 @@ bool CaptureFile::next_pcapng(RawPacket& p) {
                 break;
             case 6:    // enhanced packet block
             case 2: {  // obsolete packet block
-                if (len < 32) continue;
+                if (len < 32) return damaged(at, "packet block of length " + std::to_string(len));
                 const uint32_t ifid = type == 6 ? get32(b + 8) : get16(b + 8);
-                if (ifid >= ifaces_.size()) continue;
+                if (ifid >= ifaces_.size())
+                    return damaged(at, "packet block for interface " + std::to_string(ifid) +
+                                           ", which no interface block declares,");
                 const Interface& ifc = ifaces_[ifid];
                 const uint64_t ts = (uint64_t{get32(b + 12)} << 32) | get32(b + 16);
                 uint32_t cap = get32(b + 20);
@@ -378,7 +384,8 @@ bool CaptureFile::next_pcapng(RawPacket& p) {
                 return true;
             }
             case 3: {  // simple packet block: interface 0, no timestamp
-                if (len < 16 || ifaces_.empty()) continue;
+                if (len < 16) return damaged(at, "packet block of length " + std::to_string(len));
+                if (ifaces_.empty()) return damaged(at, "packet block before any interface block");
                 const uint32_t orig = get32(b + 8);
                 uint32_t cap = len - 16;
                 if (orig < cap) cap = orig;

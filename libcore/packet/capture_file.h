@@ -65,6 +65,8 @@ class CaptureFile {
     const std::string& path() const { return path_; }
     bool truncated() const { return truncated_; }
     uint64_t truncated_at() const { return truncated_at_; }
+    // What ended the file early: "truncated", or the damage found at truncated_at().
+    const std::string& cut_reason() const { return cut_reason_; }
     // Bytes consumed so far and the file size (0 for a stream): for progress.
     uint64_t offset() const { return base_ + pos_; }
     uint64_t size() const { return file_size_; }
@@ -86,7 +88,10 @@ class CaptureFile {
     void parse_idb(const uint8_t* b, uint32_t len);
     uint32_t get32(const uint8_t* b) const;
     uint16_t get16(const uint8_t* b) const;
-    void cut(uint64_t at);
+    void cut(uint64_t at, std::string reason = "truncated");
+    // A whole block that cannot be read: the file ends before it (every later call stops
+    // there too), as libpcap and tshark end it.
+    bool damaged(uint64_t at, std::string reason);
     void close();  // stops reading ahead and closes the file
 
     std::string path_;
@@ -116,6 +121,7 @@ class CaptureFile {
     std::vector<Interface> ifaces_;
     bool truncated_ = false;
     uint64_t truncated_at_ = 0;
+    std::string cut_reason_;
 };
 
 }  // namespace fk

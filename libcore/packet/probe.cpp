@@ -318,7 +318,7 @@ ReadResult read_captures(const std::vector<std::string>& paths, Probe& probe,
     ReadResult r;
     for (const auto& f : files)
         if (f->truncated())
-            r.warnings.push_back(f->path() + ": truncated at byte offset " +
+            r.warnings.push_back(f->path() + ": " + f->cut_reason() + " at byte offset " +
                                  std::to_string(f->truncated_at()) +
                                  " (flows up to the cut are kept)");
     return r;

@@ -160,6 +160,30 @@ TEST_P(CaptureFileRead, FileThatEndsAtAChunksEnd) {
     expect_whole_file(file, frames);
 }
 
+// A pcapng packet block for an interface no interface block declared ends the file there,
+// with a reason and the block's offset, as libpcap and tshark end it: its packets had been
+// dropped without a word. The blocks after it are not read either.
+TEST_P(CaptureFileRead, PacketBlockOfAnUndeclaredInterfaceEndsTheFile) {
+    TempDir dir;
+    std::vector<Frame> frames;
+    for (size_t i = 0; i < 5; ++i) frames.push_back(numbered_frame(i, 60));
+    Bytes b = pcapng_file(frames);
+    const size_t third = 28 + 20 + 2 * (32 + 60);  // section, interface, two packet blocks
+    ASSERT_EQ(b[third], 6);
+    b[third + 8] = 7;  // interface id
+    write_file(dir.file("odd.pcapng"), b);
+    CaptureFile file(dir.file("odd.pcapng"), GetParam());
+    const BatchReading r = read_in_batches(file, frames);
+    EXPECT_EQ(r.packets, 2u);
+    EXPECT_TRUE(r.all_bytes_kept);
+    EXPECT_TRUE(file.truncated());
+    EXPECT_EQ(file.truncated_at(), third);
+    EXPECT_EQ(file.cut_reason(),
+              "packet block for interface 7, which no interface block declares,");
+    RawPacket p;
+    EXPECT_FALSE(file.next(p));
+}
+
 // A file refused at its header (not a capture, an unsupported link type) leaves no
 // descriptor open: flowgen and flowsample take many files, and the constructor that threw
 // has no destructor to close it.
