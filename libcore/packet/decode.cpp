@@ -173,6 +173,7 @@ struct Decoder {
         const uint16_t ff = be16(p + 6);
         if (ff & 0x3fff) {
             out.frag_id = be16(p + 4);
+            out.frag_next = out.proto;
             if (ff & 0x1fff) {
                 out.frag = kLaterFragment;
                 return Decoded::kIp;
@@ -227,6 +228,7 @@ struct Decoder {
                     }
                     const uint16_t off = be16(q + 2);
                     out.frag_id = be32(q + 4);
+                    out.frag_next = q[0];
                     if (off & 0xfff8) {
                         out.frag = kLaterFragment;
                         out.proto = q[0];

@@ -44,6 +44,9 @@ struct PacketView {
     const uint8_t* payload = nullptr;
     uint64_t src_mac = 0, dst_mac = 0;  // IP packets: only with DecodeOptions::ip_macs
     uint8_t tunnel = 0;                 // Tunnel (record/names.h) of the outermost encapsulation
+    // Fragments: the protocol every fragment of the datagram names, the IPv4 protocol or the
+    // IPv6 fragment header's next header (a first fragment's `proto` may be further on).
+    uint8_t frag_next = 0;
     IpAddr tun_src, tun_dst;
 };
 

@@ -32,7 +32,8 @@ struct Probe::Frags {
         IpAddr src, dst;
         uint32_t id = 0;
         uint16_t vlan = 0;
-        uint8_t proto = 0;
+        uint8_t proto = 0;       // PacketView::frag_next, what every fragment names
+        uint8_t flow_proto = 0;  // the first fragment's transport protocol
         bool used = false;
         bool known = false;  // the first fragment was seen: ports are valid
         uint16_t sport = 0, dport = 0;
@@ -47,12 +48,12 @@ struct Probe::Frags {
 
     static uint32_t hash(const PacketView& v) {
         uint64_t h = (v.src.lo ^ v.src.hi * 31) * 0x9E3779B97F4A7C15ull;
-        h ^=
-            (v.dst.lo ^ v.dst.hi * 31 ^ uint64_t{v.frag_id} << 8 ^ v.proto) * 0xC2B2AE3D27D4EB4Full;
+        h ^= (v.dst.lo ^ v.dst.hi * 31 ^ uint64_t{v.frag_id} << 8 ^ v.frag_next) *
+             0xC2B2AE3D27D4EB4Full;
         return static_cast<uint32_t>(h >> 40);
     }
     static bool same(const Entry& e, const PacketView& v) {
-        return e.used && e.id == v.frag_id && e.proto == v.proto && e.vlan == v.vlan &&
+        return e.used && e.id == v.frag_id && e.proto == v.frag_next && e.vlan == v.vlan &&
                e.src == v.src && e.dst == v.dst;
     }
     // Later fragments that never found their first fragment: a flow of their own.
@@ -83,7 +84,7 @@ struct Probe::Frags {
         victim->src = v.src;
         victim->dst = v.dst;
         victim->id = v.frag_id;
-        victim->proto = v.proto;
+        victim->proto = v.frag_next;
         victim->vlan = v.vlan;
         return *victim;
     }
@@ -91,6 +92,7 @@ struct Probe::Frags {
     void first(const PacketView& v, uint64_t ts) {
         Entry& e = slot(v, ts);
         e.known = true;
+        e.flow_proto = v.proto;
         e.sport = v.sport;
         e.dport = v.dport;
         e.touched = ts;
@@ -107,6 +109,7 @@ struct Probe::Frags {
         Entry& e = slot(v, ts);
         e.touched = ts;
         if (e.known) {
+            v.proto = e.flow_proto;
             v.sport = e.sport;
             v.dport = e.dport;
             return true;

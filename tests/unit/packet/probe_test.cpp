@@ -104,6 +104,35 @@ TEST(Probe, LaterFragmentsJoinTheFirstFragmentsFlowInAnyOrder) {
     EXPECT_EQ(r.recs[0].start, kT0);
 }
 
+// IPv6: every fragment names the header after the fragment header (here destination
+// options, 60); only the first goes on to UDP. The later fragments joined a flow of their
+// own (proto 60, no ports) instead of the datagram's.
+TEST(Probe, Ipv6FragmentsWithOptionsAfterTheFragmentHeaderJoinOneFlow) {
+    uint8_t a[16] = {0x20, 0x01, 0x0d, 0xb8}, b[16] = {0x20, 0x01, 0x0d, 0xb8};
+    a[15] = 1;
+    b[15] = 2;
+    const auto fragment6 = [&](uint64_t ts, uint32_t id, uint16_t offset_flags, const Bytes& rest) {
+        Bytes frag{60, 0};  // next: destination options
+        put16(frag, offset_flags);
+        put32(frag, id);
+        append(frag, rest);
+        Bytes pkt = ether(0x86dd);
+        append(pkt, ipv6(a, b, 44, frag.size()));
+        append(pkt, frag);
+        return Frame{ts, pkt};
+    };
+    Bytes first{17, 0, 1, 4, 0, 0, 0, 0};  // destination options: next UDP, PadN
+    append(first, udp(5555, 7777, Bytes(16, 1)));
+    const Bytes rest(40, 2);  // first: 8 + 24 bytes = offset 4 (8-byte units)
+    const auto r =
+        run_frames({fragment6(kT0, 1, 0x0001, first), fragment6(kT0 + 1, 1, 4 << 3, rest),
+                    fragment6(kT0 + 2, 2, 4 << 3, rest), fragment6(kT0 + 3, 2, 0x0001, first)});
+    ASSERT_EQ(r.recs.size(), 1u);
+    EXPECT_EQ(r.recs[0].proto, 17);
+    EXPECT_EQ(r.recs[0].sport, 5555);
+    EXPECT_EQ(r.recs[0].packets, 4u);
+}
+
 TEST(Probe, FragmentsWithoutTheirFirstFragmentStillCount) {
     const auto r = run_frames({fragment(kT0, 5, 3, Bytes(40, 0)), udp_frame(kT0 + 40 * kSec)});
     uint64_t portless = 0;
