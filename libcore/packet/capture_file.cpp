@@ -22,7 +22,7 @@ constexpr uint32_t kPcapngShb = 0x0a0d0d0a;
 constexpr uint32_t kPcapngByteOrder = 0x1a2b3c4d;
 // A record longer than this is not a packet but a sign of a corrupt file.
 constexpr uint32_t kMaxRecord = 16u << 20;
-constexpr size_t kStreamChunk = 1u << 20;
+constexpr size_t kStreamChunk = CaptureFile::kBufferBytes;
 // Room in front of a chunk read ahead for the unfinished record of the chunk before: a
 // longer record is gathered in a buffer of its own.
 constexpr size_t kAheadHeadroom = 64u << 10;
@@ -108,7 +108,8 @@ const char* link_type_name(uint32_t link) {
     }
 }
 
-CaptureFile::CaptureFile(std::string path, bool read_ahead) : path_(std::move(path)) {
+CaptureFile::CaptureFile(std::string path, bool read_ahead, size_t buffer_bytes)
+    : path_(std::move(path)) {
     if (path_ == "-") {
         fd_ = STDIN_FILENO;
     } else {
@@ -123,7 +124,7 @@ CaptureFile::CaptureFile(std::string path, bool read_ahead) : path_(std::move(pa
             if (read_ahead)
                 ahead_ = std::make_unique<ReadAhead>(fd_, path_, kStreamChunk, kAheadHeadroom);
         }
-        if (!ahead_) buf_.resize(kStreamChunk);
+        if (!ahead_) buf_.resize(buffer_bytes);
         data_ = buf_.data();
         read_file_header();
     } catch (...) {

@@ -45,7 +45,10 @@ class CaptureFile {
     // file, a file that is neither pcap nor pcapng, or an unsupported link type. With
     // read_ahead, a regular file is read on a thread of its own (see ReadAhead); a stream is
     // always read on the caller's thread, so that a stalled writer cannot hold up exit.
-    explicit CaptureFile(std::string path, bool read_ahead = false);
+    // buffer_bytes: the read buffer (a longer record gets a longer one).
+    explicit CaptureFile(std::string path, bool read_ahead = false,
+                         size_t buffer_bytes = kBufferBytes);
+    static constexpr size_t kBufferBytes = 1u << 20;
     ~CaptureFile();
     CaptureFile(const CaptureFile&) = delete;
     CaptureFile& operator=(const CaptureFile&) = delete;
