@@ -67,7 +67,7 @@ bool looks_like_http_request(std::span<const uint8_t> d) {
     return i > 0 && i <= kMaxHttpMethod && i < d.size() && d[i] == ' ';
 }
 
-Status parse_http_request(std::span<const uint8_t> d, HttpRequest& req) {
+Status parse_http_request(std::span<const uint8_t> d, HttpRequest& req, size_t resume_at) {
     req = HttpRequest{};
     std::span<const uint8_t> data = d.first(std::min(d.size(), kMaxHttpHeader));
     // Request line: method SP request-target SP HTTP/1.x CRLF. Like tshark, tolerate spaces
@@ -102,11 +102,12 @@ Status parse_http_request(std::span<const uint8_t> d, HttpRequest& req) {
     req.version_minor = static_cast<uint8_t>(minor);
 
     // Header fields up to the empty line; the first Host wins.
-    size_t line = lf + 1;
+    size_t line = std::max(lf + 1, resume_at);
     for (;;) {
         size_t end = line_end(data, line);
         if (end == std::string_view::npos) {
             if (data.size() == kMaxHttpHeader) return Status::done;  // cut off: no Host seen
+            req.resume_at = line;
             return more(d.size(), req.needed);
         }
         size_t field_end = end > line && data[end - 1] == '\r' ? end - 1 : end;

@@ -35,6 +35,10 @@ struct HttpRequest {
     std::string_view host;      // Host header value without surrounding spaces; empty if absent
     uint8_t version_minor = 0;  // HTTP/1.0 or HTTP/1.1
     size_t needed = 0;          // with need_more: a lower bound of the bytes to call again with
+    // With need_more after the request line: where the first incomplete header line starts.
+    // The lines before it hold no Host and no end; a call on the same stream grown longer
+    // can resume there.
+    size_t resume_at = 0;
 };
 
 struct HttpResponse {
@@ -46,7 +50,8 @@ struct HttpResponse {
 // True when the bytes can start an HTTP/1.x request line: a method token and a space.
 bool looks_like_http_request(std::span<const uint8_t> data);
 
-Status parse_http_request(std::span<const uint8_t> data, HttpRequest& req);
+// resume_at: an earlier need_more's req.resume_at for the same stream, grown since.
+Status parse_http_request(std::span<const uint8_t> data, HttpRequest& req, size_t resume_at = 0);
 Status parse_http_response(std::span<const uint8_t> data, HttpResponse& resp);
 
 }  // namespace fk::l7

@@ -96,7 +96,7 @@ void Conn::reset() {
     l7_state = l7_client = l7_tries = 0;
     class_tries = 0;
     app_evidence = 0;
-    l7_next_seq = l7_buffer = l7_quic = 0;
+    l7_next_seq = l7_buffer = l7_quic = l7_mark = 0;
     if (has_text) {
         // clear() keeps the strings' capacity: a reused Conn does not allocate again.
         sni.clear();

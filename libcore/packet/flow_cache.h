@@ -77,6 +77,9 @@ struct alignas(64) Conn {
     uint32_t l7_next_seq = 0;  // TLS over TCP: next client sequence number to buffer
     uint32_t l7_buffer = 0;    // L7Pool ids, 0 = none
     uint32_t l7_quic = 0;
+    // A message being buffered: for a TLS hello, the stream length its parser asked for (not
+    // parsed again before); for an HTTP request, where its parser resumes.
+    uint32_t l7_mark = 0;
     // TCP handshake: times of the client's SYN and the server's SYN/ACK.
     uint64_t syn_ts = 0, synack_ts = 0;
     std::string sni, alpn, http_host, http_method, dns_qname;

@@ -16,6 +16,28 @@ std::span<const uint8_t> bytes(std::string_view s) {
     return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
 }
 
+// A request growing a byte at a time, each call resuming where the one before stopped: the
+// lines before resume_at are not read again, and the result is the whole parse's.
+TEST(Http, ResumesAtTheFirstIncompleteHeaderLine) {
+    const std::string whole = "POST /x HTTP/1.1\r\nA: 1\r\nBb: 22\r\nhost: h.example\r\n\r\n";
+    const size_t host_line = whole.find("host");
+    HttpRequest req;
+    size_t resume = 0;
+    for (size_t n = 1; n < host_line + 17; ++n) {
+        ASSERT_EQ(parse_http_request(bytes(whole).first(n), req, resume), Status::need_more) << n;
+        resume = req.resume_at;
+    }
+    EXPECT_EQ(resume, host_line);
+    ASSERT_EQ(parse_http_request(bytes(whole).first(host_line + 17), req, resume), Status::done);
+    EXPECT_EQ(req.method, "POST");
+    EXPECT_EQ(req.target, "/x");
+    EXPECT_EQ(req.host, "h.example");
+    // Resumed past the Host line, the parser sees no Host: resume_at is only ever where an
+    // incomplete line starts.
+    ASSERT_EQ(parse_http_request(bytes(whole), req, whole.size() - 2), Status::done);
+    EXPECT_EQ(req.host, "");
+}
+
 TEST(Http, RequestSplitOverTwoSegments) {
     // pcap/http/http-lines-split.pcap: frame 4 carries the request line and Host, frame 6
     // the rest of the header section.

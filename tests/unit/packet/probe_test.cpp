@@ -6,6 +6,8 @@
 #include "packet/threaded_sink.h"
 #include "packet_builder.h"
 #include "probe_util.h"
+#include "synth/messages.h"
+#include "synth/rng.h"
 #include "test_util.h"
 
 namespace fk::test {
@@ -206,6 +208,36 @@ TEST(Probe, LongHostIsCutToTheTextLimit) {
          {kT0 + 2, eth_ipv4(kA, kB, 17, udp(40002, 1900, Bytes(ssdp.begin(), ssdp.end())))}});
     ASSERT_EQ(r.recs.size(), 3u);
     for (const Rec& x : r.recs) EXPECT_EQ(x.http_host, longest) << "port " << x.sport;
+}
+
+// A TLS hello and an HTTP request sent one byte per segment after a first one that shows what
+// they are: parsed again only when a parse can have a new outcome (a hello once the bytes its
+// parser asked for are there, a request at a new line, from its first incomplete line), they
+// still give their SNI and Host.
+TEST(Probe, MessagesInOneByteSegmentsAreRead) {
+    uint8_t hello[4096];
+    synth::Rng rng(5);
+    synth::ClientHello h;
+    h.sni = "bytewise.example";
+    const size_t hello_len = synth::tls_client_hello_record(hello, h, rng);
+    const std::string request = "GET / HTTP/1.1\r\nA: 1\r\nB: 2\r\nHost: lines.example\r\n\r\n";
+    std::vector<Frame> frames;
+    uint64_t ts = kT0;
+    const auto bytewise = [&](uint16_t sport, uint16_t dport, const uint8_t* d, size_t n) {
+        constexpr size_t kFirst = 8;
+        for (size_t i = 0; i < n; i += i ? 1 : kFirst)
+            frames.push_back({ts++, eth_ipv4(kA, kB, 6,
+                                             tcp(sport, dport, 0x18, static_cast<uint32_t>(1 + i),
+                                                 0, Bytes(d + i, d + i + (i ? 1 : kFirst))))});
+    };
+    bytewise(40000, 443, hello, hello_len);
+    bytewise(40001, 80, reinterpret_cast<const uint8_t*>(request.data()), request.size());
+    const auto r = run_frames(frames);
+    ASSERT_EQ(r.recs.size(), 2u);
+    const Rec& tls = r.recs[0].dport == 443 ? r.recs[0] : r.recs[1];
+    const Rec& http = r.recs[0].dport == 443 ? r.recs[1] : r.recs[0];
+    EXPECT_EQ(tls.sni, "bytewise.example");
+    EXPECT_EQ(http.http_host, "lines.example");
 }
 
 TEST(Probe, FilesAreMergedInTimeOrder) {
