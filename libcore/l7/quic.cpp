@@ -1,7 +1,9 @@
 #include "l7/quic.h"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
+#include <iterator>
 
 #include "l7/byte_reader.h"
 
@@ -53,7 +55,7 @@ void QuicInitialReader::reset() {
     have_keys_ = false;
     done_ = false;
     packets_ = 0;
-    range_count_ = 0;
+    std::fill(std::begin(received_), std::end(received_), 0);
     hello_ = {};
 }
 
@@ -154,33 +156,21 @@ bool QuicInitialReader::read_frames(std::span<const uint8_t> payload) {
 
 void QuicInitialReader::add_crypto(uint64_t offset, std::span<const uint8_t> data) {
     if (offset >= kMaxQuicClientHello || data.empty()) return;
-    size_t begin = offset;
-    size_t end = std::min<size_t>(kMaxQuicClientHello, offset + data.size());
+    const size_t begin = offset;
+    const size_t end = std::min<size_t>(kMaxQuicClientHello, offset + data.size());
     std::memcpy(crypto_ + begin, data.data(), end - begin);
-    // Merge [begin, end) into the sorted ranges, joining those it overlaps or touches.
-    size_t i = 0;
-    while (i < range_count_ && ranges_[i].end < begin) ++i;
-    size_t j = i;
-    while (j < range_count_ && ranges_[j].begin <= end) {
-        begin = std::min<size_t>(begin, ranges_[j].begin);
-        end = std::max<size_t>(end, ranges_[j].end);
-        ++j;
+    for (size_t at = begin; at < end;) {
+        const size_t bit = at % 64, take = std::min<size_t>(64 - bit, end - at);
+        received_[at / 64] |= (take == 64 ? ~uint64_t{0} : ((uint64_t{1} << take) - 1)) << bit;
+        at += take;
     }
-    size_t removed = j - i;
-    if (removed == 0 && range_count_ == kMaxRanges) return;  // too scattered: keep what we have
-    Range merged{static_cast<uint16_t>(begin), static_cast<uint16_t>(end)};
-    if (removed == 0) {
-        std::memmove(ranges_ + i + 1, ranges_ + i, (range_count_ - i) * sizeof(Range));
-        ++range_count_;
-    } else if (removed > 1) {
-        std::memmove(ranges_ + i + 1, ranges_ + j, (range_count_ - j) * sizeof(Range));
-        range_count_ = static_cast<uint8_t>(range_count_ - (removed - 1));
-    }
-    ranges_[i] = merged;
 }
 
 size_t QuicInitialReader::contiguous() const {
-    return range_count_ && ranges_[0].begin == 0 ? ranges_[0].end : 0;
+    size_t word = 0;
+    while (word < std::size(received_) && received_[word] == ~uint64_t{0}) ++word;
+    if (word == std::size(received_)) return kMaxQuicClientHello;
+    return word * 64 + static_cast<size_t>(std::countr_one(received_[word]));
 }
 
 Status QuicInitialReader::try_hello() {

@@ -53,8 +53,8 @@ class QuicInitialReader {
     QuicInitialReader& operator=(const QuicInitialReader&) = delete;
 
     Status feed(std::span<const uint8_t> datagram, std::span<uint8_t> scratch);
-    // Ready for another connection. The CRYPTO buffer is not cleared: only the bytes of the
-    // received ranges are ever read.
+    // Ready for another connection. The CRYPTO buffer is not cleared: only the bytes marked
+    // received are ever read.
     void reset();
 
     const ClientHello& hello() const { return hello_; }
@@ -70,17 +70,13 @@ class QuicInitialReader {
     size_t contiguous() const;
     Status try_hello();
 
-    struct Range {
-        uint16_t begin, end;
-    };
-    static constexpr size_t kMaxRanges = 32;
-
     quic::InitialKeys keys_;
     bool have_keys_ = false;
     bool done_ = false;
     unsigned packets_ = 0;
-    uint8_t range_count_ = 0;
-    Range ranges_[kMaxRanges] = {};  // received CRYPTO bytes, sorted, not touching
+    // A bit per CRYPTO byte received, however scattered: a list of 32 ranges lost the bytes
+    // of a hello sent as more than 32 pieces (an easy way to hide an SNI).
+    uint64_t received_[kMaxQuicClientHello / 64] = {};
     uint8_t crypto_[kMaxQuicClientHello];
     ClientHello hello_;
 };

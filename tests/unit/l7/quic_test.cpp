@@ -220,6 +220,24 @@ TEST_F(QuicReader, TooScatteredStreamsStayBounded) {
               Status::need_more);
 }
 
+// A hello whose first 80 bytes come one byte per CRYPTO frame, the even offsets first: more
+// pieces than the 32 ranges the reader kept, whose later bytes it dropped (tshark reads it).
+TEST_F(QuicReader, HelloInHundredsOfPiecesIsRead) {
+    const auto hello = test::hello_message({test::sni_ext("pieces.example")});
+    ASSERT_GT(hello.size(), 80u);
+    std::vector<uint8_t> frames;
+    for (size_t start : {0, 1})
+        for (size_t off = start; off < 80; off += 2) {
+            const auto f = crypto_frame(hello, off, 1);
+            frames.insert(frames.end(), f.begin(), f.end());
+        }
+    const auto rest = crypto_frame(hello, 80, hello.size() - 80);
+    frames.insert(frames.end(), rest.begin(), rest.end());
+    QuicInitialReader r;
+    ASSERT_EQ(r.feed(initial_packet(quic::kVersion1, kRfcDcid, frames, 0), scratch), Status::done);
+    EXPECT_EQ(r.hello().sni, "pieces.example");
+}
+
 TEST_F(QuicReader, RealHelloInTwoInitials) {
     // pcap/quic/quic_frags_ch_in_multiple_packets.pcapng: a v1 hello in two Initials, with
     // the 18 ALPN ids tshark lists for frame 2.
