@@ -50,7 +50,8 @@ inline void advance_lines(std::string_view text, size_t& from, size_t to, size_t
 // The JSON documents of a file: JSON Lines (one document per line), or, when the first line is
 // not a whole document, the file parsed as a sequence of (pretty-printed) documents.
 // f(element, line) runs for every document; a top-level array gives each of its elements.
-// A malformed line, or an exception LineError from f, goes to malformed().
+// A malformed line or document, an incomplete last document, or an exception LineError from f,
+// goes to malformed().
 template <class F>
 void for_each_json(std::string_view text, const std::string& name, const ImportOptions& opts,
                    ImportStats& stats, F&& f) {
@@ -83,7 +84,7 @@ void for_each_json(std::string_view text, const std::string& name, const ImportO
             if (auto err = (*it).get(doc)) {
                 malformed(name, line, std::string("not JSON: ") + simdjson::error_message(err),
                           opts, stats);
-                break;  // a stream cannot resynchronise after a broken document
+                return;  // a stream cannot resynchronise after a broken document
             }
             try {
                 if (doc.is_array()) {
@@ -94,6 +95,16 @@ void for_each_json(std::string_view text, const std::string& name, const ImportO
             } catch (const LineError& e) {
                 malformed(name, line, e.what, opts, stats);
             }
+        }
+        // parse_many stops without an error before a last document the input ends inside of
+        // (a blob cut short); its bytes are left over.
+        if (const size_t cut = docs.truncated_bytes()) {
+            const size_t at = text.size() - cut;
+            advance_lines(text, pos, at, line);
+            malformed(name, line,
+                      "incomplete JSON document from byte offset " + std::to_string(at) +
+                          " to the end of the input",
+                      opts, stats);
         }
         return;
     }

@@ -49,3 +49,14 @@ flows=$(flowquery -q -r "$TMP/eve.flows" -o csv:proto | wc -l)
 [ "$flows" -ge "$events" ] && [ "$flows" -le $((2 * events)) ] || fail "EVE: $flows flows for $events flow events"
 answered=$(zcat "$eve" | grep '"event_type":"flow"' | grep -vc '"pkts_toclient":0,' || true)
 expect_eq "$flows" "$((events + answered))" "EVE flows = events + answered events"
+
+# A pretty-printed blob cut short after a whole one: exit 1 naming where the cut document
+# starts (3311 bytes of the whole blob and a newline); --ignore-errors keeps the first's flows.
+{ cat "$V/azure/nsg-flow-log-v2.json"; echo; head -c 2000 "$V/azure/nsg-flow-log-v2.json"; } > "$TMP/cut.json"
+set +e
+flowimport -q "$TMP/cut.json" -w "$TMP/cut.flows" 2> "$TMP/err"; st=$?
+set -e
+expect_eq "$st" 1 "exit status on a cut JSON blob"
+expect_eq "$(cat "$TMP/err")" "flowimport: $TMP/cut.json:71: incomplete JSON document from byte offset 3312 to the end of the input" "cut blob message"
+flowimport -q --ignore-errors "$TMP/cut.json" -w "$TMP/cut.flows" 2> /dev/null
+expect_eq "$(flowquery -q -r "$TMP/cut.flows" -o csv:proto | wc -l)" 14 "flows of the whole blob"

@@ -56,6 +56,16 @@ Result sample(const std::string& rel, const std::string& want_format) {
     return run(want_format, text);
 }
 
+// The message of the DataError the import throws, or "" without one.
+std::string error_of(const std::string& format, std::string_view text) {
+    try {
+        run(format, text);
+    } catch (const DataError& e) {
+        return e.what();
+    }
+    return "";
+}
+
 #define NEED_DATA() \
     if (test::shared_data().empty()) GTEST_SKIP() << "../shared/data is not present"
 
@@ -346,7 +356,36 @@ TEST(Azure, MalformedTupleNamesItsLine) {
     EXPECT_EQ(r.stats.skipped, 1u);
 }
 
+// A blob cut short (an upload in progress, a full disk): its document is an error naming
+// where it starts; the whole documents before it are imported.
+TEST(Azure, TruncatedBlobIsAnError) {
+    NEED_DATA();
+    const std::string blob = slurp(test::shared_data() + "/vpc/azure/nsg-flow-log-v2.json");
+    ASSERT_EQ(blob.size(), 3311u);
+    const std::string cut = blob.substr(0, 2000);
+    EXPECT_EQ(error_of("azure", cut),
+              "in:1: incomplete JSON document from byte offset 0 to the end of the input");
+    // The blob has 69 lines; an empty line, then the cut one at line 71.
+    const std::string two = blob + "\n" + cut;
+    EXPECT_EQ(error_of("azure", two),
+              "in:71: incomplete JSON document from byte offset 3312 to the end of the input");
+    const auto r = run("azure", two, true);
+    EXPECT_EQ(r.flows.size(), 14u);
+    EXPECT_EQ(r.stats.skipped, 1u);
+}
+
 // --- GCP ---------------------------------------------------------------------------------
+
+TEST(Gcp, TruncatedPrettyPrintedEntryIsAnError) {
+    NEED_DATA();
+    const std::string entry =
+        slurp(test::shared_data() + "/vpc/gcp/vpc-flows-internet-routing-details.json");
+    EXPECT_EQ(error_of("gcp", "  " + entry.substr(0, 800)),
+              "in:1: incomplete JSON document from byte offset 2 to the end of the input");
+    const auto r = run("gcp", entry + entry.substr(0, 800), true);
+    EXPECT_EQ(r.flows.size(), 1u);
+    EXPECT_EQ(r.stats.skipped, 1u);
+}
 
 TEST(Gcp, GoogleService) {
     NEED_DATA();
