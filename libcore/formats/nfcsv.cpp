@@ -89,9 +89,8 @@ IpAddr address(std::string_view s, const char* col) {
 
 void NfcsvImporter::import(std::string_view text, const std::string& name,
                            const ImportOptions& opts, const FlowSink& sink, ImportStats& stats) {
-    std::array<int, kNumCols> pos;
-    pos.fill(-1);
-    bool header_seen = false;
+    std::array<int, kNumCols> pos{};
+    bool header_seen = false, in_summary = false;
     size_t lineno = 0;
     std::vector<std::string_view> cells;
     while (!text.empty()) {
@@ -108,7 +107,13 @@ void NfcsvImporter::import(std::string_view text, const std::string& name,
             if (c == std::string_view::npos) break;
             p = c + 1;
         }
-        if (!header_seen) {
+        // A header line starts the rows of a file: the first line, and in files concatenated
+        // (cat a.csv b.csv) each next file's first, after a summary section or not.
+        const bool header = !header_seen || cells[0] == "ts" ||
+                            (static_cast<size_t>(pos[kTs]) < cells.size() &&
+                             cells[static_cast<size_t>(pos[kTs])] == "ts");
+        if (header) {
+            pos.fill(-1);
             for (size_t i = 0; i < cells.size(); ++i) {
                 for (int k = 0; k < kNumCols; ++k) {
                     if (cells[i] == kNames[k]) pos[k] = static_cast<int>(i);
@@ -121,10 +126,12 @@ void NfcsvImporter::import(std::string_view text, const std::string& name,
                 }
             }
             header_seen = true;
+            in_summary = false;
             continue;
         }
-        // nfdump ends its CSV with a summary section.
-        if (line == "Summary") break;
+        // nfdump ends its CSV with a summary section, up to the next file's header.
+        if (line == "Summary") in_summary = true;
+        if (in_summary) continue;
         ++stats.lines;
         try {
             auto cell = [&](Col c) -> std::string_view {
