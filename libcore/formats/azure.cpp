@@ -27,6 +27,91 @@ uint64_t bare_mac(std::string_view s) {
     return v;
 }
 
+// The value of the JSON string literal text[from..] (from just past its opening quote) against
+// t: true when they are equal; end is set just past the closing quote either way.
+bool literal_is(std::string_view text, size_t from, std::string_view t, size_t& end) {
+    size_t j = 0;
+    bool same = true;
+    // One byte of the value against the next of t.
+    auto next = [&](char c) {
+        same = same && j < t.size() && t[j] == c;
+        ++j;
+    };
+    auto hex4 = [&](size_t at, uint32_t& v) {
+        if (at + 4 > text.size()) return false;
+        v = 0;
+        for (size_t k = at; k < at + 4; ++k) {
+            const char c = text[k];
+            const int d = (c >= '0' && c <= '9')   ? c - '0'
+                          : (c >= 'a' && c <= 'f') ? c - 'a' + 10
+                          : (c >= 'A' && c <= 'F') ? c - 'A' + 10
+                                                   : -1;
+            if (d < 0) return false;
+            v = v * 16 + static_cast<uint32_t>(d);
+        }
+        return true;
+    };
+    size_t i = from;
+    while (i < text.size() && text[i] != '"') {
+        if (text[i] != '\\') {
+            next(text[i++]);
+            continue;
+        }
+        if (i + 1 == text.size()) break;
+        const char e = text[i + 1];
+        i += 2;
+        if (e != 'u') {
+            next(e == 'b'   ? '\b'
+                 : e == 'f' ? '\f'
+                 : e == 'n' ? '\n'
+                 : e == 'r' ? '\r'
+                 : e == 't' ? '\t'
+                            : e);
+            continue;
+        }
+        uint32_t cp = 0, lo = 0;
+        if (!hex4(i, cp)) {
+            same = false;
+            continue;
+        }
+        i += 4;
+        if (cp >= 0xd800 && cp < 0xdc00 && i + 6 <= text.size() && text[i] == '\\' &&
+            text[i + 1] == 'u' && hex4(i + 2, lo) && lo >= 0xdc00 && lo < 0xe000) {
+            cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+            i += 6;
+        }
+        // UTF-8, as simdjson gives it.
+        if (cp < 0x80) {
+            next(static_cast<char>(cp));
+        } else if (cp < 0x800) {
+            next(static_cast<char>(0xc0 | (cp >> 6)));
+            next(static_cast<char>(0x80 | (cp & 0x3f)));
+        } else if (cp < 0x10000) {
+            next(static_cast<char>(0xe0 | (cp >> 12)));
+            next(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
+            next(static_cast<char>(0x80 | (cp & 0x3f)));
+        } else {
+            next(static_cast<char>(0xf0 | (cp >> 18)));
+            next(static_cast<char>(0x80 | ((cp >> 12) & 0x3f)));
+            next(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
+            next(static_cast<char>(0x80 | (cp & 0x3f)));
+        }
+    }
+    end = std::min(i + 1, text.size());
+    return same && j == t.size();
+}
+
+// The offset of the next string literal from `pos` (outside a literal) whose value is t, and
+// pos past it; npos (and pos at the end) when there is none. Comparing values, not the text,
+// finds tuples written with escapes (\u002c) too, and each literal is read once.
+size_t find_literal(std::string_view text, size_t& pos, std::string_view t) {
+    for (size_t q = text.find('"', pos); q != std::string_view::npos; q = text.find('"', pos)) {
+        if (literal_is(text, q + 1, t, pos)) return q;
+    }
+    pos = text.size();
+    return std::string_view::npos;
+}
+
 enum class Schema { kNsg1, kNsg2, kVnet };
 
 constexpr size_t kMaxCells = 16;
@@ -123,8 +208,9 @@ void tuple_flows(std::string_view t, Schema schema, uint64_t mac, const FlowSink
 
 void AzureImporter::import(std::string_view text, const std::string& name,
                            const ImportOptions& opts, const FlowSink& sink, ImportStats& stats) {
-    // Tuples are found in the text again to name their line in messages.
-    size_t pos = 0, line = 1;
+    // Tuples are found in the text again to name their line in messages: from pos (after the
+    // last one found), with line counted up to lined.
+    size_t pos = 0, lined = 0, line = 1;
     auto tuples = [&](element list, Schema schema, uint64_t mac, size_t doc_line) {
         simdjson::dom::array arr;
         if (list.get(arr)) throw LineError{"\"flowTuples\" is not an array"};
@@ -133,8 +219,8 @@ void AzureImporter::import(std::string_view text, const std::string& name,
             ++stats.lines;
             const bool is_string = !e.get(t);
             if (is_string) {
-                const size_t at = text.find(t, pos);
-                if (at != std::string_view::npos) imp::advance_lines(text, pos, at, line);
+                const size_t at = find_literal(text, pos, t);
+                if (at != std::string_view::npos) imp::advance_lines(text, lined, at, line);
             }
             const size_t here = std::max(line, doc_line);
             try {

@@ -3,6 +3,7 @@
 // truth/vpc-summary.tsv) and small inline fixtures, malformed ones included.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -354,6 +355,31 @@ TEST(Azure, MalformedTupleNamesItsLine) {
     const auto r = run("azure", doc, true);
     EXPECT_EQ(r.flows.size(), 2u);
     EXPECT_EQ(r.stats.skipped, 1u);
+}
+
+// Tuples written with JSON escapes (\u002c for a comma) are found in the text for their line
+// numbers, and finding them stays linear (each used to be searched for to the end of the text:
+// 20000 of them took 29 s).
+TEST(Azure, EscapedTuplesNameTheirLine) {
+    const std::string doc =
+        "{\"records\":[{\"properties\":{\"Version\":1,\"flows\":[{\"rule\":\"r\",\"flows\":[\n"
+        "{\"mac\":\"000D3AF8801A\",\"flowTuples\":[\n"
+        "\"1487282421\\u002c192.0.2.95,10.1.0.4,51529,5358,T,I,D\",\n"
+        "\"1487282421\\u002c192.0.2.95,10.1.0.4,51529,5358,X,I,D\",\n"
+        "\"1487282421,192.0.2.96,10.1.0.4,51529,5358,T,I,A\"]}]}]}}]}\n";
+    EXPECT_EQ(error_of("azure", doc), "in:4: protocol 'X' (T or U)");
+    std::string big =
+        "{\"records\":[{\"properties\":{\"Version\":1,\"flows\":[{\"rule\":\"r\",\"flows\":[{"
+        "\"mac\":\"000D3AF8801A\",\"flowTuples\":[\n";
+    const int n = 20000;
+    for (int i = 0; i < n; ++i) {
+        big += "\"" + std::to_string(1487282421 + i) + "\\u002c192.0.2.95,10.1.0.4," +
+               std::to_string(1024 + i) + ",5358,T,I,A\",\n";
+    }
+    big += "\"1487282421,192.0.2.95,10.1.0.4,1,5358,X,I,A\"]}]}]}}]}\n";
+    const auto t0 = std::chrono::steady_clock::now();
+    EXPECT_EQ(error_of("azure", big), "in:" + std::to_string(n + 2) + ": protocol 'X' (T or U)");
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5));
 }
 
 // A blob cut short (an upload in progress, a full disk): its document is an error naming
