@@ -86,6 +86,12 @@ std::string time_string(uint64_t micros, TimeDigits digits) {
 
 namespace {
 
+unsigned days_in_month(unsigned y, unsigned m) {
+    static constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    const bool leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+    return m == 2 && leap ? 29 : kDays[m - 1];
+}
+
 struct Cursor {
     std::string_view s;
     size_t i = 0;
@@ -149,10 +155,12 @@ std::optional<uint64_t> parse_time(std::string_view text) {
         if (!c.digits(2, oh)) return std::nullopt;
         if (c.peek() == ':') ++c.i;
         if (!c.done() && !c.digits(2, om)) return std::nullopt;
+        if (oh > 23 || om > 59) return std::nullopt;
         offset_s = sign * static_cast<int64_t>(oh * 3600 + om * 60);
     }
     if (!c.done()) return std::nullopt;
-    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return std::nullopt;
+    if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || s > 60)
+        return std::nullopt;
     const int64_t days = days_from_civil(y, mo, d);
     const int64_t secs = days * 86400 + h * 3600 + mi * 60 + s - offset_s;
     if (secs < 0) return std::nullopt;

@@ -25,7 +25,8 @@ std::string time_string(uint64_t micros, TimeDigits digits = TimeDigits::kMillis
 
 // Parses an absolute time: ISO 8601 ("2025-03-03T10:00:00.123Z", "2025-03-03 10:00",
 // "2025-03-03", optional fraction, 'Z' or +hh:mm offsets; no zone means UTC) or nfdump's
-// "2025/03/03.10:00:00". Missing parts default to zero. nullopt when it is not a time.
+// "2025/03/03.10:00:00". Missing parts default to zero. nullopt when it is not a time, a day
+// the month does not have (2020-02-31) or an offset beyond 23:59 included.
 std::optional<uint64_t> parse_time(std::string_view text);
 
 // Parses a time relative to now: "-1h", "-30m", "-2d", "-1w", "-90s", or "now".

@@ -225,13 +225,16 @@ void AwsVpcImporter::import(std::string_view text, const std::string& name,
                         if (!absent(w)) r.dst = imp::to_ip(w, "dstaddr");
                         break;
                     case kSrcport:
-                        if (!absent(w)) r.sport = static_cast<uint16_t>(imp::to_u64(w, "srcport"));
+                        if (!absent(w))
+                            r.sport = static_cast<uint16_t>(imp::to_u64(w, "srcport", 65535));
                         break;
                     case kDstport:
-                        if (!absent(w)) r.dport = static_cast<uint16_t>(imp::to_u64(w, "dstport"));
+                        if (!absent(w))
+                            r.dport = static_cast<uint16_t>(imp::to_u64(w, "dstport", 65535));
                         break;
                     case kProtocol:
-                        if (!absent(w)) r.proto = static_cast<uint8_t>(imp::to_u64(w, "protocol"));
+                        if (!absent(w))
+                            r.proto = static_cast<uint8_t>(imp::to_u64(w, "protocol", 255));
                         break;
                     case kPackets:
                         if (!absent(w)) r.packets = imp::to_u64(w, "packets");
@@ -240,13 +243,17 @@ void AwsVpcImporter::import(std::string_view text, const std::string& name,
                         if (!absent(w)) r.bytes = imp::to_u64(w, "bytes");
                         break;
                     case kStart:
-                        if (!absent(w)) r.start = imp::to_u64(w, "start") * kMicrosPerSecond;
+                        if (!absent(w))
+                            r.start =
+                                imp::to_micros(imp::to_u64(w, "start"), kMicrosPerSecond, "start");
                         break;
                     case kEnd:
-                        if (!absent(w)) r.end = imp::to_u64(w, "end") * kMicrosPerSecond;
+                        if (!absent(w))
+                            r.end = imp::to_micros(imp::to_u64(w, "end"), kMicrosPerSecond, "end");
                         break;
                     case kTcpFlags:
-                        if (!absent(w)) r.flags = static_cast<uint8_t>(imp::to_u64(w, "tcp-flags"));
+                        if (!absent(w))
+                            r.flags = static_cast<uint8_t>(imp::to_u64(w, "tcp-flags", 255));
                         break;
                     case kAction:
                         if (w == "ACCEPT") {

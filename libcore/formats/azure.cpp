@@ -139,14 +139,14 @@ void tuple_flows(std::string_view t, Schema schema, uint64_t mac, const FlowSink
     FlowRecord r;
     const uint64_t ts = imp::to_u64(c[0], "time stamp");
     // NSG tuples carry seconds; VNet tuples milliseconds.
-    r.start = schema == Schema::kVnet ? ts * 1000 : ts * kMicrosPerSecond;
+    r.start = imp::to_micros(ts, schema == Schema::kVnet ? 1000 : kMicrosPerSecond, "time stamp");
     r.end = r.start;
     r.src = imp::to_ip(c[1], "source address");
     r.dst = imp::to_ip(c[2], "destination address");
-    r.sport = static_cast<uint16_t>(imp::to_u64(c[3], "source port"));
-    r.dport = static_cast<uint16_t>(imp::to_u64(c[4], "destination port"));
+    r.sport = static_cast<uint16_t>(imp::to_u64(c[3], "source port", 65535));
+    r.dport = static_cast<uint16_t>(imp::to_u64(c[4], "destination port", 65535));
     if (schema == Schema::kVnet) {
-        r.proto = static_cast<uint8_t>(imp::to_u64(c[5], "protocol"));
+        r.proto = static_cast<uint8_t>(imp::to_u64(c[5], "protocol", 255));
     } else if (c[5] == "T") {
         r.proto = 6;
     } else if (c[5] == "U") {

@@ -35,6 +35,13 @@ uint8_t eve_app(std::string_view name) {
     return parse_app(name).value_or(0);
 }
 
+// ICMP type and code as the destination port: type*256+code.
+uint16_t icmp_port(element ev, std::string_view type, std::string_view code) {
+    const uint64_t t = imp::num_member(ev, type, 255);
+    return static_cast<uint16_t>(t * 256 +
+                                 (imp::has_member(ev, code) ? imp::num_member(ev, code, 255) : 0));
+}
+
 }  // namespace
 
 void EveImporter::import(std::string_view text, const std::string& name, const ImportOptions& opts,
@@ -55,13 +62,11 @@ void EveImporter::import(std::string_view text, const std::string& name, const I
         if (!p) throw LineError{"proto: '" + std::string(proto) + "'"};
         r.proto = *p;
         if (imp::has_member(ev, "src_port"))
-            r.sport = static_cast<uint16_t>(imp::num_member(ev, "src_port"));
+            r.sport = static_cast<uint16_t>(imp::num_member(ev, "src_port", 65535));
         if (imp::has_member(ev, "dest_port"))
-            r.dport = static_cast<uint16_t>(imp::num_member(ev, "dest_port"));
+            r.dport = static_cast<uint16_t>(imp::num_member(ev, "dest_port", 65535));
         if (imp::has_member(ev, "icmp_type")) {
-            r.dport = static_cast<uint16_t>(
-                imp::num_member(ev, "icmp_type") * 256 +
-                (imp::has_member(ev, "icmp_code") ? imp::num_member(ev, "icmp_code") : 0));
+            r.dport = icmp_port(ev, "icmp_type", "icmp_code");
         }
         std::string_view app;
         if (!ev["app_proto"].get(app)) r.app = eve_app(app);
@@ -85,23 +90,26 @@ void EveImporter::import(std::string_view text, const std::string& name, const I
         const uint64_t rp = imp::num_member(f, "pkts_toclient");
         const uint64_t rb = imp::num_member(f, "bytes_toclient");
         if (has_tcp) r.flags = hex_flags(tcp, "tcp_flags_ts");
+        // The answer's own fields are read before the first flow goes out: a malformed event
+        // gives no flow.
+        const bool answer_icmp = rp != 0 && imp::has_member(ev, "response_icmp_type");
+        const uint16_t answer_port =
+            answer_icmp ? icmp_port(ev, "response_icmp_type", "response_icmp_code") : 0;
+        const uint8_t answer_flags = rp != 0 && has_tcp ? hex_flags(tcp, "tcp_flags_tc") : 0;
         sink(r);
         ++stats.flows;
         if (rp == 0) return;
         std::swap(r.src, r.dst);
         std::swap(r.sport, r.dport);
-        if (imp::has_member(ev, "response_icmp_type")) {
+        if (answer_icmp) {
             r.sport = 0;
-            r.dport = static_cast<uint16_t>(imp::num_member(ev, "response_icmp_type") * 256 +
-                                            (imp::has_member(ev, "response_icmp_code")
-                                                 ? imp::num_member(ev, "response_icmp_code")
-                                                 : 0));
+            r.dport = answer_port;
         } else if (imp::has_member(ev, "icmp_type")) {
             r.sport = 0;
         }
         r.packets = rp;
         r.bytes = rb;
-        if (has_tcp) r.flags = hex_flags(tcp, "tcp_flags_tc");
+        r.flags = answer_flags;
         sink(r);
         ++stats.flows;
     });

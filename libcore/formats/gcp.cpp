@@ -25,11 +25,11 @@ void GcpImporter::import(std::string_view text, const std::string& name, const I
         FlowRecord r;
         r.src = imp::to_ip(imp::str_member(conn, "src_ip"), "src_ip");
         r.dst = imp::to_ip(imp::str_member(conn, "dest_ip"), "dest_ip");
-        r.proto = static_cast<uint8_t>(imp::num_member(conn, "protocol"));
+        r.proto = static_cast<uint8_t>(imp::num_member(conn, "protocol", 255));
         if (imp::has_member(conn, "src_port"))
-            r.sport = static_cast<uint16_t>(imp::num_member(conn, "src_port"));
+            r.sport = static_cast<uint16_t>(imp::num_member(conn, "src_port", 65535));
         if (imp::has_member(conn, "dest_port"))
-            r.dport = static_cast<uint16_t>(imp::num_member(conn, "dest_port"));
+            r.dport = static_cast<uint16_t>(imp::num_member(conn, "dest_port", 65535));
         r.packets =
             imp::has_member(payload, "packets_sent") ? imp::num_member(payload, "packets_sent") : 0;
         r.bytes =

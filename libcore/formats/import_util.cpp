@@ -11,13 +11,38 @@ std::string_view trim(std::string_view s) {
     return s;
 }
 
-uint64_t to_u64(std::string_view s, const char* what) {
-    uint64_t v = 0;
+namespace {
+
+enum class Parsed { kOk, kNotNumber, kTooLarge };
+
+Parsed parse_u64(std::string_view s, uint64_t max, uint64_t& v) {
     const auto r = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (s.empty() || r.ec != std::errc() || r.ptr != s.data() + s.size()) {
-        throw LineError{std::string(what) + ": '" + std::string(s) + "' is not a number"};
+    if (s.empty() || r.ptr != s.data() + s.size()) return Parsed::kNotNumber;
+    if (r.ec == std::errc::result_out_of_range) return Parsed::kTooLarge;
+    if (r.ec != std::errc()) return Parsed::kNotNumber;
+    return v > max ? Parsed::kTooLarge : Parsed::kOk;
+}
+
+[[noreturn]] void bad_number(const std::string& what, std::string_view s, Parsed p, uint64_t max) {
+    if (p == Parsed::kTooLarge) {
+        throw LineError{what + ": '" + std::string(s) + "' is out of range (0 to " +
+                        std::to_string(max) + ")"};
     }
+    throw LineError{what + ": '" + std::string(s) + "' is not a number"};
+}
+
+}  // namespace
+
+uint64_t to_u64(std::string_view s, const char* what, uint64_t max) {
+    uint64_t v = 0;
+    if (const auto p = parse_u64(s, max, v); p != Parsed::kOk) bad_number(what, s, p, max);
     return v;
+}
+
+uint64_t to_micros(uint64_t v, uint64_t unit, const char* what) {
+    const uint64_t max = UINT64_MAX / unit;
+    if (v > max) bad_number(what, std::to_string(v), Parsed::kTooLarge, max);
+    return v * unit;
 }
 
 IpAddr to_ip(std::string_view s, const char* what) {
@@ -51,13 +76,18 @@ std::string_view str_member(simdjson::dom::element obj, std::string_view key) {
     return s;
 }
 
-uint64_t num_member(simdjson::dom::element obj, std::string_view key) {
+uint64_t num_member(simdjson::dom::element obj, std::string_view key, uint64_t max) {
     const auto e = member(obj, key);
+    auto what = [&] { return "\"" + std::string(key) + "\""; };
     uint64_t v = 0;
-    if (!e.get(v)) return v;
+    if (!e.get(v)) {
+        if (v > max) bad_number(what(), std::to_string(v), Parsed::kTooLarge, max);
+        return v;
+    }
     std::string_view s;
-    if (!e.get(s)) return to_u64(s, std::string("\"" + std::string(key) + "\"").c_str());
-    throw LineError{"\"" + std::string(key) + "\" is not a number"};
+    if (e.get(s)) throw LineError{what() + " is not a number"};
+    if (const auto p = parse_u64(s, max, v); p != Parsed::kOk) bad_number(what(), s, p, max);
+    return v;
 }
 
 uint64_t time_member(simdjson::dom::element obj, std::string_view key) {

@@ -33,7 +33,11 @@ inline bool next_line(std::string_view& text, std::string_view& line) {
     return true;
 }
 
-uint64_t to_u64(std::string_view s, const char* what);
+// A decimal number of at most max (a port, a protocol number): LineError naming what when it
+// is not one, or larger.
+uint64_t to_u64(std::string_view s, const char* what, uint64_t max = UINT64_MAX);
+// v seconds (unit 10^6) or milliseconds (10^3) in microseconds; LineError when that overflows.
+uint64_t to_micros(uint64_t v, uint64_t unit, const char* what);
 IpAddr to_ip(std::string_view s, const char* what);
 
 // Reports a malformed record: DataError "name:line: what", or (under --ignore-errors) counts
@@ -132,8 +136,9 @@ void for_each_json(std::string_view text, const std::string& name, const ImportO
 // Field access that reports what is missing or has the wrong type.
 simdjson::dom::element member(simdjson::dom::element obj, std::string_view key);
 std::string_view str_member(simdjson::dom::element obj, std::string_view key);
-// An unsigned number that may be written as a JSON number or as a decimal string (GCP).
-uint64_t num_member(simdjson::dom::element obj, std::string_view key);
+// An unsigned number of at most max that may be written as a JSON number or as a decimal
+// string (GCP).
+uint64_t num_member(simdjson::dom::element obj, std::string_view key, uint64_t max = UINT64_MAX);
 // Absent members: nullopt-like defaults.
 bool has_member(simdjson::dom::element obj, std::string_view key);
 uint64_t time_member(simdjson::dom::element obj, std::string_view key);

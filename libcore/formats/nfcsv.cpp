@@ -56,25 +56,38 @@ struct LineError {
     std::string what;
 };
 
-uint64_t number(std::string_view s, const char* col) {
+// A number of at most max (the width of its field, a port's 65535).
+uint64_t number(std::string_view s, const char* col, uint64_t max = UINT64_MAX) {
     uint64_t v = 0;
     const auto r = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (r.ec != std::errc() || r.ptr != s.data() + s.size()) {
+    if (r.ptr != s.data() + s.size() ||
+        (r.ec != std::errc() && r.ec != std::errc::result_out_of_range)) {
         throw LineError{std::string("column ") + col + ": '" + std::string(s) +
                         "' is not a number"};
+    }
+    if (r.ec == std::errc::result_out_of_range || v > max) {
+        throw LineError{std::string("column ") + col + ": '" + std::string(s) +
+                        "' is out of range (0 to " + std::to_string(max) + ")"};
     }
     return v;
 }
 
-// "0.097" seconds (or ms for latencies) → microseconds.
-uint64_t decimal_micros(std::string_view s, const char* col, uint64_t unit) {
+// "0.097" seconds (or ms for latencies) → microseconds, at most max.
+uint64_t decimal_micros(std::string_view s, const char* col, uint64_t unit, uint64_t max) {
     double v = 0;
     const auto r = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (r.ec != std::errc() || r.ptr != s.data() + s.size() || v < 0) {
+    // !(v >= 0) also refuses nan.
+    if (r.ec != std::errc() || r.ptr != s.data() + s.size() || !(v >= 0)) {
         throw LineError{std::string("column ") + col + ": '" + std::string(s) +
                         "' is not a duration"};
     }
-    return static_cast<uint64_t>(std::llround(v * static_cast<double>(unit)));
+    const double us = std::round(v * static_cast<double>(unit));
+    // max + 1.0: UINT64_MAX is not a double, 2^64 is.
+    if (!(us < static_cast<double>(max) + 1.0)) {
+        throw LineError{std::string("column ") + col + ": '" + std::string(s) +
+                        "' is out of range"};
+    }
+    return static_cast<uint64_t>(us);
 }
 
 IpAddr address(std::string_view s, const char* col) {
@@ -146,7 +159,7 @@ void NfcsvImporter::import(std::string_view text, const std::string& name,
             if (!ts) throw LineError{"column ts: '" + std::string(cell(kTs)) + "' is not a time"};
             r.start = *ts;
             if (!cell(kTd).empty()) {
-                r.end = r.start + decimal_micros(cell(kTd), "td", 1'000'000);
+                r.end = r.start + decimal_micros(cell(kTd), "td", 1'000'000, UINT64_MAX - r.start);
             } else if (!cell(kTe).empty()) {
                 const auto te = parse_time(cell(kTe));
                 if (!te)
@@ -157,15 +170,22 @@ void NfcsvImporter::import(std::string_view text, const std::string& name,
             }
             r.src = address(cell(kSa), "sa");
             r.dst = address(cell(kDa), "da");
-            if (!cell(kSp).empty()) r.sport = static_cast<uint16_t>(number(cell(kSp), "sp"));
+            if (!cell(kSp).empty()) r.sport = static_cast<uint16_t>(number(cell(kSp), "sp", 65535));
             if (!cell(kDp).empty()) {
                 // ICMP may be written type.code.
                 const std::string_view dp = cell(kDp);
                 const size_t dot = dp.find('.');
-                r.dport = dot == std::string_view::npos
-                              ? static_cast<uint16_t>(number(dp, "dp"))
-                              : static_cast<uint16_t>(number(dp.substr(0, dot), "dp") * 256 +
-                                                      number(dp.substr(dot + 1), "dp"));
+                if (dot == std::string_view::npos) {
+                    r.dport = static_cast<uint16_t>(number(dp, "dp", 65535));
+                } else {
+                    const uint64_t type = number(dp.substr(0, dot), "dp");
+                    const uint64_t code = number(dp.substr(dot + 1), "dp");
+                    if (type > 255 || code > 255) {
+                        throw LineError{"column dp: '" + std::string(dp) +
+                                        "' is out of range (type and code 0 to 255)"};
+                    }
+                    r.dport = static_cast<uint16_t>(type * 256 + code);
+                }
             }
             const auto proto = parse_proto(cell(kPr));
             if (!proto)
@@ -176,16 +196,24 @@ void NfcsvImporter::import(std::string_view text, const std::string& name,
                 if (!f) throw LineError{"column flg: '" + std::string(cell(kFlg)) + "'"};
                 r.flags = *f;
             }
-            if (!cell(kStos).empty()) r.tos = static_cast<uint8_t>(number(cell(kStos), "stos"));
+            if (!cell(kStos).empty())
+                r.tos = static_cast<uint8_t>(number(cell(kStos), "stos", 255));
             r.packets = number(cell(kIpkt), "ipkt");
             r.bytes = number(cell(kIbyt), "ibyt");
-            if (!cell(kIn).empty()) r.in_if = static_cast<uint32_t>(number(cell(kIn), "in"));
-            if (!cell(kOut).empty()) r.out_if = static_cast<uint32_t>(number(cell(kOut), "out"));
-            if (!cell(kSas).empty()) r.src_as = static_cast<uint32_t>(number(cell(kSas), "sas"));
-            if (!cell(kDas).empty()) r.dst_as = static_cast<uint32_t>(number(cell(kDas), "das"));
-            if (!cell(kSmk).empty()) r.src_mask = static_cast<uint8_t>(number(cell(kSmk), "smk"));
-            if (!cell(kDmk).empty()) r.dst_mask = static_cast<uint8_t>(number(cell(kDmk), "dmk"));
-            if (!cell(kSvln).empty()) r.vlan = static_cast<uint16_t>(number(cell(kSvln), "svln"));
+            if (!cell(kIn).empty())
+                r.in_if = static_cast<uint32_t>(number(cell(kIn), "in", UINT32_MAX));
+            if (!cell(kOut).empty())
+                r.out_if = static_cast<uint32_t>(number(cell(kOut), "out", UINT32_MAX));
+            if (!cell(kSas).empty())
+                r.src_as = static_cast<uint32_t>(number(cell(kSas), "sas", UINT32_MAX));
+            if (!cell(kDas).empty())
+                r.dst_as = static_cast<uint32_t>(number(cell(kDas), "das", UINT32_MAX));
+            if (!cell(kSmk).empty())
+                r.src_mask = static_cast<uint8_t>(number(cell(kSmk), "smk", 128));
+            if (!cell(kDmk).empty())
+                r.dst_mask = static_cast<uint8_t>(number(cell(kDmk), "dmk", 128));
+            if (!cell(kSvln).empty())
+                r.vlan = static_cast<uint16_t>(number(cell(kSvln), "svln", 65535));
             // nfdump prints 0.0.0.0 and 00:00:... for absent addresses; keep them absent.
             if (const auto nh = cell(kNh); !nh.empty() && nh != "0.0.0.0")
                 r.next_hop = address(nh, "nh");
@@ -194,11 +222,13 @@ void NfcsvImporter::import(std::string_view text, const std::string& name,
             if (const auto m = cell(kIsmc); !m.empty()) r.src_mac = parse_mac(m).value_or(0);
             if (const auto m = cell(kOdmc); !m.empty()) r.dst_mac = parse_mac(m).value_or(0);
             if (!cell(kCl).empty())
-                r.rtt_client = static_cast<uint32_t>(decimal_micros(cell(kCl), "cl", 1000));
+                r.rtt_client =
+                    static_cast<uint32_t>(decimal_micros(cell(kCl), "cl", 1000, UINT32_MAX));
             if (!cell(kSl).empty())
-                r.rtt_server = static_cast<uint32_t>(decimal_micros(cell(kSl), "sl", 1000));
+                r.rtt_server =
+                    static_cast<uint32_t>(decimal_micros(cell(kSl), "sl", 1000, UINT32_MAX));
             if (!cell(kAl).empty())
-                r.srt = static_cast<uint32_t>(decimal_micros(cell(kAl), "al", 1000));
+                r.srt = static_cast<uint32_t>(decimal_micros(cell(kAl), "al", 1000, UINT32_MAX));
             r.sampling = 1;
             sink(r);
             ++stats.flows;

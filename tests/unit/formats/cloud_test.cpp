@@ -227,6 +227,38 @@ TEST(Aws, MalformedLines) {
     EXPECT_EQ(r.reject, 1u);
 }
 
+// Values wider than their field are errors, not cut to its width (70000 became port 4464).
+TEST(Aws, OutOfRangeValues) {
+    const std::string header =
+        "version srcaddr dstaddr srcport dstport protocol bytes start end tcp-flags\n";
+    const std::pair<const char*, const char*> cases[] = {
+        {"2 10.0.0.1 10.0.0.2 70000 2 6 1 1 2 0", "srcport: '70000' is out of range (0 to 65535)"},
+        {"2 10.0.0.1 10.0.0.2 1 65536 6 1 1 2 0", "dstport: '65536' is out of range (0 to 65535)"},
+        {"2 10.0.0.1 10.0.0.2 1 2 262 1 1 2 0", "protocol: '262' is out of range (0 to 255)"},
+        {"2 10.0.0.1 10.0.0.2 1 2 6 18446744073709551616 1 2 0",
+         "bytes: '18446744073709551616' is out of range (0 to 18446744073709551615)"},
+        {"2 10.0.0.1 10.0.0.2 1 2 6 1 20000000000000 20000000000001 0",
+         "start: '20000000000000' is out of range (0 to 18446744073709)"},
+        {"2 10.0.0.1 10.0.0.2 1 2 6 1 1 18446744073710 0",
+         "end: '18446744073710' is out of range (0 to 18446744073709)"},
+        {"2 10.0.0.1 10.0.0.2 1 2 6 1 1 2 256", "tcp-flags: '256' is out of range (0 to 255)"},
+    };
+    std::string all = header;
+    for (const auto& [line, what] : cases) {
+        EXPECT_EQ(error_of("aws", header + line + "\n"), std::string("in:2: ") + what);
+        all += std::string(line) + "\n";
+    }
+    all +=
+        "2 10.0.0.1 10.0.0.2 65535 65535 255 18446744073709551615 18446744073709 18446744073709 "
+        "255\n";
+    const auto r = run("aws", all, true);
+    EXPECT_EQ(r.stats.skipped, std::size(cases));
+    ASSERT_EQ(r.flows.size(), 1u);
+    EXPECT_EQ(r.flows[0].sport, 65535);
+    EXPECT_EQ(r.flows[0].proto, 255);
+    EXPECT_EQ(r.flows[0].end, 18446744073709u * kMicrosPerSecond);
+}
+
 TEST(Aws, ConcatenatedFilesRepeatTheHeader) {
     const auto r = run("aws",
                        "version srcaddr dstaddr bytes\n2 10.0.0.1 10.0.0.2 10\n"
@@ -382,6 +414,24 @@ TEST(Azure, EscapedTuplesNameTheirLine) {
     EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5));
 }
 
+TEST(Azure, OutOfRangeValues) {
+    auto doc = [](const char* tuple, int version = 1) {
+        return "{\"records\":[{\"properties\":{\"Version\":" + std::to_string(version) +
+               ",\"flows\":[{\"rule\":\"r\",\"flows\":[{\"mac\":\"000D3AF8801A\",\"flowTuples\":["
+               "\"" +
+               tuple + "\"]}]}]}}]}\n";
+    };
+    EXPECT_EQ(error_of("azure", doc("1487282421,192.0.2.95,10.1.0.4,70000,5358,T,I,D")),
+              "in:1: source port: '70000' is out of range (0 to 65535)");
+    EXPECT_EQ(error_of("azure", doc("1487282421,192.0.2.95,10.1.0.4,1,65536,T,I,D")),
+              "in:1: destination port: '65536' is out of range (0 to 65535)");
+    EXPECT_EQ(error_of("azure", doc("20000000000000,192.0.2.95,10.1.0.4,1,2,T,I,D")),
+              "in:1: time stamp: '20000000000000' is out of range (0 to 18446744073709)");
+    const std::string vnet =
+        R"({"records":[{"macAddress":"112233445566","flowRecords":{"flows":[{"flowGroups":[{"flowTuples":["1663146003599,10.0.0.6,192.0.2.180,23956,443,262,O,B,NX,0,0,0,0"]}]}]}}]})";
+    EXPECT_EQ(error_of("azure", vnet), "in:1: protocol: '262' is out of range (0 to 255)");
+}
+
 // A blob cut short (an upload in progress, a full disk): its document is an error naming
 // where it starts; the whole documents before it are imported.
 TEST(Azure, TruncatedBlobIsAnError) {
@@ -462,7 +512,63 @@ TEST(Gcp, MalformedLine) {
     EXPECT_EQ(r.flows[0].bytes, 70u);
 }
 
+TEST(Gcp, OutOfRangeValues) {
+    auto entry = [](const char* conn) {
+        return std::string(R"({"jsonPayload":{"connection":)") + conn +
+               R"(,"start_time":"2025-01-01T00:00:00Z"},"logName":"projects/p/logs/compute.googleapis.com%2Fvpc_flows"})"
+               "\n";
+    };
+    EXPECT_EQ(
+        error_of("gcp", entry(R"({"src_ip":"10.0.0.1","dest_ip":"10.0.0.2","protocol":262})")),
+        "in:1: \"protocol\": '262' is out of range (0 to 255)");
+    EXPECT_EQ(
+        error_of(
+            "gcp",
+            entry(R"({"src_ip":"10.0.0.1","dest_ip":"10.0.0.2","protocol":6,"src_port":"70000"})")),
+        "in:1: \"src_port\": '70000' is out of range (0 to 65535)");
+    EXPECT_EQ(
+        error_of(
+            "gcp",
+            entry(R"({"src_ip":"10.0.0.1","dest_ip":"10.0.0.2","protocol":6,"dest_port":65536})")),
+        "in:1: \"dest_port\": '65536' is out of range (0 to 65535)");
+}
+
 // --- Suricata EVE ------------------------------------------------------------------------
+
+TEST(Eve, OutOfRangeValues) {
+    auto event = [](const char* fields, const char* start = "2021-05-13T10:41:48Z") {
+        return std::string(R"({"event_type":"flow","src_ip":"10.0.0.1","dest_ip":"10.0.0.2",)") +
+               fields +
+               R"(,"flow":{"pkts_toserver":1,"pkts_toclient":1,"bytes_toserver":84,"bytes_toclient":84,"start":")" +
+               start + "\"}}\n";
+    };
+    const std::pair<std::string, const char*> cases[] = {
+        {event(R"("proto":"TCP","src_port":70000,"dest_port":80)"),
+         "\"src_port\": '70000' is out of range (0 to 65535)"},
+        {event(R"("proto":"TCP","src_port":1,"dest_port":65536)"),
+         "\"dest_port\": '65536' is out of range (0 to 65535)"},
+        {event(R"("proto":"ICMP","icmp_type":300,"icmp_code":0)"),
+         "\"icmp_type\": '300' is out of range (0 to 255)"},
+        {event(R"("proto":"ICMP","icmp_type":8,"icmp_code":256)"),
+         "\"icmp_code\": '256' is out of range (0 to 255)"},
+        {event(R"("proto":"ICMP","icmp_type":8,"response_icmp_type":1000)"),
+         "\"response_icmp_type\": '1000' is out of range (0 to 255)"},
+        {event(R"("proto":"TCP")", "2021-05-13T10:41:48+9999"),
+         "\"start\": '2021-05-13T10:41:48+9999' is not a time"},
+        {event(R"("proto":"TCP")", "2021-02-31T10:41:48Z"),
+         "\"start\": '2021-02-31T10:41:48Z' is not a time"},
+    };
+    std::string all;
+    for (const auto& [text, what] : cases) {
+        EXPECT_EQ(error_of("eve", text), std::string("in:1: ") + what);
+        all += text;
+    }
+    all += event(R"("proto":"ICMP","icmp_type":255,"icmp_code":255,"response_icmp_type":0)");
+    const auto r = run("eve", all, true);
+    EXPECT_EQ(r.stats.skipped, std::size(cases));
+    ASSERT_EQ(r.flows.size(), 2u);
+    EXPECT_EQ(r.flows[0].dport, 65535);
+}
 
 TEST(Eve, FlowAndNetflowEvents) {
     const std::string text =

@@ -79,5 +79,58 @@ TEST(Nfcsv, RepeatedHeaderWithoutSummary) {
     }
 }
 
+// Values wider than their field are errors naming the column, not cut to its width, and
+// durations that are not finite or overflow are refused.
+TEST(Nfcsv, OutOfRangeValues) {
+    const std::string header = "ts,td,sa,da,sp,dp,pr,ipkt,ibyt,stos,in,smk,cl\n";
+    const std::pair<const char*, const char*> cases[] = {
+        {"2020-02-07 22:05:20,1,10.0.0.1,10.0.0.2,70000,443,TCP,1,1,0,0,0,0",
+         "column sp: '70000' is out of range (0 to 65535)"},
+        {"2020-02-07 22:05:20,1,10.0.0.1,10.0.0.2,1,65536,TCP,1,1,0,0,0,0",
+         "column dp: '65536' is out of range (0 to 65535)"},
+        {"2020-02-07 22:05:20,1,10.0.0.1,10.0.0.2,0,300.300,ICMP,1,1,0,0,0,0",
+         "column dp: '300.300' is out of range (type and code 0 to 255)"},
+        {"2020-02-07 22:05:20,1,10.0.0.1,10.0.0.2,0,8.256,ICMP,1,1,0,0,0,0",
+         "column dp: '8.256' is out of range (type and code 0 to 255)"},
+        {"2020-02-07 22:05:20,nan,10.0.0.1,10.0.0.2,1,2,TCP,1,1,0,0,0,0",
+         "column td: 'nan' is not a duration"},
+        {"2020-02-07 22:05:20,inf,10.0.0.1,10.0.0.2,1,2,TCP,1,1,0,0,0,0",
+         "column td: 'inf' is out of range"},
+        {"2020-02-07 22:05:20,1e300,10.0.0.1,10.0.0.2,1,2,TCP,1,1,0,0,0,0",
+         "column td: '1e300' is out of range"},
+        {"2020-02-07 22:05:20,1,10.0.0.1,10.0.0.2,1,2,TCP,1,1,0,0,0,99999999.0",
+         "column cl: '99999999.0' is out of range"},
+        {"2020-02-07 22:05:20,1,10.0.0.1,10.0.0.2,1,2,TCP,99999999999999999999,1,0,0,0,0",
+         "column ipkt: '99999999999999999999' is out of range (0 to 18446744073709551615)"},
+        {"2020-02-07 22:05:20,1,10.0.0.1,10.0.0.2,1,2,TCP,1,1,256,0,0,0",
+         "column stos: '256' is out of range (0 to 255)"},
+        {"2020-02-07 22:05:20,1,10.0.0.1,10.0.0.2,1,2,TCP,1,1,0,4294967296,0,0",
+         "column in: '4294967296' is out of range (0 to 4294967295)"},
+        {"2020-02-07 22:05:20,1,10.0.0.1,10.0.0.2,1,2,TCP,1,1,0,0,129,0",
+         "column smk: '129' is out of range (0 to 128)"},
+        {"2020-02-31 22:05:20,1,10.0.0.1,10.0.0.2,1,2,TCP,1,1,0,0,0,0",
+         "column ts: '2020-02-31 22:05:20' is not a time"},
+    };
+    std::string all = header;
+    for (const auto& [line, what] : cases) {
+        try {
+            run(header + line + "\n");
+            ADD_FAILURE() << "no error for " << line;
+        } catch (const DataError& e) {
+            EXPECT_EQ(std::string(e.what()), std::string("in:2: ") + what);
+        }
+        all += std::string(line) + "\n";
+    }
+    // The largest values that fit: 4294967.295 ms is 2^32-1 us.
+    all +=
+        "2020-02-07 22:05:20,1,10.0.0.1,10.0.0.2,65535,255.255,ICMP,1,1,255,4294967295,128,"
+        "4294967.295\n";
+    const auto r = run(all, true);
+    EXPECT_EQ(r.stats.skipped, std::size(cases));
+    ASSERT_EQ(r.flows.size(), 1u);
+    EXPECT_EQ(r.flows[0].dport, 65535);
+    EXPECT_EQ(r.flows[0].rtt_client, 4294967295u);
+}
+
 }  // namespace
 }  // namespace fk
