@@ -52,7 +52,9 @@ inline void advance_lines(std::string_view text, size_t& from, size_t to, size_t
 }
 
 // The JSON documents of a file: JSON Lines (one document per line), or, when the first line is
-// not a whole document, the file parsed as a sequence of (pretty-printed) documents.
+// not a whole document, the file parsed as a sequence of (pretty-printed) documents; but when
+// that sequence is broken at its first document and the second line is an object or array of
+// its own, JSON Lines whose first line is broken (cut off by tail -c).
 // f(element, line) runs for every document; a top-level array gives each of its elements.
 // A malformed line or document, an incomplete last document, or an exception LineError from f,
 // goes to malformed().
@@ -75,42 +77,60 @@ void for_each_json(std::string_view text, const std::string& name, const ImportO
     // JSON Lines when the first line is a document of its own; otherwise whole documents.
     if (parse_line(trim(text.substr(first, eol == std::string_view::npos ? eol : eol - first)),
                    probe)) {
+        const size_t second =
+            eol == std::string_view::npos ? eol : text.find_first_not_of(" \t\r\n", eol);
+        const size_t eol2 = second == std::string_view::npos ? second : text.find('\n', second);
+        const bool second_is_doc =
+            second != std::string_view::npos &&
+            !parse_line(
+                trim(text.substr(second, eol2 == std::string_view::npos ? eol2 : eol2 - second)),
+                probe) &&
+            (probe.is_object() || probe.is_array());
         const simdjson::padded_string padded(text);
         simdjson::dom::document_stream docs;
         if (auto err =
                 parser.parse_many(padded, std::max<size_t>(padded.size(), 1 << 16)).get(docs)) {
             throw DataError(name + ": not JSON: " + simdjson::error_message(err));
         }
-        size_t line = 1, pos = 0;
-        for (auto it = docs.begin(); it != docs.end(); ++it) {
-            advance_lines(text, pos, it.current_index(), line);
-            simdjson::dom::element doc;
-            if (auto err = (*it).get(doc)) {
-                malformed(name, line, std::string("not JSON: ") + simdjson::error_message(err),
-                          opts, stats);
-                return;  // a stream cannot resynchronise after a broken document
-            }
-            try {
-                if (doc.is_array()) {
-                    for (auto e : doc.get_array()) f(e, line);
-                } else {
-                    f(doc, line);
+        auto it = docs.begin();
+        // A cut line may begin with a scalar ("10.0.0.1",...): no document of these formats.
+        simdjson::dom::element start;
+        const bool broken_start = it != docs.end()
+                                      ? (*it).get(start) || !(start.is_object() || start.is_array())
+                                      : docs.truncated_bytes() != 0;
+        // Else JSON Lines with a broken first line: read line by line below.
+        if (!broken_start || !second_is_doc) {
+            size_t line = 1, pos = 0;
+            for (; it != docs.end(); ++it) {
+                advance_lines(text, pos, it.current_index(), line);
+                simdjson::dom::element doc;
+                if (auto err = (*it).get(doc)) {
+                    malformed(name, line, std::string("not JSON: ") + simdjson::error_message(err),
+                              opts, stats);
+                    return;  // a stream cannot resynchronise after a broken document
                 }
-            } catch (const LineError& e) {
-                malformed(name, line, e.what, opts, stats);
+                try {
+                    if (doc.is_array()) {
+                        for (auto e : doc.get_array()) f(e, line);
+                    } else {
+                        f(doc, line);
+                    }
+                } catch (const LineError& e) {
+                    malformed(name, line, e.what, opts, stats);
+                }
             }
+            // parse_many stops without an error before a last document the input ends inside of
+            // (a blob cut short); its bytes are left over.
+            if (const size_t cut = docs.truncated_bytes()) {
+                const size_t at = text.size() - cut;
+                advance_lines(text, pos, at, line);
+                malformed(name, line,
+                          "incomplete JSON document from byte offset " + std::to_string(at) +
+                              " to the end of the input",
+                          opts, stats);
+            }
+            return;
         }
-        // parse_many stops without an error before a last document the input ends inside of
-        // (a blob cut short); its bytes are left over.
-        if (const size_t cut = docs.truncated_bytes()) {
-            const size_t at = text.size() - cut;
-            advance_lines(text, pos, at, line);
-            malformed(name, line,
-                      "incomplete JSON document from byte offset " + std::to_string(at) +
-                          " to the end of the input",
-                      opts, stats);
-        }
-        return;
     }
     std::string_view line;
     size_t lineno = 0;

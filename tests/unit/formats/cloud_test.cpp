@@ -614,6 +614,27 @@ TEST(Eve, FlowAndNetflowEvents) {
     EXPECT_EQ(v.flows[0].app, static_cast<uint8_t>(App::vnc));
 }
 
+// JSON Lines whose first line is cut (tail -c) or broken: that line is malformed, the others
+// are read; a pretty-printed document broken at its start stays one malformed document.
+TEST(Eve, BrokenFirstLine) {
+    const std::string flow =
+        R"({"event_type":"flow","src_ip":"10.0.0.1","src_port":5,"dest_ip":"10.0.0.2","dest_port":80,"proto":"TCP","flow":{"pkts_toserver":1,"pkts_toclient":0,"bytes_toserver":60,"bytes_toclient":0,"start":"2021-05-13T10:41:48Z"}})"
+        "\n";
+    const std::string text = flow.substr(30) + flow + flow;
+    EXPECT_TRUE(error_of("eve", text).starts_with("in:1: not JSON")) << error_of("eve", text);
+    auto r = run("eve", text, true);
+    EXPECT_EQ(r.stats.skipped, 1u);
+    EXPECT_EQ(r.stats.lines, 3u);
+    EXPECT_EQ(r.flows.size(), 2u);
+    r = run("eve", "{\"event_type\":\"flow\",\"src_ip\":\n" + flow + flow, true);
+    EXPECT_EQ(r.stats.skipped, 1u);
+    EXPECT_EQ(r.flows.size(), 2u);
+    // Pretty-printed: the second line is no document of its own.
+    r = run("eve", "{\n  \"event_type\": x,\n  \"src_ip\": \"10.0.0.1\"\n}\n" + flow, true);
+    EXPECT_EQ(r.stats.skipped, 1u);
+    EXPECT_EQ(r.flows.size(), 0u);
+}
+
 // The number of events per type in truth/suricata-event-counts.tsv for one EVE file.
 std::map<std::string, uint64_t> event_counts(const std::string& eve_rel) {
     std::ifstream in(test::shared_data() + "/truth/suricata-event-counts.tsv");
