@@ -1035,17 +1035,27 @@ struct WireDecoder::Impl {
 
     // ---- holding data for templates still to come ----
 
+    // What a held set takes beside its body: its slot in the queue and the heap block of the
+    // body (allocator header and rounding). Counting the body alone let sets of a few bytes
+    // take gigabytes "within" the bounds.
+    static constexpr size_t kHeldOverhead = sizeof(Held) + 32;
+    static size_t held_cost(const Held& h) {
+        return h.body.size() + kHeldOverhead;
+    }
+
     void hold(Source& s, uint16_t tid, const Msg& m, const uint8_t* p, const uint8_t* end) {
-        const size_t n = static_cast<size_t>(end - p);
+        // An empty set has no records to decode later.
+        if (p == end) return;
+        const size_t cost = static_cast<size_t>(end - p) + kHeldOverhead;
         ++s.st.sets_held;
-        if (s.held_bytes + n > opts.hold_bytes_per_source ||
-            held_bytes + n > opts.hold_bytes_total) {
+        if (s.held_bytes + cost > opts.hold_bytes_per_source ||
+            held_bytes + cost > opts.hold_bytes_total) {
             ++s.st.sets_dropped;
             return;
         }
         s.held.push_back({tid, m, std::vector<uint8_t>(p, end)});
-        s.held_bytes += n;
-        held_bytes += n;
+        s.held_bytes += cost;
+        held_bytes += cost;
     }
 
     void replay_held(Source& s, uint16_t tid, FlowBlock& out) {
@@ -1060,8 +1070,8 @@ struct WireDecoder::Impl {
             const uint8_t* b = it->body.data();
             if (!decode_data(s, t, b, b + it->body.size(), it->msg, out, records)) ++s.st.malformed;
             ++s.st.sets_late;
-            s.held_bytes -= it->body.size();
-            held_bytes -= it->body.size();
+            s.held_bytes -= held_cost(*it);
+            held_bytes -= held_cost(*it);
             it = s.held.erase(it);
         }
     }
@@ -1073,8 +1083,8 @@ struct WireDecoder::Impl {
     }
 
     void drop_front(Source& s) {
-        s.held_bytes -= s.held.front().body.size();
-        held_bytes -= s.held.front().body.size();
+        s.held_bytes -= held_cost(s.held.front());
+        held_bytes -= held_cost(s.held.front());
         ++s.st.sets_dropped;
         s.held.pop_front();
     }

@@ -1,6 +1,7 @@
 // Hand-built datagrams with hand-computed expectations: times, sampling, templates and their
 // limits, held data, sequence numbers, malformed input.
 #include <gtest/gtest.h>
+#include <malloc.h>
 
 #include <vector>
 
@@ -140,6 +141,42 @@ TEST(Decoder, HeldDataExpiresCounted) {
     EXPECT_EQ(only(d).sets_dropped, 1u);
     decode(d, ipfix(1, template300()), out, kNow + 7'000'000);
     EXPECT_EQ(out.size(), 0u);
+}
+
+// Heap bytes in use: what held data really takes, whatever the decoder counts.
+size_t heap_in_use() {
+    return mallinfo2().uordblks;
+}
+
+// A datagram of `n` data sets of `body_len` bytes each, for templates 300..1299 not sent.
+Bytes unknown_sets(size_t n, size_t body_len, uint32_t domain = 7) {
+    Bytes sets;
+    for (size_t i = 0; i < n; ++i) {
+        const Bytes s = set(static_cast<uint16_t>(300 + i % 1000), Bytes(body_len, 1));
+        sets.insert(sets.end(), s.begin(), s.end());
+    }
+    return ipfix(0, sets, domain);
+}
+
+TEST(Decoder, HeldSetsAreBoundedByWhatTheyTake) {
+    DecoderOptions o;
+    o.hold_bytes_per_source = 256 << 10;
+    o.hold_bytes_total = 256 << 10;
+    WireDecoder d(o);
+    FlowBlock out;
+    // 65,000 sets of one byte: 65 KB of bodies, megabytes as held entries.
+    const Bytes tiny = unknown_sets(13000, 1);
+    const size_t before = heap_in_use();
+    for (int i = 0; i < 5; ++i) decode(d, tiny, out);
+    EXPECT_LT(heap_in_use() - before, size_t{288} << 10);
+    EXPECT_EQ(only(d).sets_held, 65000u);
+    EXPECT_GT(only(d).sets_dropped, 60000u);
+    // Empty sets have nothing to hold.
+    const size_t held = only(d).sets_held;
+    decode(d, unknown_sets(16000, 0, 7), out);
+    EXPECT_EQ(only(d).sets_held, held);
+    d.drop_held();
+    EXPECT_EQ(only(d).sets_late + only(d).sets_dropped, only(d).sets_held);
 }
 
 TEST(Decoder, TemplateWithdrawalAndLifetime) {
