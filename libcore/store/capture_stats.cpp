@@ -38,6 +38,7 @@ constexpr Counter kCounters[] = {
     {"sets_dropped", &ExporterStats::sets_dropped},
     {"suspect_times", &ExporterStats::suspect_times},
     {"counter_samples", &ExporterStats::counter_samples},
+    {"undecodable_samples", &ExporterStats::undecodable},
 };
 
 struct Global {
@@ -189,7 +190,7 @@ std::string exporter_log_line(const ExporterStats& e) {
         buf, sizeof buf,
         "exporter %s domain %u %s: %llu datagrams, %llu flows, lost %llu datagrams / "
         "%llu records, %llu sequence errors, %llu malformed, %llu held / %llu dropped "
-        "sets, %llu suspect times, sampling %u",
+        "sets, %llu suspect times, %llu undecodable samples, sampling %u",
         ip_string(e.exporter).c_str(), e.domain, version_name(e.version).c_str(),
         static_cast<unsigned long long>(e.datagrams), static_cast<unsigned long long>(e.flows),
         static_cast<unsigned long long>(e.lost_datagrams),
@@ -197,7 +198,8 @@ std::string exporter_log_line(const ExporterStats& e) {
         static_cast<unsigned long long>(e.sequence_errors),
         static_cast<unsigned long long>(e.malformed), static_cast<unsigned long long>(e.sets_held),
         static_cast<unsigned long long>(e.sets_dropped),
-        static_cast<unsigned long long>(e.suspect_times), e.sampling);
+        static_cast<unsigned long long>(e.suspect_times),
+        static_cast<unsigned long long>(e.undecodable), e.sampling);
     return buf;
 }
 

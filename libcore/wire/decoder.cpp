@@ -1357,6 +1357,7 @@ struct WireDecoder::Impl {
         }
         if (!ok) ++s->st.malformed;
         s->st.counter_samples += c.counter_samples;
+        s->st.undecodable += c.undecodable;
         s->st.flows += out.size() - before;
         if (c.last_rate) s->st.sampling = c.last_rate;
         return out.size() - before;

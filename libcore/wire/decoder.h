@@ -47,6 +47,7 @@ struct ExporterStats {
     uint64_t sets_dropped = 0;     // ... of which were dropped: no template in time, or no room
     uint64_t suspect_times = 0;    // records dated before 1990 or more than a day ahead
     uint64_t counter_samples = 0;  // sFlow
+    uint64_t undecodable = 0;      // sFlow flow samples with no packet or frame we could read
     uint32_t sampling = 0;         // last sampling rate applied
 };
 

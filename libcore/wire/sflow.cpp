@@ -49,9 +49,11 @@ struct Cursor {
     }
 };
 
-// Reads the flow records of one flow sample into r; true when r describes a packet.
+// Reads the flow records of one flow sample into r; true when r describes a packet, or at
+// least its Ethernet frame (addresses and length).
 bool read_records(Cursor& c, uint32_t nrecords, FlowRecord& r) {
     bool have = false;
+    bool frame = false;
     for (uint32_t i = 0; i < nrecords && c.ok; ++i) {
         const uint32_t format = c.u32();
         const uint32_t len = c.u32();
@@ -72,10 +74,13 @@ bool read_records(Cursor& c, uint32_t nrecords, FlowRecord& r) {
                 const uint32_t length = rc.u32();
                 const uint8_t* src = rc.bytes(6);
                 const uint8_t* dst = rc.bytes(6);
-                if (src && dst && !have) {
+                const uint32_t type = rc.u32();
+                if (rc.ok && !have) {
                     r.src_mac = rdn(src, 6);
                     r.dst_mac = rdn(dst, 6);
+                    r.ether_type = static_cast<uint16_t>(type);
                     r.bytes = length;
+                    frame = true;
                 }
                 break;
             }
@@ -98,6 +103,7 @@ bool read_records(Cursor& c, uint32_t nrecords, FlowRecord& r) {
                     r.flags = static_cast<uint8_t>(flags);
                     r.tos = static_cast<uint8_t>(tos);
                     r.bytes = length;
+                    r.ether_type = 0;  // an IP flow, whatever a frame record said
                     have = true;
                 }
                 break;
@@ -141,7 +147,7 @@ bool read_records(Cursor& c, uint32_t nrecords, FlowRecord& r) {
                 break;
         }
     }
-    return have && c.ok;
+    return (have || frame) && c.ok;
 }
 
 }  // namespace

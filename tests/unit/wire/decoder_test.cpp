@@ -323,6 +323,82 @@ TEST(Decoder, NetflowV5UptimeSamplingAndSequence) {
     EXPECT_EQ(only(d).lost_records, 3u);
 }
 
+// A compact sFlow v5 flow sample (format 1), sampled 1 in 100, with the given flow
+// records.
+Bytes sflow_sample(const std::vector<Bytes>& records) {
+    Bytes b;
+    for (uint32_t v : {1u, 3u, 100u, 1000u, 0u, 1u, 2u}) put(b, v, 4);
+    put(b, records.size(), 4);
+    for (const Bytes& r : records) b.insert(b.end(), r.begin(), r.end());
+    Bytes s;
+    put(s, 1, 4);
+    put(s, b.size(), 4);
+    s.insert(s.end(), b.begin(), b.end());
+    return s;
+}
+
+Bytes sflow_record(uint32_t format, const Bytes& body) {
+    Bytes r;
+    put(r, format, 4);
+    put(r, body.size(), 4);
+    r.insert(r.end(), body.begin(), body.end());
+    return r;
+}
+
+// A raw packet header record: header protocol, frame length 54, the header padded to 4.
+Bytes sflow_raw(uint32_t protocol, Bytes header) {
+    Bytes b;
+    put(b, protocol, 4);
+    put(b, 54, 4);
+    put(b, 0, 4);
+    put(b, header.size(), 4);
+    header.resize((header.size() + 3) & ~size_t{3});
+    b.insert(b.end(), header.begin(), header.end());
+    return sflow_record(1, b);
+}
+
+TEST(Decoder, SflowSamplesWithoutAPacketAreCounted) {
+    Bytes frame;  // Ethernet, IPv4, TCP 10.0.0.1:1234 -> 10.0.0.2:80 SYN
+    put(frame, 0x001122334455, 6);
+    put(frame, 0x66778899aabb, 6);
+    put(frame, 0x0800, 2);
+    for (uint64_t v : {0x45000028ull, 0x00010000ull, 0x40060000ull, 0x0a000001ull, 0x0a000002ull})
+        put(frame, v, 4);
+    put(frame, 1234, 2);
+    put(frame, 80, 2);
+    put(frame, 0, 8);
+    put(frame, 0x5002, 2);
+    put(frame, 1024, 2);
+    put(frame, 0, 4);
+    Bytes eth;  // an Ethernet frame data record only: length, source, destination, type
+    put(eth, 1500, 4);
+    put(eth, 0x0011223344550000, 8);
+    put(eth, 0x66778899aabb0000, 8);
+    put(eth, 0x0806, 4);
+    const std::vector<Bytes> samples = {
+        sflow_sample({sflow_raw(1, frame)}), sflow_sample({sflow_record(2, eth)}),
+        sflow_sample({sflow_raw(2, frame)}),  // ISO 8802-4 (token bus): not read
+        sflow_sample({sflow_raw(1, Bytes(frame.begin(), frame.begin() + 20))}),  // cut short
+    };
+    Bytes m;
+    for (uint32_t v : {5u, 1u, 0xc0000201u, 0u, 1u, 1000u}) put(m, v, 4);
+    put(m, samples.size(), 4);
+    for (const Bytes& s : samples) m.insert(m.end(), s.begin(), s.end());
+    WireDecoder d;
+    FlowBlock out;
+    ASSERT_EQ(decode(d, m, out), 2u);
+    FlowRecord r;
+    out.record(1, r);
+    EXPECT_EQ(r.src_mac, 0x001122334455u);
+    EXPECT_EQ(r.dst_mac, 0x66778899aabbu);
+    EXPECT_EQ(r.ether_type, 0x0806);
+    EXPECT_EQ(r.bytes, 150000u);
+    EXPECT_EQ(r.sampling, 100u);
+    EXPECT_EQ(only(d).flows, 2u);
+    EXPECT_EQ(only(d).undecodable, 2u);
+    EXPECT_EQ(only(d).malformed, 0u);
+}
+
 TEST(Decoder, MalformedIsCountedAndSkipped) {
     WireDecoder d;
     FlowBlock out;
