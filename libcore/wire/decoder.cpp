@@ -224,6 +224,13 @@ inline uint64_t millis_to_us(uint64_t ms, uint64_t micros_in_milli) {
     return ms * 1000 + micros_in_milli % 1000;
 }
 
+// A counter renormalised by the sampling rate; a product past 2^64 stays at the largest
+// count instead of wrapping to a small one.
+inline uint64_t scale_up(uint64_t v, uint32_t rate) {
+    uint64_t r;
+    return __builtin_mul_overflow(v, rate, &r) ? UINT64_MAX : r;
+}
+
 // A NetFlow v9 sysUptime in milliseconds, given the uptime and time of the export: that many
 // milliseconds before the export, modulo 2^32. A time "after" the uptime is from before the
 // uptime counter wrapped (49.7 days), as nfdump reads it; only a minute ahead is taken as a
@@ -552,8 +559,8 @@ struct WireDecoder::Impl {
         } else if (const uint32_t rate = rate_of(s); rate > 0) {
             r.sampling = rate;
             if (rate > 1) {
-                r.packets *= rate;
-                r.bytes *= rate;
+                r.packets = scale_up(r.packets, rate);
+                r.bytes = scale_up(r.bytes, rate);
             }
             s.st.sampling = rate;
         }
@@ -966,7 +973,7 @@ struct WireDecoder::Impl {
             }
             load_uints(dst, t, r, n, idx);
             if (rate > 1) {
-                for (size_t i = 0; i < n; ++i) dst[i] *= rate;
+                for (size_t i = 0; i < n; ++i) dst[i] = scale_up(dst[i], rate);
             }
         }
         uint32_t* sampling = at<uint32_t>(FieldId::sampling) + row;

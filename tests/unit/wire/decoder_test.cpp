@@ -266,6 +266,52 @@ TEST(Decoder, OptionsSamplingRenormalises) {
     EXPECT_EQ(only(d).options_records, 1u);
 }
 
+TEST(Decoder, RenormalisedCountersSaturate) {
+    // Options: 1 in 2^31 for the whole exporter. Data templates 256 (with millisecond times:
+    // the column-wise path) and 257 (without: the record-wise path), 8-byte counters.
+    Bytes ot;
+    put(ot, 400, 2);
+    put(ot, 2, 2);
+    put(ot, 1, 2);
+    put(ot, 149, 2);  // observationDomainId
+    put(ot, 4, 2);
+    put(ot, 34, 2);  // samplingInterval
+    put(ot, 4, 2);
+    Bytes od;
+    put(od, 7, 4);
+    put(od, uint64_t{1} << 31, 4);
+    Bytes sets = set(3, ot);
+    for (uint16_t tid : {256, 257}) {
+        Bytes t;
+        put(t, tid, 2);
+        put(t, tid == 256 ? 4 : 2, 2);
+        for (auto [id, len] : {std::pair{2, 8}, {1, 8}, {152, 8}, {153, 8}}) {
+            if (tid == 257 && id > 100) break;
+            put(t, id, 2);
+            put(t, len, 2);
+        }
+        const Bytes s = set(2, t);
+        sets.insert(sets.end(), s.begin(), s.end());
+    }
+    Bytes d256, d257;
+    for (Bytes* b : {&d256, &d257}) {
+        put(*b, uint64_t{1} << 40, 8);  // packets
+        put(*b, 1000, 8);               // bytes: 2^31 * 1000 fits
+    }
+    put(d256, 1'699'999'999'000, 8);
+    put(d256, 1'699'999'999'000, 8);
+    for (const Bytes& s : {set(400, od), set(256, d256), set(257, d257)})
+        sets.insert(sets.end(), s.begin(), s.end());
+    WireDecoder d;
+    FlowBlock out;
+    ASSERT_EQ(decode(d, ipfix(0, sets), out), 2u);
+    for (size_t i = 0; i < 2; ++i) {
+        EXPECT_EQ(out.packets[i], UINT64_MAX);
+        EXPECT_EQ(out.bytes[i], 2'147'483'648'000u);
+        EXPECT_EQ(out.sampling[i], 1u << 31);
+    }
+}
+
 // A NetFlow v5 datagram of one TCP record, sampled 1:64, exported at 1700000000.5 s.
 Bytes v5(uint32_t seq, uint32_t uptime, uint32_t first) {
     Bytes m;
