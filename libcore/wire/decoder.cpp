@@ -159,9 +159,16 @@ struct Msg {
 };
 
 struct Held {
-    uint16_t tid;
     Msg msg;
     std::vector<uint8_t> body;
+    uint64_t next;  // serial of the next held set of the same template; 0: none
+    uint16_t tid;
+    bool live;  // false once decoded: the slot waits to reach the front of the queue
+};
+
+// The live held sets of one template, oldest first, linked through Held::next.
+struct HeldChain {
+    uint64_t first, last;
 };
 
 struct Source {
@@ -177,7 +184,12 @@ struct Source {
     uint64_t est_boot_ms = 0;  // IPFIX uptimes without an init time: earliest export - end
     bool have_seq = false;
     uint32_t next_seq = 0;
+    // Held sets in arrival order (so that the oldest expire first), numbered by serial from
+    // held_first at the front; indexed by template so that a template's arrival visits its
+    // own sets only.
     std::deque<Held> held;
+    uint64_t held_first = 1;
+    std::unordered_map<uint16_t, HeldChain> held_by_tid;
     size_t held_bytes = 0;
 };
 
@@ -1045,12 +1057,15 @@ struct WireDecoder::Impl {
 
     // ---- holding data for templates still to come ----
 
-    // What a held set takes beside its body: its slot in the queue and the heap block of the
-    // body (allocator header and rounding). Counting the body alone let sets of a few bytes
-    // take gigabytes "within" the bounds.
-    static constexpr size_t kHeldOverhead = sizeof(Held) + 32;
-    static size_t held_cost(const Held& h) {
-        return h.body.size() + kHeldOverhead;
+    // What a held set takes beside its body: its slot in the queue, the heap block of the
+    // body (allocator header and rounding) and, for the first of a template, its entry in
+    // held_by_tid. Counting the body alone let sets of a few bytes take gigabytes "within"
+    // the bounds. A decoded set's slot stays counted until it leaves the queue.
+    static constexpr size_t kHeldOverhead = sizeof(Held) + 32 + 64;
+
+    void release(Source& s, size_t n) {
+        s.held_bytes -= n;
+        held_bytes -= n;
     }
 
     void hold(Source& s, uint16_t tid, const Msg& m, const uint8_t* p, const uint8_t* end) {
@@ -1063,40 +1078,60 @@ struct WireDecoder::Impl {
             ++s.st.sets_dropped;
             return;
         }
-        s.held.push_back({tid, m, std::vector<uint8_t>(p, end)});
+        const uint64_t serial = s.held_first + s.held.size();
+        s.held.push_back({m, std::vector<uint8_t>(p, end), 0, tid, true});
+        const auto [chain, fresh] = s.held_by_tid.try_emplace(tid, HeldChain{serial, serial});
+        if (!fresh) {
+            s.held[chain->second.last - s.held_first].next = serial;
+            chain->second.last = serial;
+        }
         s.held_bytes += cost;
         held_bytes += cost;
     }
 
     void replay_held(Source& s, uint16_t tid, FlowBlock& out) {
-        if (s.held.empty()) return;
+        const auto chain = s.held_by_tid.find(tid);
+        if (chain == s.held_by_tid.end()) return;
         const Template& t = s.templates.at(tid);
-        for (auto it = s.held.begin(); it != s.held.end();) {
-            if (it->tid != tid) {
-                ++it;
-                continue;
-            }
+        for (uint64_t k = chain->second.first; k != 0;) {
+            Held& h = s.held[k - s.held_first];
             uint32_t records = 0;
-            const uint8_t* b = it->body.data();
-            if (!decode_data(s, t, b, b + it->body.size(), it->msg, out, records)) ++s.st.malformed;
+            const uint8_t* b = h.body.data();
+            if (!decode_data(s, t, b, b + h.body.size(), h.msg, out, records)) ++s.st.malformed;
             ++s.st.sets_late;
-            s.held_bytes -= held_cost(*it);
-            held_bytes -= held_cost(*it);
-            it = s.held.erase(it);
+            release(s, h.body.size() + kHeldOverhead - sizeof(Held));
+            h.body = std::vector<uint8_t>();
+            h.live = false;
+            k = h.next;
         }
+        s.held_by_tid.erase(chain);
+        while (!s.held.empty() && !s.held.front().live) pop_front(s);
     }
 
     void expire_held(Source& s, uint64_t now) {
-        while (!s.held.empty() && s.held.front().msg.now + opts.hold_time < now) {
-            drop_front(s);
+        while (!s.held.empty() &&
+               (!s.held.front().live || s.held.front().msg.now + opts.hold_time < now)) {
+            pop_front(s);
         }
     }
 
-    void drop_front(Source& s) {
-        s.held_bytes -= held_cost(s.held.front());
-        held_bytes -= held_cost(s.held.front());
-        ++s.st.sets_dropped;
+    // Removes the oldest slot; a set still live there is dropped, counted. Being the oldest,
+    // it is the first of its template's chain.
+    void pop_front(Source& s) {
+        Held& h = s.held.front();
+        if (h.live) {
+            const auto chain = s.held_by_tid.find(h.tid);
+            if (h.next) {
+                chain->second.first = h.next;
+            } else {
+                s.held_by_tid.erase(chain);
+            }
+            ++s.st.sets_dropped;
+            release(s, h.body.size() + kHeldOverhead - sizeof(Held));
+        }
+        release(s, sizeof(Held));
         s.held.pop_front();
+        ++s.held_first;
     }
 
     // ---- sequence numbers ----
@@ -1402,7 +1437,7 @@ void WireDecoder::expire(uint64_t now) {
 
 void WireDecoder::drop_held() {
     for (auto& [k, s] : impl_->sources) {
-        while (!s->held.empty()) impl_->drop_front(*s);
+        while (!s->held.empty()) impl_->pop_front(*s);
     }
 }
 

@@ -149,11 +149,11 @@ size_t heap_in_use() {
     return mallinfo2().uordblks;
 }
 
-// A datagram of `n` data sets of `body_len` bytes each, for templates 300..1299 not sent.
-Bytes unknown_sets(size_t n, size_t body_len, uint32_t domain = 7) {
+// A datagram of `n` data sets of `body_len` bytes each, for templates first..first + 999.
+Bytes unknown_sets(size_t n, size_t body_len, uint32_t domain = 7, size_t first = 300) {
     Bytes sets;
     for (size_t i = 0; i < n; ++i) {
-        const Bytes s = set(static_cast<uint16_t>(300 + i % 1000), Bytes(body_len, 1));
+        const Bytes s = set(static_cast<uint16_t>(first + i % 1000), Bytes(body_len, 1));
         sets.insert(sets.end(), s.begin(), s.end());
     }
     return ipfix(0, sets, domain);
@@ -178,6 +178,42 @@ TEST(Decoder, HeldSetsAreBoundedByWhatTheyTake) {
     EXPECT_EQ(only(d).sets_held, held);
     d.drop_held();
     EXPECT_EQ(only(d).sets_late + only(d).sets_dropped, only(d).sets_held);
+}
+
+TEST(Decoder, ATemplateReplaysOnlyItsOwnHeldSets) {
+    DecoderOptions o;
+    o.hold_bytes_per_source = o.hold_bytes_total = 64 << 20;
+    o.templates_per_source = 10000;
+    WireDecoder d(o);
+    FlowBlock out;
+    Bytes first = set(300, record300(1, 1, 1, 1'699'999'999'000));
+    for (const Bytes& s : {set(301, record300(2, 1, 1, 1'699'999'999'000)),
+                           set(300, record300(3, 1, 1, 1'699'999'999'000))})
+        first.insert(first.end(), s.begin(), s.end());
+    decode(d, ipfix(0, first), out);
+    for (int i = 0; i < 10; ++i) decode(d, unknown_sets(13000, 1, 7, 2000), out);
+    // 8,000 templates that match none of the 130,003 held sets: a walk over all of them for
+    // each took seconds.
+    Bytes ts;
+    for (uint16_t tid = 10000; tid < 18000; ++tid) {
+        put(ts, tid, 2);
+        put(ts, 1, 2);
+        put(ts, 4, 2);
+        put(ts, 1, 2);
+    }
+    const Bytes templates = ipfix(1, set(2, ts));
+    const std::clock_t t0 = std::clock();
+    decode(d, templates, out);
+    EXPECT_LT(static_cast<double>(std::clock() - t0) / CLOCKS_PER_SEC, 0.2);
+    EXPECT_EQ(out.size(), 0u);
+    // Template 300 decodes its two sets, in order; 301's stays held.
+    ASSERT_EQ(decode(d, ipfix(2, template300()), out), 2u);
+    EXPECT_EQ(out.src[0], IpAddr::v4(1));
+    EXPECT_EQ(out.src[1], IpAddr::v4(3));
+    EXPECT_EQ(only(d).sets_late, 2u);
+    d.expire(kNow + o.hold_time + 1);
+    EXPECT_EQ(only(d).sets_dropped, 130001u);
+    EXPECT_EQ(only(d).sets_held, 130003u);
 }
 
 TEST(Decoder, TemplateWithdrawalAndLifetime) {
