@@ -1137,8 +1137,9 @@ struct WireDecoder::Impl {
     // ---- sequence numbers ----
 
     // Compares seq with what the previous datagram announced; `per_record`: the number
-    // counts records (v5, IPFIX) rather than datagrams (v9, sFlow).
-    void sequence(Source& s, uint32_t seq, bool per_record) {
+    // counts records (v5, IPFIX) rather than datagrams (v9, sFlow). True for a sequence
+    // error: out of order, or a restart.
+    bool sequence(Source& s, uint32_t seq, bool per_record) {
         if (s.have_seq && seq != s.next_seq) {
             const int32_t gap = static_cast<int32_t>(seq - s.next_seq);
             // A gap beyond a million datagrams or records is a restart, not loss.
@@ -1147,8 +1148,10 @@ struct WireDecoder::Impl {
                     static_cast<uint32_t>(gap);
             } else {
                 ++s.st.sequence_errors;
+                return true;
             }
         }
+        return false;
     }
 
     // ---- NetFlow v5 ----
@@ -1300,7 +1303,10 @@ struct WireDecoder::Impl {
                     (ipfix ? rd32(d + 4) : rd32(d + 8)) * kMicrosPerSecond, ipfix ? 0 : rd32(d + 4),
                     now};
         const uint32_t seq = ipfix ? rd32(d + 8) : rd32(d + 12);
-        sequence(*s, seq, ipfix);
+        // A restart may be a reboot, after which the boot time estimated from uptimes only
+        // (never moved later) would date every flow by the old boot. Estimated afresh, it is
+        // at worst late by how long the next flows waited before export, and falls again.
+        if (sequence(*s, seq, ipfix)) s->est_boot_ms = 0;
         const size_t before = s->st.flows;
         uint32_t records = 0;
         bool counted_all = true;

@@ -348,6 +348,41 @@ TEST(Decoder, RenormalisedCountersSaturate) {
     }
 }
 
+TEST(Decoder, IpfixUptimesAfterAnExporterReboot) {
+    // Uptime times (flowStart/EndSysUpTime) without systemInitTimeMilliseconds: the boot time
+    // is estimated from the exports.
+    Bytes t;
+    put(t, 256, 2);
+    put(t, 3, 2);
+    for (auto [id, len] : {std::pair{8, 4}, {22, 4}, {21, 4}}) {
+        put(t, id, 2);
+        put(t, len, 2);
+    }
+    auto flow = [](uint32_t src, uint32_t first_up, uint32_t last_up) {
+        Bytes r;
+        put(r, src, 4);
+        put(r, first_up, 4);
+        put(r, last_up, 4);
+        return set(256, r);
+    };
+    constexpr uint32_t kExport = 1'700'000'000;
+    WireDecoder d;
+    FlowBlock out;
+    // Up 10,000 s at the export: a flow that ended 10 s before it. The estimate takes the
+    // end of the first flow for the export time, as it must without more to go by.
+    Bytes sets = set(2, t);
+    const Bytes before = flow(1, 9'980'000, 9'990'000);
+    sets.insert(sets.end(), before.begin(), before.end());
+    decode(d, ipfix(1000, sets, 7, kExport), out);
+    EXPECT_EQ(out.start[0], (kExport - 10) * 1'000'000ull);
+    // A minute later the exporter has rebooted: uptime 4 s, sequence numbers from 0.
+    decode(d, ipfix(0, flow(2, 1000, 4000), 7, kExport + 60), out);
+    ASSERT_EQ(out.size(), 2u);
+    EXPECT_EQ(out.start[1], (kExport + 57) * 1'000'000ull);
+    EXPECT_EQ(out.end[1], (kExport + 60) * 1'000'000ull);
+    EXPECT_EQ(only(d).sequence_errors, 1u);
+}
+
 // A NetFlow v5 datagram of one TCP record, sampled 1:64, exported at 1700000000.5 s.
 Bytes v5(uint32_t seq, uint32_t uptime, uint32_t first) {
     Bytes m;
