@@ -182,16 +182,30 @@ struct Collector::Impl {
             }
             drops[s] = wire::socket_drops(fds[s]);
         }
+        say_sources_full();
         return total;
+    }
+
+    // The datagrams of exporters past the limit are dropped for the whole run; with -w there
+    // is no statistics file to find that in, so it is said once, even with -q.
+    bool said_sources_full = false;
+    void say_sources_full() {
+        if (said_sources_full || decoder.totals().sources_refused == 0) return;
+        said_sources_full = true;
+        info("more than " + std::to_string(opts.decoder.max_sources) +
+             " exporters (address, domain, protocol): the datagrams of further ones are "
+             "dropped for the rest of the run");
     }
 
     void log_exporters() {
         for (const auto& e : decoder.stats()) info(exporter_log_line(e));
         uint64_t d = 0;
         for (uint32_t x : drops) d += x;
-        if (d || extra.refused) {
+        const uint64_t over = decoder.totals().sources_refused;
+        if (d || extra.refused || over) {
             info("socket drops " + std::to_string(d) + ", refused by --allow " +
-                 std::to_string(extra.refused));
+                 std::to_string(extra.refused) + ", from exporters over the limit " +
+                 std::to_string(over));
         }
     }
 

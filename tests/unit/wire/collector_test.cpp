@@ -99,5 +99,45 @@ TEST(Collector, FinishesTheSinkAfterAWriteError) {
     }
 }
 
+class CountingSink : public BlockSink {
+  public:
+    void rotate(uint64_t, const CaptureStats&) override {}
+    void write(FlowBlock&) override {}
+    void finish(const CaptureStats& s) override { refused = s.sources_refused; }
+    uint64_t refused = 0;
+};
+
+// Exporters past the limit lose everything they send: said once on stderr, since with -w
+// nothing else would show it.
+TEST(Collector, SaysOnceThatExportersAreOverTheLimit) {
+    const unsigned port = free_port();
+    CollectorOptions co;
+    co.listen = {"127.0.0.1:" + std::to_string(port)};
+    co.decoder.max_sources = 2;
+    Collector collector(co);
+    CountingSink sink;
+    testing::internal::CaptureStderr();
+    collector.start(sink);
+    const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    to.sin_port = htons(static_cast<uint16_t>(port));
+    for (uint8_t domain = 1; domain <= 6; ++domain) {
+        // An empty IPFIX message of observation domain `domain`: a new exporter each.
+        const uint8_t msg[16] = {0, 10, 0, 16, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, domain};
+        ::sendto(fd, msg, sizeof msg, 0, reinterpret_cast<const sockaddr*>(&to), sizeof to);
+    }
+    ::close(fd);
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    collector.stop();
+    const std::string err = testing::internal::GetCapturedStderr();
+    EXPECT_EQ(sink.refused, 4u);
+    const std::string said = "more than 2 exporters";
+    const size_t at = err.find(said);
+    EXPECT_NE(at, std::string::npos) << err;
+    EXPECT_EQ(err.find(said, at + 1), std::string::npos) << err;
+}
+
 }  // namespace
 }  // namespace fk
