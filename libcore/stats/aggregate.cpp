@@ -534,6 +534,18 @@ void AggTable::merge(const AggTable& other) {
     total_flows += other.total_flows;
     total_packets += other.total_packets;
     total_bytes += other.total_bytes;
+    // other's groups come in its slot order, that is by hash: were this table to grow only when
+    // full enough, the part of it being walked would take them at up to twice its load bound,
+    // and they would pile up in one run of slots that every insert walks to its end (seconds
+    // for a million groups). Room for all of them first keeps every part under the bound.
+    if (!dense_) {
+        const size_t incoming = other.size() / shards_.size();
+        for (auto& sh : shards_) {
+            while ((sh->count + incoming) * 4 > sh->capacity * 3 &&
+                   sh->capacity * 2 <= (uint64_t{1} << slot_bits_))
+                grow(*sh);
+        }
+    }
     std::vector<uint64_t> k(words_);
     for (uint32_t g : other.groups()) {
         const Entry& e = other.entry(g);
