@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <exception>
 #include <memory>
 #include <numeric>
 
@@ -313,7 +314,16 @@ int run_query(const QueryOptions& o, int out_fd) {
         }
         return !(o.count && remaining == 0 && threads == 1);
     };
-    run_blocks<BlockOut>(input, threads, work, consume);
+    // A data error (a corrupt or truncated input, a failed write) after some flows were read
+    // ends the reading, not the run: what was read is still written, summed and ranked below,
+    // then the error is reported, so that nothing read before the fault is lost.
+    std::exception_ptr data_error;
+    try {
+        run_blocks<BlockOut>(input, threads, work, consume);
+    } catch (const DataError&) {
+        if (processed == 0) throw;
+        data_error = std::current_exception();
+    }
     if (server_groups) {
         const ClickHouse ch(in_spec.clickhouse);
         matched = clickhouse_summary(ch, in_spec.clickhouse_table, in_spec.clickhouse_where);
@@ -385,6 +395,7 @@ int run_query(const QueryOptions& o, int out_fd) {
         }
     }
     text_out.flush();
+    if (data_error) std::rethrow_exception(data_error);
     return kExitOk;
 }
 
