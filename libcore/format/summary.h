@@ -2,26 +2,29 @@
 #pragma once
 #include <cstdint>
 
+#include "common/saturate.h"
 #include "record/flow_block.h"
 
 namespace fk {
 
+// Packets and bytes saturate at UINT64_MAX (common/saturate.h) in add(); flows count rows,
+// which cannot reach it.
 struct Totals {
     uint64_t flows = 0;
     uint64_t packets = 0;
     uint64_t bytes = 0;
     void add(const Totals& o) {
         flows += o.flows;
-        packets += o.packets;
-        bytes += o.bytes;
+        packets = sat_add(packets, o.packets);
+        bytes = sat_add(bytes, o.bytes);
     }
     void subtract(const Totals& o) {
         flows -= o.flows;
         packets -= o.packets;
         bytes -= o.bytes;
     }
-    // Adds one flow's counts when `taken` is 1 and nothing when it is 0, without a branch
-    // (in loops that vectorise).
+    // Adds one flow's counts when `taken` is 1 and nothing when it is 0, without a branch and
+    // plainly (in loops that vectorise; see plain_sum_may_wrap).
     void add_if(uint64_t taken, uint64_t flow_packets, uint64_t flow_bytes) {
         flows += taken;
         packets += flow_packets & (0 - taken);

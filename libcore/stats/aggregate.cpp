@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "common/error.h"
+#include "common/saturate.h"
 #include "record/print.h"
 
 namespace fk {
@@ -264,11 +265,12 @@ void AggTable::add_dense(uint64_t key, const AggValue& v) {
         ++sh.count;
         return;
     }
-    e.value.flows += v.flows;
-    e.value.packets += v.packets;
-    e.value.bytes += v.bytes;
-    e.value.first = std::min(e.value.first, v.first);
-    e.value.last = std::max(e.value.last, v.last);
+    e.value.add(v, sh.saturate.load(std::memory_order_relaxed));
+}
+
+void AggTable::check_saturation() {
+    if (std::max(total_packets, total_bytes) <= UINT64_MAX / 2) return;
+    for (auto& sh : shards_) sh->saturate.store(true, std::memory_order_relaxed);
 }
 
 void AggTable::grow(Shard& sh) {
@@ -323,11 +325,7 @@ void AggTable::insert_into(Shard& sh, const uint64_t* k, uint64_t hash, const Ag
             bool same = true;
             for (unsigned w = 0; w < words_; ++w) same &= ek[w] == k[w];
             if (same) {
-                e.value.flows += v.flows;
-                e.value.packets += v.packets;
-                e.value.bytes += v.bytes;
-                e.value.first = std::min(e.value.first, v.first);
-                e.value.last = std::max(e.value.last, v.last);
+                e.value.add(v, sh.saturate.load(std::memory_order_relaxed));
                 return;
             }
         }
@@ -345,6 +343,7 @@ void AggTable::add(FlowBlock& b, const uint8_t* mask, const uint64_t* flows) {
     const size_t n = b.size();
     bool either = false;
     for (const auto& p : spec_.parts) either |= p.either;
+    uint64_t ored = 0;  // of the block's packets and bytes
     {
         uint64_t f = 0, pk = 0, by = 0;
         for (size_t i = 0; i < n; ++i) {
@@ -352,12 +351,22 @@ void AggTable::add(FlowBlock& b, const uint8_t* mask, const uint64_t* flows) {
             f += flows ? flows[i] : 1;
             pk += packets[i];
             by += bytes[i];
+            ored |= packets[i] | bytes[i];
+        }
+        if (plain_sum_may_wrap(ored, n)) {  // summed again, saturating
+            pk = by = 0;
+            for (size_t i = 0; i < n; ++i) {
+                if (mask && !mask[i]) continue;
+                pk = sat_add(pk, packets[i]);
+                by = sat_add(by, bytes[i]);
+            }
         }
         std::unique_lock totals(shards_[0]->lock, std::defer_lock);
         if (shard_bits_) totals.lock();
         total_flows += f;
-        total_packets += pk;
-        total_bytes += by;
+        total_packets = sat_add(total_packets, pk);
+        total_bytes = sat_add(total_bytes, by);
+        check_saturation();
     }
     // Per-thread work arrays (several threads add to a sharded table at once).
     thread_local std::vector<uint64_t> key_columns, hashes;
@@ -372,14 +381,11 @@ void AggTable::add(FlowBlock& b, const uint8_t* mask, const uint64_t* flows) {
             if constexpr (T::storage == Storage::Str) {
                 const auto& col = column<T::id>(b);
                 str_sums.assign(col.dict.size(), AggValue{});
+                const bool saturate = plain_sum_may_wrap(ored, n);
                 for (size_t i = 0; i < n; ++i) {
                     if (mask && !mask[i]) continue;
-                    AggValue& v = str_sums[col.ids[i]];
-                    v.flows += flows ? flows[i] : 1;
-                    v.packets += packets[i];
-                    v.bytes += bytes[i];
-                    v.first = std::min(v.first, start[i]);
-                    v.last = std::max(v.last, end[i]);
+                    str_sums[col.ids[i]].add(
+                        {flows ? flows[i] : 1, packets[i], bytes[i], start[i], end[i]}, saturate);
                 }
                 for (uint32_t id = 0; id < str_sums.size(); ++id) {
                     if (str_sums[id].flows == 0) continue;
@@ -435,6 +441,7 @@ void AggTable::add(FlowBlock& b, const uint8_t* mask, const uint64_t* flows) {
         if (dense_) {
             // Ports spread over a 64 Ki-slot table: fetch the slot of a row a little ahead.
             const uint64_t* keys = key_columns.data();
+            const bool saturate = shards_[0]->saturate.load(std::memory_order_relaxed);
             for (size_t i = 0; i < n; ++i) {
                 if (i + 16 < n) __builtin_prefetch(&shards_[0]->table[keys[i + 16] * stride_]);
                 if (mask && !mask[i]) continue;
@@ -445,12 +452,8 @@ void AggTable::add(FlowBlock& b, const uint8_t* mask, const uint64_t* flows) {
                     e.key()[0] = keys[i];
                     ++shards_[0]->count;
                 }
-                e.value.flows += flows ? flows[i] : 1;
-                e.value.packets += packets[i];
-
-                e.value.bytes += bytes[i];
-                e.value.first = std::min(e.value.first, start[i]);
-                e.value.last = std::max(e.value.last, end[i]);
+                e.value.add({flows ? flows[i] : 1, packets[i], bytes[i], start[i], end[i]},
+                            saturate);
             }
             continue;
         }
@@ -532,8 +535,9 @@ void AggTable::add(FlowBlock& b, const uint8_t* mask, const uint64_t* flows) {
 
 void AggTable::merge(const AggTable& other) {
     total_flows += other.total_flows;
-    total_packets += other.total_packets;
-    total_bytes += other.total_bytes;
+    total_packets = sat_add(total_packets, other.total_packets);
+    total_bytes = sat_add(total_bytes, other.total_bytes);
+    check_saturation();
     // other's groups come in its slot order, that is by hash: were this table to grow only when
     // full enough, the part of it being walked would take them at up to twice its load bound,
     // and they would pile up in one run of slots that every insert walks to its end (seconds

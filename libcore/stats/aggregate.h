@@ -2,6 +2,8 @@
 // address prefixes), counted in an open-addressing hash table. Worker threads share one
 // sharded table, or fill their own tables that are merged at the end.
 #pragma once
+#include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -9,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/saturate.h"
 #include "common/zeroed_array.h"
 #include "record/flow_block.h"
 
@@ -47,6 +50,20 @@ struct AggValue {
     uint64_t bytes = 0;
     uint64_t first = UINT64_MAX;
     uint64_t last = 0;
+    // Adds a row's or a group's counts; packets and bytes saturating at UINT64_MAX when asked
+    // (AggTable::Shard::saturate).
+    void add(const AggValue& v, bool saturate) {
+        flows += v.flows;
+        if (saturate) [[unlikely]] {
+            packets = sat_add(packets, v.packets);
+            bytes = sat_add(bytes, v.bytes);
+        } else {
+            packets += v.packets;
+            bytes += v.bytes;
+        }
+        first = std::min(first, v.first);
+        last = std::max(last, v.last);
+    }
     double duration_seconds() const {
         return last > first ? static_cast<double>(last - first) / 1e6 : 0.0;
     }
@@ -88,7 +105,8 @@ class AggTable {
         return strings_.get(static_cast<uint32_t>(id));
     }
 
-    // Totals over every flow added (for percentages), counting each flow once.
+    // Totals over every flow added (for percentages), counting each flow once; packets and
+    // bytes saturate.
     uint64_t total_flows = 0, total_packets = 0, total_bytes = 0;
 
   private:
@@ -104,6 +122,11 @@ class AggTable {
         size_t capacity = 0;
         size_t count = 0;
         std::mutex lock;  // held by add() with several shards; shard 0's also guards the totals
+        // Set once a total is past UINT64_MAX / 2: a group's sums, at most twice the totals (a
+        // flow counts on both sides of an either-side key), could wrap from then on, and are
+        // added saturating (cheaper per row before). Atomic: read by threads that hold the
+        // lock of another shard only.
+        std::atomic<bool> saturate{false};
     };
     Entry& entry(Shard& sh, size_t slot) {
         return *reinterpret_cast<Entry*>(&sh.table[slot * stride_]);
@@ -124,6 +147,8 @@ class AggTable {
     }
     void insert_into(Shard& sh, const uint64_t* key, uint64_t hash, const AggValue& v);
     void add_dense(uint64_t key, const AggValue& v);
+    // After the totals changed (with shard 0's lock held when several threads add).
+    void check_saturation();
     void grow(Shard& sh);
     int compare_keys(uint32_t a, uint32_t b) const;
 
