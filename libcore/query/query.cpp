@@ -302,26 +302,33 @@ int run_query(const QueryOptions& o, int out_fd) {
     Summary matched;
     uint64_t processed = 0;
     FlowBlock sorted_rows;
+    bool output_failed = false;
     auto consume = [&](BlockOut& out) {
         processed += out.rows;
         matched.merge(out.matched);
-        if (sort_records) {
-            sorted_rows.append_range(out.selected, 0, out.selected.size());
-        } else if (mode == Mode::kText) {
-            text_out.write(out.text);
-        } else if (mode == Mode::kFlows && !out.selected.empty()) {
-            writer->write(out.selected);
+        try {
+            if (sort_records) {
+                sorted_rows.append_range(out.selected, 0, out.selected.size());
+            } else if (mode == Mode::kText) {
+                text_out.write(out.text);
+            } else if (mode == Mode::kFlows && !out.selected.empty()) {
+                writer->write(out.selected);
+            }
+        } catch (...) {
+            output_failed = true;
+            throw;
         }
         return !(o.count && remaining == 0 && threads == 1);
     };
-    // A data error (a corrupt or truncated input, a failed write) after some flows were read
-    // ends the reading, not the run: what was read is still written, summed and ranked below,
-    // then the error is reported, so that nothing read before the fault is lost.
+    // A data error in the input (corrupt, truncated) after some flows were read ends the
+    // reading, not the run: what was read is still written, summed and ranked below, then the
+    // error is reported, so that nothing read before the fault is lost. A failed write ends
+    // the run at once: a full disk must not put a partial file in place of an earlier one.
     std::exception_ptr data_error;
     try {
         run_blocks<BlockOut>(input, threads, work, consume);
     } catch (const DataError&) {
-        if (processed == 0) throw;
+        if (processed == 0 || output_failed) throw;
         data_error = std::current_exception();
     }
     if (server_groups) {
