@@ -32,7 +32,7 @@ class FlowWriter {
 
     void append(const FlowRecord& r);
     // Writes the rows of b: as one block when it is large, cut into blocks of block_rows when
-    // larger, else gathered with other rows.
+    // over twice that, else gathered with other rows.
     // b itself is not changed except that its columns get decoded.
     void write(FlowBlock& b);
     // Writes the rows appended so far as a block, so a reader downstream sees them now.
