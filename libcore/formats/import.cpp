@@ -64,6 +64,10 @@ bool is_gzip(std::string_view data) {
            static_cast<unsigned char>(data[1]) == 0x8b;
 }
 
+std::string_view without_bom(std::string_view text) {
+    return text.starts_with("\xEF\xBB\xBF") ? text.substr(3) : text;
+}
+
 std::string gunzip(std::string_view data, const std::string& name) {
     z_stream z{};
     // 16 + MAX_WBITS: gzip framing.

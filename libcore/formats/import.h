@@ -51,4 +51,8 @@ std::string guess_format(std::string_view head);
 bool is_gzip(std::string_view data);
 std::string gunzip(std::string_view data, const std::string& name);
 
+// The text after a UTF-8 byte order mark, which Windows tools put in front of CSV and JSON
+// exports (it made the first field of a header line unknown).
+std::string_view without_bom(std::string_view text);
+
 }  // namespace fk

@@ -15,6 +15,12 @@ expect_eq "$(flowquery -q -r "$TMP/aws.flows" -o 'fmt:%pkt %byt' 'action reject'
     "24 4585" "rejected packets and bytes"
 expect_eq "$(flowquery -q -r "$TMP/aws.flows" -o csv:bytes | awk '{b += $1} END {print b}')" "18025" "AWS bytes"
 
+# A UTF-8 byte order mark in front (Windows exports) is skipped: the same flows, guessed too.
+{ printf '\xef\xbb\xbf'; cat "$V/aws/v2-default-format.log"; } > "$TMP/bom.log"
+flowimport -q "$TMP/bom.log" -w "$TMP/bom.flows"
+expect_eq "$(flowquery -q -r "$TMP/bom.flows" -o csv)" "$(flowquery -q -r "$TMP/aws.flows" -o csv)" \
+    "flows of a file with a byte order mark"
+
 # Every sample at once, each guessed on its own: records and flows per the hand count.
 flowimport "$V"/aws/*.log "$V"/azure/*.json "$V"/gcp/* -w "$TMP/all.flows" 2> "$TMP/summary"
 # AWS 7+6+8+4+1+2+1 records, Azure 12+11 tuples, GCP 5 entries; flows: AWS 27, Azure 12+14,

@@ -63,6 +63,7 @@ int main(int argc, char** argv) {
                 inflated = fk::gunzip(text, in.name());
                 text = inflated;
             }
+            text = fk::without_bom(text);
             std::string fmt = format;
             if (fmt.empty()) {
                 fmt = fk::guess_format(text.substr(0, 4096));
