@@ -139,5 +139,38 @@ TEST(Collector, SaysOnceThatExportersAreOverTheLimit) {
     EXPECT_EQ(err.find(said, at + 1), std::string::npos) << err;
 }
 
+// Exporters past the first hundred by flows share one log line: 16,384 of them made 49,000
+// lines an interval.
+TEST(Collector, LogsAHundredExportersAndSumsTheRest) {
+    const unsigned port = free_port();
+    CollectorOptions co;
+    co.listen = {"127.0.0.1:" + std::to_string(port)};
+    co.log_interval = 3600ull * 1000000;  // only the lines at stop
+    Collector collector(co);
+    CountingSink sink;
+    testing::internal::CaptureStderr();
+    collector.start(sink);
+    const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    to.sin_port = htons(static_cast<uint16_t>(port));
+    for (uint8_t domain = 1; domain <= 130; ++domain) {
+        const uint8_t msg[16] = {0, 10, 0, 16, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, domain};
+        ::sendto(fd, msg, sizeof msg, 0, reinterpret_cast<const sockaddr*>(&to), sizeof to);
+        std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+    ::close(fd);
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    collector.stop();
+    const std::string err = testing::internal::GetCapturedStderr();
+    size_t lines = 0;
+    for (size_t at = err.find("exporter 127.0.0.1"); at != std::string::npos;
+         at = err.find("exporter 127.0.0.1", at + 1))
+        ++lines;
+    EXPECT_EQ(lines, 100u) << err;
+    EXPECT_NE(err.find("30 more exporters: 30 datagrams, 0 flows"), std::string::npos) << err;
+}
+
 }  // namespace
 }  // namespace fk
