@@ -107,15 +107,14 @@ class CountingSink : public BlockSink {
     uint64_t refused = 0;
 };
 
-// Exporters past the limit lose everything they send: said once on stderr, since with -w
-// nothing else would show it.
-TEST(Collector, SaysOnceThatExportersAreOverTheLimit) {
+// Runs a collector of options co on a free loopback port while each of `exporters`
+// observation domains sends it one empty IPFIX message (a new exporter each), `pause` apart;
+// returns what it wrote on stderr.
+std::string run_exporters(CollectorOptions co, CountingSink& sink, uint8_t exporters,
+                          std::chrono::microseconds pause = {}) {
     const unsigned port = free_port();
-    CollectorOptions co;
     co.listen = {"127.0.0.1:" + std::to_string(port)};
-    co.decoder.max_sources = 2;
     Collector collector(co);
-    CountingSink sink;
     testing::internal::CaptureStderr();
     collector.start(sink);
     const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
@@ -123,15 +122,24 @@ TEST(Collector, SaysOnceThatExportersAreOverTheLimit) {
     to.sin_family = AF_INET;
     to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     to.sin_port = htons(static_cast<uint16_t>(port));
-    for (uint8_t domain = 1; domain <= 6; ++domain) {
-        // An empty IPFIX message of observation domain `domain`: a new exporter each.
+    for (uint8_t domain = 1; domain <= exporters; ++domain) {
         const uint8_t msg[16] = {0, 10, 0, 16, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, domain};
         ::sendto(fd, msg, sizeof msg, 0, reinterpret_cast<const sockaddr*>(&to), sizeof to);
+        std::this_thread::sleep_for(pause);
     }
     ::close(fd);
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
     collector.stop();
-    const std::string err = testing::internal::GetCapturedStderr();
+    return testing::internal::GetCapturedStderr();
+}
+
+// Exporters past the limit lose everything they send: said once on stderr, since with -w
+// nothing else would show it.
+TEST(Collector, SaysOnceThatExportersAreOverTheLimit) {
+    CollectorOptions co;
+    co.decoder.max_sources = 2;
+    CountingSink sink;
+    const std::string err = run_exporters(co, sink, 6);
     EXPECT_EQ(sink.refused, 4u);
     const std::string said = "more than 2 exporters";
     const size_t at = err.find(said);
@@ -142,28 +150,10 @@ TEST(Collector, SaysOnceThatExportersAreOverTheLimit) {
 // Exporters past the first hundred by flows share one log line: 16,384 of them made 49,000
 // lines an interval.
 TEST(Collector, LogsAHundredExportersAndSumsTheRest) {
-    const unsigned port = free_port();
     CollectorOptions co;
-    co.listen = {"127.0.0.1:" + std::to_string(port)};
     co.log_interval = 3600ull * 1000000;  // only the lines at stop
-    Collector collector(co);
     CountingSink sink;
-    testing::internal::CaptureStderr();
-    collector.start(sink);
-    const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
-    sockaddr_in to{};
-    to.sin_family = AF_INET;
-    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    to.sin_port = htons(static_cast<uint16_t>(port));
-    for (uint8_t domain = 1; domain <= 130; ++domain) {
-        const uint8_t msg[16] = {0, 10, 0, 16, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, domain};
-        ::sendto(fd, msg, sizeof msg, 0, reinterpret_cast<const sockaddr*>(&to), sizeof to);
-        std::this_thread::sleep_for(std::chrono::microseconds(200));
-    }
-    ::close(fd);
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
-    collector.stop();
-    const std::string err = testing::internal::GetCapturedStderr();
+    const std::string err = run_exporters(co, sink, 130, std::chrono::microseconds(200));
     size_t lines = 0;
     for (size_t at = err.find("exporter 127.0.0.1"); at != std::string::npos;
          at = err.find("exporter 127.0.0.1", at + 1))

@@ -4,6 +4,8 @@
 #include <malloc.h>
 
 #include <ctime>
+#include <initializer_list>
+#include <utility>
 #include <vector>
 
 #include "format/reader.h"
@@ -43,16 +45,24 @@ Bytes set(uint16_t id, const Bytes& body) {
     return s;
 }
 
+// A template record: its id, field count, then each field's (element id, length).
+Bytes template_record(uint16_t id, std::initializer_list<std::pair<int, int>> fields) {
+    Bytes t;
+    put(t, id, 2);
+    put(t, fields.size(), 2);
+    for (auto [element, len] : fields) {
+        put(t, static_cast<uint64_t>(element), 2);
+        put(t, static_cast<uint64_t>(len), 2);
+    }
+    return t;
+}
+
 // Template 300: src, dst (IPv4), packets, bytes (4 bytes each), start/end in milliseconds,
 // proto, and an enterprise element nobody knows (skipped).
 Bytes template300() {
-    Bytes t;
-    put(t, 300, 2);
-    put(t, 8, 2);
-    for (auto [id, len] : {std::pair{8, 4}, {12, 4}, {2, 4}, {1, 4}, {152, 8}, {153, 8}, {4, 1}}) {
-        put(t, id, 2);
-        put(t, len, 2);
-    }
+    // Eight fields: the last, enterprise-specific, is written by hand after the seven.
+    Bytes t = template_record(300, {{8, 4}, {12, 4}, {2, 4}, {1, 4}, {152, 8}, {153, 8}, {4, 1}});
+    t[3] = 8;
     put(t, 0x8000 | 99, 2);
     put(t, 2, 2);
     put(t, 12345, 4);
@@ -281,13 +291,7 @@ TEST(Decoder, OptionsSamplingRenormalises) {
     put(od, 1, 4);
     put(od, 99, 4);  // 1 in 100
     // Data template 301: selectorId, packets, bytes.
-    Bytes dt;
-    put(dt, 301, 2);
-    put(dt, 3, 2);
-    for (auto [id, len] : {std::pair{302, 2}, {2, 4}, {1, 4}}) {
-        put(dt, id, 2);
-        put(dt, len, 2);
-    }
+    const Bytes dt = template_record(301, {{302, 2}, {2, 4}, {1, 4}});
     Bytes dd;
     put(dd, 5, 2);
     put(dd, 2, 4);
@@ -317,15 +321,8 @@ TEST(Decoder, RenormalisedCountersSaturate) {
     put(od, 7, 4);
     put(od, uint64_t{1} << 31, 4);
     Bytes sets = set(3, ot);
-    for (uint16_t tid : {256, 257}) {
-        Bytes t;
-        put(t, tid, 2);
-        put(t, tid == 256 ? 4 : 2, 2);
-        for (auto [id, len] : {std::pair{2, 8}, {1, 8}, {152, 8}, {153, 8}}) {
-            if (tid == 257 && id > 100) break;
-            put(t, id, 2);
-            put(t, len, 2);
-        }
+    for (const Bytes& t : {template_record(256, {{2, 8}, {1, 8}, {152, 8}, {153, 8}}),
+                           template_record(257, {{2, 8}, {1, 8}})}) {
         const Bytes s = set(2, t);
         sets.insert(sets.end(), s.begin(), s.end());
     }
@@ -351,13 +348,7 @@ TEST(Decoder, RenormalisedCountersSaturate) {
 TEST(Decoder, IpfixUptimesAfterAnExporterReboot) {
     // Uptime times (flowStart/EndSysUpTime) without systemInitTimeMilliseconds: the boot time
     // is estimated from the exports.
-    Bytes t;
-    put(t, 256, 2);
-    put(t, 3, 2);
-    for (auto [id, len] : {std::pair{8, 4}, {22, 4}, {21, 4}}) {
-        put(t, id, 2);
-        put(t, len, 2);
-    }
+    const Bytes t = template_record(256, {{8, 4}, {22, 4}, {21, 4}});
     auto flow = [](uint32_t src, uint32_t first_up, uint32_t last_up) {
         Bytes r;
         put(r, src, 4);
