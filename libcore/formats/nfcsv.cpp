@@ -6,6 +6,7 @@
 
 #include "common/error.h"
 #include "common/time.h"
+#include "formats/import_util.h"
 #include "record/names.h"
 
 namespace fk {
@@ -52,24 +53,14 @@ std::string_view trim(std::string_view s) {
     return s;
 }
 
-struct LineError {
-    std::string what;
-};
+using imp::LineError;
 
 // A number of at most max (the width of its field, a port's 65535).
 uint64_t number(std::string_view s, const char* col, uint64_t max = UINT64_MAX) {
     uint64_t v = 0;
     const auto r = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (r.ptr != s.data() + s.size() ||
-        (r.ec != std::errc() && r.ec != std::errc::result_out_of_range)) {
-        throw LineError{std::string("column ") + col + ": '" + std::string(s) +
-                        "' is not a number"};
-    }
-    if (r.ec == std::errc::result_out_of_range || v > max) {
-        throw LineError{std::string("column ") + col + ": '" + std::string(s) +
-                        "' is out of range (0 to " + std::to_string(max) + ")"};
-    }
-    return v;
+    if (r.ec == std::errc() && r.ptr == s.data() + s.size() && v <= max) return v;
+    return imp::to_u64(s, (std::string("column ") + col).c_str(), max);  // throws, saying why
 }
 
 // "0.097" seconds (or ms for latencies) → microseconds, at most max.
