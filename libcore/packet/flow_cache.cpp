@@ -152,7 +152,10 @@ void FlowCache::unlink(uint32_t idx) {
 
 void FlowCache::link_tail(uint32_t idx) {
     Entry& e = entries_[idx];
-    e.linked = e.last;
+    // The clock is a packet behind (advance_clock). A flow dated further ahead (a bad
+    // timestamp) is linked at the clock instead, so that it does not hold the head: it comes
+    // back there an idle period later, and is linked again until the clock reaches it.
+    e.linked = e.last > now_ + opts_.idle_us ? now_ : e.last;
     e.prev = tail_;
     e.next = 0;
     if (tail_)
@@ -415,10 +418,7 @@ void FlowCache::tcp_update(Entry& e, const PacketView& v, uint64_t ts) {
 
 uint32_t FlowCache::add(const PacketView& v, bool layer2, uint64_t ts, const FlowKey& k,
                         uint32_t h) {
-    if (ts > now_) {
-        now_ = ts;
-        expire_idle(now_);
-    }
+    advance_clock(ts);
     uint32_t found = find(k, h);
     uint32_t idx;
     if (found) {
@@ -529,6 +529,31 @@ void FlowCache::expire(uint64_t now) {
         if (entries_[i - 1].first + opts_.active_us <= now_) end_flow(i - 1);
         i = next;
     }
+}
+
+void FlowCache::advance_clock(uint64_t ts) {
+    const uint64_t prev = prev_ts_;
+    prev_ts_ = ts;
+    const uint64_t earlier = std::min(ts, prev);
+    if (earlier > now_) {
+        now_ = earlier;
+        expire_idle(now_);
+    } else if (std::max(ts, prev) + opts_.idle_us < now_) {
+        step_back(std::max(ts, prev));
+    }
+}
+
+void FlowCache::step_back(uint64_t to) {
+    // The capture's clock was set back: the flows last seen after the new time are from
+    // before the step, and end here (each once, so repeated steps cost no more than the
+    // flows they end). The packet before this one may have opened a flow of the new time.
+    ++stats_.clock_steps_back;
+    for (uint32_t i = head_; i;) {
+        const uint32_t next = entries_[i - 1].next;
+        if (entries_[i - 1].last > to) end_flow(i - 1);
+        i = next;
+    }
+    now_ = to;
 }
 
 void FlowCache::flush_all() {

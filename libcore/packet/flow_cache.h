@@ -103,6 +103,7 @@ struct CacheStats {
     uint64_t bytes = 0;
     uint64_t evicted = 0;  // flows ended early because the cache was full
     uint64_t peak_flows = 0;
+    uint64_t clock_steps_back = 0;  // times packet time went back by over the idle timeout
 };
 
 class FlowCache {
@@ -116,7 +117,7 @@ class FlowCache {
         uint32_t hash;
         uint32_t conn;  // Conn index + 1, 0 = none
         uint64_t packets, bytes;
-        uint64_t linked;      // `last` when the entry was put at the tail of the list
+        uint64_t linked;      // `last` when put at the tail of the list (see link_tail)
         uint32_t prev, next;  // recency list, oldest first (index + 1; 0 = none)
         uint32_t retrans;
         uint32_t seq_end;  // highest TCP sequence number sent + 1
@@ -220,6 +221,12 @@ class FlowCache {
     uint32_t new_conn();
     void release_conn(uint32_t c);
     void tcp_update(Entry& e, const PacketView& v, uint64_t ts);
+    // Moves the expiry clock by packet time, expiring idle flows when it goes forward. One
+    // packet does not move it alone: it goes forward to the earlier of the last two packets'
+    // times, and back only when both are over an idle timeout behind it. So one packet dated
+    // years ahead (or at 0) neither ends every flow nor stops expiry for the rest of the input.
+    void advance_clock(uint64_t ts);
+    [[gnu::cold]] void step_back(uint64_t to);
     // The recency list is kept lazily: a packet only updates `last`, and an entry found at
     // the head still active is moved to the tail then. So a packet costs no list update, and
     // an entry moves at most once per idle period. add() checks the idle timeout itself, so
@@ -274,7 +281,8 @@ class FlowCache {
     std::vector<Conn> conns_;
     uint32_t free_conn_ = 0;
     L7Pool pool_;
-    uint64_t now_ = 0;
+    uint64_t now_ = 0;      // the expiry clock (advance_clock)
+    uint64_t prev_ts_ = 0;  // the time of the packet before
     FlowBlock out_;
     size_t rows_ = 0;  // records written into out_'s columns
     size_t cap_ = 0;   // rows the columns emit() fills are sized to

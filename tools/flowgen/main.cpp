@@ -196,6 +196,10 @@ int run(int argc, char** argv) {
     if (threaded) threaded->finish();
     if (exporter) exporter->flush();
     if (writer) writer->close();
+    if (const uint64_t steps = probe.cache_stats().clock_steps_back)
+        fk::warn("packet time went back by more than the idle timeout " + std::to_string(steps) +
+                 (steps == 1 ? " time" : " times") +
+                 "; the flows seen after the new time were ended");
     if (o.verbose) print_summary(probe);
     return status;
 }

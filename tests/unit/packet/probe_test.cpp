@@ -2,6 +2,8 @@
 // order, sampling, shared connection state, capture file formats and their damage.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "common/error.h"
 #include "packet/threaded_sink.h"
 #include "packet_builder.h"
@@ -84,6 +86,59 @@ TEST(Probe, MaxFlowsEvictsTheLeastRecentlySeen) {
     uint64_t packets = 0;
     for (const auto& x : r.recs) packets += x.packets;
     EXPECT_EQ(packets, 11u);
+}
+
+// One-packet UDP flows, 100 a second from `t`, each from its own port.
+std::vector<Frame> udp_flows(uint64_t t, uint16_t first_port, unsigned n) {
+    std::vector<Frame> f;
+    for (unsigned i = 0; i < n; ++i)
+        f.push_back(udp_frame(t + i * kSec / 100, static_cast<uint16_t>(first_port + i)));
+    return f;
+}
+
+// One packet dated 80 years ahead moved the expiry clock there: the flows held ended at once,
+// and no flow expired after it (the whole input stayed in the cache).
+TEST(Probe, OnePacketDatedAheadDoesNotStopExpiry) {
+    constexpr uint64_t kAhead = kT0 + 80ull * 365 * 86400 * kSec;
+    std::vector<Frame> f = udp_flows(kT0, 10000, 6000);  // 60 s
+    f.insert(f.begin() + 100, udp_frame(kAhead, 7, 7));
+    const auto r = run_frames(f);
+    ASSERT_EQ(r.recs.size(), 6001u);
+    EXPECT_LT(r.cache.peak_flows, 1600u);  // 15 s of flows; 6001 when the clock jumped
+    EXPECT_EQ(r.cache.clock_steps_back, 0u);
+    EXPECT_EQ(
+        std::count_if(r.recs.begin(), r.recs.end(), [](const Rec& x) { return x.start == kAhead; }),
+        1);
+}
+
+// Nor does one packet dated at 0 set the clock back: the flows held go on.
+TEST(Probe, OnePacketDatedAtZeroEndsNoFlow) {
+    std::vector<Frame> f;
+    for (uint64_t s = 0; s < 60; ++s) f.push_back(udp_frame(kT0 + s * kSec));
+    f.insert(f.begin() + 30, udp_frame(0, 7, 7));
+    const auto r = run_frames(f);
+    ASSERT_EQ(r.recs.size(), 2u);
+    EXPECT_EQ(r.cache.clock_steps_back, 0u);
+    const auto& flow = r.recs[0].sport == 1000 ? r.recs[0] : r.recs[1];
+    EXPECT_EQ(flow.packets, 60u);
+}
+
+// A capture whose clock was set back a day: the flows held end there, and flows expire
+// again after it. Expiry waited for the old time to come back (a day).
+TEST(Probe, ClockSetBackEndsTheFlowsHeld) {
+    std::vector<Frame> f = udp_flows(kT0, 10000, 3000);
+    f.push_back(udp_frame(kT0 + 30 * kSec));  // a flow that goes on across the step
+    const uint64_t back = kT0 - 86400 * kSec;
+    const auto after = udp_flows(back, 20000, 3000);
+    f.insert(f.end(), after.begin(), after.end());
+    f.push_back(udp_frame(back + 30 * kSec));
+    const auto r = run_frames(f);
+    EXPECT_EQ(r.cache.clock_steps_back, 1u);
+    EXPECT_LT(r.cache.peak_flows, 1600u);
+    ASSERT_EQ(r.recs.size(), 6002u);
+    const auto across =
+        std::count_if(r.recs.begin(), r.recs.end(), [](const Rec& x) { return x.sport == 1000; });
+    EXPECT_EQ(across, 2);  // a record on each side of the step
 }
 
 Frame fragment(uint64_t ts, uint16_t id, uint16_t frag, const Bytes& body) {
