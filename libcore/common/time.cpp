@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <ctime>
 
 namespace fk {
 
@@ -107,9 +108,8 @@ struct Cursor {
     }
 };
 
-}  // namespace
-
-std::optional<uint64_t> parse_time(std::string_view text) {
+// parse_time's work; `zoned` tells whether the text named its zone ('Z' or an offset).
+std::optional<uint64_t> parse_time_zoned(std::string_view text, bool& zoned) {
     Cursor c{text};
     unsigned y, mo = 1, d = 1, h = 0, mi = 0, s = 0;
     uint64_t frac_us = 0;
@@ -146,6 +146,7 @@ std::optional<uint64_t> parse_time(std::string_view text) {
         }
     }
     int64_t offset_s = 0;
+    zoned = c.peek() == 'Z' || c.peek() == 'z' || c.peek() == '+' || c.peek() == '-';
     if (c.peek() == 'Z' || c.peek() == 'z') {
         ++c.i;
     } else if (c.peek() == '+' || c.peek() == '-') {
@@ -165,6 +166,33 @@ std::optional<uint64_t> parse_time(std::string_view text) {
     const int64_t secs = days * 86400 + h * 3600 + mi * 60 + s - offset_s;
     if (secs < 0) return std::nullopt;
     return static_cast<uint64_t>(secs) * kMicrosPerSecond + frac_us;
+}
+
+}  // namespace
+
+std::optional<uint64_t> parse_time(std::string_view text) {
+    bool zoned;
+    return parse_time_zoned(text, zoned);
+}
+
+std::optional<uint64_t> LocalZone::parse(std::string_view text) {
+    bool zoned = false;
+    const auto naive = parse_time_zoned(text, zoned);
+    if (!naive || zoned) return naive;
+    const int64_t secs = static_cast<int64_t>(*naive / kMicrosPerSecond);
+    if (secs / 60 != minute_) {
+        const time_t wall = static_cast<time_t>(secs);
+        struct tm tm;
+        gmtime_r(&wall, &tm);
+        tm.tm_isdst = -1;  // the zone's rule for that day decides
+        const time_t utc = mktime(&tm);
+        if (utc == static_cast<time_t>(-1)) return std::nullopt;
+        minute_ = secs / 60;
+        offset_ = secs - static_cast<int64_t>(utc);
+    }
+    const int64_t utc = secs - offset_;
+    if (utc < 0) return std::nullopt;
+    return static_cast<uint64_t>(utc) * kMicrosPerSecond + *naive % kMicrosPerSecond;
 }
 
 std::optional<uint64_t> parse_duration(std::string_view text) {

@@ -29,6 +29,19 @@ std::string time_string(uint64_t micros, TimeDigits digits = TimeDigits::kMillis
 // the month does not have (2020-02-31) or an offset beyond 23:59 included.
 std::optional<uint64_t> parse_time(std::string_view text);
 
+// Times as nfdump prints and reads them: without a zone, in the local one (TZ). A time that
+// names its zone keeps it. The zone's offset is remembered for the last minute asked, since
+// the times of one file are close together (mktime costs about a microsecond).
+class LocalZone {
+  public:
+    // As parse_time, with a time without a zone taken as local time.
+    std::optional<uint64_t> parse(std::string_view text);
+
+  private:
+    int64_t minute_ = INT64_MIN;  // the minute (wall-clock seconds / 60) offset_ is for
+    int64_t offset_ = 0;          // seconds: local time minus UTC
+};
+
 // Parses a time relative to now: "-1h", "-30m", "-2d", "-1w", "-90s", or "now".
 std::optional<uint64_t> parse_relative_time(std::string_view text, uint64_t now_micros);
 

@@ -97,6 +97,7 @@ void NfcsvImporter::import(std::string_view text, const std::string& name,
     bool header_seen = false, in_summary = false;
     size_t lineno = 0;
     std::vector<std::string_view> cells;
+    LocalZone zone;  // nfdump prints times in its local zone
     while (!text.empty()) {
         const size_t nl = text.find('\n');
         std::string_view line = text.substr(0, nl);
@@ -146,13 +147,13 @@ void NfcsvImporter::import(std::string_view text, const std::string& name,
                 return cells[static_cast<size_t>(pos[c])];
             };
             FlowRecord r;
-            const auto ts = parse_time(cell(kTs));
+            const auto ts = zone.parse(cell(kTs));
             if (!ts) throw LineError{"column ts: '" + std::string(cell(kTs)) + "' is not a time"};
             r.start = *ts;
             if (!cell(kTd).empty()) {
                 r.end = r.start + decimal_micros(cell(kTd), "td", 1'000'000, UINT64_MAX - r.start);
             } else if (!cell(kTe).empty()) {
-                const auto te = parse_time(cell(kTe));
+                const auto te = zone.parse(cell(kTe));
                 if (!te)
                     throw LineError{"column te: '" + std::string(cell(kTe)) + "' is not a time"};
                 r.end = *te;

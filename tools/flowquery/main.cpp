@@ -18,14 +18,10 @@ namespace {
 
 // nfdump's -t: "YYYY/MM/dd.hh:mm:ss[-YYYY/MM/dd.hh:mm:ss]" in local time.
 uint64_t local_time(const std::string& text) {
-    const auto naive = fk::parse_time(text);
-    if (!naive) throw fk::UsageError("-t: '" + text + "' is not a time (YYYY/MM/dd.hh:mm:ss)");
-    const time_t secs = static_cast<time_t>(*naive / fk::kMicrosPerSecond);
-    struct tm tm;
-    gmtime_r(&secs, &tm);
-    tm.tm_isdst = -1;
-    const time_t local = mktime(&tm);
-    return static_cast<uint64_t>(local) * fk::kMicrosPerSecond + *naive % fk::kMicrosPerSecond;
+    fk::LocalZone zone;
+    const auto t = zone.parse(text);
+    if (!t) throw fk::UsageError("-t: '" + text + "' is not a time (YYYY/MM/dd.hh:mm:ss)");
+    return *t;
 }
 
 uint64_t when(const std::string& text, const char* opt) {
