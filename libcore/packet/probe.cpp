@@ -71,6 +71,11 @@ struct Probe::Frags {
         }
         e = Entry{};
     }
+    // What a full window gives up first: a free entry, then the least recently touched of
+    // the fragments still waiting for their first fragment (released without ports, as they
+    // would be if it never came), and only then a datagram's known ports. So a flood of
+    // fragments that never find their first fragment cannot take the ports of real datagrams.
+    static int keep_rank(const Entry& e) { return !e.used ? 0 : !e.known ? 1 : 2; }
     Entry& slot(const PacketView& v, uint64_t ts) {
         const uint32_t h = hash(v);
         Entry* victim = nullptr;
@@ -78,7 +83,9 @@ struct Probe::Frags {
             Entry& e = table[(h + i) & (kSize - 1)];
             if (same(e, v) && e.touched + kFragTimeoutUs >= ts) return e;
             if (e.used && e.touched + kFragTimeoutUs < ts) release(e);
-            if (!victim || !e.used || (victim->used && e.touched < victim->touched)) victim = &e;
+            if (!victim || keep_rank(e) < keep_rank(*victim) ||
+                (keep_rank(e) == keep_rank(*victim) && e.touched < victim->touched))
+                victim = &e;
         }
         release(*victim);
         victim->used = true;

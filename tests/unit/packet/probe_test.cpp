@@ -199,6 +199,36 @@ TEST(Probe, FragmentsWithoutTheirFirstFragmentStillCount) {
     EXPECT_EQ(r.stats.flow_packets, 2u);
 }
 
+// Between each datagram's two fragments, 5,000 later fragments from another host whose first
+// fragment never comes. They took the fragment table's entries of the real datagrams, whose
+// second fragments then lost their ports: all 20 with 20,000 in between.
+TEST(Probe, AFloodOfUnmatchedFragmentsKeepsTheDatagramsPorts) {
+    constexpr uint32_t kFlooder = 0x0a090909;
+    const Bytes first = udp(5353, 9999, Bytes(16, 1));
+    std::vector<Frame> f;
+    uint64_t t = kT0;
+    uint16_t flood_id = 0;
+    for (uint16_t d = 0; d < 20; ++d) {
+        f.push_back(fragment(t++, d, 0x2000, first));
+        for (int i = 0; i < 5000; ++i) {
+            Bytes frame = ether(0x0800);
+            append(frame, ipv4(kFlooder, kB, 17, 32, flood_id++, 1));
+            append(frame, Bytes(32, 0));
+            f.push_back({t++, frame});
+        }
+        f.push_back(fragment(t++, d, 3, Bytes(40, 2)));
+    }
+    const auto r = run_frames(f);
+    uint64_t with_ports = 0, without = 0;
+    for (const auto& x : r.recs) {
+        if (x.src != "10.0.0.1") continue;
+        (x.sport == 5353 ? with_ports : without) += x.packets;
+    }
+    EXPECT_EQ(with_ports, 40u);
+    EXPECT_EQ(without, 0u);
+    EXPECT_EQ(r.stats.flow_packets, 20u * 5002);  // the flood's packets still count
+}
+
 TEST(Probe, SystematicSamplingRenormalises) {
     std::vector<Frame> f;
     for (int i = 0; i < 100; ++i) f.push_back(udp_frame(kT0 + i));
