@@ -1,7 +1,5 @@
 #include "formats/import.h"
 
-#include <zlib.h>
-
 #include "common/error.h"
 #include "formats/cloud.h"
 #include "formats/nfcsv.h"
@@ -57,53 +55,6 @@ std::string guess_format(std::string_view head) {
     const std::string_view line = head.substr(0, eol);
     if (line.starts_with("2 ") && line.find(" eni-") != std::string_view::npos) return "aws";
     return "";
-}
-
-bool is_gzip(std::string_view data) {
-    return data.size() >= 2 && static_cast<unsigned char>(data[0]) == 0x1f &&
-           static_cast<unsigned char>(data[1]) == 0x8b;
-}
-
-std::string_view without_bom(std::string_view text) {
-    return text.starts_with("\xEF\xBB\xBF") ? text.substr(3) : text;
-}
-
-std::string gunzip(std::string_view data, const std::string& name) {
-    z_stream z{};
-    // 16 + MAX_WBITS: gzip framing.
-    if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) throw DataError(name + ": zlib init failed");
-    std::string out;
-    out.resize(std::max<size_t>(data.size() * 4, 1 << 16));
-    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-    z.avail_in = static_cast<uInt>(data.size());
-    size_t produced = 0;
-    for (;;) {
-        if (produced == out.size()) out.resize(out.size() * 2);
-        z.next_out = reinterpret_cast<Bytef*>(out.data() + produced);
-        z.avail_out = static_cast<uInt>(std::min<size_t>(out.size() - produced, 1u << 30));
-        const int rc = inflate(&z, Z_NO_FLUSH);
-        produced = static_cast<size_t>(reinterpret_cast<char*>(z.next_out) - out.data());
-        if (rc == Z_STREAM_END) {
-            // Concatenated gzip members (cat a.gz b.gz) continue.
-            if (z.avail_in == 0) break;
-            inflateReset(&z);
-            continue;
-        }
-        if (rc == Z_BUF_ERROR && z.avail_in == 0 && z.avail_out > 0) {
-            inflateEnd(&z);
-            throw DataError(name + ": truncated gzip data at input offset " +
-                            std::to_string(data.size()));
-        }
-        if (rc != Z_OK && rc != Z_BUF_ERROR) {
-            const std::string msg = z.msg ? z.msg : "error " + std::to_string(rc);
-            const size_t at = data.size() - z.avail_in;
-            inflateEnd(&z);
-            throw DataError(name + ": gzip: " + msg + " at input offset " + std::to_string(at));
-        }
-    }
-    inflateEnd(&z);
-    out.resize(produced);
-    return out;
 }
 
 }  // namespace fk

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "formats/line_reader.h"
 #include "record/field.h"
 
 namespace fk {
@@ -46,13 +47,5 @@ std::unique_ptr<Importer> make_importer(const std::string& format);
 std::vector<std::string> import_formats();
 // The format of a file from its first bytes, or "" when it cannot be told.
 std::string guess_format(std::string_view head);
-
-// gzip input (magic 1f 8b): the decompressed text of all members; DataError naming the file.
-bool is_gzip(std::string_view data);
-std::string gunzip(std::string_view data, const std::string& name);
-
-// The text after a UTF-8 byte order mark, which Windows tools put in front of CSV and JSON
-// exports (it made the first field of a header line unknown).
-std::string_view without_bom(std::string_view text);
 
 }  // namespace fk
