@@ -147,8 +147,9 @@ bool absent(std::string_view w) {
 
 }  // namespace
 
-void AwsVpcImporter::import(std::string_view text, const std::string& name,
-                            const ImportOptions& opts, const FlowSink& sink, ImportStats& stats) {
+void AwsVpcImporter::read(LineReader& in, const ImportOptions& opts, const FlowSink& sink,
+                          ImportStats& stats) {
+    const std::string& name = in.name();
     std::array<std::string_view, kMaxWords> words;
     Header header;
     bool have_header = false, assumed = false;
@@ -275,11 +276,12 @@ void AwsVpcImporter::import(std::string_view text, const std::string& name,
             imp::malformed(name, lineno, e.what, opts, stats);
         }
     };
-    const size_t first = text.find_first_not_of(" \t\r\n");
-    if (first != std::string_view::npos && text[first] == '{') {
+    const std::string_view head = in.peek_lines(1);
+    const size_t first = head.find_first_not_of(" \t\r\n");
+    if (first != std::string_view::npos && head[first] == '{') {
         // CloudWatch Logs subscription deliveries (Firehose, Lambda): each logEvents message
         // is one record, in the default format unless --fields says otherwise.
-        imp::for_each_json(text, name, opts, stats, [&](simdjson::dom::element doc, size_t line) {
+        imp::for_each_json(in, opts, stats, [&](simdjson::dom::element doc, size_t line) {
             simdjson::dom::array events;
             if (imp::member(doc, "logEvents").get(events))
                 throw LineError{"\"logEvents\" is not an array"};
@@ -288,8 +290,7 @@ void AwsVpcImporter::import(std::string_view text, const std::string& name,
         return;
     }
     std::string_view line;
-    size_t lineno = 0;
-    while (imp::next_line(text, line)) record(line, ++lineno);
+    while (in.next_line(line)) record(line, in.line_number());
 }
 
 }  // namespace fk

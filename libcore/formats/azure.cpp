@@ -206,10 +206,13 @@ void tuple_flows(std::string_view t, Schema schema, uint64_t mac, const FlowSink
 
 }  // namespace
 
-void AzureImporter::import(std::string_view text, const std::string& name,
-                           const ImportOptions& opts, const FlowSink& sink, ImportStats& stats) {
+void AzureImporter::read(LineReader& in, const ImportOptions& opts, const FlowSink& sink,
+                         ImportStats& stats) {
+    const std::string& name = in.name();
     // Tuples are found in the text again to name their line in messages: from pos (after the
-    // last one found), with line counted up to lined.
+    // last one found), with line counted up to lined. So the text is read whole, as the blob
+    // is one document anyway; for_each_json then reads it from memory.
+    const std::string_view text = in.rest();
     size_t pos = 0, lined = 0, line = 1;
     auto tuples = [&](element list, Schema schema, uint64_t mac, size_t doc_line) {
         simdjson::dom::array arr;
@@ -267,7 +270,7 @@ void AzureImporter::import(std::string_view text, const std::string& name,
             }
         }
     };
-    imp::for_each_json(text, name, opts, stats, [&](element doc, size_t doc_line) {
+    imp::for_each_json(in, opts, stats, [&](element doc, size_t doc_line) {
         simdjson::dom::array records;
         if (!doc["records"].get(records)) {
             for (element rec : records) {

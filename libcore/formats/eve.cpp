@@ -44,9 +44,9 @@ uint16_t icmp_port(element ev, std::string_view type, std::string_view code) {
 
 }  // namespace
 
-void EveImporter::import(std::string_view text, const std::string& name, const ImportOptions& opts,
-                         const FlowSink& sink, ImportStats& stats) {
-    imp::for_each_json(text, name, opts, stats, [&](element ev, size_t) {
+void EveImporter::read(LineReader& in, const ImportOptions& opts, const FlowSink& sink,
+                       ImportStats& stats) {
+    imp::for_each_json(in, opts, stats, [&](element ev, size_t) {
         ++stats.lines;
         const std::string_view type = imp::str_member(ev, "event_type");
         const bool bidir = type == "flow";

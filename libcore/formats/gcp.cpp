@@ -7,9 +7,9 @@ namespace fk {
 using imp::LineError;
 using simdjson::dom::element;
 
-void GcpImporter::import(std::string_view text, const std::string& name, const ImportOptions& opts,
-                         const FlowSink& sink, ImportStats& stats) {
-    imp::for_each_json(text, name, opts, stats, [&](element entry, size_t) {
+void GcpImporter::read(LineReader& in, const ImportOptions& opts, const FlowSink& sink,
+                       ImportStats& stats) {
+    imp::for_each_json(in, opts, stats, [&](element entry, size_t) {
         ++stats.lines;
         element payload;
         // Other log entries of the same export (audit, firewall) carry no connection.

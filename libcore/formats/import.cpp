@@ -57,4 +57,10 @@ std::string guess_format(std::string_view head) {
     return "";
 }
 
+void Importer::import(std::string_view text, const std::string& name, const ImportOptions& opts,
+                      const FlowSink& sink, ImportStats& stats) {
+    LineReader in(text, name);
+    read(in, opts, sink, stats);
+}
+
 }  // namespace fk

@@ -35,10 +35,13 @@ using FlowSink = std::function<void(const FlowRecord&)>;
 class Importer {
   public:
     virtual ~Importer() = default;
-    // Reads all of `text` (the whole file) named `name` for messages. A malformed line is a
-    // DataError "name:line: ..." unless opts.ignore_errors, which counts and skips it.
-    virtual void import(std::string_view text, const std::string& name, const ImportOptions& opts,
-                        const FlowSink& sink, ImportStats& stats) = 0;
+    // Reads `in` to its end. A malformed line is a DataError "name:line: ..." unless
+    // opts.ignore_errors, which counts and skips it.
+    virtual void read(LineReader& in, const ImportOptions& opts, const FlowSink& sink,
+                      ImportStats& stats) = 0;
+    // read() of `text` (a whole file) named `name` for messages.
+    void import(std::string_view text, const std::string& name, const ImportOptions& opts,
+                const FlowSink& sink, ImportStats& stats);
 };
 
 // The importer for a format name; UsageError listing the formats for an unknown one.

@@ -59,6 +59,22 @@ void malformed(const std::string& name, size_t line, const std::string& what,
     if (opts.warn) opts.warn(msg + "; skipped");
 }
 
+bool starts_broken(LineReader& in, simdjson::dom::parser& parser, size_t n) {
+    for (;;) {
+        const std::string_view text = in.peek(n);
+        const simdjson::padded_string padded(text);
+        simdjson::dom::document_stream docs;
+        // What simdjson refuses here, it refuses for the whole input, which reports it.
+        if (parser.parse_many(padded, std::max<size_t>(padded.size(), 1 << 16)).get(docs))
+            return false;
+        auto it = docs.begin();
+        if (it != docs.end()) return !object_or_array(*it);
+        // No document ends in text: one may end further on, unless text is all the input.
+        if (text.size() < n) return docs.truncated_bytes() != 0;
+        n = 2 * text.size();
+    }
+}
+
 simdjson::dom::element member(simdjson::dom::element obj, std::string_view key) {
     simdjson::dom::element e;
     if (obj[key].get(e)) throw LineError{"no \"" + std::string(key) + "\""};

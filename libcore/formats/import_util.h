@@ -1,5 +1,5 @@
-// Pieces the importers share: line iteration, number and address parsing that report a
-// malformed record, and the JSON document walk (simdjson) of the JSON formats.
+// Pieces the importers share: number and address parsing that report a malformed record, and
+// the JSON document walk (simdjson) of the JSON formats.
 #pragma once
 #include <simdjson.h>
 
@@ -23,16 +23,6 @@ struct LineError {
 
 std::string_view trim(std::string_view s);
 
-// Next line of `text` (without its '\n'), advancing text; false at the end.
-inline bool next_line(std::string_view& text, std::string_view& line) {
-    if (text.empty()) return false;
-    const size_t nl = text.find('\n');
-    line = text.substr(0, nl);
-    text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    return true;
-}
-
 // A decimal number of at most max (a port, a protocol number): LineError naming what when it
 // is not one, or larger.
 uint64_t to_u64(std::string_view s, const char* what, uint64_t max = UINT64_MAX);
@@ -51,16 +41,28 @@ inline void advance_lines(std::string_view text, size_t& from, size_t to, size_t
     if (to > from) from = to;
 }
 
+// Whether a stream of JSON documents starts with an object or array: not a cut line, which may
+// begin with a scalar ("10.0.0.1",...) or not parse, and is no document of these formats.
+inline bool object_or_array(simdjson::simdjson_result<simdjson::dom::element> first) {
+    simdjson::dom::element e;
+    return !first.get(e) && (e.is_object() || e.is_array());
+}
+
+// Whether the documents of the unread text of `in` start broken (see for_each_json), told by
+// their first document: read from the first n bytes on until that document ends.
+bool starts_broken(LineReader& in, simdjson::dom::parser& parser, size_t n);
+
 // The JSON documents of a file: JSON Lines (one document per line), or, when the first line is
 // not a whole document, the file parsed as a sequence of (pretty-printed) documents; but when
 // that sequence is broken at its first document and the second line is an object or array of
 // its own, JSON Lines whose first line is broken (cut off by tail -c).
+// JSON Lines are read a chunk at a time; a sequence of documents is read whole.
 // f(element, line) runs for every document; a top-level array gives each of its elements.
 // A malformed line or document, an incomplete last document, or an exception LineError from f,
 // goes to malformed().
 template <class F>
-void for_each_json(std::string_view text, const std::string& name, const ImportOptions& opts,
-                   ImportStats& stats, F&& f) {
+void for_each_json(LineReader& in, const ImportOptions& opts, ImportStats& stats, F&& f) {
+    const std::string& name = in.name();
     simdjson::dom::parser parser;
     std::vector<char> buf;
     // Copies line into buf with simdjson's padding and parses it.
@@ -70,85 +72,88 @@ void for_each_json(std::string_view text, const std::string& name, const ImportO
         std::copy(line.begin(), line.end(), buf.begin());
         return parser.parse(buf.data(), line.size(), false).get(doc);
     };
-    const size_t first = text.find_first_not_of(" \t\r\n");
+    const std::string_view head = in.peek_lines(2);
+    const size_t first = head.find_first_not_of(" \t\r\n");
     if (first == std::string_view::npos) return;
-    const size_t eol = text.find('\n', first);
+    const size_t eol = head.find('\n', first);
     simdjson::dom::element probe;
     // JSON Lines when the first line is a document of its own; otherwise whole documents.
-    if (parse_line(trim(text.substr(first, eol == std::string_view::npos ? eol : eol - first)),
+    if (parse_line(trim(head.substr(first, eol == std::string_view::npos ? eol : eol - first)),
                    probe)) {
         const size_t second =
-            eol == std::string_view::npos ? eol : text.find_first_not_of(" \t\r\n", eol);
-        const size_t eol2 = second == std::string_view::npos ? second : text.find('\n', second);
+            eol == std::string_view::npos ? eol : head.find_first_not_of(" \t\r\n", eol);
+        const size_t eol2 = second == std::string_view::npos ? second : head.find('\n', second);
         const bool second_is_doc =
             second != std::string_view::npos &&
             !parse_line(
-                trim(text.substr(second, eol2 == std::string_view::npos ? eol2 : eol2 - second)),
+                trim(head.substr(second, eol2 == std::string_view::npos ? eol2 : eol2 - second)),
                 probe) &&
             (probe.is_object() || probe.is_array());
-        const simdjson::padded_string padded(text);
-        simdjson::dom::document_stream docs;
-        if (auto err =
-                parser.parse_many(padded, std::max<size_t>(padded.size(), 1 << 16)).get(docs)) {
-            throw DataError(name + ": not JSON: " + simdjson::error_message(err));
-        }
-        auto it = docs.begin();
-        // A cut line may begin with a scalar ("10.0.0.1",...): no document of these formats.
-        simdjson::dom::element start;
-        const bool broken_start = it != docs.end()
-                                      ? (*it).get(start) || !(start.is_object() || start.is_array())
-                                      : docs.truncated_bytes() != 0;
-        // Else JSON Lines with a broken first line: read line by line below.
-        if (!broken_start || !second_is_doc) {
-            size_t line = 1, pos = 0;
-            for (; it != docs.end(); ++it) {
-                advance_lines(text, pos, it.current_index(), line);
-                simdjson::dom::element doc;
-                if (auto err = (*it).get(doc)) {
-                    malformed(name, line, std::string("not JSON: ") + simdjson::error_message(err),
-                              opts, stats);
-                    return;  // a stream cannot resynchronise after a broken document
-                }
-                try {
-                    if (doc.is_array()) {
-                        for (auto e : doc.get_array()) f(e, line);
-                    } else {
-                        f(doc, line);
+        // Whole documents are read whole, but JSON Lines with a broken first line are read a
+        // chunk at a time: the first document tells them. The whole input decides again, as
+        // simdjson may fail on it at the start for an error anywhere in it.
+        if (!second_is_doc || !starts_broken(in, parser, head.size())) {
+            const std::string_view text = in.rest();
+            const simdjson::padded_string padded(text);
+            simdjson::dom::document_stream docs;
+            if (auto err =
+                    parser.parse_many(padded, std::max<size_t>(padded.size(), 1 << 16)).get(docs)) {
+                throw DataError(name + ": not JSON: " + simdjson::error_message(err));
+            }
+            auto it = docs.begin();
+            const bool broken_start =
+                it != docs.end() ? !object_or_array(*it) : docs.truncated_bytes() != 0;
+            // Else JSON Lines with a broken first line: read line by line below.
+            if (!broken_start || !second_is_doc) {
+                size_t line = 1, pos = 0;
+                for (; it != docs.end(); ++it) {
+                    advance_lines(text, pos, it.current_index(), line);
+                    simdjson::dom::element doc;
+                    if (auto err = (*it).get(doc)) {
+                        malformed(name, line,
+                                  std::string("not JSON: ") + simdjson::error_message(err), opts,
+                                  stats);
+                        return;  // a stream cannot resynchronise after a broken document
                     }
-                } catch (const LineError& e) {
-                    malformed(name, line, e.what, opts, stats);
+                    try {
+                        if (doc.is_array()) {
+                            for (auto e : doc.get_array()) f(e, line);
+                        } else {
+                            f(doc, line);
+                        }
+                    } catch (const LineError& e) {
+                        malformed(name, line, e.what, opts, stats);
+                    }
                 }
+                // parse_many stops without an error before a last document the input ends
+                // inside of (a blob cut short); its bytes are left over.
+                if (const size_t cut = docs.truncated_bytes()) {
+                    const size_t at = text.size() - cut;
+                    advance_lines(text, pos, at, line);
+                    malformed(name, line,
+                              "incomplete JSON document from byte offset " + std::to_string(at) +
+                                  " to the end of the input",
+                              opts, stats);
+                }
+                return;
             }
-            // parse_many stops without an error before a last document the input ends inside of
-            // (a blob cut short); its bytes are left over.
-            if (const size_t cut = docs.truncated_bytes()) {
-                const size_t at = text.size() - cut;
-                advance_lines(text, pos, at, line);
-                malformed(name, line,
-                          "incomplete JSON document from byte offset " + std::to_string(at) +
-                              " to the end of the input",
-                          opts, stats);
-            }
-            return;
         }
     }
     std::string_view line;
-    size_t lineno = 0;
-    while (next_line(text, line)) {
-        ++lineno;
+    while (in.next_line(line)) {
         line = trim(line);
         if (line.empty()) continue;
         simdjson::dom::element doc;
         if (auto err = parse_line(line, doc)) {
             ++stats.lines;
-            malformed(name, lineno, std::string("not JSON: ") + simdjson::error_message(err), opts,
-                      stats);
+            malformed(name, in.line_number(),
+                      std::string("not JSON: ") + simdjson::error_message(err), opts, stats);
             continue;
         }
         try {
-            f(doc, lineno);
+            f(doc, in.line_number());
         } catch (const LineError& e) {
-            malformed(name, lineno, e.what, opts, stats);
+            malformed(name, in.line_number(), e.what, opts, stats);
         }
     }
 }

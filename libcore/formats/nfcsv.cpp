@@ -91,18 +91,16 @@ IpAddr address(std::string_view s, const char* col) {
 
 }  // namespace
 
-void NfcsvImporter::import(std::string_view text, const std::string& name,
-                           const ImportOptions& opts, const FlowSink& sink, ImportStats& stats) {
+void NfcsvImporter::read(LineReader& in, const ImportOptions& opts, const FlowSink& sink,
+                         ImportStats& stats) {
+    const std::string& name = in.name();
     std::array<int, kNumCols> pos{};
     bool header_seen = false, in_summary = false;
-    size_t lineno = 0;
     std::vector<std::string_view> cells;
     LocalZone zone;  // nfdump prints times in its local zone
-    while (!text.empty()) {
-        const size_t nl = text.find('\n');
-        std::string_view line = text.substr(0, nl);
-        text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
-        ++lineno;
+    std::string_view line;
+    while (in.next_line(line)) {
+        const size_t lineno = in.line_number();
         line = trim(line);
         if (line.empty()) continue;
         cells.clear();

@@ -8,8 +8,8 @@ namespace fk {
 
 class NfcsvImporter : public Importer {
   public:
-    void import(std::string_view text, const std::string& name, const ImportOptions& opts,
-                const FlowSink& sink, ImportStats& stats) override;
+    void read(LineReader& in, const ImportOptions& opts, const FlowSink& sink,
+              ImportStats& stats) override;
 };
 
 }  // namespace fk

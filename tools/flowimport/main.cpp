@@ -6,7 +6,6 @@
 #include "common/cli.h"
 #include "common/error.h"
 #include "common/io.h"
-#include "common/mapped_file.h"
 #include "common/tool.h"
 #include "format/writer.h"
 #include "formats/import.h"
@@ -56,25 +55,18 @@ int main(int argc, char** argv) {
         uint64_t accepted = 0, rejected = 0;
         if (!format.empty()) fk::make_importer(format);  // an unknown name is a usage error first
         for (const auto& path : files) {
-            fk::MappedFile in(path);
-            std::string inflated;
-            std::string_view text = in.view();
-            if (fk::is_gzip(text)) {
-                inflated = fk::gunzip(text, in.name());
-                text = inflated;
-            }
-            text = fk::without_bom(text);
+            fk::LineReader in(path);
             std::string fmt = format;
             if (fmt.empty()) {
-                fmt = fk::guess_format(text.substr(0, 4096));
+                fmt = fk::guess_format(in.peek(4096).substr(0, 4096));
                 if (fmt.empty()) {
                     throw fk::UsageError(in.name() + ": cannot tell the format; give --format " +
                                          formats);
                 }
             }
             auto importer = fk::make_importer(fmt);
-            importer->import(
-                text, in.name(), io,
+            importer->read(
+                in, io,
                 [&](const fk::FlowRecord& r) {
                     accepted += r.action == static_cast<uint8_t>(fk::Action::accept);
                     rejected += r.action == static_cast<uint8_t>(fk::Action::reject);
