@@ -39,6 +39,11 @@ struct Setter {
             throw UsageError(where + ": '" + value + "' is not a whole number");
         out = v;
     }
+    // A window: time is divided by it, so 0 is refused.
+    void window(uint64_t& out) const {
+        num(out);
+        if (out == 0) throw UsageError(where + ": a window is at least 1 second");
+    }
     void real(double& out) const {
         try {
             size_t n = 0;
@@ -91,7 +96,7 @@ void set_config(DetectConfig& c, const std::string& section, const std::string& 
     if (section == "scan") {
         auto& m = c.scan;
         if (key == "enabled") return s.flag(m.enabled);
-        if (key == "window") return s.num(m.window);
+        if (key == "window") return s.window(m.window);
         if (key == "hosts") return s.num(m.hosts);
         if (key == "ports") return s.num(m.ports);
         if (key == "max_packets") return s.num(m.max_packets);
@@ -100,7 +105,7 @@ void set_config(DetectConfig& c, const std::string& section, const std::string& 
     if (section == "synflood" || section == "dos") {
         auto& m = c.flood;
         if (key == "enabled") return s.flag(m.enabled);
-        if (key == "window") return s.num(m.window);
+        if (key == "window") return s.window(m.window);
         if (key == "syn_rate") return s.num(m.syn_rate);
         if (key == "sources") return s.num(m.sources);
         if (key == "dos_pps") return s.num(m.dos_pps);
@@ -109,7 +114,7 @@ void set_config(DetectConfig& c, const std::string& section, const std::string& 
     if (section == "bruteforce") {
         auto& m = c.brute;
         if (key == "enabled") return s.flag(m.enabled);
-        if (key == "window") return s.num(m.window);
+        if (key == "window") return s.window(m.window);
         if (key == "attempts") return s.num(m.attempts);
         if (key == "max_duration") return s.num(m.max_duration);
         if (key == "similarity") return s.real(m.similarity);
@@ -120,7 +125,7 @@ void set_config(DetectConfig& c, const std::string& section, const std::string& 
     if (section == "blacklist") {
         auto& m = c.blacklist;
         if (key == "enabled") return s.flag(m.enabled);
-        if (key == "window") return s.num(m.window);
+        if (key == "window") return s.window(m.window);
         if (key == "ip_lists") return s.list(m.ip_lists);
         if (key == "domain_lists") return s.list(m.domain_lists);
         bad();
@@ -128,16 +133,16 @@ void set_config(DetectConfig& c, const std::string& section, const std::string& 
     if (section == "mining") {
         auto& m = c.mining;
         if (key == "enabled") return s.flag(m.enabled);
-        if (key == "window") return s.num(m.window);
+        if (key == "window") return s.window(m.window);
         if (key == "ports") return s.ports(m.ports);
         if (key == "pool_lists") return s.list(m.pool_lists);
-        if (key == "chain_window") return s.num(m.chain_window);
+        if (key == "chain_window") return s.window(m.chain_window);
         bad();
     }
     if (section == "dns") {
         auto& m = c.dns;
         if (key == "enabled") return s.flag(m.enabled);
-        if (key == "window") return s.num(m.window);
+        if (key == "window") return s.window(m.window);
         if (key == "long_name") return s.num(m.long_name);
         if (key == "entropy") return s.real(m.entropy);
         if (key == "min_label") return s.num(m.min_label);
@@ -151,7 +156,7 @@ void set_config(DetectConfig& c, const std::string& section, const std::string& 
     if (section == "volume" || section == "exfil") {
         auto& m = c.volume;
         if (key == "enabled") return s.flag(m.enabled);
-        if (key == "window") return s.num(m.window);
+        if (key == "window") return s.window(m.window);
         if (key == "factor") return s.real(m.factor);
         if (key == "min_bytes") return s.num(m.min_bytes);
         if (key == "learn") return s.num(m.learn);
@@ -164,7 +169,7 @@ void set_config(DetectConfig& c, const std::string& section, const std::string& 
         if (key == "enabled") return s.flag(m.enabled);
         if (key == "segments") return s.list(m.segments);
         if (key == "learn") return s.num(m.learn);
-        if (key == "window") return s.num(m.window);
+        if (key == "window") return s.window(m.window);
         bad();
     }
     if (section == "eve") {

@@ -61,8 +61,9 @@ void IpList::load(const std::string& path) {
         }
         unsigned len = 128;
         bool has_len = false;
+        std::string_view len_text;
         if (const size_t sl = addr.find('/'); sl != std::string_view::npos) {
-            len = to_u32(addr.substr(sl + 1));
+            len_text = addr.substr(sl + 1);
             has_len = true;
             addr = addr.substr(0, sl);
         }
@@ -71,8 +72,17 @@ void IpList::load(const std::string& path) {
             throw DataError(path + ":" + std::to_string(n) + ": '" + std::string(addr) +
                             "' is not an address");
         }
-        const unsigned bits =
-            has_len ? prefix_bits(ip->is_v4(), std::min(len, ip->is_v4() ? 32u : 128u)) : 128;
+        if (has_len) {
+            // A typo here ("/2x", "/") must not list a whole range of addresses.
+            const auto [end, ec] =
+                std::from_chars(len_text.data(), len_text.data() + len_text.size(), len);
+            if (len_text.empty() || ec != std::errc() || end != len_text.data() + len_text.size() ||
+                len > (ip->is_v4() ? 32u : 128u)) {
+                throw DataError(path + ":" + std::to_string(n) + ": '/" + std::string(len_text) +
+                                "' is not a prefix length");
+            }
+        }
+        const unsigned bits = has_len ? prefix_bits(ip->is_v4(), len) : 128;
         Range r;
         r.lo = ip->masked(bits);
         r.hi = r.lo;

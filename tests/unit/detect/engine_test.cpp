@@ -375,6 +375,22 @@ TEST(DetectState, BoundedWithEvictions) {
     EXPECT_EQ(r.stats[0].evictions, 180u);  // 90 per table (horizontal and vertical)
 }
 
+// A typo in a prefix length listed a whole range: "/" was /0 (every IPv4 address), "/2x" /2.
+TEST(DetectLists, BadPrefixLengthIsAnError) {
+    test::TempDir d;
+    for (const char* bad :
+         {"198.51.100.0/", "198.51.100.0/2x", "198.51.100.0/33", "2001:db8::/129"}) {
+        std::ofstream(d.file("l.txt")) << "203.0.113.7\n" << bad << "\n";
+        IpList l;
+        try {
+            l.load(d.file("l.txt"));
+            ADD_FAILURE() << bad << " was accepted";
+        } catch (const DataError& e) {
+            EXPECT_NE(std::string(e.what()).find("l.txt:2: "), std::string::npos) << e.what();
+        }
+    }
+}
+
 TEST(DetectConfig, FileAndErrors) {
     test::TempDir d;
     std::ofstream(d.file("c.ini"))
@@ -394,6 +410,9 @@ TEST(DetectConfig, FileAndErrors) {
     } catch (const UsageError& e) {
         EXPECT_NE(std::string(e.what()).find("bad.ini:3"), std::string::npos) << e.what();
     }
+    // Time is divided by a window: 0 crashed flowdetect (SIGFPE).
+    std::ofstream(d.file("zero.ini")) << "[dns]\nwindow = 0\n";
+    EXPECT_THROW(load_config(d.file("zero.ini"), c), UsageError);
     std::ofstream(d.file("bad2.ini")) << "[scan]\nhostz = 5\n";
     EXPECT_THROW(load_config(d.file("bad2.ini"), c), UsageError);
     EXPECT_THROW(select_methods(c, "scan,nope"), UsageError);
