@@ -46,14 +46,8 @@ constexpr std::array<std::string_view, kNumCols> kNames = {
     "ts",  "te",  "td",  "sa",  "da",  "sp", "dp",   "pr",   "flg",  "stos", "ipkt", "ibyt", "in",
     "out", "sas", "das", "smk", "dmk", "nh", "svln", "ismc", "odmc", "cl",   "sl",   "al",   "ra"};
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-        s.remove_suffix(1);
-    return s;
-}
-
 using imp::LineError;
+using imp::trim;
 
 // A number of at most max (the width of its field, a port's 65535).
 uint64_t number(std::string_view s, const char* col, uint64_t max = UINT64_MAX) {

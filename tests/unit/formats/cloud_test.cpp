@@ -12,6 +12,7 @@
 #include "common/time.h"
 #include "formats/import.h"
 #include "record/names.h"
+#include "samples.h"
 #include "test_util.h"
 
 namespace fk {
@@ -372,12 +373,7 @@ TEST(Azure, VnetFlowLog) {
 }
 
 TEST(Azure, MalformedTupleNamesItsLine) {
-    const std::string doc =
-        "{\"records\":[{\"properties\":{\"Version\":1,\"flows\":[{\"rule\":\"r\",\"flows\":[\n"
-        "{\"mac\":\"000D3AF8801A\",\"flowTuples\":[\n"
-        "\"1487282421,192.0.2.95,10.1.0.4,51529,5358,T,I,D\",\n"
-        "\"1487282421,192.0.2.95,10.1.0.4,51529,5358,X,I,D\",\n"
-        "\"1487282421,192.0.2.96,10.1.0.4,51529,5358,T,I,A\"]}]}]}}]}\n";
+    const std::string doc = test::kAzureBlobWithBadTuple;
     try {
         run("azure", doc);
         FAIL() << "no error";

@@ -12,6 +12,7 @@
 #include "formats/import.h"
 #include "formats/line_reader.h"
 #include "record/ipaddr.h"
+#include "samples.h"
 #include "test_util.h"
 
 namespace fk {
@@ -316,12 +317,7 @@ TEST(ChunkedImport, GcpJsonLinesAndDocuments) {
 }
 
 TEST(ChunkedImport, AzureBlob) {
-    const std::string doc =
-        "{\"records\":[{\"properties\":{\"Version\":1,\"flows\":[{\"rule\":\"r\",\"flows\":[\n"
-        "{\"mac\":\"000D3AF8801A\",\"flowTuples\":[\n"
-        "\"1487282421,192.0.2.95,10.1.0.4,51529,5358,T,I,D\",\n"
-        "\"1487282421,192.0.2.95,10.1.0.4,51529,5358,X,I,D\",\n"
-        "\"1487282421,192.0.2.96,10.1.0.4,51529,5358,T,I,A\"]}]}]}}]}\n";
+    const std::string doc = test::kAzureBlobWithBadTuple;
     const Outcome o = check("azure", doc + doc);
     EXPECT_EQ(o.flows.size(), 4u);
     ASSERT_EQ(o.warnings.size(), 2u);
