@@ -12,17 +12,33 @@ std::string domain_term(const char* field, const std::string& name) {
     return std::string("(") + field + " " + name + " or " + field + " \"*." + name + "\")";
 }
 
+namespace {
+
+// Second-level labels that country registries sell names under (bbc.co.uk, abc.net.au,
+// example.com.br, city.ac.jp). Only these make a three-label registered domain: an attacker's
+// own tun.io or ab.de is the domain, whatever the length of its label.
+bool public_second_level(std::string_view label) {
+    static constexpr std::string_view kLabels[] = {
+        "ac",  "co",  "com", "edu", "gob", "gov", "go",  "gv",  "int", "ltd", "mil", "ne",
+        "net", "nhs", "nic", "nom", "or",  "org", "plc", "sch", "ed",  "gr",  "lg",
+    };
+    for (const auto l : kLabels)
+        if (label == l) return true;
+    return false;
+}
+
+}  // namespace
+
 std::string_view registered_domain(std::string_view name) {
     while (!name.empty() && name.back() == '.') name.remove_suffix(1);
     const size_t last = name.rfind('.');
     if (last == std::string_view::npos || last == 0) return name;
     const size_t second = name.rfind('.', last - 1);
     if (second == std::string_view::npos) return name;
-    const bool cc = name.size() - last - 1 == 2;
-    const bool short_sld = last - second - 1 <= 3;
-    if (cc && short_sld) {
-        const size_t third = name.rfind('.', second - 1);
-        if (second == 0 || third == std::string_view::npos) return name;
+    const bool country = name.size() - last - 1 == 2;
+    if (country && public_second_level(name.substr(second + 1, last - second - 1))) {
+        const size_t third = second == 0 ? std::string_view::npos : name.rfind('.', second - 1);
+        if (third == std::string_view::npos) return name;
         return name.substr(third + 1);
     }
     return name.substr(second + 1);

@@ -279,7 +279,8 @@ TEST(DetectBlacklist, ListedPeerAndDomain) {
     }
 }
 
-std::vector<FlowRecord> tunnel(int n, std::vector<std::string>& names) {
+std::vector<FlowRecord> tunnel(int n, std::vector<std::string>& names,
+                               const std::string& domain = "t.cdnsync-update.net") {
     std::vector<FlowRecord> v;
     names.reserve(n);
     uint64_t x = 12345;
@@ -289,7 +290,7 @@ std::vector<FlowRecord> tunnel(int n, std::vector<std::string>& names) {
             x = x * 6364136223846793005ull + 1442695040888963407ull;
             label += "abcdefghijklmnopqrstuvwxyz234567"[(x >> 33) % 32];
         }
-        names.push_back(label + ".t.cdnsync-update.net");
+        names.push_back(label + "." + domain);
     }
     for (int i = 0; i < n; ++i) {
         FlowRecord q = flow("10.20.0.88", "10.0.0.53", static_cast<uint16_t>(30000 + i), 53,
@@ -304,6 +305,11 @@ TEST(DetectDns, TunnelAndEntropy) {
     EXPECT_EQ(registered_domain("a.b.t.cdnsync-update.net"), "cdnsync-update.net");
     EXPECT_EQ(registered_domain("www.bbc.co.uk"), "bbc.co.uk");
     EXPECT_EQ(registered_domain("localhost"), "localhost");
+    EXPECT_EQ(registered_domain("x.abc.net.au"), "abc.net.au");
+    EXPECT_EQ(registered_domain("co.uk"), "co.uk");
+    // An attacker's short name under a country TLD is the domain itself.
+    EXPECT_EQ(registered_domain("q1w2e3.tun.io"), "tun.io");
+    EXPECT_EQ(registered_domain("q1w2e3.ab.de"), "ab.de");
     EXPECT_DOUBLE_EQ(entropy("aaaa"), 0.0);
     EXPECT_DOUBLE_EQ(entropy("abcd"), 2.0);
     std::vector<std::string> names;
@@ -317,6 +323,15 @@ TEST(DetectDns, TunnelAndEntropy) {
     EXPECT_EQ(e.get_count("suspicious_names"), 120u);
     std::vector<std::string> n2;
     EXPECT_EQ(run(tunnel(99, n2)).count("dns"), 0u);
+}
+
+TEST(DetectDns, TunnelUnderAShortCountryDomain) {
+    for (const std::string domain : {"tun.io", "ab.de", "dns.ru"}) {
+        std::vector<std::string> names;
+        const Outcome r = run(tunnel(120, names, domain));
+        ASSERT_EQ(r.count("dns"), 1u) << domain;
+        EXPECT_EQ(note(*r.find("dns"), "domain"), domain);
+    }
 }
 
 TEST(DetectDns, ResolverNotAllowed) {
@@ -516,6 +531,20 @@ TEST(DetectFlood, VolumetricDos) {
     EXPECT_EQ(e.get_count("sources"), 11u);
     v.erase(v.begin() + 9, v.begin() + 11);  // 90000 packets/s: under the rate
     EXPECT_EQ(run(v).count("dos"), 0u);
+}
+
+TEST(DetectFlood, LongFlowCountsItsRateNotItsTotal) {
+    // One 300 s record at 50000 packets/s: half the limit, however many packets it holds.
+    const std::vector<FlowRecord> steady = {
+        flow("10.1.1.1", "10.2.2.2", 40000, 443, T0, 300 * S, kAck, 15'000'000, 9'000'000'000)};
+    EXPECT_EQ(run(steady).count("dos"), 0u);
+    // The same length at 200000 packets/s is a flood, reported at its rate.
+    const std::vector<FlowRecord> flood = {
+        flow("10.1.1.1", "10.2.2.2", 40000, 443, T0, 300 * S, kAck, 60'000'000, 3'600'000'000)};
+    const Outcome r = run(flood);
+    ASSERT_EQ(r.count("dos"), 1u);
+    EXPECT_EQ(r.find("dos")->get_count("pps"), 200'000u);
+    EXPECT_EQ(r.find("dos")->severity, Severity::kHigh);
 }
 
 }  // namespace
