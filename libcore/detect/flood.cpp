@@ -26,8 +26,9 @@ class Flood final : public Method {
         const uint64_t w = c_.window * kSec;
         for (size_t i = 0; i < r.n; ++i) {
             const uint64_t t = r.start[i];
+            const uint64_t packets = packets_in_window(r, i, w);
             if (r.proto[i] == kTcp && (r.flags[i] & (kSyn | kAck)) == kSyn)
-                add(syn_, Key{r.dst[i], {}, r.dport[i]}, t, w, r, i, true);
+                add(syn_, Key{r.dst[i], {}, r.dport[i]}, t, w, r, i, packets, true);
             // Every flow counts toward its target's volume: a direct-mapped array of packet
             // counters per window screens the targets, and only those past a sixteenth of
             // the limit get an exact entry (the evidence starts there).
@@ -36,9 +37,9 @@ class Flood final : public Method {
                 bucket_start_[b] = t;
                 bucket_packets_[b] = 0;
             }
-            bucket_packets_[b] += r.packets[i];
+            bucket_packets_[b] += packets;
             if (bucket_packets_[b] * 16 >= dos_limit_)
-                add(dos_, Key{r.dst[i], {}, 0}, t, w, r, i, false);
+                add(dos_, Key{r.dst[i], {}, 0}, t, w, r, i, packets, false);
         }
     }
 
@@ -57,8 +58,17 @@ class Flood final : public Method {
     uint64_t entries() const override { return syn_.size() + dos_.size(); }
 
   private:
+    // A flow is counted at its start, so a flow longer than the window counts only its share
+    // of one window (packets spread evenly over its duration). Counting all of a 300 s
+    // record's packets in its first 10 s would make a steady transfer look 30 times as fast.
+    static uint64_t packets_in_window(const Rows& r, size_t i, uint64_t w) {
+        const uint64_t duration = r.end[i] > r.start[i] ? r.end[i] - r.start[i] : 0;
+        if (duration <= w) return r.packets[i];
+        return static_cast<uint64_t>(static_cast<unsigned __int128>(r.packets[i]) * w / duration);
+    }
+
     void add(Table<FloodEntry>& tab, const Key& k, uint64_t t, uint64_t w, const Rows& r, size_t i,
-             bool syn) {
+             uint64_t packets, bool syn) {
         bool fresh;
         FloodEntry& e = tab.get(k, fresh);
         if (!fresh && t >= e.first + w) {
@@ -72,7 +82,7 @@ class Flood final : public Method {
         }
         e.first = std::min(e.first, t);
         e.last = std::max(e.last, t);
-        e.packets += r.packets[i];
+        e.packets += packets;
         ++e.flows;
         e.sources.insert(r.src[i].lo ^ r.src[i].hi, cap_);
     }
