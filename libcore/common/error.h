@@ -20,6 +20,12 @@ struct BrokenPipe : std::exception {
     const char* what() const noexcept override { return "broken pipe"; }
 };
 
+// SIGTERM or SIGINT asked a program that catches them (catch_stop_signals) to end early: its
+// reads stop, and it closes and writes out what it holds, as at the end of its input.
+struct Interrupted : std::exception {
+    const char* what() const noexcept override { return "interrupted"; }
+};
+
 enum ExitStatus : int { kExitOk = 0, kExitData = 1, kExitUsage = 2 };
 
 // strerror() as a std::string, thread-safe.

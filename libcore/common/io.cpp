@@ -10,6 +10,7 @@
 #include <random>
 
 #include "common/error.h"
+#include "common/tool.h"
 
 namespace fk {
 
@@ -55,17 +56,22 @@ void Output::flush() {
     total_ += n;
 }
 
+size_t read_some(int fd, void* data, size_t n, const std::string& name) {
+    for (;;) {
+        check_stop();
+        const ssize_t k = ::read(fd, data, n);
+        if (k >= 0) return static_cast<size_t>(k);
+        if (errno != EINTR) throw DataError("read " + name + ": " + errno_text(errno));
+    }
+}
+
 size_t read_full(int fd, void* data, size_t n, const std::string& name) {
     char* p = static_cast<char*>(data);
     size_t got = 0;
     while (got < n) {
-        const ssize_t k = ::read(fd, p + got, n - got);
-        if (k < 0) {
-            if (errno == EINTR) continue;
-            throw DataError("read " + name + ": " + errno_text(errno));
-        }
+        const size_t k = read_some(fd, p + got, n - got, name);
         if (k == 0) break;
-        got += static_cast<size_t>(k);
+        got += k;
     }
     return got;
 }

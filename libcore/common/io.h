@@ -77,8 +77,13 @@ class AtomicFile {
     bool in_place_ = false;  // a device or FIFO, written directly
 };
 
-// Reads exactly n bytes unless end of input comes first; returns the number read.
+// Reads exactly n bytes unless end of input comes first; returns the number read. Throws
+// Interrupted when a stop signal was caught (catch_stop_signals).
 size_t read_full(int fd, void* data, size_t n, const std::string& name);
+
+// One read of at most n bytes: what a pipe has now, 0 at the end of input. Throws Interrupted
+// as read_full does.
+size_t read_some(int fd, void* data, size_t n, const std::string& name);
 
 // The whole of a (text) file, "-" being standard input; DataError naming it on failure.
 std::string read_file_text(const std::string& path);

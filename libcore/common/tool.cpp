@@ -13,7 +13,36 @@
 namespace fk {
 
 namespace {
+
 const char* g_prog = "flowkit";
+volatile std::sig_atomic_t g_stop_signal = 0;
+
+void on_stop_signal(int sig) {
+    g_stop_signal = sig;
+}
+
+}  // namespace
+
+void catch_stop_signals() {
+    struct sigaction sa {};
+    sa.sa_handler = on_stop_signal;
+    // No SA_RESTART: a read waiting on a pipe returns EINTR, and read_full sees the request.
+    sa.sa_flags = 0;
+    sigemptyset(&sa.sa_mask);
+    for (const int sig : {SIGTERM, SIGINT}) {
+        // A signal ignored by whoever started us stays ignored (`cmd &` in a script, nohup).
+        struct sigaction old {};
+        if (sigaction(sig, nullptr, &old) == 0 && old.sa_handler == SIG_IGN) continue;
+        sigaction(sig, &sa, nullptr);
+    }
+}
+
+int stop_signal() {
+    return g_stop_signal;
+}
+
+void check_stop() {
+    if (g_stop_signal) throw Interrupted();
 }
 
 const char* tool_name() {
@@ -41,6 +70,8 @@ int run_tool(const char* prog, const std::function<int()>& body) {
         return body();
     } catch (const BrokenPipe&) {
         return kExitOk;
+    } catch (const Interrupted&) {
+        return 128 + stop_signal();
     } catch (const UsageError& e) {
         std::fprintf(stderr, "%s: %s\n", prog, e.what());
         return kExitUsage;

@@ -9,6 +9,16 @@ namespace fk {
 // "prog: message", DataError and other errors → 1, BrokenPipe → 0 silently.
 int run_tool(const char* prog, const std::function<int()>& body);
 
+// SIGTERM and SIGINT stop a program that reads a pipe without losing what it holds: after
+// this call they no longer kill it, a read that waits (read_full) throws Interrupted, and
+// the program ends its work as at the end of input. An Interrupted that reaches run_tool
+// exits with 128 + the signal, as death by it would have.
+void catch_stop_signals();
+
+// The signal that asked to stop (SIGTERM, SIGINT), 0 if none; and Interrupted if one did.
+int stop_signal();
+void check_stop();
+
 // Prints "prog: warning: message" on stderr.
 void warn(const std::string& message);
 

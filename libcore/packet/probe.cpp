@@ -307,32 +307,40 @@ ReadResult read_captures(const std::vector<std::string>& paths, Probe& probe,
         return d;
     };
     uint64_t n = 0;
-    if (files.size() == 1) {
-        CaptureFile& f = *files[0];
-        RawPacket batch[Probe::kBatch];
-        while (const size_t k = f.next_batch(batch, Probe::kBatch)) {
-            probe.packets(batch, k);
-            const uint64_t before = n;
-            n += k;
-            if (progress && (before >> 16) != (n >> 16)) progress(ctx, done_bytes(), total, probe);
+    bool interrupted = false;
+    try {
+        if (files.size() == 1) {
+            CaptureFile& f = *files[0];
+            RawPacket batch[Probe::kBatch];
+            while (const size_t k = f.next_batch(batch, Probe::kBatch)) {
+                probe.packets(batch, k);
+                const uint64_t before = n;
+                n += k;
+                if (progress && (before >> 16) != (n >> 16))
+                    progress(ctx, done_bytes(), total, probe);
+            }
+        } else {
+            // Merge by time: each file's next packet waits; the earliest goes first.
+            std::vector<RawPacket> head(files.size());
+            std::vector<bool> live(files.size());
+            for (size_t i = 0; i < files.size(); ++i) live[i] = files[i]->next(head[i]);
+            for (;;) {
+                size_t best = files.size();
+                for (size_t i = 0; i < files.size(); ++i)
+                    if (live[i] && (best == files.size() || head[i].ts_us < head[best].ts_us))
+                        best = i;
+                if (best == files.size()) break;
+                probe.packet(head[best]);
+                live[best] = files[best]->next(head[best]);
+                if (progress && (++n & 0xffff) == 0) progress(ctx, done_bytes(), total, probe);
+            }
         }
-    } else {
-        // Merge by time: each file's next packet waits; the earliest goes first.
-        std::vector<RawPacket> head(files.size());
-        std::vector<bool> live(files.size());
-        for (size_t i = 0; i < files.size(); ++i) live[i] = files[i]->next(head[i]);
-        for (;;) {
-            size_t best = files.size();
-            for (size_t i = 0; i < files.size(); ++i)
-                if (live[i] && (best == files.size() || head[i].ts_us < head[best].ts_us)) best = i;
-            if (best == files.size()) break;
-            probe.packet(head[best]);
-            live[best] = files[best]->next(head[best]);
-            if (progress && (++n & 0xffff) == 0) progress(ctx, done_bytes(), total, probe);
-        }
+    } catch (const Interrupted&) {
+        interrupted = true;
     }
     probe.finish();
     ReadResult r;
+    r.interrupted = interrupted;
     for (const auto& f : files)
         if (f->truncated())
             r.warnings.push_back(f->path() + ": " + f->cut_reason() + " at byte offset " +

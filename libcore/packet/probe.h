@@ -101,6 +101,9 @@ class Probe {
 // kept), so that the program can warn and end with status 1.
 struct ReadResult {
     std::vector<std::string> warnings;
+    // A stop signal (catch_stop_signals) ended the reading early; the packets read before it
+    // are in the flows, which were finished as at the end of input.
+    bool interrupted = false;
 };
 
 using ProgressFn = void (*)(void* ctx, uint64_t done, uint64_t total, const Probe& probe);
@@ -114,7 +117,7 @@ struct ReadOptions {
 };
 
 // Reads capture files ("-" = standard input), merged in time order, into the probe, and
-// finishes it.
+// finishes it, also when a stop signal ends the reading.
 ReadResult read_captures(const std::vector<std::string>& paths, Probe& probe,
                          const ReadOptions& options = {});
 

@@ -41,6 +41,15 @@ for _ in range(200):
 sys.exit("no free UDP ports")
 PY
 }
+# wait_read PID BYTES: until the process has read BYTES (its input is a pipe kept open).
+wait_read() {
+    for _ in $(seq 200); do
+        [ -r "/proc/$1/io" ] || fail "process $1 ended before it read its input"
+        [ "$(awk '/^rchar/ { print $2 }' "/proc/$1/io")" -ge "$2" ] && return 0
+        sleep 0.05
+    done
+    fail "process $1 read less than $2 bytes in 10 s"
+}
 # expect_status STATUS COMMAND...: runs the command, checks its exit status.
 expect_status() {
     local want=$1; shift

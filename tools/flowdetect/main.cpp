@@ -103,12 +103,31 @@ int main(int argc, char** argv) {
         sa.sa_flags = SA_RESTART;
         sigaction(SIGHUP, &sa, nullptr);
 
+        fk::catch_stop_signals();
+
         fk::FlowInput in(input);
         fk::FlowBlock block;
-        while (in.next(block)) {
+        // A damaged input, or SIGTERM/SIGINT on live input, ends the input as its end would:
+        // the open windows still close and the baselines are saved, so the events of what
+        // was read are not lost with them.
+        std::string input_error;
+        for (;;) {
+            try {
+                if (!in.next(block)) break;
+            } catch (const fk::Interrupted&) {
+                break;
+            } catch (const fk::DataError& e) {
+                input_error = e.what();
+                break;
+            }
             if (g_reload.exchange(false)) {
-                engine.reload_lists();
-                if (!quiet) fk::warn("lists reloaded (SIGHUP)");
+                // A list caught half-written by its update must not end a live detector.
+                try {
+                    engine.reload_lists();
+                    if (!quiet) fk::warn("lists reloaded (SIGHUP)");
+                } catch (const fk::DataError& e) {
+                    fk::warn(std::string(e.what()) + "; the lists in use are kept");
+                }
             }
             engine.process(block);
         }
@@ -128,6 +147,10 @@ int main(int argc, char** argv) {
                      std::to_string(action->suppressed()) + " rate-limited, " +
                      std::to_string(action->failed()) + " failed";
             std::fprintf(stderr, "flowdetect: %s\n", s.c_str());
+        }
+        if (!input_error.empty()) {
+            std::fprintf(stderr, "flowdetect: %s\n", input_error.c_str());
+            return fk::kExitData;
         }
         return fk::kExitOk;
     });

@@ -186,11 +186,19 @@ int run(int argc, char** argv) {
         ro.progress = show ? show_progress : nullptr;
         ro.ctx = &pr;
         ro.read_ahead = o.threads > 1;
+        fk::catch_stop_signals();
         const fk::ReadResult r = fk::read_captures(o.reads, probe, ro);
         if (pr.shown) std::fputs("\r\033[K", stderr);
         for (const auto& w : r.warnings) {
             fk::warn(w);
             status = fk::kExitData;
+        }
+        if (r.interrupted) {
+            // Stopping a stream is how a live pipe ends; files not read to the end are not.
+            const bool stream = o.reads.size() == 1 && o.reads[0] == "-";
+            fk::warn(std::string(fk::stop_signal() == SIGINT ? "SIGINT" : "SIGTERM") +
+                     " ended the input; the flows of the packets read are written");
+            if (!stream) status = fk::kExitData;
         }
     }
     if (threaded) threaded->finish();
