@@ -134,7 +134,10 @@ AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
         std::snprintf(suffix, sizeof suffix, ".%08x.tmp", rd());
         temp_ = dir_of(path_) + "/." + base_of(path_) + suffix;
         fd_ = ::open(temp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-        if (fd_ >= 0) return;
+        if (fd_ >= 0) {
+            add_temp_file(temp_.c_str());
+            return;
+        }
         if (errno != EEXIST) break;
     }
     throw DataError("create " + temp_ + ": " + errno_text(errno));
@@ -147,7 +150,10 @@ AtomicFile::~AtomicFile() {
 void AtomicFile::abandon() {
     if (fd_ >= 0) {
         ::close(fd_);
-        if (!in_place_) ::unlink(temp_.c_str());
+        if (!in_place_) {
+            ::unlink(temp_.c_str());
+            remove_temp_file(temp_.c_str());
+        }
         fd_ = -1;
     }
 }
@@ -169,6 +175,7 @@ void AtomicFile::commit(bool no_replace) {
     if (::close(fd_) != 0) {
         fd_ = -1;
         ::unlink(temp_.c_str());
+        remove_temp_file(temp_.c_str());
         throw DataError("close " + temp_ + ": " + errno_text(errno));
     }
     fd_ = -1;
@@ -181,11 +188,10 @@ void AtomicFile::commit(bool no_replace) {
     } else {
         rc = ::rename(temp_.c_str(), path_.c_str());
     }
-    if (rc != 0) {
-        const int err = errno;
-        ::unlink(temp_.c_str());
-        throw DataError("rename " + temp_ + " to " + path_ + ": " + errno_text(err));
-    }
+    const int err = errno;
+    if (rc != 0) ::unlink(temp_.c_str());
+    remove_temp_file(temp_.c_str());
+    if (rc != 0) throw DataError("rename " + temp_ + " to " + path_ + ": " + errno_text(err));
     const int dfd = ::open(dir_of(path_).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd >= 0) {
         ::fsync(dfd);

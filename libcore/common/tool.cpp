@@ -2,7 +2,10 @@
 
 #include <sched.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <exception>
@@ -21,20 +24,51 @@ void on_stop_signal(int sig) {
     g_stop_signal = sig;
 }
 
-}  // namespace
+// Output files not yet renamed into place. A signal that ends the program removes them, so a
+// killed `flowquery -w` leaves no hidden temporary file behind.
+constexpr size_t kTempSlots = 64;
+std::atomic<const char*> g_temp_files[kTempSlots];
 
-void catch_stop_signals() {
+void on_fatal_signal(int sig) {
+    for (auto& slot : g_temp_files)
+        if (const char* path = slot.load()) ::unlink(path);
+    std::signal(sig, SIG_DFL);
+    std::raise(sig);
+}
+
+// Installs handler for the signals that end a program, except those ignored when it started
+// (`cmd &` in a script ignores SIGINT, nohup SIGHUP).
+void handle_ending_signals(void (*handler)(int), std::initializer_list<int> signals) {
     struct sigaction sa {};
-    sa.sa_handler = on_stop_signal;
-    // No SA_RESTART: a read waiting on a pipe returns EINTR, and read_full sees the request.
+    sa.sa_handler = handler;
+    // No SA_RESTART: a read waiting on a pipe returns EINTR, and read_full sees a stop.
     sa.sa_flags = 0;
     sigemptyset(&sa.sa_mask);
-    for (const int sig : {SIGTERM, SIGINT}) {
-        // A signal ignored by whoever started us stays ignored (`cmd &` in a script, nohup).
+    for (const int sig : signals) {
         struct sigaction old {};
         if (sigaction(sig, nullptr, &old) == 0 && old.sa_handler == SIG_IGN) continue;
         sigaction(sig, &sa, nullptr);
     }
+}
+
+}  // namespace
+
+void add_temp_file(const char* path) {
+    for (auto& slot : g_temp_files) {
+        const char* empty = nullptr;
+        if (slot.compare_exchange_strong(empty, path)) return;
+    }
+}
+
+void remove_temp_file(const char* path) {
+    for (auto& slot : g_temp_files) {
+        const char* mine = path;
+        if (slot.compare_exchange_strong(mine, nullptr)) return;
+    }
+}
+
+void catch_stop_signals() {
+    handle_ending_signals(on_stop_signal, {SIGTERM, SIGINT});
 }
 
 int stop_signal() {
@@ -64,6 +98,7 @@ void warn(const std::string& message) {
 
 int run_tool(const char* prog, const std::function<int()>& body) {
     g_prog = prog;
+    handle_ending_signals(on_fatal_signal, {SIGTERM, SIGINT, SIGHUP});
     // EPIPE is handled where we write, so that `| head` ends us quietly with status 0.
     std::signal(SIGPIPE, SIG_IGN);
     try {

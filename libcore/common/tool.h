@@ -6,7 +6,8 @@
 namespace fk {
 
 // Runs body and maps what it throws to the exit statuses of DESIGN.md: UsageError → 2 with
-// "prog: message", DataError and other errors → 1, BrokenPipe → 0 silently.
+// "prog: message", DataError and other errors → 1, BrokenPipe → 0 silently. SIGTERM, SIGINT
+// and SIGHUP still end the program, after removing its temporary output files.
 int run_tool(const char* prog, const std::function<int()>& body);
 
 // SIGTERM and SIGINT stop a program that reads a pipe without losing what it holds: after
@@ -18,6 +19,11 @@ void catch_stop_signals();
 // The signal that asked to stop (SIGTERM, SIGINT), 0 if none; and Interrupted if one did.
 int stop_signal();
 void check_stop();
+
+// The temporary name of an output file not yet in place (AtomicFile): removed if a signal
+// ends the program. At most 64 at a time are kept; the path must live until removed.
+void add_temp_file(const char* path);
+void remove_temp_file(const char* path);
 
 // Prints "prog: warning: message" on stderr.
 void warn(const std::string& message);
