@@ -1,7 +1,6 @@
 #include "common/tool.h"
 
 #include <sched.h>
-
 #include <unistd.h>
 
 #include <algorithm>
@@ -36,7 +35,7 @@ void on_fatal_signal(int sig) {
     std::raise(sig);
 }
 
-// Installs handler for the signals that end a program, except those ignored when it started
+// Installs the handler for the signals that end a program, except those ignored when it started
 // (`cmd &` in a script ignores SIGINT, nohup SIGHUP).
 void handle_ending_signals(void (*handler)(int), std::initializer_list<int> signals) {
     struct sigaction sa {};

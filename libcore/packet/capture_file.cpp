@@ -154,8 +154,8 @@ bool CaptureFile::refill(size_t n) {
     end_ = keep;
     if (buf_.size() < n) buf_.resize(n);
     data_ = buf_.data();
-    // A read at a time: a live pipe's packets go to the probe as they come, and what was
-    // read stays in the buffer when a stop signal ends the reading.
+    // A read at a time: a live pipe's packets go to the probe as they come, and none are
+    // lost in a half-filled buffer when a stop signal ends the reading.
     while (end_ < n) {
         const size_t got = read_some(fd_, buf_.data() + end_, buf_.size() - end_, path_);
         if (got == 0) {
@@ -206,12 +206,7 @@ size_t CaptureFile::next_batch(RawPacket* out, size_t max) {
     if (max == 0 || !next(out[0])) return 0;
     hold_ = true;
     size_t n = 1;
-    try {
-        while (n < max && next(out[n])) ++n;
-    } catch (const Interrupted&) {
-        // The packets already in the batch go to the probe; the next call stops at its
-        // first read.
-    }
+    while (n < max && next(out[n])) ++n;
     hold_ = false;
     if (ahead_) {
         // The chunk was filled on another core: its lines are asked for a batch or two
