@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -290,10 +291,9 @@ std::string clickhouse_create_table(const std::string& table) {
     return s;
 }
 
-void append_rowbinary(FlowBlock& b, std::string& out) {
+void append_rowbinary(FlowBlock& b, size_t first, size_t last, std::string& out) {
     b.ensure_all();
-    const size_t n = b.size();
-    for (size_t i = 0; i < n; ++i) {
+    for (size_t i = first; i < last; ++i) {
         for_each_field([&](auto t) {
             using T = decltype(t);
             const auto& col = column<T::id>(b);
@@ -557,9 +557,15 @@ ClickHouseWriter::ClickHouseWriter(const ClickHouse& ch, std::string table, size
 }
 
 void ClickHouseWriter::add(FlowBlock& b) {
-    append_rowbinary(b, buf_);
-    pending_ += b.size();
-    if (pending_ >= batch_rows_) flush();
+    // A block larger than what is left of the batch is split across INSERTs: each holds at
+    // most batch_rows_ rows, as --batch promises (and a failed one loses no more).
+    for (size_t row = 0; row < b.size();) {
+        const size_t take = std::min(b.size() - row, batch_rows_ - pending_);
+        append_rowbinary(b, row, row + take, buf_);
+        pending_ += take;
+        row += take;
+        if (pending_ == batch_rows_) flush();
+    }
 }
 
 void ClickHouseWriter::flush() {

@@ -62,8 +62,8 @@ std::string clickhouse_create_table(const std::string& table);
 // The column list of every field, in fields.def order: "`start`, `end`, ...".
 std::string clickhouse_columns();
 
-// Appends the rows of b as RowBinary in clickhouse_columns() order, then `time`.
-void append_rowbinary(FlowBlock& b, std::string& out);
+// Appends rows [first, last) of b as RowBinary in clickhouse_columns() order, then `time`.
+void append_rowbinary(FlowBlock& b, size_t first, size_t last, std::string& out);
 // Decodes RowBinary rows (clickhouse_columns() order) from data[pos...] into b, at most
 // max_rows; returns the position after the last whole row (a row cut at the end of data is
 // left for the next call).
@@ -79,7 +79,8 @@ void clickhouse_aggregate(const ClickHouse& ch, const std::string& table, const 
 Summary clickhouse_summary(const ClickHouse& ch, const std::string& table,
                            const std::string& where);
 
-// Inserts flows in batches of batch_rows rows (one INSERT each).
+// Inserts flows in batches of batch_rows rows (one INSERT each; the last may hold fewer),
+// however the blocks added are cut.
 class ClickHouseWriter {
   public:
     ClickHouseWriter(const ClickHouse& ch, std::string table, size_t batch_rows);

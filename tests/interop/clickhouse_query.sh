@@ -7,8 +7,11 @@ need_data
 
 start_server one
 URL="http://127.0.0.1:$PORT_one"
-flowexport -q -r "$TMP/all.flows" --clickhouse "$URL" --batch 1000
+flowexport -r "$TMP/all.flows" --clickhouse "$URL" --batch 1000 2> "$TMP/insert.txt"
 expect_eq "$(curl -s "$URL/?query=SELECT+count()+FROM+flows")" "$total" "rows in ClickHouse"
+# INSERTs of at most --batch rows, however the file's blocks are cut.
+expect_eq "$(sed -nE 's/.* in ([0-9]+) insert\(s\)$/\1/p' "$TMP/insert.txt")" \
+    $(((total + 999) / 1000)) "INSERTs of 1000 rows"
 # Day partitions and the time column.
 days=$(curl -s "$URL/?query=SELECT+uniqExact(toDate(time))+FROM+flows")
 expect_eq "$(curl -s "$URL/?query=SELECT+uniqExact(partition)+FROM+system.parts+WHERE+table='flows'+AND+active")" "$days" "one partition per day"
