@@ -575,6 +575,9 @@ struct WireDecoder::Impl {
                 r.bytes = scale_up(r.bytes, rate);
             }
             s.st.sampling = rate;
+        } else {
+            // Nothing says the exporter sampled: unsampled, which a record states as 1.
+            r.sampling = 1;
         }
         if (x.has(Op::IcmpTypeCode)) r.dport = static_cast<uint16_t>(x.get(Op::IcmpTypeCode));
         if (x.has(Op::IcmpType) || x.has(Op::IcmpCode)) {
@@ -992,7 +995,8 @@ struct WireDecoder::Impl {
         if (q.applied >= 0) {
             load_uints(sampling, t, r, n, q.applied);
         } else {
-            std::fill_n(sampling, n, rate);
+            // No rate known: unsampled, 1 (as finish_record()).
+            std::fill_n(sampling, n, std::max(rate, 1u));
         }
         uint16_t* dport = at<uint16_t>(FieldId::dport) + row;
         if (q.dport >= 0) {

@@ -374,8 +374,9 @@ TEST(Decoder, IpfixUptimesAfterAnExporterReboot) {
     EXPECT_EQ(only(d).sequence_errors, 1u);
 }
 
-// A NetFlow v5 datagram of one TCP record, sampled 1:64, exported at 1700000000.5 s.
-Bytes v5(uint32_t seq, uint32_t uptime, uint32_t first) {
+// A NetFlow v5 datagram of one TCP record, sampled 1:64 unless told, exported at
+// 1700000000.5 s.
+Bytes v5(uint32_t seq, uint32_t uptime, uint32_t first, uint16_t sampling = 0x4000 | 64) {
     Bytes m;
     put(m, 5, 2);
     put(m, 1, 2);
@@ -383,8 +384,8 @@ Bytes v5(uint32_t seq, uint32_t uptime, uint32_t first) {
     put(m, 1'700'000'000, 4);
     put(m, 500'000'000, 4);  // + 0.5 s
     put(m, seq, 4);
-    put(m, 0x0102, 2);       // engine type 1, id 2
-    put(m, 0x4000 | 64, 2);  // mode 1, interval 64
+    put(m, 0x0102, 2);    // engine type 1, id 2
+    put(m, sampling, 2);  // mode 1, interval 64 by default
     put(m, 0xc0a80001, 4);
     put(m, 0x0a000001, 4);
     put(m, 0, 4);  // no next hop
@@ -846,6 +847,64 @@ TEST(Decoder, QuickFinishEqualsGeneralPath) {
             }
         }
         EXPECT_EQ(d.stats()[0].flows, 2 * kRecords);
+    }
+}
+
+// A record that states no sampling (no rate in it, no sampler, no options data) is unsampled:
+// sampling 1, as DESIGN.md has it and flowgen writes it, its counters as sent; through every
+// path (IPFIX and NetFlow v9 templates that finish quickly or not, NetFlow v5). A rate in the
+// record itself still applies.
+TEST(Decoder, RecordsWithoutSamplingAreUnsampled) {
+    WireDecoder d;
+    FlowBlock out;
+    const uint64_t ms = 1'699'999'999'000;
+    // IPFIX. 300: the quick path; 302: a duration too, the general path; 303: its own
+    // samplingInterval, 1 in 100.
+    Bytes sets = template300();
+    for (const Bytes& t :
+         {template_record(302, {{8, 4}, {12, 4}, {2, 4}, {1, 4}, {152, 8}, {153, 8}, {161, 4}}),
+          template_record(303, {{8, 4}, {12, 4}, {2, 4}, {1, 4}, {152, 8}, {153, 8}, {34, 4}})}) {
+        const Bytes ts = set(2, t);
+        sets.insert(sets.end(), ts.begin(), ts.end());
+    }
+    for (const uint16_t tid : {300, 302, 303}) {
+        Bytes r;
+        if (tid == 300) {
+            r = record300(0xc0a80001, 3, 300, ms);
+        } else {
+            put(r, 0xc0a80001, 4);
+            put(r, 0x0a000001, 4);
+            put(r, 3, 4);
+            put(r, 300, 4);
+            put(r, ms, 8);
+            put(r, ms + 1500, 8);
+            put(r, tid == 302 ? 1500 : 100, 4);
+        }
+        const Bytes data = set(tid, r);
+        sets.insert(sets.end(), data.begin(), data.end());
+    }
+    ASSERT_EQ(decode(d, ipfix(0, sets), out), 3u);
+    // NetFlow v9 with uptimes (the quick path), and v5 with a sampling interval of 0.
+    Bytes flowsets =
+        set(0, template_record(256, {{8, 4}, {12, 4}, {2, 4}, {1, 4}, {22, 4}, {21, 4}}));
+    Bytes r9;
+    put(r9, 0xc0a80001, 4);
+    put(r9, 0x0a000001, 4);
+    put(r9, 3, 4);
+    put(r9, 300, 4);
+    put(r9, 90'000, 4);
+    put(r9, 95'000, 4);
+    const Bytes data9 = set(256, r9);
+    flowsets.insert(flowsets.end(), data9.begin(), data9.end());
+    ASSERT_EQ(decode(d, v9msg(0, 2, flowsets), out), 1u);
+    ASSERT_EQ(decode(d, v5(0, 10'000, 4'000, 0), out), 1u);
+    d.finish(out);
+    ASSERT_EQ(out.size(), 5u);
+    const uint32_t want_sampling[] = {1, 1, 100, 1, 1};
+    const uint64_t want_packets[] = {3, 3, 300, 3, 2};
+    for (size_t i = 0; i < out.size(); ++i) {
+        EXPECT_EQ(out.sampling[i], want_sampling[i]) << "row " << i;
+        EXPECT_EQ(out.packets[i], want_packets[i]) << "row " << i;
     }
 }
 
