@@ -25,7 +25,8 @@ using namespace wire;
 
 constexpr FieldId kAddrFields[] = {FieldId::src, FieldId::dst, FieldId::next_hop, FieldId::tun_src,
                                    FieldId::tun_dst};
-constexpr unsigned kBatch = 32;  // datagrams per sendmmsg
+constexpr uint8_t kSrcDstV6 = 0b11;  // the bits of src and dst in Key::v6
+constexpr unsigned kBatch = 32;      // datagrams per sendmmsg
 
 struct EncField {
     enum Kind : uint8_t { kValue, kMillis, kMicrosInMilli } kind = kValue;
@@ -385,6 +386,12 @@ struct FlowExporter::Impl {
         }
         Key k;
         k.fields = sticky & exportable;
+        // A flow without IP addresses (layer 2: GOOSE, PROFINET; MAC addresses and EtherType)
+        // has no address elements: sent as 0.0.0.0, it would come back as an IPv4 flow.
+        if (r.src.is_zero() && r.dst.is_zero()) {
+            k.fields.reset(static_cast<unsigned>(FieldId::src));
+            k.fields.reset(static_cast<unsigned>(FieldId::dst));
+        }
         for (unsigned i = 0; i < std::size(kAddrFields); ++i) {
             visit_field(kAddrFields[i], [&](auto t) {
                 using T = decltype(t);
@@ -393,6 +400,9 @@ struct FlowExporter::Impl {
                 }
             });
         }
+        // Source and destination are of one family: the unspecified source :: of an IPv6
+        // flow (duplicate address detection) goes as IPv6, not as 0.0.0.0.
+        if (k.v6 & kSrcDstV6) k.v6 |= kSrcDstV6;
         if (last_tpl && k == last_key) return *last_tpl;
         auto it = templates.find(k);
         if (it == templates.end()) {
