@@ -1,5 +1,6 @@
 #include "wire/exporter.h"
 
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -27,6 +28,9 @@ constexpr FieldId kAddrFields[] = {FieldId::src, FieldId::dst, FieldId::next_hop
                                    FieldId::tun_dst};
 constexpr uint8_t kSrcDstV6 = 0b11;  // the bits of src and dst in Key::v6
 constexpr unsigned kBatch = 32;      // datagrams per sendmmsg
+// How long finish() waits for an ICMP error about the last datagrams: the round trip to a
+// collector on the same network, with room to spare; a later answer goes unseen.
+constexpr auto kLateErrorWait = std::chrono::milliseconds(50);
 
 struct EncField {
     enum Kind : uint8_t { kValue, kMillis, kMicrosInMilli } kind = kValue;
@@ -73,6 +77,7 @@ bool is_default(const FlowRecord& r, FieldId f) {
 
 struct FlowExporter::Impl {
     ExportOptions opts;
+    std::string dest;
     int fd = -1;
     bool v9;
     FieldSet exportable;  // fields this protocol can carry
@@ -104,8 +109,8 @@ struct FlowExporter::Impl {
     std::vector<uint8_t> kept;
     std::vector<std::pair<uint32_t, uint32_t>> kept_msgs;
 
-    Impl(const std::string& dest, ExportOptions o)
-        : opts(o), v9(o.protocol == ExportProtocol::NetflowV9) {
+    Impl(const std::string& to, ExportOptions o)
+        : opts(o), dest(to), v9(o.protocol == ExportProtocol::NetflowV9) {
         if (opts.max_datagram < 512 || opts.max_datagram > 65000) {
             throw UsageError("export datagram size must be 512..65000 bytes");
         }
@@ -305,6 +310,7 @@ struct FlowExporter::Impl {
 
     void send_batch() {
         unsigned done = 0;
+        bool retried = false;  // datagram `done` was stopped once by an earlier one's error
         while (done < ready) {
             mmsghdr m[kBatch] = {};
             iovec iov[kBatch];
@@ -317,15 +323,65 @@ struct FlowExporter::Impl {
             const int k = ::sendmmsg(fd, m, n, 0);
             if (k < 0) {
                 if (errno == EINTR) continue;
-                // ENOBUFS / ECONNREFUSED: this datagram is lost, count it and go on.
+                if (errno == ECONNREFUSED) {
+                    // An earlier datagram's ICMP port unreachable, reported by this send
+                    // instead of sending: send it again.
+                    ++counters.refused;
+                    if (!retried) {
+                        retried = true;
+                        continue;
+                    }
+                }
+                // ENOBUFS and the like, or a second refusal in a row: this datagram is lost,
+                // count it and go on.
                 ++counters.send_errors;
+                counters.send_errno = errno;
                 ++done;
+                retried = false;
                 continue;
             }
             done += static_cast<unsigned>(k);
             counters.datagrams += static_cast<unsigned>(k);
+            retried = false;
         }
         ready = 0;
+    }
+
+    // An error the socket holds for datagrams already sent, waited for a little.
+    void collect_late_error() {
+        const auto deadline = std::chrono::steady_clock::now() + kLateErrorWait;
+        pollfd p{fd, 0, 0};  // POLLERR is reported without being asked for
+        for (;;) {
+            const auto left = std::chrono::ceil<std::chrono::milliseconds>(
+                deadline - std::chrono::steady_clock::now());
+            if (left.count() <= 0) break;
+            if (::poll(&p, 1, static_cast<int>(left.count())) >= 0 || errno != EINTR) break;
+        }
+        int err = 0;
+        socklen_t len = sizeof err;
+        if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0 || err == 0) return;
+        if (err == ECONNREFUSED) {
+            ++counters.refused;
+        } else {
+            counters.late_errno = err;
+        }
+    }
+
+    std::string problem() const {
+        std::string text;
+        auto add = [&](const std::string& what) { text += (text.empty() ? "" : "; ") + what; };
+        if (counters.refused) {
+            add(dest + " refused datagrams (ICMP port unreachable, " +
+                std::to_string(counters.refused) + (counters.refused == 1 ? " time" : " times") +
+                "): is a collector listening there?");
+        }
+        if (counters.send_errors) {
+            add(std::to_string(counters.send_errors) + " datagram" +
+                (counters.send_errors == 1 ? "" : "s") +
+                " not sent: " + errno_text(counters.send_errno));
+        }
+        if (counters.late_errno) add(dest + ": " + errno_text(counters.late_errno));
+        return text;
     }
 
     void put_template(Template& t) {
@@ -538,6 +594,15 @@ void FlowExporter::add(FlowBlock& b) {
 
 void FlowExporter::flush() {
     impl_->flush();
+}
+
+void FlowExporter::finish() {
+    impl_->flush();
+    impl_->collect_late_error();
+}
+
+std::string FlowExporter::problem() const {
+    return impl_->problem();
 }
 
 void FlowExporter::resend(uint64_t times) {

@@ -29,9 +29,15 @@ struct ExportOptions {
 
 struct ExportCounters {
     uint64_t flows = 0;
-    uint64_t datagrams = 0;
+    uint64_t datagrams = 0;  // handed to the kernel
     uint64_t template_sets = 0;
-    uint64_t send_errors = 0;  // datagrams the kernel refused (no listener, buffer full)
+    uint64_t send_errors = 0;  // datagrams the kernel did not send (full buffer, no route)
+    int send_errno = 0;        // why the last of those was not sent
+    // ICMP port unreachable answers: nothing listens at the destination. Each is about one
+    // datagram or more sent before it (the socket keeps one pending error, and hosts limit
+    // their ICMP rate), so it says datagrams were lost, not how many.
+    uint64_t refused = 0;
+    int late_errno = 0;  // another error reported after the last datagram (host unreachable)
 };
 
 class FlowExporter {
@@ -47,12 +53,19 @@ class FlowExporter {
     void add(FlowBlock& b);
     // Sends the partly filled export message now.
     void flush();
+    // Sends what is pending, then waits briefly for an ICMP error about the last datagrams
+    // (a UDP socket learns of one only on its next send). Call it once at the end, before
+    // counters() and problem().
+    void finish();
     // Sends every datagram sent so far `times` times more (needs keep_sent), each as a new
     // export message: next sequence number and current export time (and v9 uptime), records
     // unchanged. For load tests: the records are encoded once, so sending costs little more
     // than the system calls.
     void resend(uint64_t times);
     const ExportCounters& counters() const;
+    // What went wrong in one line ("127.0.0.1:4739 refused datagrams (ICMP port unreachable,
+    // 2 times): is a collector listening there?"), or "" when nothing did.
+    std::string problem() const;
 
   private:
     struct Impl;

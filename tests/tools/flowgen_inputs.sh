@@ -48,8 +48,10 @@ cmp -s "$TMP/a.flows" "$TMP/z.flows" && fail "-z 12 wrote the same bytes as the 
 expect_eq "$(flowquery -r "$TMP/z.flows" -o csv | md5sum)" \
     "$(flowquery -r "$TMP/a.flows" -o csv | md5sum)" "records at -z 12"
 
-# --export alone writes nothing to stdout.
-
-out=$(flowgen -q -r "$DATA/pcap/mixed/netflix.pcap" --export 127.0.0.1:9 | wc -c)
-expect_eq "$out" 0 "bytes on stdout with --export only"
+# --export alone writes nothing to stdout. (Nothing listens on 127.0.0.1:9, which the exit
+# status reports: flowexport_refused.sh checks that.)
+set +e
+flowgen -q -r "$DATA/pcap/mixed/netflix.pcap" --export 127.0.0.1:9 > "$TMP/stdout" 2> /dev/null
+set -e
+expect_eq "$(wc -c < "$TMP/stdout")" 0 "bytes on stdout with --export only"
 echo "ok: inputs and outputs"

@@ -141,17 +141,19 @@ int run(const Options& o) {
         FlowReader reader(in, ReaderOptions{});
         while (reader.next(block)) exporter.add(block);
     }
-    exporter.flush();
     if (o.repeat > 1) exporter.resend(o.repeat - 1);
+    exporter.finish();
     const ExportCounters& c = exporter.counters();
-    if (!o.quiet) {
-        std::fprintf(
-            stderr, "flowexport: %llu flows in %llu datagrams (%llu template sets)%s\n",
-            static_cast<unsigned long long>(c.flows), static_cast<unsigned long long>(c.datagrams),
-            static_cast<unsigned long long>(c.template_sets),
-            c.send_errors ? (", " + std::to_string(c.send_errors) + " not sent").c_str() : "");
+    const std::string problem = exporter.problem();
+    // A problem is an error: shown with -q too, in the summary's line.
+    if (!o.quiet || !problem.empty()) {
+        std::fprintf(stderr, "flowexport: %llu flows in %llu datagrams (%llu template sets)%s%s\n",
+                     static_cast<unsigned long long>(c.flows),
+                     static_cast<unsigned long long>(c.datagrams),
+                     static_cast<unsigned long long>(c.template_sets), problem.empty() ? "" : "; ",
+                     problem.c_str());
     }
-    return c.send_errors ? kExitData : kExitOk;
+    return problem.empty() ? kExitOk : kExitData;
 }
 
 }  // namespace

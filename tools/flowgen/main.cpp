@@ -202,7 +202,13 @@ int run(int argc, char** argv) {
         }
     }
     if (threaded) threaded->finish();
-    if (exporter) exporter->flush();
+    if (exporter) {
+        exporter->finish();
+        if (const std::string problem = exporter->problem(); !problem.empty()) {
+            fk::warn("--export: " + problem);
+            status = fk::kExitData;
+        }
+    }
     if (writer) writer->close();
     if (const uint64_t steps = probe.cache_stats().clock_steps_back)
         fk::warn("packet time went back by more than the idle timeout " + std::to_string(steps) +
