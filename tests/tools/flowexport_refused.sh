@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # Exporting to a port nothing listens on fails: the host answers ICMP port unreachable, which a
 # UDP socket reports only on a later send, so a small export (all its datagrams in one go)
 # must still wait for it. flowexport --ipfix / --v9 and flowgen --export exit 1 with one line

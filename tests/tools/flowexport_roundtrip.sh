@@ -1,3 +1,4 @@
+#!/usr/bin/env bash
 # flowexport --ipfix and --v9 to flowcapture: the flows come back as they were sent. IPFIX
 # keeps every field but the exporter and domain (the sender's); NetFlow v9 the NetFlow ones,
 # times to the millisecond. Layer-2 flows (GOOSE: MAC addresses and EtherType, no IP) come
