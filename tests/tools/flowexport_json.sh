@@ -15,3 +15,4 @@ expect_eq "$(python3 -c 'import json,sys; print(sum(1 for l in open(sys.argv[1])
     "$flows" "JSON objects"
 expect_eq "$(grep -c '"action":"reject"' "$TMP/out.jsonl")" 2 "rejected AWS flows in the JSON"
 expect_status 2 flowexport -q -r "$TMP/a.flows" --json --ipfix 127.0.0.1:9
+expect_status 2 flowexport -q -r "$TMP/a.flows" --clickhouse http://127.0.0.1:9 --batch 0

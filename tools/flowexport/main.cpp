@@ -195,6 +195,7 @@ int main(int argc, char** argv) {
             },
             "print the version");
         if (const auto done = fk::parse_command_line(app, argc, argv)) return *done;
+        if (o.batch == 0) throw fk::UsageError("--batch must be at least 1 row");
         return run(o);
     });
 }
