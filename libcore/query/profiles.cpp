@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "common/error.h"
+#include "filter/filter.h"
 
 namespace fk {
 
@@ -49,6 +50,19 @@ std::string profile_filter(const std::string& name, const std::string& explicit_
         throw UsageError("unknown profile '" + name + "' (looked in " + where + ")");
     }
     return found;
+}
+
+std::string filter_with_profile(const std::string& name, const std::string& explicit_path,
+                                const std::string& filter) {
+    const std::string pf = profile_filter(name, explicit_path);
+    try {
+        Filter::compile(pf);
+    } catch (const UsageError& e) {
+        throw UsageError("profile " + name + ": " + e.what());
+    }
+    if (filter.empty()) return pf;
+    Filter::compile(filter);
+    return "(" + pf + "\n) and (" + filter + "\n)";
 }
 
 }  // namespace fk

@@ -32,6 +32,26 @@ expect_eq "$status" 2 "unknown profile: status"
 flowreport summary -r "$TMP/s.flows" --profiles "$TMP/profiles" --profile web -o csv > "$TMP/out"
 grep -q '^all,2,18,17000$' "$TMP/out" || fail "profile totals: $(grep '^all' "$TMP/out")"
 grep -q '^# profile: web$' "$TMP/out" || fail "profile named"
+# A comment after a profile's filter, and a filter of one's own (from a file without a final
+# newline, with its comment): port 443 and tcp, 2 flows, in flowreport and flowquery.
+printf 'web = port 443   # https\n' > "$TMP/profiles"
+printf 'proto tcp # only tcp' > "$TMP/filter"
+flowreport summary -r "$TMP/s.flows" --profiles "$TMP/profiles" --profile web 'proto tcp' -o csv > "$TMP/out"
+grep -q '^all,2,18,17000$' "$TMP/out" || fail "profile with a comment: $(grep '^all' "$TMP/out")"
+expect_eq "$(flowquery -r "$TMP/s.flows" --profiles "$TMP/profiles" --profile web -f "$TMP/filter" -q -o csv:bytes | wc -l)" 2 \
+    "profile and -f with comments"
+# An error names the filter at fault, at its own column.
+set +e
+msg=$(flowquery -r "$TMP/s.flows" --profiles "$TMP/profiles" --profile web 'dst port foo' 2>&1); status=$?
+set -e
+expect_eq "$status" 2 "bad filter with a profile: status"
+expect_eq "$msg" "flowquery: filter: column 10: 'foo' is not a valid dport value" "bad filter with a profile"
+printf 'bad = proto tcp and\n' > "$TMP/profiles"
+set +e
+msg=$(flowreport top -r "$TMP/s.flows" --profiles "$TMP/profiles" --profile bad 2>&1); status=$?
+set -e
+expect_eq "$status" 2 "bad profile: status"
+expect_eq "$msg" "flowreport: profile bad: filter: column 15: expression expected at the end" "bad profile"
 
 # A directory with a corrupt file: the good file is reported, the bad one named in a warning
 # and counted in the report; exit 0.

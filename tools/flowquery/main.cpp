@@ -93,10 +93,7 @@ int main(int argc, char** argv) {
                 throw fk::UsageError("give the filter either as text or with -f");
             o.filter = fk::read_file_text(filter_file);
         }
-        if (!profile.empty()) {
-            const std::string pf = fk::profile_filter(profile, profiles_file);
-            o.filter = o.filter.empty() ? pf : "(" + pf + ") and (" + o.filter + ")";
-        }
+        if (!profile.empty()) o.filter = fk::filter_with_profile(profile, profiles_file, o.filter);
         if (check_only || dump_filter) {
             const fk::Filter f = fk::Filter::compile(o.filter);
             if (dump_filter) std::fputs(f.dump().c_str(), stdout);

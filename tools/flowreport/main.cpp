@@ -148,10 +148,8 @@ int main(int argc, char** argv) {
             if (!to.empty()) o.period.to = when(to, "--to", now);
             if (o.period.from >= o.period.to) throw fk::UsageError("--from must be before --to");
         }
-        if (!o.profile.empty()) {
-            const std::string pf = fk::profile_filter(o.profile, profiles_file);
-            o.filter = o.filter.empty() ? pf : "(" + pf + ") and (" + o.filter + ")";
-        }
+        if (!o.profile.empty())
+            o.filter = fk::filter_with_profile(o.profile, profiles_file, o.filter);
         // One report, written in each -w file's format (one pass for a PDF and a CSV).
         if (out_paths.empty()) out_paths.push_back("-");
         std::vector<fk::ReportFormat> formats;
