@@ -6,6 +6,12 @@
 
 namespace fk {
 
+// A non-negative double as a whole number, truncated; UINT64_MAX from 2^64 up (a cast would be
+// undefined there).
+constexpr uint64_t sat_whole(double v) {
+    return v >= 18446744073709551616.0 ? UINT64_MAX : static_cast<uint64_t>(v);
+}
+
 constexpr uint64_t sat_add(uint64_t a, uint64_t b) {
     const uint64_t s = a + b;
     return s | (0 - static_cast<uint64_t>(s < a));

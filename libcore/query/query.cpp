@@ -10,6 +10,7 @@
 
 #include "common/error.h"
 #include "common/io.h"
+#include "common/saturate.h"
 #include "common/time.h"
 #include "filter/filter.h"
 #include "format/summary.h"
@@ -80,8 +81,9 @@ std::string summary_footer(const Summary& m, const FlowInput& in, uint64_t proce
     auto num = [&](uint64_t v) { return std::string(buf, format_count(buf, v, !raw)); };
     const double secs =
         m.last > m.first && !m.empty() ? static_cast<double>(m.last - m.first) / 1e6 : 0;
-    const uint64_t bps = secs > 0 ? static_cast<uint64_t>(m.all.bytes * 8 / secs) : 0;
-    const uint64_t pps = secs > 0 ? static_cast<uint64_t>(m.all.packets / secs) : 0;
+    // In double: bytes * 8 wraps in 64 bits for counters past 2^61.
+    const uint64_t bps = secs > 0 ? sat_whole(static_cast<double>(m.all.bytes) * 8 / secs) : 0;
+    const uint64_t pps = secs > 0 ? sat_whole(static_cast<double>(m.all.packets) / secs) : 0;
     const uint64_t bpp = m.all.packets ? m.all.bytes / m.all.packets : 0;
     std::string s = "Summary: total flows: " + std::to_string(m.all.flows) +
                     ", total bytes: " + num(m.all.bytes) +

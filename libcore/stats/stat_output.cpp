@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "common/saturate.h"
 #include "common/time.h"
 #include "output/printer.h"
 #include "record/print.h"
@@ -26,14 +27,16 @@ std::string padl(const std::string& s, size_t w) {
     return s.size() >= w ? s : std::string(w - s.size(), ' ') + s;
 }
 
+// Rates are whole numbers, truncated as nfdump prints them, in every output format alike; a
+// rate past UINT64_MAX (counters near 2^64) is UINT64_MAX, "at least this much".
 struct Rates {
-    double pps, bps, bpp;
+    uint64_t pps, bps, bpp;
 };
 Rates rates(const AggValue& v) {
     const double secs = v.duration_seconds();
-    return {secs > 0 ? static_cast<double>(v.packets) / secs : 0,
-            secs > 0 ? static_cast<double>(v.bytes) * 8 / secs : 0,
-            v.packets ? static_cast<double>(v.bytes) / static_cast<double>(v.packets) : 0};
+    return {secs > 0 ? sat_whole(static_cast<double>(v.packets) / secs) : 0,
+            secs > 0 ? sat_whole(static_cast<double>(v.bytes) * 8 / secs) : 0,
+            v.packets ? v.bytes / v.packets : 0};
 }
 
 std::string fixed(double v, int decimals) {
@@ -70,13 +73,13 @@ void machine_row(const AggTable& t, uint32_t g, TableFormat f, std::string& out)
     if (f == TableFormat::kJson) {
         out += ",\"flows\":" + std::to_string(v.flows) +
                ",\"packets\":" + std::to_string(v.packets) +
-               ",\"bytes\":" + std::to_string(v.bytes) + ",\"bps\":" + fixed(r.bps, 0) +
-               ",\"pps\":" + fixed(r.pps, 0) + ",\"bpp\":" + fixed(r.bpp, 0) + ",\"first\":\"" +
-               first + "\",\"last\":\"" + last + "\"}\n";
+               ",\"bytes\":" + std::to_string(v.bytes) + ",\"bps\":" + std::to_string(r.bps) +
+               ",\"pps\":" + std::to_string(r.pps) + ",\"bpp\":" + std::to_string(r.bpp) +
+               ",\"first\":\"" + first + "\",\"last\":\"" + last + "\"}\n";
     } else {
         out += "," + std::to_string(v.flows) + "," + std::to_string(v.packets) + "," +
-               std::to_string(v.bytes) + "," + fixed(r.bps, 0) + "," + fixed(r.pps, 0) + "," +
-               fixed(r.bpp, 0) + "," + first + "," + last + "\n";
+               std::to_string(v.bytes) + "," + std::to_string(r.bps) + "," + std::to_string(r.pps) +
+               "," + std::to_string(r.bpp) + "," + first + "," + last + "\n";
     }
 }
 
@@ -130,9 +133,8 @@ std::string format_top(const AggTable& t, StatOrder order, size_t n, const StatP
                padl(count(v.flows, o.raw_numbers) + pct(v.flows, t.total_flows), 17) + " " +
                padl(count(v.packets, o.raw_numbers) + pct(v.packets, t.total_packets), 17) + " " +
                padl(count(v.bytes, o.raw_numbers) + pct(v.bytes, t.total_bytes), 17) + " " +
-               padl(count(static_cast<uint64_t>(r.pps), o.raw_numbers), 8) + " " +
-               padl(count(static_cast<uint64_t>(r.bps), o.raw_numbers), 8) + " " +
-               padl(std::to_string(static_cast<uint64_t>(r.bpp)), 6) + "\n";
+               padl(count(r.pps, o.raw_numbers), 8) + " " + padl(count(r.bps, o.raw_numbers), 8) +
+               " " + padl(std::to_string(r.bpp), 6) + "\n";
     }
     return out;
 }
@@ -160,10 +162,9 @@ std::string format_aggregated(const AggTable& t, StatOrder order, size_t n,
         out += padl(time_string(v.first), 24) + " " + padl(fixed(v.duration_seconds(), 3), 10);
         for (size_t p = 0; p < parts.size(); ++p) out += " " + padl(t.key_text(g, p), widths[p]);
         out += " " + padl(count(v.packets, o.raw_numbers), 8) + " " +
-               padl(count(v.bytes, o.raw_numbers), 8) + " " +
-               padl(count(static_cast<uint64_t>(r.bps), o.raw_numbers), 8) + " " +
-               padl(std::to_string(static_cast<uint64_t>(r.bpp)), 6) + " " +
-               padl(count(v.flows, o.raw_numbers), 6) + "\n";
+               padl(count(v.bytes, o.raw_numbers), 8) + " " + padl(count(r.bps, o.raw_numbers), 8) +
+               " " + padl(std::to_string(r.bpp), 6) + " " + padl(count(v.flows, o.raw_numbers), 6) +
+               "\n";
     }
     return out;
 }
