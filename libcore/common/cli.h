@@ -10,6 +10,15 @@
 
 namespace fk {
 
+// For unsigned counts: CLI11 would read "-1" as the largest value (2^64 - 1).
+inline const CLI::Validator kWholeNumber(
+    [](std::string& s) {
+        return s.find_first_not_of("0123456789") == std::string::npos && !s.empty()
+                   ? std::string()
+                   : "'" + s + "' is not a whole number (0, 1, 2, ...)";
+    },
+    "N");
+
 // The exit status when the program is done (help or version printed), nothing to go on.
 inline std::optional<int> parse_command_line(CLI::App& app, int argc, char** argv) {
     try {

@@ -66,6 +66,12 @@ set -e
 expect_eq "$status" 2 "bad filter status"
 [[ $msg == *"column 15: unknown keyword 'prot'"* ]] || fail "bad filter message: $msg"
 expect_status 2 flowquery --no-such-option
+# one answer a run, and counts are not negative (-1 read as 2^64 - 1 meant "no limit")
+expect_status 2 flowquery -r "$TMP/s.flows" -s srcip -A dstip
+expect_status 2 flowquery -r "$TMP/s.flows" -I -s srcip
+expect_status 2 flowquery -r "$TMP/s.flows" -a -I
+expect_status 2 flowquery -r "$TMP/s.flows" -s srcip -n -1
+expect_status 2 flowquery -r "$TMP/s.flows" -c -1
 # binary never goes to a terminal
 if command -v script >/dev/null; then
     msg=$(script -qec "$BIN/flowquery -r $TMP/s.flows -w -" /dev/null 2>&1 || true)

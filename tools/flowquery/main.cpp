@@ -66,8 +66,10 @@ int main(int argc, char** argv) {
         app.add_flag("-a", aggregate_5tuple, "aggregate by proto,srcip,srcport,dstip,dstport");
         app.add_option("-O,--order", o.order,
                        "sort by flows|packets|bytes|bps|pps|bpp|tstart|tend");
-        app.add_option("-n,--top", n, "Top-N count for -s (default 10); output limit otherwise");
-        app.add_option("-c,--count", o.count, "stop after N matching flows");
+        app.add_option("-n,--top", n, "Top-N count for -s (default 10); output limit otherwise")
+            ->check(fk::kWholeNumber);
+        app.add_option("-c,--count", o.count, "stop after N matching flows")
+            ->check(fk::kWholeNumber);
         app.add_option("-t,--window", window,
                        "nfdump window YYYY/MM/dd.hh:mm:ss[-...] (local time)");
         app.add_option("--from", from, "flows starting at or after TIME (ISO, or -1h, -2d)");
@@ -104,6 +106,9 @@ int main(int argc, char** argv) {
             if (!o.aggregate.empty()) throw fk::UsageError("-a and -A exclude each other");
             o.aggregate = "proto,srcip,srcport,dstip,dstport";
         }
+        // One answer a run: the others would be dropped without a word.
+        if (!o.stats.empty() + !o.aggregate.empty() + o.summary > 1)
+            throw fk::UsageError("-s, -A (-a) and -I exclude each other");
         if (n_set) {
             o.top_n = n;
             o.limit_n = n;
