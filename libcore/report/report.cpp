@@ -236,19 +236,6 @@ std::vector<int64_t> find_groups(const AggTable& a, const std::vector<uint32_t>&
     return found;
 }
 
-// The top groups of t by order, leaving out the group without a value (no SNI, no
-// application): n of them.
-std::vector<uint32_t> top_groups(const AggTable& t, StatOrder order, size_t n) {
-    auto g = t.sorted(order, n + 1);
-    std::vector<uint32_t> out;
-    for (uint32_t x : g) {
-        bool blank = false;
-        for (size_t p = 0; p < t.spec().parts.size(); ++p) blank |= t.key_text(x, p).empty();
-        if (!blank && out.size() < n) out.push_back(x);
-    }
-    return out;
-}
-
 std::string key_of(const AggTable& t, uint32_t g) {
     std::string k;
     for (size_t p = 0; p < t.spec().parts.size(); ++p) k += (p ? "," : "") + t.key_text(g, p);
@@ -259,7 +246,7 @@ Table top_table(const TopSpec& spec, const AggTable& t, const AggTable* prev, si
     Table tab;
     const std::string order(stat_order_name(spec.order));
     tab.id = "top-" + spec.key + "-" + order;
-    const auto groups = top_groups(t, spec.order, n);
+    const auto groups = t.top(spec.order, n);
     tab.title = "Top " + std::to_string(n) + " " + key_title(spec.key) + " by " + order;
     tab.columns = {"rank",    spec.key,    "flows", "flows %",
                    "packets", "packets %", "bytes", "bytes %"};
@@ -302,8 +289,8 @@ Table compare_table(const TopSpec& spec, const AggTable& a, const AggTable& b, s
         tab.columns.push_back(std::string(m) + " " + lb);
         tab.columns.push_back(std::string(m) + " change %");
     }
-    const auto ga = top_groups(a, spec.order, n);
-    const auto gb = top_groups(b, spec.order, n);
+    const auto ga = a.top(spec.order, n);
+    const auto gb = b.top(spec.order, n);
     const auto a_in_b = find_groups(a, ga, b);
     const auto b_in_a = find_groups(b, gb, a);
     auto row = [&](const std::string& key, const AggValue* va, const AggValue* vb) {

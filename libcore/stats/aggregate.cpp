@@ -615,6 +615,24 @@ std::vector<uint32_t> AggTable::sorted(StatOrder order, size_t n) const {
     return idx;
 }
 
+std::vector<uint32_t> AggTable::top(StatOrder order, size_t n) const {
+    std::vector<size_t> text_parts;
+    for (size_t p = 0; p < spec_.parts.size(); ++p)
+        if (field_info(spec_.parts[p].field).storage == Storage::Str) text_parts.push_back(p);
+    if (text_parts.empty()) return sorted(order, n);
+    const auto blank = [&](uint32_t g) {
+        for (const size_t p : text_parts)
+            if (key_text(g, p).empty()) return true;
+        return false;
+    };
+    size_t blanks = 0;
+    for (const uint32_t g : groups()) blanks += blank(g);
+    std::vector<uint32_t> out = sorted(order, n == 0 ? 0 : n + blanks);
+    std::erase_if(out, blank);
+    if (n != 0 && out.size() > n) out.resize(n);
+    return out;
+}
+
 std::string AggTable::key_text(uint32_t group, size_t part) const {
     const uint64_t* k = key(group);
     unsigned w = 0;

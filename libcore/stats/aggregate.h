@@ -95,6 +95,9 @@ class AggTable {
     // that output is the same for any number of threads); n = 0: all. A group is a number
     // valid until the table changes.
     std::vector<uint32_t> sorted(StatOrder order, size_t n) const;
+    // The top n groups as sorted() gives them, leaving out those without a value (a blank
+    // text key: the flows without an SNI are no "top SNI"); n = 0: all.
+    std::vector<uint32_t> top(StatOrder order, size_t n) const;
     // Every group, in table order (cheaper than sorted() when the order does not matter).
     std::vector<uint32_t> groups() const;
     const AggValue& value(uint32_t group) const { return entry(group).value; }

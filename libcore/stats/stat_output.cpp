@@ -101,7 +101,7 @@ std::string machine_table(const AggTable& t, const std::vector<uint32_t>& groups
 }  // namespace
 
 std::string format_top(const AggTable& t, StatOrder order, size_t n, const StatPrintOptions& o) {
-    const auto groups = t.sorted(order, n);
+    const auto groups = t.top(order, n);
     if (o.format != TableFormat::kText) return machine_table(t, groups, o);
     std::string out;
     std::string key_name;
