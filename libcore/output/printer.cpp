@@ -31,7 +31,7 @@ constexpr Token kTokens[] = {
     {"sa", Item::kField, FieldId::src, 15, "Src IP Addr"},
     {"da", Item::kField, FieldId::dst, 15, "Dst IP Addr"},
     {"sp", Item::kField, FieldId::sport, 6, "Src Pt"},
-    {"dp", Item::kField, FieldId::dport, 6, "Dst Pt"},
+    {"dp", Item::kDstPort, FieldId::dport, 6, "Dst Pt"},
     {"pkt", Item::kField, FieldId::packets, 8, "Packets"},
     {"ipkt", Item::kField, FieldId::packets, 8, "In Pkt"},
     {"byt", Item::kField, FieldId::bytes, 8, "Bytes"},
@@ -104,6 +104,13 @@ double derived(Item item, const FlowBlock& b, size_t i) {
 }
 
 // "10.0.0.1:443", "[2001:db8::1]:443"; ICMP ports as type.code.
+// A port as nfdump prints it: ICMP's (type * 256 + code, as NetFlow carries it) as type.code.
+size_t format_port(char* out, uint16_t port, uint8_t proto) {
+    if (proto == 1 || proto == 58)
+        return static_cast<size_t>(std::snprintf(out, 16, "%u.%u", port >> 8, port & 0xff));
+    return format_count(out, port, false);
+}
+
 size_t format_endpoint(char* out, const FlowBlock& b, size_t i, bool source) {
     const IpAddr& a = source ? column<FieldId::src>(b)[i] : column<FieldId::dst>(b)[i];
     const uint16_t port = source ? column<FieldId::sport>(b)[i] : column<FieldId::dport>(b)[i];
@@ -114,12 +121,7 @@ size_t format_endpoint(char* out, const FlowBlock& b, size_t i, bool source) {
     n += format_ip(out + n, a);
     if (v6) out[n++] = ']';
     out[n++] = ':';
-    if (proto == 1 || proto == 58) {
-        n += static_cast<size_t>(std::snprintf(out + n, 16, "%u.%u", port >> 8, port & 0xff));
-    } else {
-        n += format_count(out + n, port, false);
-    }
-    return n;
+    return n + format_port(out + n, port, proto);
 }
 
 FieldSet fields_of(const std::vector<RecordPrinter::Column>& cols) {
@@ -140,6 +142,10 @@ FieldSet fields_of(const std::vector<RecordPrinter::Column>& cols) {
                 break;
             case Item::kDstAddrPort:
                 set(FieldId::dst);
+                set(FieldId::dport);
+                set(FieldId::proto);
+                break;
+            case Item::kDstPort:
                 set(FieldId::dport);
                 set(FieldId::proto);
                 break;
@@ -379,6 +385,9 @@ void RecordPrinter::print_table_row(const FlowBlock& b, size_t i, std::string& o
                 break;
             case Item::kDstAddrPort:
                 n = format_endpoint(buf, b, i, false);
+                break;
+            case Item::kDstPort:
+                n = format_port(buf, column<FieldId::dport>(b)[i], column<FieldId::proto>(b)[i]);
                 break;
         }
         pad(out, buf, n, c.width);

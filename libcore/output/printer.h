@@ -39,6 +39,7 @@ class RecordPrinter {
         kFlows,
         kSrcAddrPort,
         kDstAddrPort,
+        kDstPort,  // as in kDstAddrPort: ICMP type.code
     };
     struct Column {
         Item item;

@@ -22,6 +22,8 @@ expect_eq "$(count 'bytes > 10k')" 2 "bytes > 10k"
 expect_eq "$(count 'duration >= 10')" 2 "duration"
 expect_eq "$(count 'flags S and not flags A')" 1 "syn only"
 expect_eq "$(count 'icmp type 3 and icmp code 1')" 1 "icmp"
+# fmt: %dp prints ICMP's type.code as %dap does (and nfdump)
+expect_eq "$(flowquery -r "$TMP/s.flows" -q 'proto icmp' -o 'fmt:%dap|%dp')" "8.8.8.8:3.1          |   3.1" "icmp %dp"
 expect_eq "$(count 'src as 64500 or dst as 64500')" 2 "as"
 expect_eq "$(count 'tos 16')" 1 "tos"
 
