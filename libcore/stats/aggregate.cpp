@@ -124,9 +124,14 @@ KeyPart parse_part(std::string_view name, std::vector<std::string_view>& rest, b
     }
     if (family != 0) {
         unsigned bits;
-        if (rest.empty() || !parse_bits(rest.front(), family == 4 ? 32 : 128, bits)) {
+        const unsigned max_bits = family == 4 ? 32 : 128;
+        if (rest.empty()) {
             throw UsageError("'" + std::string(name) + "' needs a prefix length, as " +
                              std::string(name) + (family == 4 ? "/24" : "/64"));
+        }
+        if (!parse_bits(rest.front(), max_bits, bits)) {
+            throw UsageError("'" + std::string(name) + "/" + std::string(rest.front()) +
+                             "': the prefix length is 0 to " + std::to_string(max_bits));
         }
         (family == 4 ? p.v4_bits : p.v6_bits) = bits;
         p.name += "/" + std::string(rest.front());

@@ -1,7 +1,9 @@
 // The top groups of a text key leave out the flows without a value: in flowquery -s sni as in
-// flowreport, the flows without an SNI are not the "top SNI", whatever their bytes.
+// flowreport, the flows without an SNI are not the "top SNI", whatever their bytes. And key
+// errors name what is wrong.
 #include <gtest/gtest.h>
 
+#include "common/error.h"
 #include "record/ipaddr.h"
 #include "stats/aggregate.h"
 
@@ -41,6 +43,23 @@ TEST(TopGroups, LeaveOutTheBlankTextKey) {
     AggTable src(KeySpec::parse("srcip", false));
     src.add(b, nullptr);
     EXPECT_EQ(src.top(StatOrder::kBytes, 0), src.sorted(StatOrder::kBytes, 0));
+}
+
+
+std::string key_error(const char* text) {
+    try {
+        KeySpec::parse(text, false);
+    } catch (const UsageError& e) {
+        return e.what();
+    }
+    return "";
+}
+
+TEST(KeySpecErrors, SayWhatIsWrongWithAPrefix) {
+    EXPECT_EQ(key_error("srcip4"), "'srcip4' needs a prefix length, as srcip4/24");
+    EXPECT_EQ(key_error("srcip4/33"), "'srcip4/33': the prefix length is 0 to 32");
+    EXPECT_EQ(key_error("dstip6/x"), "'dstip6/x': the prefix length is 0 to 128");
+    EXPECT_EQ(key_error("srcip4/24,dstport"), "");
 }
 
 }  // namespace
