@@ -248,7 +248,9 @@ void Filter::eval_node(int id, FlowBlock& b, uint8_t* m, unsigned depth) const {
                         } else if (n.kind == FilterNode::kBits) {
                             const V v = static_cast<V>(n.value);
                             for (size_t i = 0; i < rows; ++i) {
-                                const uint8_t hit = n.exact ? col[i] == v : (col[i] & v) == v;
+                                const uint8_t hit = n.exact ? col[i] == v
+                                                    : n.any ? (col[i] & v) != 0
+                                                            : (col[i] & v) == v;
                                 m[i] = or_into ? (m[i] | hit) : hit;
                             }
                         } else {
@@ -337,7 +339,11 @@ std::string Filter::dump_node(int id) const {
             return s + "]";
         }
         case FilterNode::kBits:
-            return fields() + (n.exact ? " == " : " has ") + std::to_string(n.value);
+            return fields() +
+                   (n.exact ? " == "
+                    : n.any ? " has any "
+                            : " has ") +
+                   std::to_string(n.value);
         case FilterNode::kAddr: {
             std::string s = fields() + " in [";
             for (size_t i = 0; i < n.prefixes.size(); ++i) {

@@ -60,7 +60,7 @@ struct FilterNode {
         kConst,    // value != 0: matches everything
         kCmp,      // integer column(s) op value
         kIn,       // integer column(s) in set
-        kBits,     // (column & value) == value, or == value when op is kEq-exact
+        kBits,     // (column & value) == value; != 0 when any; == value when exact
         kAddr,     // address column(s) within any of prefixes
         kDerived,  // derived op value
         kText,     // string column matches
@@ -72,6 +72,7 @@ struct FilterNode {
     uint8_t nfields = 0;
     CmpOp op = CmpOp::kEq;
     bool exact = false;  // kBits: equality instead of all-set
+    bool any = false;    // kBits: any bit set instead of all (under an odd number of nots)
     Derived derived = Derived::kDuration;
     uint8_t shift = 0;  // kIcmp
     uint64_t value = 0;

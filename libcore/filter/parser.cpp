@@ -151,9 +151,20 @@ class FilterParser {
     }
     int parse_not() {
         if (accept_word("not") || (peek().kind == Tok::kBang && ++i_)) {
-            return binary(FilterNode::kNot, parse_not(), -1);
+            const int operand = parse_not();
+            flip_flag_tests(operand);
+            return binary(FilterNode::kNot, operand, -1);
         }
         return parse_primary();
+    }
+    // nfdump 1.7 reads `flags XY` under an odd number of nots as "none of X Y set", so that
+    // `flags S and not flags AF` is "SYN without ACK or FIN": the leaf tests "any of X Y" and
+    // the not around it negates that. Each not flips every non-exact flags test below it.
+    void flip_flag_tests(int id) {
+        FilterNode& n = f_.nodes_[static_cast<size_t>(id)];
+        if (n.kind == FilterNode::kBits && !n.exact) n.any = !n.any;
+        if (n.left >= 0) flip_flag_tests(n.left);
+        if (n.right >= 0) flip_flag_tests(n.right);
     }
     int parse_primary() {
         if (peek().kind == Tok::kLParen) {

@@ -119,7 +119,8 @@ std::string Filter::sql_node(int id) const {
         case FilterNode::kBits:
             return per_field([&](FieldId f) {
                 const std::string v = std::to_string(as_column_type(f, n.value));
-                return n.exact ? col(f) + " = " + v : "bitAnd(" + col(f) + ", " + v + ") = " + v;
+                if (n.exact) return col(f) + " = " + v;
+                return "bitAnd(" + col(f) + ", " + v + (n.any ? ") != 0" : ") = " + v);
             });
         case FilterNode::kAddr:
             return per_field([&](FieldId f) {

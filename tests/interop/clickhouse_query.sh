@@ -25,6 +25,7 @@ filters=(
     "duration > 1" "pps > 10" "bps > 100k" "bpp < 60" "icmp type 8"
     "app tls" "app dns or app http" "sni *google*" "sni ~ '^www\.'" "http_host in [www.1kxun.com]"
     "dns_qname *.com" "action reject" "action accept and proto tcp"
+    "not flags AF" "proto tcp and not (flags AF or port 53)" "not not flags SA"
 )
 checked=0
 for f in "${filters[@]}"; do

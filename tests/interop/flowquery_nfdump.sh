@@ -49,6 +49,9 @@ filters=(
     "pps > 10|" "bpp > 500|" "bpp < 60|"
     "icmp type 8|icmp-type 8" "icmp type 3 and icmp code 3|icmp-type 3 and icmp-code 3"
     "tos > 0|" "proto tcp and packets > 5 and bytes < 10k|"
+    # nfdump: a flags test under an odd number of nots is "none of the listed flags".
+    "proto tcp and not flags AF|" "flags S and not flags AFRPU|" "not not flags AF|"
+    "not (flags AF and proto tcp)|" "not (flags AF or port 53)|" "not (proto udp or not flags SA)|"
 )
 fk_sum() { flowquery -r "$TMP/all.flows" -q -o csv:packets,bytes "$1" |
     awk -F, '{n++; p += $1; b += $2} END {printf "%d %d %d", n, p, b}'; }

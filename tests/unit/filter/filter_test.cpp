@@ -122,9 +122,20 @@ TEST(Filter, PrimitivesSelectTheRightFlows) {
         {"flags S", "014"},
         {"flags SA", "01"},
         {"flags =S", "4"},
-        // nfdump semantics: all listed flags set, so `not flags AFRPU` is only "not all of them";
-        // `flags =S` is the exact SYN-only test.
-        {"flags S and not flags AFRPU", "014"},
+        // nfdump 1.7: all listed flags set, but under an odd number of nots none of them, so
+        // that this is the SYN-only test; `flags =S` is its exact form.
+        {"flags S and not flags AFRPU", "4"},
+        {"not flags AF", "234"},
+        {"! flags AF", "234"},
+        {"not not flags AF", "0"},
+        {"not (not flags AF)", "0"},
+        {"not not not flags AF", "234"},
+        {"not (flags AF and proto tcp)", "234"},
+        {"not (flags AF or port 53)", "34"},
+        {"not (proto udp or not flags SP)", "0"},
+        {"proto tcp and not flags A", "4"},
+        {"not flags =S", "0123"},
+        {"not flags = SA", "0234"},
         {"flags X", ""},
         {"bytes > 1k", "01"},
         {"bytes >= 5000", "01"},
