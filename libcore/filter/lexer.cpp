@@ -11,7 +11,8 @@ bool is_space(char c) {
 }
 bool is_punct(char c) {
     return c == '(' || c == ')' || c == '[' || c == ']' || c == ',' || c == '!' || c == '=' ||
-           c == '<' || c == '>' || c == '~' || c == '"' || c == '\'' || c == '#';
+           c == '<' || c == '>' || c == '~' || c == '"' || c == '\'' || c == '#' || c == '&' ||
+           c == '|';
 }
 
 }  // namespace
@@ -63,6 +64,17 @@ std::vector<Token> tokenize(std::string_view s) {
                 continue;
             default:
                 break;
+        }
+        if (c == '&' || c == '|') {
+            // nfdump's && and ||; a single one is a typo, not a word character.
+            if (i + 1 >= s.size() || s[i + 1] != c) {
+                throw UsageError("filter: column " + std::to_string(col) + ": '" +
+                                 std::string(1, c) + "' must be doubled ('" + std::string(2, c) +
+                                 "')");
+            }
+            out.push_back({Tok::kOp, std::string(2, c), col});
+            i += 2;
+            continue;
         }
         if (c == '!' && (i + 1 >= s.size() || s[i + 1] != '=')) {
             out.push_back({Tok::kBang, "!", col});

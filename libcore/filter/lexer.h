@@ -17,7 +17,7 @@ enum class Tok {
     kRBracket,
     kComma,
     kBang,  // !
-    kOp,    // = == != > < >= <= ~
+    kOp,    // = == != > < >= <= ~ && ||
     kEnd,
 };
 
@@ -28,7 +28,7 @@ struct Token {
 };
 
 // Splits text into tokens; `#` starts a comment to the end of the line. Throws UsageError
-// ("column N: ...") on an unterminated string.
+// ("column N: ...") on an unterminated string or a lone & or |.
 std::vector<Token> tokenize(std::string_view text);
 
 }  // namespace fk::filter

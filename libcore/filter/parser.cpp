@@ -135,16 +135,25 @@ class FilterParser {
         return add(std::move(n));
     }
 
+    // `and` or `&&`; `or` or `||`.
+    bool peek_connective(std::string_view word, std::string_view op, size_t ahead = 0) const {
+        return peek_word(word, ahead) || (peek(ahead).kind == Tok::kOp && peek(ahead).text == op);
+    }
+    bool peek_and(size_t ahead = 0) const { return peek_connective("and", "&&", ahead); }
+    bool peek_or(size_t ahead = 0) const { return peek_connective("or", "||", ahead); }
+
     int parse_or() {
         int l = parse_and();
-        while (accept_word("or") || (peek().kind == Tok::kOp && peek().text == "||" && ++i_)) {
+        while (peek_or()) {
+            ++i_;
             l = binary(FilterNode::kOr, l, parse_and());
         }
         return l;
     }
     int parse_and() {
         int l = parse_not();
-        while (accept_word("and") || (peek().kind == Tok::kOp && peek().text == "&&" && ++i_)) {
+        while (peek_and()) {
+            ++i_;
             l = binary(FilterNode::kAnd, l, parse_not());
         }
         return l;
@@ -421,8 +430,8 @@ class FilterParser {
     int generic_term(const FieldInfo& f, size_t col) {
         if (f.storage == Storage::Str) return text_term(f.id, col);
         if (f.storage == Storage::Addr) return addr_term(f.id, col, true);
-        if (f.format == Format::Bool && !(peek().kind == Tok::kWord && !is_connective(peek())) &&
-            peek().kind != Tok::kOp) {
+        if (f.format == Format::Bool &&
+            (is_connective(peek()) || (peek().kind != Tok::kWord && peek().kind != Tok::kOp))) {
             FilterNode n = node(FilterNode::kCmp, col);
             n.fields[n.nfields++] = f.id;
             n.op = CmpOp::kNe;
@@ -434,8 +443,9 @@ class FilterParser {
     }
 
     bool is_connective(const Token& t) const {
+        if (t.kind == Tok::kOp) return t.text == "&&" || t.text == "||";
         const std::string w = lower(t.text);
-        return w == "and" || w == "or" || w == "not";
+        return t.kind == Tok::kWord && (w == "and" || w == "or" || w == "not");
     }
 
     int flags_term(size_t col) {

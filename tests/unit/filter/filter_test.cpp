@@ -181,6 +181,10 @@ TEST(Filter, PrimitivesSelectTheRightFlows) {
         {"proto tcp # trailing comment", "014"},
         {"PROTO TCP AND DST PORT 3389", "4"},
         {"src_as 64500 or dport 53", "02"},
+        {"proto tcp && port 443 || proto udp", "012"},
+        {"proto tcp&&port 443||proto udp", "012"},
+        {"ech && proto tcp", "4"},
+        {"ech||proto udp", "24"},
     };
     for (const auto& c : cases) EXPECT_EQ(selected(c.filter), c.rows) << "filter: " << c.filter;
 }
@@ -197,6 +201,8 @@ TEST(Filter, ErrorsPointAtTheColumn) {
         {"dns_qname ~ \"(\"", "column 13: bad regular expression"},
         {"proto tcp udp", "column 11: unexpected 'udp'"},
         {"flags Z", "column 7: 'Z' is not a set of TCP flags"},
+        {"proto tcp & port 80", "column 11: '&' must be doubled"},
+        {"proto tcp | port 80", "column 11: '|' must be doubled"},
     };
     for (const auto& [text, want] : bad) {
         try {
