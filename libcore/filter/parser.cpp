@@ -463,27 +463,41 @@ class FilterParser {
         return add(std::move(n));
     }
 
+    // A direction qualifier, then the term: `src port 80`, `in if 3`, and as in nfdump
+    // `src or dst port 80` (either side, as without a qualifier) and `src and dst port 80`
+    // (both sides: the term is read once for each).
     int parse_term() {
-        const Token& first = peek();
-        const size_t col = first.column;
-        Dir dir = Dir::kEither;
-        std::string k = lower(first.text);
-        if ((k == "src" || k == "dst") && peek(1).kind == Tok::kWord) {
-            const std::string next = lower(peek(1).text);
+        const size_t col = peek().column;
+        const std::string k = lower(peek().text);
+        if (k == "src" || k == "dst") {
+            const bool pair =
+                (peek_and(1) || peek_or(1)) && peek_word(k == "src" ? "dst" : "src", 2);
+            const size_t q = pair ? 3 : 1;
             static const char* const qualified[] = {"ip",   "host", "net", "port", "as",
                                                     "vlan", "mask", "tos", "mac",  "if"};
-            if (std::find(std::begin(qualified), std::end(qualified), next) !=
-                std::end(qualified)) {
-                dir = k == "src" ? Dir::kSrc : Dir::kDst;
-                ++i_;
-                k = next;
+            if (peek(q).kind == Tok::kWord &&
+                std::find(std::begin(qualified), std::end(qualified), lower(peek(q).text)) !=
+                    std::end(qualified)) {
+                const bool both = pair && peek_and(1);
+                i_ += q;
+                if (!pair) return term(k == "src" ? Dir::kSrc : Dir::kDst, col);
+                if (!both) return term(Dir::kEither, col);
+                const size_t start = i_;
+                const int src = term(Dir::kSrc, col);
+                i_ = start;
+                return binary(FilterNode::kAnd, src, term(Dir::kDst, col));
             }
         } else if ((k == "in" || k == "out") && peek_word("if", 1)) {
-            dir = k == "in" ? Dir::kIn : Dir::kOut;
             ++i_;
-            k = "if";
+            return term(k == "in" ? Dir::kIn : Dir::kOut, col);
         }
-        ++i_;
+        return term(Dir::kEither, col);
+    }
+
+    // The term whose keyword is the current token; col is where its qualifier started.
+    int term(Dir dir, size_t col) {
+        const Token& first = take();
+        std::string k = lower(first.text);
         auto pick = [&](FieldId s, FieldId d) -> Columns {
             if (dir == Dir::kSrc || dir == Dir::kIn) return s;
             if (dir == Dir::kDst || dir == Dir::kOut) return d;

@@ -26,7 +26,7 @@ filters=(
     "app tls" "app dns or app http" "sni *google*" "sni ~ '^www\.'" "http_host in [www.1kxun.com]"
     "dns_qname *.com" "action reject" "action accept and proto tcp"
     "not flags AF" "proto tcp and not (flags AF or port 53)" "not not flags SA"
-    "proto tcp && port 443 || proto udp"
+    "proto tcp && port 443 || proto udp" "src and dst port > 1024" "src or dst port 53"
 )
 checked=0
 for f in "${filters[@]}"; do

@@ -52,6 +52,9 @@ filters=(
     # nfdump: a flags test under an odd number of nots is "none of the listed flags".
     "proto tcp and not flags AF|" "flags S and not flags AFRPU|" "not not flags AF|"
     "not (flags AF and proto tcp)|" "not (flags AF or port 53)|" "not (proto udp or not flags SA)|"
+    "src and dst port > 1024|" "src or dst port 53|" "dst or src ip $A|"
+    "src and dst net 192.168.0.0/16|" "src and dst net 10.0.0.0 255.0.0.0|"
+    "src and dst port in [53 123 5353]|" "src && dst port < 1024|"
 )
 fk_sum() { flowquery -r "$TMP/all.flows" -q -o csv:packets,bytes "$1" |
     awk -F, '{n++; p += $1; b += $2} END {printf "%d %d %d", n, p, b}'; }
@@ -66,7 +69,8 @@ for row in "${filters[@]}"; do
     checked=$((checked + 1))
 done
 # Filters that hold '|', given to both as written.
-same=("proto tcp && port 443 || proto udp" "port 53 || port 853 && ! proto udp")
+same=("proto tcp && port 443 || proto udp" "port 53 || port 853 && ! proto udp"
+    "src || dst port 53 && ! proto udp")
 for f in "${same[@]}"; do
     expect_eq "$(fk_sum "$f")" "$(nf_sum "$f")" "filter '$f' (flows packets bytes)"
     checked=$((checked + 1))

@@ -107,6 +107,17 @@ TEST(Filter, PrimitivesSelectTheRightFlows) {
         {"src ip 10.0.0.1", "0"},
         {"dst ip 10.0.0.1", "1"},
         {"src 10.0.0.1", "0"},
+        // nfdump's two-sided qualifiers.
+        {"src or dst ip 8.8.8.8", "3"},
+        {"dst or src port 443", "01"},
+        {"src and dst port > 1000", "4"},
+        {"src && dst port > 1000", "4"},
+        {"src || dst port 53", "2"},
+        {"src and dst ip in [10.1.2.3 8.8.8.8]", "3"},
+        {"src and dst net 10.0.0.0/8", ""},
+        {"src and dst net 10.0.0.0 255.0.0.0 or src and dst as 0", "1234"},
+        {"not src and dst port > 1000", "0123"},
+        {"src and dst port in [443 40000]", "01"},
         {"net 10.0.0.0/8", "0134"},
         {"src net 10.0.0.0/24", "04"},
         {"dst net 10.0.0.0 255.0.0.0", "1"},
@@ -203,6 +214,7 @@ TEST(Filter, ErrorsPointAtTheColumn) {
         {"flags Z", "column 7: 'Z' is not a set of TCP flags"},
         {"proto tcp & port 80", "column 11: '&' must be doubled"},
         {"proto tcp | port 80", "column 11: '|' must be doubled"},
+        {"src and dst 10.0.0.1", "column 5: 'and' is not an IP address"},
     };
     for (const auto& [text, want] : bad) {
         try {
