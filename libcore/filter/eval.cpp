@@ -96,8 +96,10 @@ void addr_column(const IpAddr* c, size_t n, const std::vector<Prefix>& prefixes,
     if (prefixes.size() <= 8) {
         for (const Prefix& p : prefixes) {
             const IpAddr mask = IpAddr{~0ull, ~0ull}.masked(p.bits);
+            const bool v6_only = p.excludes_v4();
             for (size_t i = 0; i < n; ++i) {
-                m[i] |= ((c[i].hi & mask.hi) == p.addr.hi) & ((c[i].lo & mask.lo) == p.addr.lo);
+                m[i] |= ((c[i].hi & mask.hi) == p.addr.hi) & ((c[i].lo & mask.lo) == p.addr.lo) &
+                        !(v6_only && c[i].is_v4());
             }
         }
         return;
@@ -116,6 +118,8 @@ void addr_column(const IpAddr* c, size_t n, const std::vector<Prefix>& prefixes,
     for (auto& v : by_len) std::sort(v.begin(), v.end());
     for (size_t i = 0; i < n; ++i) {
         for (size_t k = 0; k < lengths.size() && !m[i]; ++k) {
+            // Shorter than /96, the only prefix holding an IPv4 address excludes IPv4.
+            if (lengths[k] < 96 && c[i].is_v4()) continue;
             m[i] = std::binary_search(by_len[k].begin(), by_len[k].end(), c[i].masked(lengths[k]));
         }
     }

@@ -42,6 +42,10 @@ enum class Derived : uint8_t { kDuration, kBps, kPps, kBpp };
 struct Prefix {
     IpAddr addr;    // already masked
     unsigned bits;  // of 128
+
+    // IPv4 is stored mapped into ::ffff:0:0/96, so an IPv6 prefix shorter than that (`::/0`)
+    // holds every IPv4 address; written as IPv6, it must select IPv6 addresses only.
+    constexpr bool excludes_v4() const { return bits < 96 && IpAddr::v4(0).masked(bits) == addr; }
 };
 
 // A predicate on text, evaluated once per dictionary entry of a block.

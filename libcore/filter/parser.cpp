@@ -327,9 +327,12 @@ class FilterParser {
     Prefix parse_prefix(const Token& t, bool allow_mask_word) {
         std::string_view text = t.text;
         const size_t slash = text.find('/');
-        const auto addr = parse_ip(text.substr(0, slash));
-        if (!addr) error(t, "'" + std::string(text.substr(0, slash)) + "' is not an IP address");
-        const bool v4 = addr->is_v4();
+        const std::string_view written = text.substr(0, slash);
+        const auto addr = parse_ip(written);
+        if (!addr) error(t, "'" + std::string(written) + "' is not an IP address");
+        // The notation decides how the length counts: of 32 bits for IPv4, of all 128 for
+        // IPv6, where ::ffff:0:0/96 holds every IPv4 address (IPv4-mapped, as stored).
+        const bool v4 = written.find(':') == std::string_view::npos;
         unsigned len = v4 ? 32 : 128;
         if (slash != std::string_view::npos) {
             uint64_t l;

@@ -35,6 +35,11 @@ std::string fixed16(const IpAddr& a) {
     return std::string("toFixedString(unhex('") + hex + "'), 16)";
 }
 
+// Whether an address column holds IPv4 (mapped into ::ffff:0:0/96).
+std::string is_v4(const std::string& column) {
+    return "(substring(" + column + ", 1, 12) = unhex('00000000000000000000FFFF'))";
+}
+
 // A glob of the filter language (* and ?) as a LIKE pattern.
 std::string like_pattern(std::string_view glob) {
     std::string out;
@@ -132,7 +137,8 @@ std::string Filter::sql_node(int id) const {
                     const IpAddr mask = IpAddr{~0ull, ~0ull}.masked(p.bits);
                     const IpAddr last{p.addr.hi | ~mask.hi, p.addr.lo | ~mask.lo};
                     s += (i ? " OR " : "") + std::string("(") + col(f) + " BETWEEN " +
-                         fixed16(p.addr) + " AND " + fixed16(last) + ")";
+                         fixed16(p.addr) + " AND " + fixed16(last) +
+                         (p.excludes_v4() ? " AND NOT " + is_v4(col(f)) : "") + ")";
                 }
                 return s.empty() ? std::string("0") : s;
             });
@@ -174,7 +180,7 @@ std::string Filter::sql_node(int id) const {
                 return s.empty() ? std::string("0") : s;
             });
         case FilterNode::kFamily: {
-            const std::string v4 = "substring(`src`, 1, 12) = unhex('00000000000000000000FFFF')";
+            const std::string v4 = is_v4("`src`");
             if (n.value == 4) return "(" + v4 + ")";
             const std::string zero = fixed16(IpAddr{0, 0});
             return "(NOT (" + v4 + ") AND NOT (`src` = " + zero + " AND `dst` = " + zero + "))";

@@ -27,6 +27,7 @@ filters=(
     "dns_qname *.com" "action reject" "action accept and proto tcp"
     "not flags AF" "proto tcp and not (flags AF or port 53)" "not not flags SA"
     "proto tcp && port 443 || proto udp" "src and dst port > 1024" "src or dst port 53"
+    "net ::/0" "not net ::/1" "src net ::/64" "net ::ffff:0:0/96" "dst net ::ffff:10.0.0.0/104"
 )
 checked=0
 for f in "${filters[@]}"; do

@@ -55,6 +55,10 @@ filters=(
     "src and dst port > 1024|" "src or dst port 53|" "dst or src ip $A|"
     "src and dst net 192.168.0.0/16|" "src and dst net 10.0.0.0 255.0.0.0|"
     "src and dst port in [53 123 5353]|" "src && dst port < 1024|"
+    # nfdump keeps IPv4 as ::a.b.c.d, so its own IPv6 prefixes holding ::/96 select IPv4 too;
+    # flowkit's select IPv6 only, and ::ffff:0:0/96 is every IPv4 address.
+    "net ::/0|ipv6" "not net ::/0|not ipv6" "net ::/1|net ::/1 and ipv6"
+    "src net ::/64|src net ::/64 and ipv6" "net ::ffff:0:0/96|ipv4"
 )
 fk_sum() { flowquery -r "$TMP/all.flows" -q -o csv:packets,bytes "$1" |
     awk -F, '{n++; p += $1; b += $2} END {printf "%d %d %d", n, p, b}'; }

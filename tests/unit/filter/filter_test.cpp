@@ -122,6 +122,20 @@ TEST(Filter, PrimitivesSelectTheRightFlows) {
         {"src net 10.0.0.0/24", "04"},
         {"dst net 10.0.0.0 255.0.0.0", "1"},
         {"net 2001:db8::/32", "2"},
+        // IPv4 is stored as ::ffff:a.b.c.d: an IPv6 prefix selects IPv6 only, and
+        // ::ffff:0:0/96 is every IPv4 address.
+        {"net ::/0", "2"},
+        {"net ::/1", "2"},
+        {"src net ::/64", ""},
+        {"not net ::/0", "0134"},
+        {"net ::ffff:0:0/96", "0134"},
+        {"net ::ffff:10.0.0.0/104", "0134"},
+        {"dst net ::ffff:10.0.0.0/104", "1"},
+        {"ip ::ffff:10.0.0.1", "01"},
+        {"net 0.0.0.0/0", "0134"},
+        {"src ip in [::/0 1.0.0.1 1.0.0.2 1.0.0.3 1.0.0.4 1.0.0.5 1.0.0.6 1.0.0.7 1.0.0.8]", "2"},
+        {"src ip in [::/1 ::ffff:0:0/96 1.0.0.2 1.0.0.3 1.0.0.4 1.0.0.5 1.0.0.6 1.0.0.7 1.0.0.8]",
+         "01234"},
         {"ip in [10.0.0.9 8.8.8.8, 2001:db8::1]", "234"},
         {"port 443", "01"},
         {"dst port 443", "0"},
@@ -215,6 +229,7 @@ TEST(Filter, ErrorsPointAtTheColumn) {
         {"proto tcp & port 80", "column 11: '&' must be doubled"},
         {"proto tcp | port 80", "column 11: '|' must be doubled"},
         {"src and dst 10.0.0.1", "column 5: 'and' is not an IP address"},
+        {"net ::/129", "column 5: bad prefix length"},
     };
     for (const auto& [text, want] : bad) {
         try {
