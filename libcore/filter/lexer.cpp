@@ -1,5 +1,7 @@
 #include "filter/lexer.h"
 
+#include <algorithm>
+
 #include "common/error.h"
 
 namespace fk::filter {
@@ -16,6 +18,18 @@ bool is_punct(char c) {
 }
 
 }  // namespace
+
+std::string position(std::string_view text, size_t offset) {
+    const size_t last = text.find_last_not_of("\r\n");
+    if (last == std::string_view::npos || text.rfind('\n', last) == std::string_view::npos) {
+        return "column " + std::to_string(offset);
+    }
+    const std::string_view before = text.substr(0, std::min(offset - 1, text.size()));
+    const size_t nl = before.rfind('\n');
+    const size_t line = 1 + static_cast<size_t>(std::count(before.begin(), before.end(), '\n'));
+    const size_t column = nl == std::string_view::npos ? offset : offset - 1 - nl;
+    return "line " + std::to_string(line) + ", column " + std::to_string(column);
+}
 
 std::vector<Token> tokenize(std::string_view s) {
     std::vector<Token> out;
@@ -34,8 +48,7 @@ std::vector<Token> tokenize(std::string_view s) {
         if (c == '"' || c == '\'') {
             const size_t end = s.find(c, i + 1);
             if (end == std::string_view::npos) {
-                throw UsageError("filter: column " + std::to_string(col) +
-                                 ": string not terminated");
+                throw UsageError("filter: " + position(s, col) + ": string not terminated");
             }
             out.push_back({Tok::kString, std::string(s.substr(i + 1, end - i - 1)), col});
             i = end + 1;
@@ -68,9 +81,8 @@ std::vector<Token> tokenize(std::string_view s) {
         if (c == '&' || c == '|') {
             // nfdump's && and ||; a single one is a typo, not a word character.
             if (i + 1 >= s.size() || s[i + 1] != c) {
-                throw UsageError("filter: column " + std::to_string(col) + ": '" +
-                                 std::string(1, c) + "' must be doubled ('" + std::string(2, c) +
-                                 "')");
+                throw UsageError("filter: " + position(s, col) + ": '" + std::string(1, c) +
+                                 "' must be doubled ('" + std::string(2, c) + "')");
             }
             out.push_back({Tok::kOp, std::string(2, c), col});
             i += 2;
@@ -93,7 +105,14 @@ std::vector<Token> tokenize(std::string_view s) {
         out.push_back({Tok::kWord, std::string(s.substr(i, j - i)), col});
         i = j;
     }
-    out.push_back({Tok::kEnd, "", s.size() + 1});
+    // The end is right after the last token, not after trailing comments and blank lines.
+    size_t end = 1;
+    if (!out.empty()) {
+        const Token& t = out.back();
+        end = t.kind == Tok::kString ? s.find(s[t.offset - 1], t.offset) + 2
+                                     : t.offset + t.text.size();
+    }
+    out.push_back({Tok::kEnd, "", end});
     return out;
 }
 

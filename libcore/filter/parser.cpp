@@ -85,7 +85,8 @@ struct Columns {
 
 class FilterParser {
   public:
-    FilterParser(std::vector<Token> toks, Filter& f) : t_(std::move(toks)), f_(f) {}
+    FilterParser(std::string_view text, Filter& f)
+        : text_(text), t_(filter::tokenize(text)), f_(f) {}
 
     int parse() {
         if (peek().kind == Tok::kEnd) {
@@ -102,7 +103,7 @@ class FilterParser {
     const Token& peek(size_t ahead = 0) const { return t_[std::min(i_ + ahead, t_.size() - 1)]; }
     const Token& take() { return t_[std::min(i_++, t_.size() - 1)]; }
     [[noreturn]] void error(const Token& t, const std::string& what) const {
-        throw UsageError("filter: column " + std::to_string(t.column) + ": " + what);
+        throw UsageError("filter: " + filter::position(text_, t.offset) + ": " + what);
     }
     static std::string lower(std::string s) {
         for (auto& c : s) {
@@ -470,7 +471,7 @@ class FilterParser {
     // `src or dst port 80` (either side, as without a qualifier) and `src and dst port 80`
     // (both sides: the term is read once for each).
     int parse_term() {
-        const size_t col = peek().column;
+        const size_t col = peek().offset;
         const std::string k = lower(peek().text);
         if (k == "src" || k == "dst") {
             const bool pair =
@@ -569,6 +570,7 @@ class FilterParser {
         error(first, "unknown keyword '" + first.text + "'");
     }
 
+    std::string_view text_;
     std::vector<Token> t_;
     size_t i_ = 0;
     Filter& f_;
@@ -585,7 +587,7 @@ Filter::Filter() {
 Filter Filter::compile(std::string_view text) {
     Filter f;
     f.nodes_.clear();
-    FilterParser p(filter::tokenize(text), f);
+    FilterParser p(text, f);
     f.root_ = p.parse();
     // Each column leaf's answer for a zero / empty value, used for columns a block does not
     // store: evaluate the leaf on one default row.

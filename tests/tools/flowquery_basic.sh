@@ -67,6 +67,13 @@ msg=$(flowquery -r "$TMP/s.flows" 'proto tcp and prot udp' 2>&1); status=$?
 set -e
 expect_eq "$status" 2 "bad filter status"
 [[ $msg == *"column 15: unknown keyword 'prot'"* ]] || fail "bad filter message: $msg"
+# a filter file of several lines: line and column
+printf 'proto tcp  # first\nand foo 3\n' > "$TMP/f2"
+set +e
+msg=$(flowquery -r "$TMP/s.flows" -f "$TMP/f2" 2>&1); status=$?
+set -e
+expect_eq "$status" 2 "bad filter file status"
+[[ $msg == *"filter: line 2, column 5: unknown keyword 'foo'"* ]] || fail "bad filter file message: $msg"
 expect_status 2 flowquery --no-such-option
 # one answer a run, and counts are not negative (-1 read as 2^64 - 1 meant "no limit")
 expect_status 2 flowquery -r "$TMP/s.flows" -s srcip -A dstip

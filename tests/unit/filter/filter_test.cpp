@@ -230,6 +230,12 @@ TEST(Filter, ErrorsPointAtTheColumn) {
         {"proto tcp | port 80", "column 11: '|' must be doubled"},
         {"src and dst 10.0.0.1", "column 5: 'and' is not an IP address"},
         {"net ::/129", "column 5: bad prefix length"},
+        // A filter file: line and column once there are several lines.
+        {"proto tcp  # first\nand foo 3\n", "line 2, column 5: unknown keyword 'foo'"},
+        {"proto tcp\nand\n# end\n", "line 2, column 4: expression expected at the end"},
+        {"proto tcp\r\nand sni \"abc", "line 2, column 9: string not terminated"},
+        {"\n\nproto tcp &\n", "line 3, column 11: '&' must be doubled"},
+        {"proto tcp and foo 3\n", "filter: column 15: unknown keyword"},
     };
     for (const auto& [text, want] : bad) {
         try {
