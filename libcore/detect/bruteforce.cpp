@@ -119,15 +119,16 @@ class Brute final : public WindowedMethod<Brute, BruteEntry> {
         const std::string base = ip_term("src", k.a) + " and " + ip_term("dst", k.b) +
                                  " and dst port " + std::to_string(k.x) +
                                  " and proto tcp and flags A";
-        ev.filter = base + " and duration < " + std::to_string(c_.max_duration) + " and " +
+        // Durations in the filter language are milliseconds, as in nfdump.
+        ev.filter = base + " and duration < " + std::to_string(c_.max_duration * 1000) + " and " +
                     time_clause(e.first, e.last);
         if (e.success_start) {
             ev.count("success_seconds", (e.success_end - e.success_start) / kSec);
             ev.count("success_bytes", e.success_bytes);
             ev.note("success_time", time_string(e.success_start));
             ev.note("success_filter",
-                    base + " and duration >= " + std::to_string(c_.success_duration) + " and " +
-                        time_clause(e.success_start, e.success_start));
+                    base + " and duration >= " + std::to_string(c_.success_duration * 1000) +
+                        " and " + time_clause(e.success_start, e.success_start));
         }
         ev.attack = "T1110.001";
         emit(std::move(ev));

@@ -62,8 +62,9 @@ bool parse_scaled_number(std::string_view t, uint64_t& out) {
         if (c < '0' || c > '9') return false;
         digits = true;
         if (!dot) {
-            if (whole > (UINT64_MAX - 9) / 10) return false;
-            whole = whole * 10 + static_cast<uint64_t>(c - '0');
+            const auto digit = static_cast<uint64_t>(c - '0');
+            if (whole > (UINT64_MAX - digit) / 10) return false;
+            whole = whole * 10 + digit;
         } else if (frac_div < 1000'000'000'000ull) {
             frac = frac * 10 + static_cast<uint64_t>(c - '0');
             frac_div *= 10;
@@ -411,11 +412,21 @@ class FilterParser {
         const Token& t = value_token("a number");
         uint64_t v;
         if (d == Derived::kDuration) {
-            // Seconds, fractions allowed ("0.5").
+            // Milliseconds as in nfdump (`duration > 1000` is a second), or with a unit: 1.5s,
+            // 500ms. Kept in seconds, as evaluation computes durations.
+            std::string s = lower(t.text);
+            double unit = 1e-3;
+            if (s.ends_with("ms")) {
+                s.resize(s.size() - 2);
+            } else if (s.ends_with('s')) {
+                s.pop_back();
+                unit = 1;
+            }
             char* end = nullptr;
-            const std::string s = t.text;
-            n.real = std::strtod(s.c_str(), &end);
-            if (end == s.c_str() || *end != '\0' || n.real < 0) error(t, "bad duration");
+            const double v = std::strtod(s.c_str(), &end);
+            if (s.empty() || end != s.c_str() + s.size() || !(v >= 0) || std::isinf(v))
+                error(t, "'" + t.text + "' is not a duration (milliseconds, or 1.5s, 500ms)");
+            n.real = v * unit;
         } else {
             if (!parse_scaled_number(t.text, v)) error(t, "'" + t.text + "' is not a number");
             n.real = static_cast<double>(v);

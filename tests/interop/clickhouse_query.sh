@@ -22,7 +22,7 @@ filters=(
     "net 192.168.0.0/16" "src net 10.0.0.0/8 or dst net 172.16.0.0/12" "net 2001::/16"
     "ip $A" "host $A and port 443" "port in [80 443 8080]" "src port < 1024"
     "bytes > 1000" "packets = 1" "bytes >= 1M" "flags S and not flags A" "flags SA"
-    "duration > 1" "pps > 10" "bps > 100k" "bpp < 60" "icmp type 8"
+    "duration > 1000" "duration < 0.5s" "pps > 10" "bps > 100k" "bpp < 60" "icmp type 8"
     "app tls" "app dns or app http" "sni *google*" "sni ~ '^www\.'" "http_host in [www.1kxun.com]"
     "dns_qname *.com" "action reject" "action accept and proto tcp"
     "not flags AF" "proto tcp and not (flags AF or port 53)" "not not flags SA"

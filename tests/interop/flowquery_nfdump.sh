@@ -45,7 +45,7 @@ filters=(
     "proto tcp and dst port 443 and bytes > 1000|"
     "(proto udp and port 53) or (proto tcp and port 853)|"
     "not (port 80 or port 443)|" "src port 53 or dst port 53|" "! proto udp|"
-    "duration > 1|duration > 1000" "duration < 0.1|duration < 100" "duration >= 60|duration >= 60000"
+    "duration > 1000|" "duration < 100|" "duration >= 60s|duration >= 60000"
     "pps > 10|" "bpp > 500|" "bpp < 60|"
     "icmp type 8|icmp-type 8" "icmp type 3 and icmp code 3|icmp-type 3 and icmp-code 3"
     "tos > 0|" "proto tcp and packets > 5 and bytes < 10k|"

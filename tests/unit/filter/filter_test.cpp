@@ -164,13 +164,18 @@ TEST(Filter, PrimitivesSelectTheRightFlows) {
         {"flags X", ""},
         {"bytes > 1k", "01"},
         {"bytes >= 5000", "01"},
+        {"bytes < 18446744073709551615", "01234"},  // up to 2^64 - 1
         {"packets < 4", "234"},
         {"packets = 10", "0"},
         {"packets eq 10", "0"},
         {"bytes gt 1K and packets lt 9", "1"},
-        {"duration > 5", "01"},
-        {"duration < 0.5", "24"},
-        {"bps > 4000", "1"},  // row 0 is exactly 4000
+        {"duration > 5000", "01"},  // milliseconds, as in nfdump
+        {"duration > 5s", "01"},
+        {"duration < 500", "24"},
+        {"duration < 0.5s", "24"},
+        {"duration < 500ms", "24"},
+        {"duration > 5", "013"},  // 5 ms: the 1 s flow too
+        {"bps > 4000", "1"},      // row 0 is exactly 4000
         {"bpp > 1000", "1"},
         {"pps >= 1", "03"},
         {"ipv4", "0134"},
