@@ -15,19 +15,10 @@ grep -q '"severity":"critical".*"method":"cryptojacking"\|"method":"cryptojackin
 [ -s "$TMP/ref.state" ] || fail "the reference run saved no state"
 
 for sig in TERM INT; do
-    mkfifo "$TMP/in.$sig"
-    # A script's background job starts with SIGINT ignored (and flowdetect keeps it so).
-    python3 -c 'import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])' \
-        flowdetect --state "$TMP/$sig.state" -s ot.segments=10.0.0.0/8 < "$TMP/in.$sig" \
-        > "$TMP/$sig.json" 2> "$TMP/$sig.err" &
-    pid=$!
-    exec 3> "$TMP/in.$sig"
-    cat "$TMP/x.flows" >&3
-    wait_read $pid "$size"
-    kill -$sig $pid
-    set +e; wait $pid; rc=$?; set -e
-    exec 3>&-
-    expect_eq "$rc" 0 "exit status after SIG$sig"
+    feed_and_hold "$TMP/x.flows" "$TMP/$sig.json" "$TMP/$sig.err" \
+        flowdetect --state "$TMP/$sig.state" -s ot.segments=10.0.0.0/8
+    stop_held $sig
+    expect_eq "$status" 0 "exit status after SIG$sig"
     cmp -s "$TMP/$sig.json" "$TMP/ref.json" || fail "SIG$sig: the events differ from the end of input's"
     cmp -s "$TMP/$sig.state" "$TMP/ref.state" || fail "SIG$sig: the state differs from the end of input's"
     grep -q "^flowdetect: $(flowquery -r "$TMP/x.flows" -q -o csv:packets | wc -l) flows" "$TMP/$sig.err" ||
@@ -52,12 +43,8 @@ printf '%s\n' $attacker > "$TMP/list.txt"
 cat "$TMP/x.flows" "$TMP/x.flows" |
     flowdetect -q -m blacklist -b "$TMP/list.txt" -o text > "$TMP/bl-ref.txt"
 [ -s "$TMP/bl-ref.txt" ] || fail "the list matches nothing"
-mkfifo "$TMP/in.hup"
-flowdetect -m blacklist -b "$TMP/list.txt" -o text < "$TMP/in.hup" > "$TMP/hup.txt" 2> "$TMP/hup.err" &
-pid=$!
-exec 3> "$TMP/in.hup"
-cat "$TMP/x.flows" >&3
-wait_read $pid "$size"
+feed_and_hold "$TMP/x.flows" "$TMP/hup.txt" "$TMP/hup.err" \
+    flowdetect -m blacklist -b "$TMP/list.txt" -o text
 printf 'partial-write 203.0.\n' > "$TMP/list.txt"
 kill -HUP $pid
 sleep 0.2

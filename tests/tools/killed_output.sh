@@ -17,20 +17,11 @@ for cmd in "flowquery -w OUT" "flowimport --format aws -w OUT -"; do
         in=$TMP/x.flows
         [ "${cmd%% *}" = flowimport ] && in=$TMP/x.aws
         mkdir "$TMP/out$n"
-        mkfifo "$TMP/in$n"
-        # A script's background job starts with SIGINT ignored; the program would keep it so.
-        python3 -c 'import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])' \
-            ${cmd/OUT/$TMP/out$n/o.flows} < "$TMP/in$n" 2> "$TMP/err$n" &
-        pid=$!
-        exec 3> "$TMP/in$n"
-        cat "$in" >&3
-        wait_read $pid "$(stat -c %s "$in")"
+        feed_and_hold "$in" /dev/null "$TMP/err$n" ${cmd/OUT/$TMP/out$n/o.flows}
         for _ in $(seq 100); do [ -n "$(ls -A "$TMP/out$n")" ] && break; sleep 0.05; done
         [ -n "$(ls -A "$TMP/out$n")" ] || fail "$cmd: no temporary file while writing"
-        kill -$sig $pid
-        set +e; wait $pid; rc=$?; set -e
-        exec 3>&-
-        expect_eq "$rc" "$((128 + $(kill -l $sig)))" "$cmd: status after SIG$sig"
+        stop_held $sig
+        expect_eq "$status" "$((128 + $(kill -l $sig)))" "$cmd: status after SIG$sig"
         expect_eq "$(ls -A "$TMP/out$n")" "" "$cmd: files left after SIG$sig"
     done
 done

@@ -50,6 +50,32 @@ wait_read() {
     done
     fail "process $1 read less than $2 bytes in 10 s"
 }
+# feed_and_hold INPUT OUT ERR COMMAND...: runs COMMAND on a pipe that stays open after INPUT
+# (a live stream), standard output to OUT and error to ERR, and returns once it has read all of
+# INPUT; $pid is the command, fd 3 the pipe. SIGINT is left at its default in it, which a
+# script's background job would otherwise ignore (needs python3).
+feed_and_hold() {
+    local input=$1 out=$2 err=$3 fifo
+    shift 3
+    fifo=$(mktemp -u "$TMP/pipe.XXXXXX")
+    mkfifo "$fifo"
+    python3 -c 'import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])' \
+        "$@" < "$fifo" > "$out" 2> "$err" &
+    pid=$!
+    exec 3> "$fifo"
+    cat "$input" >&3
+    wait_read $pid "$(stat -c %s "$input")"
+}
+# stop_held SIGNAL: sends it to $pid, waits for the command, closes the pipe; its exit status
+# is then in $status.
+stop_held() {
+    kill -"$1" $pid
+    set +e
+    wait $pid
+    status=$?
+    set -e
+    exec 3>&-
+}
 # expect_status STATUS COMMAND...: runs the command, checks its exit status.
 expect_status() {
     local want=$1; shift
