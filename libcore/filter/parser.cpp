@@ -323,6 +323,12 @@ class FilterParser {
         }
         n.op = parse_op();
         n.value = int_value(f, value_token("a value"));
+        // Either side != v is "neither side is v", as `not port 80`: read as "one side is not
+        // v", `port != 80` would match nearly every flow.
+        if (n.op == CmpOp::kNe && n.nfields == 2) {
+            n.op = CmpOp::kEq;
+            return binary(FilterNode::kNot, add(std::move(n)), -1);
+        }
         return add(std::move(n));
     }
 

@@ -144,6 +144,9 @@ TEST(Filter, PrimitivesSelectTheRightFlows) {
         {"dst port < 100", "2"},
         {"dst port in [53 3389]", "24"},
         {"port in [80 443]", "01"},
+        {"port != 443", "234"},  // neither side 443, as `not port 443`
+        {"port ne 443", "234"},
+        {"dst port != 443", "1234"},
         {"flags S", "014"},
         {"flags SA", "01"},
         {"flags =S", "4"},
