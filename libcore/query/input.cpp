@@ -89,6 +89,15 @@ FlowInput::FlowInput(const InputSpec& spec) : spec_(spec) {
 FlowInput::~FlowInput() = default;
 
 bool FlowInput::next(FlowBlock& b) {
+    try {
+        return next_block(b);
+    } catch (const Interrupted&) {
+        interrupted_ = true;
+        return false;
+    }
+}
+
+bool FlowInput::next_block(FlowBlock& b) {
     if (clickhouse_) {
         if (!clickhouse_->next(b)) return false;
         ++blocks_;

@@ -34,7 +34,10 @@ class FlowInput {
     explicit FlowInput(const InputSpec& spec);
     ~FlowInput();
 
+    // The next block; false at the end of the input, or when a stop signal
+    // (catch_stop_signals) ended it early: then interrupted() says so.
     bool next(FlowBlock& b);
+    bool interrupted() const { return interrupted_; }
 
     const std::vector<std::string>& paths() const { return paths_; }
     uint64_t files_opened() const { return files_opened_; }
@@ -56,6 +59,9 @@ class FlowInput {
     uint64_t files_opened_ = 0;
     uint64_t blocks_ = 0;
     uint64_t skipped_ = 0;
+    bool interrupted_ = false;
+
+    bool next_block(FlowBlock& b);
 };
 
 }  // namespace fk

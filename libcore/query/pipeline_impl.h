@@ -1,6 +1,9 @@
 // Implementation of run_blocks (a template, so it lives in a header).
 #pragma once
+#include <pthread.h>
+
 #include <condition_variable>
+#include <csignal>
 #include <deque>
 #include <exception>
 #include <memory>
@@ -43,7 +46,15 @@ void run_blocks(FlowInput& input, unsigned threads,
     uint64_t produced = 0;
     std::exception_ptr read_error;
 
+    // A stop signal must reach the thread that waits in read(): the others block SIGTERM and
+    // SIGINT while they run, and only the reader takes them (catch_stop_signals).
+    sigset_t stop_signals, before;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGTERM);
+    sigaddset(&stop_signals, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, &before);
     std::thread reader([&] {
+        pthread_sigmask(SIG_SETMASK, &before, nullptr);
         for (;;) {
             Slot* s;
             {
@@ -110,6 +121,7 @@ void run_blocks(FlowInput& input, unsigned threads,
         }
         reader.join();
         for (auto& t : workers) t.join();
+        pthread_sigmask(SIG_SETMASK, &before, nullptr);
     };
     try {
         for (uint64_t seq = 0;; ++seq) {

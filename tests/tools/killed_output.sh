@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A program killed by SIGTERM, SIGINT or SIGHUP while it writes -w FILE leaves neither the file
 # nor its hidden temporary name behind, and dies of the signal (status 128 + its number).
+# (flowquery ends its input on SIGTERM and SIGINT instead: flowquery_stop.sh.)
 . "$(dirname "$0")/lib.sh"
 need_cmd python3
 
@@ -11,8 +12,9 @@ awk 'BEGIN { for (i = 0; i < 20000; i++)
         i / 250, i % 250, 1024 + i % 60000, 1700000000 + i, 1700000060 + i }' > "$TMP/x.aws"
 
 n=0
-for cmd in "flowquery -w OUT" "flowimport --format aws -w OUT -"; do
-    for sig in TERM INT HUP; do
+for run in "flowimport --format aws -w OUT -:TERM INT HUP" "flowquery -w OUT:HUP"; do
+    cmd=${run%%:*}
+    for sig in ${run#*:}; do
         n=$((n + 1))
         in=$TMP/x.flows
         [ "${cmd%% *}" = flowimport ] && in=$TMP/x.aws

@@ -113,9 +113,7 @@ int main(int argc, char** argv) {
         std::string input_error;
         for (;;) {
             try {
-                if (!in.next(block)) break;
-            } catch (const fk::Interrupted&) {
-                break;
+                if (!in.next(block)) break;  // also when SIGTERM/SIGINT ended the input
             } catch (const fk::DataError& e) {
                 input_error = e.what();
                 break;

@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <csignal>
 #include <ctime>
 
 #include "common/cli.h"
@@ -127,6 +128,19 @@ int main(int argc, char** argv) {
             o.input.to = o.start_to;
         }
         if (o.start_from >= o.start_to) throw fk::UsageError("--from must be before --to");
-        return fk::run_query(o, STDOUT_FILENO);
+        // SIGTERM/SIGINT on live input (flowcapture -w - | flowquery ...) end the input: the
+        // flows read are answered for, and -w keeps them.
+        fk::catch_stop_signals();
+        int status = fk::run_query(o, STDOUT_FILENO);
+        if (const int sig = fk::stop_signal()) {
+            fk::warn(std::string(sig == SIGINT ? "SIGINT" : "SIGTERM") +
+                     " ended the input; the answer is for the flows read");
+            // Stopping a stream is how a live pipe ends; files not read to the end are not.
+            const bool stream =
+                o.input.dirs.empty() && o.input.clickhouse.empty() &&
+                (o.input.files.empty() || (o.input.files.size() == 1 && o.input.files[0] == "-"));
+            if (!stream) status = fk::kExitData;
+        }
+        return status;
     });
 }
