@@ -1,13 +1,20 @@
 #include "common/read_ahead.h"
 
 #include "common/io.h"
+#include "common/tool.h"
 
 namespace fk {
 
 ReadAhead::ReadAhead(int fd, std::string name, size_t chunk, size_t headroom, size_t depth)
     : fd_(fd), name_(std::move(name)), chunk_(chunk), headroom_(headroom), slots_(depth) {
     for (Slot& s : slots_) s.mem = std::make_unique_for_overwrite<uint8_t[]>(headroom + chunk);
-    thread_ = std::thread([this] { run(); });
+    // The reading thread takes a stop signal (catch_stop_signals): it is the one waiting in
+    // read(). The caller waits for chunks instead, and takes signals again when this ends.
+    caller_mask_ = block_stop_signals();
+    thread_ = std::thread([this] {
+        restore_signal_mask(caller_mask_);
+        run();
+    });
 }
 
 ReadAhead::~ReadAhead() {
@@ -17,6 +24,7 @@ ReadAhead::~ReadAhead() {
     }
     freed_.notify_one();
     thread_.join();
+    restore_signal_mask(caller_mask_);
 }
 
 void ReadAhead::run() {

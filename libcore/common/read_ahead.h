@@ -3,6 +3,8 @@
 // core. Chunks are handed over, not copied; each has room in front of its bytes, where the
 // consumer can put the unfinished tail of the chunk before so that a record stays contiguous.
 #pragma once
+#include <signal.h>
+
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -57,6 +59,7 @@ class ReadAhead {
     bool stop_ = false;
     bool failed_ = false;
     std::exception_ptr error_;
+    sigset_t caller_mask_;
     std::thread thread_;
 };
 

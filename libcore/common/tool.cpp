@@ -70,6 +70,19 @@ void catch_stop_signals() {
     handle_ending_signals(on_stop_signal, {SIGTERM, SIGINT});
 }
 
+sigset_t block_stop_signals() {
+    sigset_t stop, before;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &stop, &before);
+    return before;
+}
+
+void restore_signal_mask(const sigset_t& mask) {
+    pthread_sigmask(SIG_SETMASK, &mask, nullptr);
+}
+
 int stop_signal() {
     return g_stop_signal;
 }

@@ -1,5 +1,7 @@
 // The frame every program's main() runs in: signal set-up, error reporting, exit status.
 #pragma once
+#include <signal.h>
+
 #include <functional>
 #include <string>
 
@@ -15,6 +17,12 @@ int run_tool(const char* prog, const std::function<int()>& body);
 // the program ends its work as at the end of input. An Interrupted that reaches run_tool
 // exits with 128 + the signal, as death by it would have.
 void catch_stop_signals();
+
+// A stop request must reach the thread that waits in read(). Threads that do not read block
+// SIGTERM and SIGINT: block_stop_signals() blocks them in the calling thread (threads it
+// starts inherit that) and returns the mask to restore, in the reading thread or later.
+sigset_t block_stop_signals();
+void restore_signal_mask(const sigset_t& mask);
 
 // The signal that asked to stop (SIGTERM, SIGINT), 0 if none; and Interrupted if one did.
 int stop_signal();

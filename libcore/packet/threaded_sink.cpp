@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "common/tool.h"
+
 namespace fk {
 
 ThreadedSink::ThreadedSink(FlowSink& inner, size_t max_queued)
@@ -42,6 +44,8 @@ void ThreadedSink::finish() {
 }
 
 void ThreadedSink::run() {
+    // A stop signal is for the thread that reads (catch_stop_signals), never this one.
+    block_stop_signals();
     std::unique_lock<std::mutex> lock(mu_);
     for (;;) {
         cv_.wait(lock, [&] { return !queue_.empty() || closing_; });

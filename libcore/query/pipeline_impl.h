@@ -1,15 +1,14 @@
 // Implementation of run_blocks (a template, so it lives in a header).
 #pragma once
-#include <pthread.h>
-
 #include <condition_variable>
-#include <csignal>
 #include <deque>
 #include <exception>
 #include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
+
+#include "common/tool.h"
 
 namespace fk {
 
@@ -46,15 +45,10 @@ void run_blocks(FlowInput& input, unsigned threads,
     uint64_t produced = 0;
     std::exception_ptr read_error;
 
-    // A stop signal must reach the thread that waits in read(): the others block SIGTERM and
-    // SIGINT while they run, and only the reader takes them (catch_stop_signals).
-    sigset_t stop_signals, before;
-    sigemptyset(&stop_signals);
-    sigaddset(&stop_signals, SIGTERM);
-    sigaddset(&stop_signals, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &stop_signals, &before);
+    // Only the reader takes a stop signal (catch_stop_signals): it waits in read().
+    const sigset_t before = block_stop_signals();
     std::thread reader([&] {
-        pthread_sigmask(SIG_SETMASK, &before, nullptr);
+        restore_signal_mask(before);
         for (;;) {
             Slot* s;
             {
@@ -121,7 +115,7 @@ void run_blocks(FlowInput& input, unsigned threads,
         }
         reader.join();
         for (auto& t : workers) t.join();
-        pthread_sigmask(SIG_SETMASK, &before, nullptr);
+        restore_signal_mask(before);
     };
     try {
         for (uint64_t seq = 0;; ++seq) {
