@@ -45,7 +45,6 @@ TEST(TopGroups, LeaveOutTheBlankTextKey) {
     EXPECT_EQ(src.top(StatOrder::kBytes, 0), src.sorted(StatOrder::kBytes, 0));
 }
 
-
 std::string key_error(const char* text) {
     try {
         KeySpec::parse(text, false);
