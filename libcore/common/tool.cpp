@@ -91,6 +91,11 @@ void check_stop() {
     if (g_stop_signal) throw Interrupted();
 }
 
+int report_stop(bool stream, const std::string& kept) {
+    warn(std::string(g_stop_signal == SIGINT ? "SIGINT" : "SIGTERM") + " ended the input; " + kept);
+    return stream ? kExitOk : kExitData;
+}
+
 const char* tool_name() {
     return g_prog;
 }

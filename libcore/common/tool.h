@@ -28,6 +28,11 @@ void restore_signal_mask(const sigset_t& mask);
 int stop_signal();
 void check_stop();
 
+// After a stop signal ended the input early: warns "SIGTERM ended the input; <kept>" and
+// returns the exit status, 0 when the input was a stream (stopping is how a live pipe ends)
+// and 1 for files not read to the end.
+int report_stop(bool stream, const std::string& kept);
+
 // The temporary name of an output file not yet in place (AtomicFile): removed if a signal
 // ends the program. At most 64 at a time are kept; the path must live until removed.
 void add_temp_file(const char* path);

@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -194,11 +195,9 @@ int run(int argc, char** argv) {
             status = fk::kExitData;
         }
         if (r.interrupted) {
-            // Stopping a stream is how a live pipe ends; files not read to the end are not.
             const bool stream = o.reads.size() == 1 && o.reads[0] == "-";
-            fk::warn(std::string(fk::stop_signal() == SIGINT ? "SIGINT" : "SIGTERM") +
-                     " ended the input; the flows of the packets read are written");
-            if (!stream) status = fk::kExitData;
+            status = std::max(status,
+                              fk::report_stop(stream, "the flows of the packets read are written"));
         }
     }
     if (threaded) threaded->finish();

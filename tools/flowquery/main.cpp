@@ -2,7 +2,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
-#include <csignal>
+#include <algorithm>
 #include <ctime>
 
 #include "common/cli.h"
@@ -132,14 +132,11 @@ int main(int argc, char** argv) {
         // flows read are answered for, and -w keeps them.
         fk::catch_stop_signals();
         int status = fk::run_query(o, STDOUT_FILENO);
-        if (const int sig = fk::stop_signal()) {
-            fk::warn(std::string(sig == SIGINT ? "SIGINT" : "SIGTERM") +
-                     " ended the input; the answer is for the flows read");
-            // Stopping a stream is how a live pipe ends; files not read to the end are not.
+        if (fk::stop_signal()) {
             const bool stream =
                 o.input.dirs.empty() && o.input.clickhouse.empty() &&
                 (o.input.files.empty() || (o.input.files.size() == 1 && o.input.files[0] == "-"));
-            if (!stream) status = fk::kExitData;
+            status = std::max(status, fk::report_stop(stream, "the answer is for the flows read"));
         }
         return status;
     });
