@@ -103,7 +103,6 @@ double derived(Item item, const FlowBlock& b, size_t i) {
     }
 }
 
-// "10.0.0.1:443", "[2001:db8::1]:443"; ICMP ports as type.code.
 // A port as nfdump prints it: ICMP's (type * 256 + code, as NetFlow carries it) as type.code.
 size_t format_port(char* out, uint16_t port, uint8_t proto) {
     if (proto == 1 || proto == 58)
@@ -112,16 +111,10 @@ size_t format_port(char* out, uint16_t port, uint8_t proto) {
 }
 
 size_t format_endpoint(char* out, const FlowBlock& b, size_t i, bool source) {
-    const IpAddr& a = source ? column<FieldId::src>(b)[i] : column<FieldId::dst>(b)[i];
-    const uint16_t port = source ? column<FieldId::sport>(b)[i] : column<FieldId::dport>(b)[i];
-    const uint8_t proto = column<FieldId::proto>(b)[i];
-    size_t n = 0;
-    const bool v6 = !a.is_v4();
-    if (v6) out[n++] = '[';
-    n += format_ip(out + n, a);
-    if (v6) out[n++] = ']';
-    out[n++] = ':';
-    return n + format_port(out + n, port, proto);
+    return format_address_port(out,
+                               source ? column<FieldId::src>(b)[i] : column<FieldId::dst>(b)[i],
+                               source ? column<FieldId::sport>(b)[i] : column<FieldId::dport>(b)[i],
+                               column<FieldId::proto>(b)[i]);
 }
 
 FieldSet fields_of(const std::vector<RecordPrinter::Column>& cols) {
@@ -205,6 +198,16 @@ std::vector<RecordPrinter::Column> parse_fmt(std::string_view fmt) {
 }
 
 }  // namespace
+
+size_t format_address_port(char* out, const IpAddr& a, uint16_t port, uint8_t proto) {
+    size_t n = 0;
+    const bool v6 = !a.is_v4();
+    if (v6) out[n++] = '[';
+    n += format_ip(out + n, a);
+    if (v6) out[n++] = ']';
+    out[n++] = ':';
+    return n + format_port(out + n, port, proto);
+}
 
 void append_json_string(std::string& out, std::string_view s) {
     static constexpr char kHex[] = "0123456789abcdef";

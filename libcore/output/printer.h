@@ -65,4 +65,8 @@ void append_json_string(std::string& out, std::string_view s);
 // Appends s as a CSV field, quoted when it holds a comma, quote or line break.
 void append_csv_field(std::string& out, std::string_view s);
 
+// "10.0.0.1:443", "[2001:db8::1]:443"; ICMP's port as type.code. out holds at least
+// kMaxValueText + 8 bytes.
+size_t format_address_port(char* out, const IpAddr& a, uint16_t port, uint8_t proto);
+
 }  // namespace fk

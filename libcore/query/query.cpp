@@ -152,7 +152,7 @@ int run_query(const QueryOptions& o, int out_fd) {
         mode = Mode::kSummary;
     else if (!o.stats.empty())
         mode = Mode::kStats;
-    else if (!o.aggregate.empty())
+    else if (!o.aggregate.empty() || o.conversations)
         mode = Mode::kAggregate;
     else
         mode = Mode::kText;
@@ -165,8 +165,10 @@ int run_query(const QueryOptions& o, int out_fd) {
     std::vector<StatRequest> stat_requests;
     for (const auto& s : o.stats) stat_requests.push_back(parse_stat(s));
     std::unique_ptr<KeySpec> agg_spec;
-    if (mode == Mode::kAggregate)
-        agg_spec = std::make_unique<KeySpec>(KeySpec::parse(o.aggregate, false));
+    if (mode == Mode::kAggregate) {
+        agg_spec = std::make_unique<KeySpec>(o.conversations ? conversation_key()
+                                                             : KeySpec::parse(o.aggregate, false));
+    }
     const bool sort_records = !o.order.empty() && (mode == Mode::kText || mode == Mode::kFlows);
     const StatOrder order = o.order.empty() ? StatOrder::kFlows : parse_stat_order(o.order);
 
@@ -399,7 +401,13 @@ int run_query(const QueryOptions& o, int out_fd) {
             }
             const StatPrintOptions po{table_format, o.raw_numbers, o.quiet};
             const StatOrder agg_order = o.order.empty() ? StatOrder::kTstart : order;
-            text_out.write(format_aggregated(*agg_tables[0], agg_order, o.limit_n, po));
+            if (o.conversations) {
+                auto c = conversations(*agg_tables[0], *o.conversations);
+                sort_conversations(c, agg_order, o.limit_n);
+                text_out.write(format_conversations(c, po));
+            } else {
+                text_out.write(format_aggregated(*agg_tables[0], agg_order, o.limit_n, po));
+            }
             break;
         }
     }

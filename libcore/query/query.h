@@ -1,10 +1,12 @@
 // flowquery's engine: read, filter, then print, write, summarise or aggregate.
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "query/input.h"
+#include "stats/conversation.h"
 
 namespace fk {
 
@@ -18,12 +20,14 @@ struct QueryOptions {
     bool summary = false;            // -I
     std::vector<std::string> stats;  // -s KEY[/ORDER...]
     std::string aggregate;           // -A KEYS
-    std::string order;               // -O
-    size_t top_n = 10;               // -n for -s
-    size_t limit_n = 0;              // -n for records and -A (0 = all)
-    uint64_t count = 0;              // -c: stop after this many matching flows (0 = no limit)
-    bool quiet = false;              // -q
-    bool raw_numbers = false;        // -N
+    // -b, -B
+    std::optional<ConversationSide> conversations;
+    std::string order;         // -O
+    size_t top_n = 10;         // -n for -s
+    size_t limit_n = 0;        // -n for records and -A (0 = all)
+    uint64_t count = 0;        // -c: stop after this many matching flows (0 = no limit)
+    bool quiet = false;        // -q
+    bool raw_numbers = false;  // -N
     unsigned threads = 1;
     int zstd_level = 3;
     // Row time windows: flows starting in [from, to) (--from/--to), and nfdump's -t: flows

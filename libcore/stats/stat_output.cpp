@@ -5,6 +5,7 @@
 #include "common/saturate.h"
 #include "common/time.h"
 #include "output/printer.h"
+#include "record/ipaddr.h"
 #include "record/print.h"
 
 namespace fk {
@@ -44,49 +45,77 @@ std::string fixed(double v, int decimals) {
     return std::string(buf, format_double(buf, v, decimals));
 }
 
-// Key parts and counters as CSV fields or JSON members; the same columns for -s and -A.
-void machine_row(const AggTable& t, uint32_t g, TableFormat f, std::string& out) {
-    const AggValue& v = t.value(g);
-    const Rates r = rates(v);
-    const auto& parts = t.spec().parts;
+// One value of a CSV row or JSON object: JSON quotes it unless it is a number.
+struct Cell {
+    std::string_view name;
+    std::string text;
+    bool number;
+};
+
+Cell number_cell(std::string_view name, uint64_t v) {
+    return {name, std::to_string(v), true};
+}
+
+void append_row(const std::vector<Cell>& cells, TableFormat f, std::string& out) {
     if (f == TableFormat::kJson) out += '{';
-    for (size_t p = 0; p < parts.size(); ++p) {
-        const std::string key = t.key_text(g, p);
+    for (size_t i = 0; i < cells.size(); ++i) {
+        if (i) out += ',';
         if (f == TableFormat::kJson) {
-            if (p) out += ',';
-            append_json_string(out, parts[p].name);
+            append_json_string(out, cells[i].name);
             out += ':';
-            const bool number = is_integer(field_info(parts[p].field).storage) &&
-                                field_info(parts[p].field).format == Format::Num;
-            if (number) {
-                out += key;
-            } else {
-                append_json_string(out, key);
-            }
+            if (cells[i].number)
+                out += cells[i].text;
+            else
+                append_json_string(out, cells[i].text);
         } else {
-            if (p) out += ',';
-            append_csv_field(out, key);
+            append_csv_field(out, cells[i].text);
         }
     }
-    const std::string first = v.flows ? time_string(v.first, TimeDigits::kLossless) : "";
-    const std::string last = v.flows ? time_string(v.last, TimeDigits::kLossless) : "";
-    if (f == TableFormat::kJson) {
-        out += ",\"flows\":" + std::to_string(v.flows) +
-               ",\"packets\":" + std::to_string(v.packets) +
-               ",\"bytes\":" + std::to_string(v.bytes) + ",\"bps\":" + std::to_string(r.bps) +
-               ",\"pps\":" + std::to_string(r.pps) + ",\"bpp\":" + std::to_string(r.bpp) +
-               ",\"first\":\"" + first + "\",\"last\":\"" + last + "\"}\n";
-    } else {
-        out += "," + std::to_string(v.flows) + "," + std::to_string(v.packets) + "," +
-               std::to_string(v.bytes) + "," + std::to_string(r.bps) + "," + std::to_string(r.pps) +
-               "," + std::to_string(r.bpp) + "," + first + "," + last + "\n";
+    out += f == TableFormat::kJson ? "}\n" : "\n";
+}
+
+// The counters, then the rates and times, after the key columns of -s, -A, -b and -B tables.
+void append_counters(std::vector<Cell>& cells, const AggValue& v) {
+    cells.push_back(number_cell("flows", v.flows));
+    cells.push_back(number_cell("packets", v.packets));
+    cells.push_back(number_cell("bytes", v.bytes));
+}
+
+void append_rates_and_times(std::vector<Cell>& cells, const AggValue& v) {
+    const Rates r = rates(v);
+    cells.push_back(number_cell("bps", r.bps));
+    cells.push_back(number_cell("pps", r.pps));
+    cells.push_back(number_cell("bpp", r.bpp));
+    cells.push_back({"first", v.flows ? time_string(v.first, TimeDigits::kLossless) : "", false});
+    cells.push_back({"last", v.flows ? time_string(v.last, TimeDigits::kLossless) : "", false});
+}
+
+// Key parts and counters as CSV fields or JSON members; the same columns for -s and -A.
+void machine_row(const AggTable& t, uint32_t g, TableFormat f, std::string& out) {
+    std::vector<Cell> cells;
+    const auto& parts = t.spec().parts;
+    for (size_t p = 0; p < parts.size(); ++p) {
+        const FieldInfo& info = field_info(parts[p].field);
+        cells.push_back({parts[p].name, t.key_text(g, p),
+                         is_integer(info.storage) && info.format == Format::Num});
     }
+    append_counters(cells, t.value(g));
+    append_rates_and_times(cells, t.value(g));
+    append_row(cells, f, out);
+}
+
+std::string csv_header(const std::vector<Cell>& cells) {
+    std::string h;
+    for (const Cell& c : cells) h += (h.empty() ? "" : ",") + std::string(c.name);
+    return h + "\n";
 }
 
 std::string machine_header(const AggTable& t) {
-    std::string h;
-    for (const auto& p : t.spec().parts) h += p.name + ",";
-    return h + "flows,packets,bytes,bps,pps,bpp,first,last\n";
+    std::vector<Cell> cells;
+    for (const auto& p : t.spec().parts) cells.push_back({p.name, "", false});
+    append_counters(cells, AggValue{});
+    append_rates_and_times(cells, AggValue{});
+    return csv_header(cells);
 }
 
 // CSV (with its header unless quiet) or JSON Lines, one row per group.
@@ -165,6 +194,77 @@ std::string format_aggregated(const AggTable& t, StatOrder order, size_t n,
                padl(count(v.bytes, o.raw_numbers), 8) + " " + padl(count(r.bps, o.raw_numbers), 8) +
                " " + padl(std::to_string(r.bpp), 6) + " " + padl(count(v.flows, o.raw_numbers), 6) +
                "\n";
+    }
+    return out;
+}
+
+namespace {
+
+std::string address_port(const IpAddr& a, uint16_t port, uint8_t proto) {
+    char buf[kMaxValueText + 24];
+    return std::string(buf, format_address_port(buf, a, port, proto));
+}
+
+std::vector<Cell> conversation_cells(const Conversation& c) {
+    char buf[kMaxValueText];
+    const AggValue t = c.total();
+    std::vector<Cell> cells{
+        {"proto", std::string(buf, format_int_field(buf, FieldId::proto, c.proto, PrintStyle{})),
+         false},
+        {"srcip", ip_string(c.src), false},
+        number_cell("srcport", c.sport),
+        {"dstip", ip_string(c.dst), false},
+        number_cell("dstport", c.dport)};
+    append_counters(cells, t);
+    cells.push_back(number_cell("src_packets", c.from_src.packets));
+    cells.push_back(number_cell("src_bytes", c.from_src.bytes));
+    cells.push_back(number_cell("dst_packets", c.from_dst.packets));
+    cells.push_back(number_cell("dst_bytes", c.from_dst.bytes));
+    append_rates_and_times(cells, t);
+    return cells;
+}
+
+}  // namespace
+
+std::string format_conversations(const std::vector<Conversation>& conversations,
+                                 const StatPrintOptions& o) {
+    std::string out;
+    if (o.format != TableFormat::kText) {
+        if (o.format == TableFormat::kCsv && !o.quiet)
+            out += csv_header(conversation_cells(Conversation{}));
+        for (const Conversation& c : conversations)
+            append_row(conversation_cells(c), o.format, out);
+        return out;
+    }
+    std::vector<std::string> srcs, dsts;
+    size_t src_width = 16, dst_width = 16;
+    for (const Conversation& c : conversations) {
+        srcs.push_back(address_port(c.src, c.sport, c.proto));
+        dsts.push_back(address_port(c.dst, c.dport, c.proto));
+        src_width = std::max(src_width, srcs.back().size());
+        dst_width = std::max(dst_width, dsts.back().size());
+    }
+    auto padr = [](const std::string& s, size_t w) {
+        return s.size() >= w ? s : s + std::string(w - s.size(), ' ');
+    };
+    if (!o.quiet) {
+        out += padl("Date first seen", 24) + " " + padl("Duration", 10) + " Proto " +
+               padl("Src IP Addr:Port", src_width) + " <-> " + padr("Dst IP Addr:Port", dst_width) +
+               " " + padl("Src Pkt", 8) + " " + padl("Dst Pkt", 8) + " " + padl("Src Byte", 8) +
+               " " + padl("Dst Byte", 8) + " " + padl("Flows", 6) + "\n";
+    }
+    for (size_t i = 0; i < conversations.size(); ++i) {
+        const Conversation& c = conversations[i];
+        const AggValue t = c.total();
+        char buf[kMaxValueText];
+        const std::string proto(buf, format_int_field(buf, FieldId::proto, c.proto, PrintStyle{}));
+        out += padl(time_string(t.first), 24) + " " + padl(fixed(t.duration_seconds(), 3), 10) +
+               " " + padr(proto, 5) + " " + padl(srcs[i], src_width) + " <-> " +
+               padr(dsts[i], dst_width) + " " + padl(count(c.from_src.packets, o.raw_numbers), 8) +
+               " " + padl(count(c.from_dst.packets, o.raw_numbers), 8) + " " +
+               padl(count(c.from_src.bytes, o.raw_numbers), 8) + " " +
+               padl(count(c.from_dst.bytes, o.raw_numbers), 8) + " " +
+               padl(count(t.flows, o.raw_numbers), 6) + "\n";
     }
     return out;
 }

@@ -3,7 +3,10 @@
 #pragma once
 #include <string>
 
+#include <vector>
+
 #include "stats/aggregate.h"
+#include "stats/conversation.h"
 
 namespace fk {
 
@@ -22,5 +25,10 @@ std::string format_top(const AggTable& t, StatOrder order, size_t n, const StatP
 // Aggregated flows (-A): first seen, duration, key parts, packets, bytes, bps, bpp, flows.
 std::string format_aggregated(const AggTable& t, StatOrder order, size_t n,
                               const StatPrintOptions& o);
+
+// Conversations (-b, -B): first seen, duration, protocol, the two endpoints, packets and bytes
+// each side sent, flows. CSV and JSON add the totals and rates.
+std::string format_conversations(const std::vector<Conversation>& conversations,
+                                 const StatPrintOptions& o);
 
 }  // namespace fk

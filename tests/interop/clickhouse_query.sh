@@ -40,7 +40,8 @@ done
 stats=(
     "-s srcip/bytes" "-s dstport" "-s proto/packets/flows" "-s ip -n 5" "-s app/bytes"
     "-A srcip,dstport -O bytes -n 20" "-A proto" "-s sni" "-I" "-s srcip4/24/bytes"
-    "-s port/packets" "-A srcip4/16,proto,dstport -n 30" "-s dstip6/48"
+    "-s port/packets" "-A srcip4/16,proto,dstport -n 30" "-s dstip6/48" "-b -O bytes -n 50"
+    "-B -o csv"
 )
 for s in "${stats[@]}"; do
     for f in "" "not ipv4"; do

@@ -45,6 +45,22 @@ expect_eq "$(flowquery -r "$TMP/s.flows" -q -o csv -A proto -O bytes | cut -d, -
 icmp,1,2,168
 udp,1,1,80" "aggregate by proto"
 
+# conversations: the two directions of 10.0.0.1:40000 <-> 192.168.1.10:443 in one row (both
+# start at 10:00:00: the lower address is the source), the other four flows alone
+expect_eq "$(flowquery -r "$TMP/s.flows" -q -o csv -b | cut -d, -f1-12)" \
+    "tcp,10.0.0.1,40000,192.168.1.10,443,2,18,17000,10,5000,8,12000
+udp,2001:db8::1,5353,2001:db8:1::53,53,1,1,80,1,80,0,0
+icmp,10.1.2.3,0,8.8.8.8,769,1,2,168,2,168,0,0
+tcp,10.0.0.9,1234,172.16.0.1,3389,1,1,60,1,60,0,0
+tcp,10.0.0.9,1235,172.16.0.2,22,1,25,48000,25,48000,0,0" "-b"
+# the server's flow alone: as it came with -b, the client as source with -B
+expect_eq "$(flowquery -r "$TMP/s.flows" -q -o csv -b 'src port 443' | cut -d, -f2-5,9-12)" \
+    "192.168.1.10,443,10.0.0.1,40000,8,12000,0,0" "-b, one direction"
+expect_eq "$(flowquery -r "$TMP/s.flows" -q -o csv -B 'src port 443' | cut -d, -f2-5,9-12)" \
+    "10.0.0.1,40000,192.168.1.10,443,0,0,8,12000" "-B, the client as source"
+expect_eq "$(flowquery -r "$TMP/s.flows" -b -O bytes -n 1 | tail -1 | tr -s ' ')" \
+    "2025-03-03T10:04:00.000Z 30.500 tcp 10.0.0.9:1235 <-> 172.16.0.2:22 25 0 48000 0 1" "-b text"
+
 # flows through a pipe, the same bytes again
 flowquery -r "$TMP/s.flows" -w - 'proto tcp' | flowquery -q -o csv:src > "$TMP/piped"
 expect_eq "$(wc -l < "$TMP/piped")" 4 "flows through a pipe"
@@ -80,6 +96,11 @@ expect_status 2 flowquery --no-such-option
 expect_status 2 flowquery -r "$TMP/s.flows" -s srcip -A dstip
 expect_status 2 flowquery -r "$TMP/s.flows" -I -s srcip
 expect_status 2 flowquery -r "$TMP/s.flows" -a -I
+expect_status 2 flowquery -r "$TMP/s.flows" -b -B
+expect_status 2 flowquery -r "$TMP/s.flows" -b -A srcip
+expect_status 2 flowquery -r "$TMP/s.flows" -s srcip -w "$TMP/no.flows"
+expect_status 2 flowquery -r "$TMP/s.flows" -A srcip -w "$TMP/no.flows"
+[ ! -e "$TMP/no.flows" ] || fail "-w with -A wrote $TMP/no.flows"
 expect_status 2 flowquery -r "$TMP/s.flows" -s srcip -n -1
 expect_status 2 flowquery -r "$TMP/s.flows" -c -1
 # binary never goes to a terminal

@@ -40,7 +40,7 @@ int main(int argc, char** argv) {
         std::string filter_file, window, from, to, profile, profiles_file;
         size_t n = 0;
         bool n_set = false, check_only = false, dump_filter = false, aggregate_5tuple = false;
-        bool ipv6_full = false, verify = false;
+        bool ipv6_full = false, verify = false, bidir = false, bidir_guess = false;
         CLI::App app{
             "flowquery: filter, print, sort, Top-N statistics and aggregation of flows.\n"
             "Reads -r FILE, -R DIR or standard input; see man flowquery, man 7 flowkit-filter."};
@@ -65,6 +65,8 @@ int main(int argc, char** argv) {
             ->allow_extra_args(false);
         app.add_option("-A,--aggregate", o.aggregate, "aggregate flows by keys: srcip,dstport,...");
         app.add_flag("-a", aggregate_5tuple, "aggregate by proto,srcip,srcport,dstip,dstport");
+        app.add_flag("-b", bidir, "conversations: -a with both directions as one");
+        app.add_flag("-B", bidir_guess, "-b with the client as source (guessed from the ports)");
         app.add_option("-O,--order", o.order,
                        "sort by flows|packets|bytes|bps|pps|bpp|tstart|tend");
         app.add_option("-n,--top", n, "Top-N count for -s (default 10); output limit otherwise")
@@ -107,9 +109,16 @@ int main(int argc, char** argv) {
             if (!o.aggregate.empty()) throw fk::UsageError("-a and -A exclude each other");
             o.aggregate = "proto,srcip,srcport,dstip,dstport";
         }
+        if (bidir && bidir_guess) throw fk::UsageError("-b and -B exclude each other");
+        if (bidir || bidir_guess) {
+            o.conversations =
+                bidir ? fk::ConversationSide::kFirstSeen : fk::ConversationSide::kGuessClient;
+        }
         // One answer a run: the others would be dropped without a word.
-        if (!o.stats.empty() + !o.aggregate.empty() + o.summary > 1)
-            throw fk::UsageError("-s, -A (-a) and -I exclude each other");
+        if (!o.stats.empty() + !o.aggregate.empty() + o.summary + o.conversations.has_value() +
+                !o.write_path.empty() >
+            1)
+            throw fk::UsageError("-s, -A (-a), -b (-B), -I and -w exclude each other");
         if (n_set) {
             o.top_n = n;
             o.limit_n = n;
