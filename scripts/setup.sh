@@ -9,7 +9,8 @@ set -euo pipefail
 build_pkgs=(g++ clang libclang-rt-14-dev cmake make pkg-config libtins-dev libpcap-dev
             libcli11-dev libsimdjson-dev libzstd-dev zlib1g-dev libgtest-dev libssl-dev
             libcairo2-dev)
-test_pkgs=(nfdump softflowd tshark iproute2 python3 hyperfine time chromium poppler-utils curl)
+test_pkgs=(nfdump softflowd tshark iproute2 python3 python3-ipfix hyperfine time chromium
+           poppler-utils curl)
 extra_pkgs=(clickhouse-server clickhouse-client)
 
 groups=${FLOWKIT_SETUP_GROUPS:-build test extra}

@@ -85,7 +85,8 @@ struct Template {
     uint32_t min_len = 0;             // bytes of a record with empty variable-length fields
     bool varlen = false;
     bool options = false;
-    QuickFinish quick;  // times == kNone: records finish through finish_record()
+    bool biflow = false;  // RFC 5103 reverse elements: two flows a record
+    QuickFinish quick;    // times == kNone: records finish through finish_record()
     uint64_t last_seen = 0;
 };
 
@@ -207,6 +208,7 @@ struct SourceKeyHash {
 
 // Values of one record that need the whole record before they mean something.
 struct Extra {
+    static_assert(static_cast<unsigned>(Op::RevDeltaMs) < 64, "a bit per Op");
     uint64_t seen = 0;  // bit per Op
     uint64_t v[64];
     bool has(Op op) const { return seen >> static_cast<unsigned>(op) & 1; }
@@ -346,6 +348,7 @@ struct WireDecoder::Impl {
             const ElementOp e = element_op(pen, id, len == kVarLen ? 0 : len);
             f.op = e.op;
             f.field = e.field;
+            t.biflow |= is_reverse(e.op);
             if (len == kVarLen && e.op != Op::Str) f.op = Op::Skip;
             if (f.op == Op::Uint || f.op == Op::Addr || f.op == Op::Mac || f.op == Op::Str ||
                 f.op == Op::SamplingApplied) {
@@ -584,6 +587,57 @@ struct WireDecoder::Impl {
             r.dport = static_cast<uint16_t>((x.has(Op::IcmpType) ? x.get(Op::IcmpType) : 0) << 8 |
                                             (x.has(Op::IcmpCode) ? x.get(Op::IcmpCode) & 0xff : 0));
         }
+    }
+
+    // A biflow record (RFC 5103) as two flows, as a probe that keeps one flow per direction
+    // would have made them: the forward one, and the reverse one with the endpoints and
+    // their interfaces, ASes, masks and MACs swapped, the reverse counters and TCP flags, and
+    // the reverse times when the record has them (the forward times otherwise). A direction
+    // without packets or bytes is no flow, unless neither has any.
+    void append_biflow(Source& s, const Msg& m, FlowBlock& out) {
+        FlowRecord& fwd = rec;
+        const Extra& x = extra;
+        finish_record(s, m, fwd);
+        fwd.exporter = s.st.exporter;
+        fwd.domain = s.st.domain;
+        const uint64_t rev_packets = x.has(Op::RevPackets) ? x.get(Op::RevPackets) : 0;
+        const uint64_t rev_bytes = x.has(Op::RevBytes) ? x.get(Op::RevBytes) : 0;
+        const bool has_reverse = rev_packets > 0 || rev_bytes > 0;
+        if (fwd.packets > 0 || fwd.bytes > 0 || !has_reverse) {
+            out.append(fwd);
+            ++s.st.flows;
+        }
+        if (!has_reverse) return;
+        FlowRecord r = fwd;
+        std::swap(r.src, r.dst);
+        std::swap(r.in_if, r.out_if);
+        std::swap(r.src_as, r.dst_as);
+        std::swap(r.src_mask, r.dst_mask);
+        std::swap(r.src_mac, r.dst_mac);
+        std::swap(r.tun_src, r.tun_dst);
+        // ICMP's port is the type and code of the forward messages, not of the answers.
+        if (r.proto != 1 && r.proto != 58) {
+            std::swap(r.sport, r.dport);
+        } else {
+            r.dport = 0;
+        }
+        const bool scale = !x.has(Op::SamplingApplied) && fwd.sampling > 1;
+        r.packets = scale ? scale_up(rev_packets, fwd.sampling) : rev_packets;
+        r.bytes = scale ? scale_up(rev_bytes, fwd.sampling) : rev_bytes;
+        r.flags = static_cast<uint8_t>(x.has(Op::RevFlags) ? x.get(Op::RevFlags) : 0);
+        if (x.has(Op::RevMsFirst) || x.has(Op::RevSecFirst)) {
+            r.start = x.has(Op::RevMsFirst) ? x.get(Op::RevMsFirst) * 1000
+                                            : x.get(Op::RevSecFirst) * kMicrosPerSecond;
+        } else if (x.has(Op::RevDeltaMs)) {
+            r.start = fwd.start + x.get(Op::RevDeltaMs) * 1000;
+        }
+        if (x.has(Op::RevMsLast) || x.has(Op::RevSecLast)) {
+            r.end = x.has(Op::RevMsLast) ? x.get(Op::RevMsLast) * 1000
+                                         : x.get(Op::RevSecLast) * kMicrosPerSecond;
+        }
+        if (r.end < r.start) r.end = r.start;
+        out.append(r);
+        ++s.st.flows;
     }
 
     // Options data: sampler rates and the exporter's boot time.
@@ -1025,6 +1079,18 @@ struct WireDecoder::Impl {
             }
             return true;
         }
+        if (t.biflow) {
+            plain_columns(out);
+            while (static_cast<size_t>(end - p) >= t.min_len) {
+                const uint8_t* next = decode_fields(t, p, end);
+                if (!next) return false;
+                p = next;
+                append_biflow(s, m, out);
+                ++records;
+                ++s.st.records;
+            }
+            return true;
+        }
         if (!t.varlen) {
             const size_t n = static_cast<size_t>(end - p) / t.min_len;
             store_set(s, m, t, FixedRecords{p, t.min_len}, n, out, records);
@@ -1057,6 +1123,7 @@ struct WireDecoder::Impl {
         out.set_rows(row + n, lo, hi, held);
         records += static_cast<uint32_t>(n);
         s.st.flows += n;
+        s.st.records += n;
     }
 
     // ---- holding data for templates still to come ----
@@ -1211,6 +1278,7 @@ struct WireDecoder::Impl {
             r.domain = domain;
             out.append(r);
             ++s->st.flows;
+            ++s->st.records;
         }
         return s->st.flows - before;
     }
@@ -1411,6 +1479,7 @@ struct WireDecoder::Impl {
         s->st.counter_samples += c.counter_samples;
         s->st.undecodable += c.undecodable;
         s->st.flows += out.size() - before;
+        s->st.records += out.size() - before;
         if (c.last_rate) s->st.sampling = c.last_rate;
         return out.size() - before;
     }

@@ -33,6 +33,7 @@ struct ExporterStats {
     uint64_t datagrams = 0;
     uint64_t bytes = 0;
     uint64_t flows = 0;
+    uint64_t records = 0;  // flow records and samples decoded (an IPFIX biflow record: 2 flows)
     uint64_t lost_datagrams = 0;     // gaps in NetFlow v9 / sFlow sequence numbers
     uint64_t lost_records = 0;       // gaps in NetFlow v5 / IPFIX sequence numbers
     uint64_t sequence_errors = 0;    // out of order or reset

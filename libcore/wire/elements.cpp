@@ -63,6 +63,17 @@ std::unordered_map<uint64_t, ElementOp> build_table() {
     t[key(kFlowkitPen, kFlowkitSamplingApplied)] = {Op::SamplingApplied, FieldId::sampling};
     t[key(kFlowkitPen, kFlowkitStartMicros)] = {Op::MsFracFirst, FieldId::start};
     t[key(kFlowkitPen, kFlowkitEndMicros)] = {Op::MsFracLast, FieldId::end};
+    auto reverse = [&](uint16_t id, Op op) { t[key(kPenReverse, id)] = {op, FieldId::start}; };
+    reverse(1, Op::RevBytes);
+    reverse(85, Op::RevBytes);
+    reverse(2, Op::RevPackets);
+    reverse(86, Op::RevPackets);
+    reverse(6, Op::RevFlags);
+    reverse(150, Op::RevSecFirst);
+    reverse(151, Op::RevSecLast);
+    reverse(152, Op::RevMsFirst);
+    reverse(153, Op::RevMsLast);
+    t[key(kPenCert, 21)] = {Op::RevDeltaMs, FieldId::start};
     // ipfixprobe exports a QUIC server name apart from the TLS one.
     t[key(kPenCesnet, 890)] = {Op::Str, FieldId::sni};
     return t;

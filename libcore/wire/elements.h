@@ -21,6 +21,11 @@ constexpr uint16_t kFlowkitEndMicros = 15;
 
 constexpr uint32_t kPenFlowmon = 39499;
 constexpr uint32_t kPenCesnet = 8057;
+// RFC 5103 biflows: the reverse direction's value of IANA element N is element N of this
+// enterprise.
+constexpr uint32_t kPenReverse = 29305;
+// CERT (YAF): reverseFlowDeltaMilliseconds, the reverse direction's start after the forward's.
+constexpr uint32_t kPenCert = 6871;
 
 // What a decoder does with one field of a data record.
 enum class Op : uint8_t {
@@ -58,7 +63,21 @@ enum class Op : uint8_t {
     SamplerId,
     Bytes,    // octetDeltaCount / octetTotalCount
     Packets,  // packetDeltaCount / packetTotalCount
+    // RFC 5103: the reverse direction of a biflow record.
+    RevBytes,
+    RevPackets,
+    RevFlags,
+    RevSecFirst,
+    RevSecLast,
+    RevMsFirst,
+    RevMsLast,
+    RevDeltaMs,  // YAF: milliseconds from the forward start to the reverse start
 };
+
+// Whether an operation reads the reverse direction of a biflow record.
+constexpr bool is_reverse(Op op) {
+    return op >= Op::RevBytes;
+}
 
 struct ElementOp {
     Op op = Op::Skip;

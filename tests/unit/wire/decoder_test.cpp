@@ -908,5 +908,90 @@ TEST(Decoder, RecordsWithoutSamplingAreUnsampled) {
     }
 }
 
+// An RFC 5103 biflow template: forward src, dst, ports, proto, flags, packets, bytes and times,
+// then the reverse packets, bytes, TCP flags and start/end (enterprise 29305), written by hand.
+Bytes biflow_template(bool reverse_times) {
+    Bytes t = template_record(
+        400,
+        {{8, 4}, {12, 4}, {7, 2}, {11, 2}, {4, 1}, {6, 1}, {2, 4}, {1, 4}, {152, 8}, {153, 8}});
+    const std::pair<int, int> reverse[] = {{2, 4}, {1, 4}, {6, 2}, {152, 8}, {153, 8}};
+    const size_t n = reverse_times ? 5 : 3;
+    t[3] = static_cast<uint8_t>(10 + n);
+    for (size_t i = 0; i < n; ++i) {
+        put(t, 0x8000 | reverse[i].first, 2);
+        put(t, static_cast<uint64_t>(reverse[i].second), 2);
+        put(t, 29305, 4);
+    }
+    return set(2, t);
+}
+
+Bytes biflow_record(uint32_t packets, uint32_t bytes, uint32_t rev_packets, uint32_t rev_bytes,
+                    bool reverse_times) {
+    Bytes r;
+    put(r, 0x0a000001, 4);  // 10.0.0.1:40000 -> 192.168.1.10:443
+    put(r, 0xc0a8010a, 4);
+    put(r, 40000, 2);
+    put(r, 443, 2);
+    put(r, 6, 1);
+    put(r, 0x1a, 1);  // SYN ACK PSH
+    put(r, packets, 4);
+    put(r, bytes, 4);
+    put(r, 1'699'999'990'000, 8);
+    put(r, 1'699'999'995'000, 8);
+    put(r, rev_packets, 4);
+    put(r, rev_bytes, 4);
+    put(r, 0x13, 2);  // FIN SYN ACK
+    if (reverse_times) {
+        put(r, 1'699'999'990'040, 8);
+        put(r, 1'699'999'994'900, 8);
+    }
+    return r;
+}
+
+TEST(Decoder, BiflowRecordsAreTwoFlows) {
+    for (const bool reverse_times : {true, false}) {
+        WireDecoder d;
+        FlowBlock out;
+        Bytes sets = biflow_template(reverse_times);
+        Bytes body = biflow_record(10, 800, 8, 12000, reverse_times);
+        const Bytes only_forward = biflow_record(1, 60, 0, 0, reverse_times);
+        const Bytes only_reverse = biflow_record(0, 0, 2, 120, reverse_times);
+        body.insert(body.end(), only_forward.begin(), only_forward.end());
+        body.insert(body.end(), only_reverse.begin(), only_reverse.end());
+        const Bytes data = set(400, body);
+        sets.insert(sets.end(), data.begin(), data.end());
+        ASSERT_EQ(decode(d, ipfix(0, sets), out), 4u) << reverse_times;
+        FlowRecord f, r;
+        out.record(0, f);
+        out.record(1, r);
+        EXPECT_EQ(ip_string(f.src), "10.0.0.1");
+        EXPECT_EQ(f.sport, 40000);
+        EXPECT_EQ(f.packets, 10u);
+        EXPECT_EQ(f.bytes, 800u);
+        EXPECT_EQ(f.flags, 0x1a);
+        EXPECT_EQ(ip_string(r.src), "192.168.1.10");
+        EXPECT_EQ(r.sport, 443);
+        EXPECT_EQ(ip_string(r.dst), "10.0.0.1");
+        EXPECT_EQ(r.dport, 40000);
+        EXPECT_EQ(r.proto, 6);
+        EXPECT_EQ(r.packets, 8u);
+        EXPECT_EQ(r.bytes, 12000u);
+        EXPECT_EQ(r.flags, 0x13);
+        EXPECT_EQ(r.exporter, kExporter);
+        EXPECT_EQ(r.sampling, 1u);
+        EXPECT_EQ(r.start, reverse_times ? 1'699'999'990'040'000u : f.start);
+        EXPECT_EQ(r.end, reverse_times ? 1'699'999'994'900'000u : f.end);
+        // A direction without packets is no flow.
+        FlowRecord one, other;
+        out.record(2, one);
+        out.record(3, other);
+        EXPECT_EQ(one.packets, 1u);
+        EXPECT_EQ(ip_string(one.src), "10.0.0.1");
+        EXPECT_EQ(other.packets, 2u);
+        EXPECT_EQ(ip_string(other.src), "192.168.1.10");
+        EXPECT_EQ(only(d).flows, 4u);
+    }
+}
+
 }  // namespace
 }  // namespace fk
