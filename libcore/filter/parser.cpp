@@ -440,6 +440,23 @@ class FilterParser {
         return add(std::move(n));
     }
 
+    // nfdump's `client latency`, `server latency`, `app latency`: milliseconds (a fraction
+    // allowed, as 0.5) against the microseconds of rtt_client, rtt_server and srt.
+    int latency_term(FieldId f, size_t col) {
+        FilterNode n = node(FilterNode::kCmp, col);
+        n.fields[n.nfields++] = f;
+        n.op = parse_op();
+        const Token& t = value_token("milliseconds");
+        char* end = nullptr;
+        const double ms = std::strtod(t.text.c_str(), &end);
+        if (t.text.empty() || end != t.text.c_str() + t.text.size() || !(ms >= 0) ||
+            ms * 1000 > 0xffffffff) {
+            error(t, "'" + t.text + "' is not a latency in milliseconds");
+        }
+        n.value = static_cast<uint64_t>(std::llround(ms * 1000));
+        return add(std::move(n));
+    }
+
     int family_term(uint64_t family, size_t col) {
         FilterNode n = node(FilterNode::kFamily, col);
         n.value = family;
@@ -511,6 +528,24 @@ class FilterParser {
         } else if ((k == "in" || k == "out") && peek_word("if", 1)) {
             ++i_;
             return term(k == "in" ? Dir::kIn : Dir::kOut, col);
+        } else if ((k == "in" || k == "out") &&
+                   (peek_word("packets", 1) || peek_word("bytes", 1))) {
+            // nfdump's in/out counters: a flowkit record is one direction, its own counters
+            // are nfdump's "in"; the other direction is another record.
+            if (k == "out") {
+                error(peek(), "'out " + lower(peek(1).text) +
+                                  "' would be the reverse direction's, which is a record of its "
+                                  "own here (flowquery -b pairs them): use '" +
+                                  lower(peek(1).text) + "' on it");
+            }
+            ++i_;
+            return term(Dir::kEither, col);
+        } else if ((k == "in" || k == "out") && (peek_word("src", 1) || peek_word("dst", 1)) &&
+                   peek_word("mac", 2)) {
+            // nfdump's in/out src/dst mac: one MAC pair a record here.
+            ++i_;
+            const bool src = lower(take().text) == "src";
+            return term(src ? Dir::kSrc : Dir::kDst, col);
         }
         return term(Dir::kEither, col);
     }
@@ -568,6 +603,13 @@ class FilterParser {
                 error(t, "'" + t.text + "' is not an ICMP type or code");
             }
             return add(std::move(n));
+        }
+        if ((k == "client" || k == "server" || k == "app") && peek_word("latency")) {
+            ++i_;
+            return latency_term(k == "client"   ? FieldId::rtt_client
+                                : k == "server" ? FieldId::rtt_server
+                                                : FieldId::srt,
+                                col);
         }
         if ((k == "first" || k == "last") && accept_word("seen")) {
             return int_term(k == "first" ? FieldId::start : FieldId::end, col);

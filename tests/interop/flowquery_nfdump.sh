@@ -40,7 +40,7 @@ filters=(
     "dst net 224.0.0.0/4|" "net 2001::/16|" "src net 192.168.1.0 255.255.255.0|"
     "ip $A|" "src ip $A|" "dst ip $A|" "host $B|" "ip in [$A $B]|" "ip $V6|"
     "bytes > 1000|" "bytes < 100|" "bytes > 10k|" "bytes >= 1M|" "packets = 1|"
-    "packets > 10|" "packets >= 100|"
+    "packets > 10|" "packets >= 100|" "in packets > 10|" "in bytes > 1000|"
     "flags S|" "flags SA|" "flags R|" "flags F and flags A|" "flags S and not flags A|"
     "proto tcp and dst port 443 and bytes > 1000|"
     "(proto udp and port 53) or (proto tcp and port 853)|"

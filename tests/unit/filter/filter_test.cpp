@@ -25,6 +25,10 @@ std::vector<FlowRecord> flows() {
     v[0].sni = "www.Example.com";
     v[0].src_as = 64500;
     v[0].vlan = 7;
+    v[0].rtt_client = 1500;  // microseconds
+    v[0].rtt_server = 20'000;
+    v[0].srt = 300'000;
+    v[0].src_mac = 0x001122334455;
 
     v[1].src = *parse_ip("192.168.1.10");
     v[1].dst = *parse_ip("10.0.0.1");
@@ -218,6 +222,16 @@ TEST(Filter, PrimitivesSelectTheRightFlows) {
         {"proto tcp&&port 443||proto udp", "012"},
         {"ech && proto tcp", "4"},
         {"ech||proto udp", "24"},
+        // nfdump's spellings: in counters are the record's own; latencies in milliseconds
+        {"in packets > 9", "0"},
+        {"in bytes >= 5000", "01"},
+        {"in src mac 00:11:22:33:44:55", "0"},
+        {"out dst mac 00:11:22:33:44:55", ""},
+        {"client latency > 1", "0"},
+        {"client latency > 1.5", ""},
+        {"client latency = 1.5", "0"},
+        {"server latency >= 20", "0"},
+        {"app latency < 300", "1234"},
     };
     for (const auto& c : cases) EXPECT_EQ(selected(c.filter), c.rows) << "filter: " << c.filter;
 }
@@ -238,6 +252,10 @@ TEST(Filter, ErrorsPointAtTheColumn) {
         {"proto tcp | port 80", "column 11: '|' must be doubled"},
         {"src and dst 10.0.0.1", "column 5: 'and' is not an IP address"},
         {"net ::/129", "column 5: bad prefix length"},
+        {"proto tcp and out bytes > 0",
+         "column 15: 'out bytes' would be the reverse direction's, which is a record of its own "
+         "here (flowquery -b pairs them): use 'bytes' on it"},
+        {"client latency > x", "column 18: 'x' is not a latency in milliseconds"},
         // A filter file: line and column once there are several lines.
         {"proto tcp  # first\nand foo 3\n", "line 2, column 5: unknown keyword 'foo'"},
         {"proto tcp\nand\n# end\n", "line 2, column 4: expression expected at the end"},
