@@ -175,7 +175,7 @@ struct Decoder {
             out.frag_id = be16(p + 4);
             out.frag_next = out.proto;
             if (ff & 0x1fff) {
-                out.frag = kLaterFragment;
+                out.frag = ff & 0x2000 ? kLaterFragment : kLastFragment;
                 return Decoded::kIp;
             }
             out.frag = kFirstFragment;
@@ -230,7 +230,7 @@ struct Decoder {
                     out.frag_id = be32(q + 4);
                     out.frag_next = q[0];
                     if (off & 0xfff8) {
-                        out.frag = kLaterFragment;
+                        out.frag = off & 1 ? kLaterFragment : kLastFragment;
                         out.proto = q[0];
                         return Decoded::kIp;
                     }

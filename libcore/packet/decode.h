@@ -17,7 +17,14 @@ enum class Decoded : uint8_t {
     kMalformed,  // cut or inconsistent before the IP header was complete: not a flow
 };
 
-enum Fragment : uint8_t { kNotFragment = 0, kFirstFragment = 1, kLaterFragment = 2 };
+// A datagram's fragments: the first (with the transport header), the ones after it, and the
+// one that ends the datagram (no "more fragments" flag).
+enum Fragment : uint8_t {
+    kNotFragment = 0,
+    kFirstFragment = 1,
+    kLaterFragment = 2,
+    kLastFragment = 3
+};
 
 struct DecodeOptions {
     bool decap = true;  // false: a tunnel is a flow of its outer header

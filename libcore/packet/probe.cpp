@@ -37,6 +37,9 @@ struct Probe::Frags {
         uint8_t flow_proto = 0;  // the first fragment's transport protocol
         bool used = false;
         bool known = false;  // the first fragment was seen: ports are valid
+        // The first fragment completed its flow (a DNS answer): the flow ends with the
+        // datagram's last fragment instead, so that the rest of the datagram counts in it.
+        bool end_with_last = false;
         uint16_t sport = 0, dport = 0;
         uint64_t touched = 0;
         uint64_t held_packets = 0, held_bytes = 0, held_first = 0, held_last = 0;
@@ -112,14 +115,18 @@ struct Probe::Frags {
             e.held_packets = e.held_bytes = 0;
         }
     }
-    // A later fragment: true with the ports filled in when the first fragment is known.
-    bool later(PacketView& v, uint64_t ts) {
+    // The flow of the first fragment v (just accounted) ends with the datagram's last one.
+    void end_with_last(const PacketView& v, uint64_t ts) { slot(v, ts).end_with_last = true; }
+    // A later fragment: true with the ports filled in when the first fragment is known;
+    // `end_flow` when it is the last fragment of a datagram whose flow waits to end.
+    bool later(PacketView& v, uint64_t ts, bool& end_flow) {
         Entry& e = slot(v, ts);
         e.touched = ts;
         if (e.known) {
             v.proto = e.flow_proto;
             v.sport = e.sport;
             v.dport = e.dport;
+            end_flow = e.end_with_last && v.frag == kLastFragment;
             return true;
         }
         if (e.held_packets == 0) e.held_first = ts;
@@ -218,19 +225,24 @@ bool Probe::admit(const RawPacket& p, PacketView& v, bool& layer2) {
 }
 
 void Probe::account(PacketView& v, bool layer2, uint64_t ts, const FlowKey* key, uint32_t h) {
+    bool last_ends_flow = false;
     if (v.frag == kFirstFragment) {
         frags_->first(v, ts);
-    } else if (v.frag == kLaterFragment) {
-        if (!frags_->later(v, ts)) return;
+    } else if (v.frag != kNotFragment) {
+        if (!frags_->later(v, ts, last_ends_flow)) return;
         key = nullptr;  // the ports came from the first fragment: the key changed
     }
     ++stats_.flow_packets;
     if (layer2) ++stats_.layer2;
     const uint32_t idx = key ? cache_.add(v, layer2, ts, *key, h) : cache_.add(v, layer2, ts);
-    if (opts_.metadata && meta_.packet(cache_, idx, v))
-        cache_.end(idx);
-    else
+    if ((opts_.metadata && meta_.packet(cache_, idx, v)) || last_ends_flow) {
+        if (v.frag == kFirstFragment)
+            frags_->end_with_last(v, ts);
+        else
+            cache_.end(idx);
+    } else {
         cache_.end_if_closed(idx, v);
+    }
     if (cache_.pending() >= opts_.block_rows) drain();
 }
 

@@ -97,9 +97,14 @@ TEST(Decode, LaterIpv4FragmentHasNoPorts) {
     append(f, Bytes(100, 0));
     PacketView v;
     ASSERT_EQ(run(f, v), Decoded::kIp);
-    EXPECT_EQ(v.frag, kLaterFragment);
+    EXPECT_EQ(v.frag, kLastFragment);  // no "more fragments" flag
     EXPECT_EQ(v.frag_id, 77u);
     EXPECT_EQ(v.sport, 0);
+    Bytes m = ether(0x0800);
+    append(m, ipv4(kA, kB, 17, 100, 77, 0x20b9));  // more fragments follow
+    append(m, Bytes(100, 0));
+    ASSERT_EQ(run(m, v), Decoded::kIp);
+    EXPECT_EQ(v.frag, kLaterFragment);
 }
 
 TEST(Decode, IcmpTypeAndCodeInDport) {
