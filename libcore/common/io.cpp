@@ -121,7 +121,10 @@ AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
     // A device or a FIFO (/dev/null, a named pipe) is written in place: renaming a file over
     // it would replace the device.
     struct stat st;
-    if (::stat(path_.c_str(), &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+    const bool exists = ::stat(path_.c_str(), &st) == 0;
+    // Found out only at the rename, after everything was written into the temporary file.
+    if (exists && S_ISDIR(st.st_mode)) throw DataError(path_ + ": is a directory");
+    if (exists && !S_ISREG(st.st_mode)) {
         fd_ = ::open(path_.c_str(), O_WRONLY | O_CLOEXEC);
         if (fd_ < 0) throw DataError("open " + path_ + ": " + errno_text(errno));
         in_place_ = true;
@@ -189,9 +192,12 @@ void AtomicFile::commit(bool no_replace) {
         rc = ::rename(temp_.c_str(), path_.c_str());
     }
     const int err = errno;
-    if (rc != 0) ::unlink(temp_.c_str());
+    // The temporary file is whole: kept, and named, when it cannot take its name.
     remove_temp_file(temp_.c_str());
-    if (rc != 0) throw DataError("rename " + temp_ + " to " + path_ + ": " + errno_text(err));
+    if (rc != 0) {
+        throw DataError("rename " + temp_ + " to " + path_ + ": " + errno_text(err) +
+                        " (the data is kept in " + temp_ + ")");
+    }
     const int dfd = ::open(dir_of(path_).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd >= 0) {
         ::fsync(dfd);

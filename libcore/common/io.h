@@ -63,7 +63,8 @@ class AtomicFile {
     // A device or FIFO, written directly: a reader may be reading it as it is written.
     bool in_place() const { return in_place_; }
     // fsync, rename to the final name (never replacing an existing file when no_replace),
-    // fsync the directory. Throws DataError on failure.
+    // fsync the directory. Throws DataError on failure; a file that was written whole but
+    // cannot take its name is kept under the temporary name, which the error gives.
     void commit(bool no_replace = false);
     void abandon();
     // Cuts the file back to its first `size` bytes and writes on from there. False when that

@@ -384,12 +384,14 @@ void Collector::stop() {
     Impl& im = *impl_;
     im.stopping = true;
     if (im.receiver.joinable()) im.receiver.join();
+    // The writer ends after the finish the receiver queued, or at its first error; the error
+    // of that last finish (the file cannot be put in place) is one to report too.
+    if (im.writer.joinable()) im.writer.join();
     if (im.write_error) {
-        // The writer is gone; the receiver may have queued a finish nobody reads. The sink
-        // is finished here instead, so that it keeps what it can (the store: the blocks
-        // written whole, the exporters' counts). Should that fail too, the write error is
-        // the one reported: it came first, and usually it is the same.
-        if (im.writer.joinable()) im.writer.join();
+        // A writer that failed before the finish left it unread. The sink is finished here
+        // instead, so that it keeps what it can (the store: the blocks written whole, the
+        // exporters' counts). Should that fail too, the write error is the one reported: it
+        // came first, and usually it is the same.
         if (!im.finish_delivered && im.sink) {
             try {
                 im.sink->finish(*im.snapshot());
@@ -398,7 +400,6 @@ void Collector::stop() {
         }
         std::rethrow_exception(im.write_error);
     }
-    if (im.writer.joinable()) im.writer.join();
     if (im.receive_error) std::rethrow_exception(im.receive_error);
 }
 
