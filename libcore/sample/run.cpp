@@ -43,12 +43,19 @@ SampleRunStats run_sample(const SampleRunOptions& o, int out_fd) {
     SampleResult result;
     FlowBlock out;
 
+    bool output_failed = false;
     auto emit = [&](FlowBlock& b) {
         stats.flows_in += b.size();
         sampler.sample(b, nullptr, result);
         apply_sample(b, result, out);
         stats.flows_out += out.size();
-        if (!out.empty()) writer->write(out);
+        if (out.empty()) return;
+        try {
+            writer->write(out);
+        } catch (...) {
+            output_failed = true;
+            throw;
+        }
     };
     auto fit_threshold = [&] {
         pending.ensure(FieldId::bytes);
@@ -85,10 +92,20 @@ SampleRunStats run_sample(const SampleRunOptions& o, int out_fd) {
         emit(r.block);
         return true;
     };
-    run_blocks<Selected>(input, std::max(1u, o.threads), work, consume);
+    // As in flowquery: a corrupt or truncated input ends the reading, not the run. The flows
+    // read before it are sampled and written, then the error is reported; a failed write
+    // ends the run at once.
+    std::exception_ptr data_error;
+    try {
+        run_blocks<Selected>(input, std::max(1u, o.threads), work, consume);
+    } catch (const DataError&) {
+        if (output_failed || (stats.flows_in == 0 && pending.empty())) throw;
+        data_error = std::current_exception();
+    }
     if (!fitted) fit_threshold();
     if (!fit) stats.threshold = o.config.threshold;
     writer->close();
+    if (data_error) std::rethrow_exception(data_error);
     return stats;
 }
 
