@@ -139,10 +139,21 @@ std::optional<uint64_t> FlowInput::rows_scanned() const {
 std::optional<Summary> FlowInput::index_summaries() const {
     if (clickhouse_) return std::nullopt;
     Summary total;
+    FlowBlock b;
     for (const auto& p : paths_) {
         if (p == "-") return std::nullopt;
         FlowReader r(p, {});
         if (!r.index_summary()) return std::nullopt;
+        // The index speaks for blocks that are intact: every block's checksum is verified
+        // (its columns are not decompressed). At a damaged one the caller reads the files
+        // instead, and reports the damage after the totals of what came before it, as for
+        // the same bytes on a pipe.
+        try {
+            while (r.next(b)) {
+            }
+        } catch (const DataError&) {
+            return std::nullopt;
+        }
         total.merge(*r.index_summary());
     }
     return total;

@@ -43,8 +43,8 @@ class FlowInput {
     uint64_t files_opened() const { return files_opened_; }
     uint64_t blocks_read() const { return blocks_; }
     uint64_t blocks_skipped() const { return skipped_; }
-    // Sum of the inputs' index summaries when every input is a file with an index; nullopt
-    // otherwise. Reads only the files' tails.
+    // Sum of the inputs' index summaries when every input is a file with an index whose
+    // blocks all pass their checksums (read, not decompressed); nullopt otherwise.
     std::optional<Summary> index_summaries() const;
     // Rows the source looked at when that differs from the rows delivered (ClickHouse: the
     // table's row count); nullopt for files.

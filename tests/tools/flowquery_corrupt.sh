@@ -35,6 +35,22 @@ expect_eq "$status" 0 "ignore-errors: status"
 expect_eq "$(wc -l < "$TMP/out")" $((100000 - 32768)) "ignore-errors: the other blocks"
 grep -q "warning: .*offset $off2: block checksum mismatch; skipping" "$TMP/err" || fail "no warning: $(cat "$TMP/err")"
 
+# -I: the index counts the damaged block; the answer is that of the same bytes on a pipe.
+for how in file pipe; do
+    set +e
+    if [ $how = file ]; then
+        flowquery -r "$TMP/flip.flows" -I > "$TMP/out" 2> "$TMP/err"; status=$?
+    else
+        flowquery -I < <(cat "$TMP/flip.flows") > "$TMP/out" 2> "$TMP/err"; status=$?
+    fi
+    set -e
+    expect_eq "$status" 1 "-I ($how): status"
+    expect_eq "$(grep '^Flows:' "$TMP/out")" "Flows: 32768" "-I ($how): the flows before the damage"
+    grep -q "offset $off2: block checksum mismatch" "$TMP/err" || fail "-I ($how): $(cat "$TMP/err")"
+done
+expect_eq "$(flowquery -r "$TMP/flip.flows" -I --ignore-errors | grep '^Flows:')" \
+    "Flows: $((100000 - 32768))" "-I --ignore-errors"
+
 # Cut in the middle of block 2 (a file and a pipe).
 head -c "$pos" "$TMP/good.flows" > "$TMP/cut.flows"
 for how in file pipe; do
