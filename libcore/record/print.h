@@ -13,8 +13,9 @@ struct PrintStyle {
     TimeDigits time_digits = TimeDigits::kMillis;
 };
 
-// Longest text any single value prints as (a 255-byte string is the longest).
-constexpr size_t kMaxValueText = 512;
+// Longest text any single value prints as: a text value, which blocks keep to kMaxTextBytes
+// (a 255-byte DNS name is far from the longest: an HTTP Host may take them all).
+constexpr size_t kMaxValueText = kMaxTextBytes;
 
 // Writes the text of field f of row i into out (at least kMaxValueText bytes). The column must
 // be decoded (b.ensure(f)).
