@@ -17,6 +17,10 @@ namespace {
 
 constexpr uint64_t kMinute = 60 * kMicrosPerSecond;
 constexpr size_t kMaxSeries = 6;  // chart series drawn separately; the rest is "other"
+// Bins a chart has at most: a wider span takes wider bins. Bins are memory in every worker
+// and points on the page; a dense array of 5-minute bins over flows from 1971 and 2099 took
+// 11 GB.
+constexpr uint64_t kMaxBins = 4096;
 
 // Flows, packets and bytes per bin of time and per value of the stacking field (protocol or
 // application), filled a block at a time.
@@ -38,13 +42,19 @@ class Series {
     }
 
     void merge(const Series& o) {
+        while (bin_ < o.bin_) coarsen();
+        // o's bins are as wide or narrower, by a power of two, from the same origin (and
+        // this series may coarsen on the way).
         for (size_t c = 0; c < o.keys_.size(); ++c) {
             for (size_t k = 0; k < o.len_; ++k) {
                 const Totals& t = o.cols_[c][k];
-                if (t.flows) at(o.keys_[c], o.lo_ + k).add(t);
+                if (t.flows) at(o.keys_[c], (o.lo_ + k) / (bin_ / o.bin_)).add(t);
             }
         }
     }
+
+    uint64_t bin() const { return bin_; }
+    uint64_t origin() const { return origin_; }
 
     // The chart of one metric over the bins [first, first + count) (absolute bin numbers); the
     // largest series by bytes first.
@@ -92,7 +102,27 @@ class Series {
     uint64_t hi() const { return lo_ + len_; }
 
   private:
+    // Twice as wide bins: each pair of bins added into one.
+    void coarsen() {
+        const uint64_t lo = lo_ / 2;
+        const size_t len = len_ == 0 ? 0 : static_cast<size_t>((lo_ + len_ - 1) / 2 - lo + 1);
+        for (auto& c : cols_) {
+            std::vector<Totals> wide(len);
+            for (size_t k = 0; k < len_; ++k) wide[(lo_ + k) / 2 - lo].add(c[k]);
+            c = std::move(wide);
+        }
+        lo_ = lo;
+        len_ = len;
+        bin_ *= 2;
+    }
+
+    // The totals of key in bin abs (of the current width), coarsening first when the span
+    // would pass kMaxBins (abs then names a narrower bin: it is halved along).
     Totals& at(uint8_t key, uint64_t abs) {
+        while (len_ > 0 && std::max(abs, lo_ + len_ - 1) - std::min(abs, lo_) >= kMaxBins) {
+            coarsen();
+            abs /= 2;
+        }
         if (len_ == 0) {
             lo_ = abs;
             len_ = 1;
@@ -482,9 +512,16 @@ Report build_report(const ReportOptions& o) {
         table_of.push_back(static_cast<size_t>(it - keys.begin()));
     }
     uint64_t bin = o.bin;
-    if (bin == 0)
+    if (bin == 0) {
         bin = bounded && o.period.to - o.period.from > 3 * 86400 * kMicrosPerSecond ? 60 * kMinute
                                                                                     : 5 * kMinute;
+        // A long period: wider bins (the same widths the chart would coarsen to).
+        while (bounded && (o.period.to - o.period.from / bin * bin) / bin > kMaxBins) bin *= 2;
+    } else if (bounded && want_charts && (o.period.to - o.period.from) / bin > kMaxBins) {
+        throw UsageError("--bin " + bin_text(bin) + " over " + range_text(o.period) +
+                         " would make more than " + std::to_string(kMaxBins) +
+                         " bins; give a wider one");
+    }
 
     const unsigned threads = std::max(1u, o.threads);
     auto make_period = [&](TimeRange r, bool charts) {
@@ -575,11 +612,12 @@ Report build_report(const ReportOptions& o) {
         r.tables.push_back(std::move(t));
     }
     if (want_charts && c.series) {
+        // The series may have coarsened its bins (a span past kMaxBins).
+        bin = c.series->bin();
         uint64_t first = c.series->lo(), count = c.series->hi() - c.series->lo();
         if (bounded) {
             first = 0;
-            const uint64_t origin = o.period.from / bin * bin;
-            count = (o.period.to - origin + bin - 1) / bin;
+            count = (o.period.to - c.series->origin() + bin - 1) / bin;
         } else if (c.series->empty()) {
             count = 0;
         }
