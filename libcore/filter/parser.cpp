@@ -289,7 +289,7 @@ class FilterParser {
             default:
                 if (parse_scaled_number(t.text, n)) v = n;
         }
-        if (!v) error(t, "'" + t.text + "' is not a valid " + std::string(f.name) + " value");
+        if (!v) error(t, "'" + t.text + "' is not a valid " + keyword_ + " value");
         uint64_t max = UINT64_MAX;
         switch (f.storage) {
             case Storage::U8:
@@ -304,7 +304,7 @@ class FilterParser {
             default:
                 break;
         }
-        if (*v > max) error(t, "'" + t.text + "' is out of range for " + std::string(f.name));
+        if (*v > max) error(t, "'" + t.text + "' is out of range for " + keyword_);
         return *v;
     }
 
@@ -554,6 +554,7 @@ class FilterParser {
     int term(Dir dir, size_t col) {
         const Token& first = take();
         std::string k = lower(first.text);
+        keyword_ = k;
         auto pick = [&](FieldId s, FieldId d) -> Columns {
             if (dir == Dir::kSrc || dir == Dir::kIn) return s;
             if (dir == Dir::kDst || dir == Dir::kOut) return d;
@@ -630,6 +631,7 @@ class FilterParser {
     }
 
     std::string_view text_;
+    std::string keyword_;  // of the term being read, as written: `port`, not sport and dport
     std::vector<Token> t_;
     size_t i_ = 0;
     Filter& f_;

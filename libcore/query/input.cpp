@@ -67,17 +67,25 @@ FlowInput::FlowInput(const InputSpec& spec) : spec_(spec) {
         files_opened_ = 1;
         return;
     }
+    // A directory without a flow file is no error (a store in an hour the collector was
+    // down), but worth a word: a wrong path answers "0 flows" too.
+    auto add_dir = [&](const std::string& dir) {
+        auto listed = list_flow_files(dir, spec.from, spec.to);
+        if (listed.empty()) {
+            const bool window = spec.from != 0 || spec.to != UINT64_MAX;
+            warn("no flow file under " + dir + (window ? " in the time window" : ""));
+        }
+        for (auto& p : listed) paths_.push_back(std::move(p));
+    };
     for (const auto& f : spec.files) {
         std::error_code ec;
         if (f != "-" && fs::is_directory(f, ec)) {
-            for (auto& p : list_flow_files(f, spec.from, spec.to)) paths_.push_back(std::move(p));
+            add_dir(f);
         } else {
             paths_.push_back(f);
         }
     }
-    for (const auto& d : spec.dirs) {
-        for (auto& p : list_flow_files(d, spec.from, spec.to)) paths_.push_back(std::move(p));
-    }
+    for (const auto& d : spec.dirs) add_dir(d);
     if (spec.files.empty() && spec.dirs.empty()) {
         if (is_terminal(STDIN_FILENO)) {
             throw UsageError("no input: give -r FILE or -R DIR, or pipe flows in");

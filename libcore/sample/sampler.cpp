@@ -27,12 +27,13 @@ uint64_t mul_div_round(uint64_t a, uint64_t b, uint64_t c) {
 
 }  // namespace
 
-SampleMode parse_sample_mode(std::string_view text) {
+SampleMode parse_sample_mode(std::string_view text, std::string_view option) {
     if (text == "flow") return SampleMode::kFlow;
     if (text == "packet") return SampleMode::kPacket;
     if (text == "smart") return SampleMode::kSmart;
     if (text == "hash") return SampleMode::kHash;
-    throw UsageError("--mode: '" + std::string(text) + "' is not flow, packet, smart or hash");
+    throw UsageError(std::string(option) + ": '" + std::string(text) +
+                     "' is not flow, packet, smart or hash");
 }
 
 std::string_view sample_mode_name(SampleMode m) {

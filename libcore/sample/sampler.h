@@ -14,8 +14,8 @@
 namespace fk {
 
 enum class SampleMode : uint8_t { kFlow, kPacket, kSmart, kHash };
-// "flow", "packet", "smart", "hash"; UsageError otherwise.
-SampleMode parse_sample_mode(std::string_view text);
+// "flow", "packet", "smart", "hash"; UsageError naming the option otherwise.
+SampleMode parse_sample_mode(std::string_view text, std::string_view option = "--mode");
 std::string_view sample_mode_name(SampleMode m);
 
 struct SampleConfig {

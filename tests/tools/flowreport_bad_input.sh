@@ -45,7 +45,7 @@ set +e
 msg=$(flowquery -r "$TMP/s.flows" --profiles "$TMP/profiles" --profile web 'dst port foo' 2>&1); status=$?
 set -e
 expect_eq "$status" 2 "bad filter with a profile: status"
-expect_eq "$msg" "flowquery: filter: column 10: 'foo' is not a valid dport value" "bad filter with a profile"
+expect_eq "$msg" "flowquery: filter: column 10: 'foo' is not a valid port value" "bad filter with a profile"
 printf 'bad = proto tcp and\n' > "$TMP/profiles"
 set +e
 msg=$(flowreport top -r "$TMP/s.flows" --profiles "$TMP/profiles" --profile bad 2>&1); status=$?

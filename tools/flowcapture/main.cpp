@@ -1,6 +1,7 @@
 // flowcapture: the collector daemon. NetFlow v5/v9, IPFIX and sFlow v5 over UDP into the
 // time-sliced flow store (-l DIR) or a stream (-w -). See man/flowcapture.1.
 #include <grp.h>
+#include <net/if.h>
 #include <pwd.h>
 #include <unistd.h>
 
@@ -209,11 +210,9 @@ int run(const Options& o) {
     for (int s : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&sigs, s);
     pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
 
+    if (!o.iface.empty() && ::if_nametoindex(o.iface.c_str()) == 0)
+        throw UsageError("-i: no interface '" + o.iface + "'");
     Collector collector(co);
-    if (!o.quiet) {
-        for (const auto& line : collector.describe())
-            std::fprintf(stderr, "flowcapture: %s\n", line.c_str());
-    }
     std::unique_ptr<BlockSink> sink;
     if (!o.store_dir.empty()) {
         StoreOptions so;
@@ -228,6 +227,11 @@ int run(const Options& o) {
         sink = std::make_unique<StreamSink>(
             o.output == "-" ? std::make_unique<FlowWriter>(STDOUT_FILENO, "<stdout>", wo)
                             : FlowWriter::open(o.output, wo));
+    }
+    // Said once the store or file is open and every option was taken.
+    if (!o.quiet) {
+        for (const auto& line : collector.describe())
+            std::fprintf(stderr, "flowcapture: %s\n", line.c_str());
     }
     if (!o.user.empty()) drop_privileges(o.user);
 
@@ -274,7 +278,8 @@ int main(int argc, char** argv) {
         Options o;
         CLI::App app{"flowcapture: collect NetFlow v5/v9, IPFIX and sFlow into a flow store"};
         app.get_formatter()->column_width(28);
-        app.add_option("-p,--port", o.ports, "UDP port to listen on (repeatable; default 2055)");
+        app.add_option("-p,--port", o.ports, "UDP port to listen on (repeatable; default 2055)")
+            ->transform(fk::kUdpPort);
         app.add_option("-b,--bind", o.binds,
                        "address to listen on (repeatable; default 0.0.0.0 and ::)");
         app.add_option("-i,--interface", o.iface,
@@ -295,16 +300,10 @@ int main(int argc, char** argv) {
                        "forget templates not refreshed (1800)");
         app.add_option("--log-interval", o.log_interval,
                        "per-exporter log line period (default -t)");
-        app.add_option("-z,--zstd", o.zstd_level, "zstd level of the files (default 1)");
+        app.add_option("-z,--zstd", o.zstd_level, "zstd level of the files (default 1)")
+            ->transform(fk::kZstdLevel);
         app.add_option("--stats", o.stats_dir, "print the exporter statistics of a store and exit");
         app.add_flag("-q,--quiet", o.quiet, "no start-up or periodic messages");
-        app.add_flag_callback(
-            "-V,--version",
-            [] {
-                std::printf("flowcapture %s\n", FLOWKIT_VERSION);
-                throw CLI::Success();
-            },
-            "print the version");
         if (const auto done = fk::parse_command_line(app, argc, argv)) return *done;
         return run(o);
     });

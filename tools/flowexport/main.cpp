@@ -59,9 +59,11 @@ std::vector<std::string> input_paths(const Options& o) {
     std::vector<std::string> inputs = o.files;
     if (!o.dir.empty()) {
         const auto listed = list_flow_files(o.dir);
+        if (listed.empty()) warn("no flow file under " + o.dir);
         inputs.insert(inputs.end(), listed.begin(), listed.end());
     }
-    if (inputs.empty()) {
+    // -R DIR never means standard input, even when DIR holds no flow file.
+    if (o.files.empty() && o.dir.empty()) {
         if (is_terminal(STDIN_FILENO))
             throw UsageError("no input: give -r FILE, -R DIR or pipe flows in");
         inputs.push_back("-");
@@ -187,13 +189,6 @@ int main(int argc, char** argv) {
                      "IPFIX times in milliseconds only, without flowkit's microseconds");
 
         app.add_flag("-q,--quiet", o.quiet, "no summary on stderr");
-        app.add_flag_callback(
-            "-V,--version",
-            [] {
-                std::printf("flowexport %s\n", FLOWKIT_VERSION);
-                throw CLI::Success();
-            },
-            "print the version");
         if (const auto done = fk::parse_command_line(app, argc, argv)) return *done;
         if (o.batch == 0) throw fk::UsageError("--batch must be at least 1 row");
         return run(o);

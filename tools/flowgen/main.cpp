@@ -112,15 +112,16 @@ int run(int argc, char** argv) {
     app.add_option("-i,--interface", o.iface, "capture live from this interface");
     app.add_option("-f,--filter", o.filter, "BPF filter, e.g. 'tcp port 443'");
     app.add_option("-w,--write", o.write, "write flows to FILE (default: stdout, not a terminal)");
-    app.add_option("-z,--level", o.zstd_level, "zstd level of the output (default 1)");
+    app.add_option("-z,--level", o.zstd_level, "zstd level of the output (default 1)")
+        ->transform(fk::kZstdLevel);
     app.add_option("--export", o.export_to, "send flows as IPFIX over UDP to HOST:PORT");
     app.add_option("--idle-timeout", o.idle, "seconds without packets that end a flow (15)");
     app.add_option("--active-timeout", o.active, "seconds after which a long flow is cut (300)");
     app.add_option("--max-flows", o.max_flows,
                    "flows held at once; the oldest is evicted (1048576)")
-        ->check(CLI::PositiveNumber);
+        ->transform(fk::kAtLeastOne);
     app.add_option("--sample", o.sample, "1:N packet sampling (counters are multiplied by N)")
-        ->check(CLI::PositiveNumber);
+        ->transform(fk::kAtLeastOne);
     app.add_option("--sample-mode", o.sample_mode, "systematic (every Nth) or random")
         ->check(CLI::IsMember({"systematic", "random"}));
     app.add_option("--seed", o.seed, "seed of random sampling (1)");

@@ -27,14 +27,19 @@ int main(int argc, char** argv) {
         app.add_option("--format", format, "input format: " + formats + " (guessed when left out)");
         app.add_option("-w,--write", out_path, "write flows to FILE ('-': standard output)");
         app.add_option("--fields", fields,
-                       "AWS: field list of logs without a header line (default: the version 2 "
-                       "default format)");
+                       "AWS: fields of logs without a header (default: version 2's)");
         app.add_flag("--ignore-errors", ignore_errors,
                      "skip malformed lines (counted) instead of stopping");
         app.add_flag("-q,--quiet", quiet, "no summary on standard error");
-        app.add_option("-z,--level", level, "zstd level of the output (default 3)");
+        app.add_option("-z,--level", level, "zstd level of the output (default 3)")
+            ->transform(fk::kZstdLevel);
         if (const auto done = fk::parse_command_line(app, argc, argv)) return *done;
-        if (files.empty()) files.push_back("-");
+        if (files.empty()) {
+            // As every reader: a terminal is no input (it would wait for typed flow logs).
+            if (fk::is_terminal(STDIN_FILENO))
+                throw fk::UsageError("no input: give FILE... or pipe logs in");
+            files.push_back("-");
+        }
         if (out_path.empty() || out_path == "-") {
             if (fk::is_terminal(STDOUT_FILENO)) {
                 throw fk::UsageError(

@@ -70,9 +70,9 @@ int main(int argc, char** argv) {
         app.add_option("-O,--order", o.order,
                        "sort by flows|packets|bytes|bps|pps|bpp|tstart|tend");
         app.add_option("-n,--top", n, "Top-N count for -s (default 10); output limit otherwise")
-            ->check(fk::kWholeNumber);
+            ->transform(fk::kWholeNumber);
         app.add_option("-c,--count", o.count, "stop after N matching flows")
-            ->check(fk::kWholeNumber);
+            ->transform(fk::kAtLeastOne);
         app.add_option("-t,--window", window,
                        "nfdump window YYYY/MM/dd.hh:mm:ss[-...] (local time)");
         app.add_option("--from", from, "flows starting at or after TIME (ISO, or -1h, -2d)");
@@ -84,8 +84,10 @@ int main(int argc, char** argv) {
         app.add_flag("-6", ipv6_full, "full IPv6 addresses (always the case; for nfdump habits)");
         app.add_flag("--ignore-errors", o.input.ignore_errors,
                      "skip corrupt blocks with a warning");
-        app.add_option("-T,--threads", o.threads, "worker threads (default: all cores)");
-        app.add_option("-z,--level", o.zstd_level, "zstd level of -w output (default 3)");
+        app.add_option("-T,--threads", o.threads, "worker threads (default: all cores)")
+            ->transform(fk::kAtLeastOne);
+        app.add_option("-z,--level", o.zstd_level, "zstd level of -w output (default 3)")
+            ->transform(fk::kZstdLevel);
         app.add_flag("-v,--verify", verify, "list and check every block of the input, then exit");
         app.add_flag("-Z,--check", check_only, "check the filter syntax and exit");
         app.add_flag("-X,--dump-filter", dump_filter, "print the compiled filter and exit");

@@ -95,7 +95,8 @@ int main(int argc, char** argv) {
         app.add_option("--shift", shift, "compare: second period SPAN earlier (1d, 1w)");
         app.add_option("--labels", labels, "compare: names of the data sets (default A,B)");
         app.add_flag("--strict", strict, "fail on a corrupt block instead of skipping it");
-        app.add_option("-T,--threads", o.threads, "worker threads (default: all cores)");
+        app.add_option("-T,--threads", o.threads, "worker threads (default: all cores)")
+            ->transform(fk::kAtLeastOne);
         o.threads = fk::usable_cpus();
         if (const auto done = fk::parse_command_line(app, argc, argv)) return *done;
         for (int i = 0; i < argc; ++i) o.command += (i ? " " : "") + std::string(argv[i]);

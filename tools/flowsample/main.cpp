@@ -62,8 +62,10 @@ int main(int argc, char** argv) {
         app.add_option("-s,--seed", o.config.seed, "random seed / hash key (default 1)");
         app.add_option("--threshold", threshold,
                        "smart: z in bytes (default: fitted so that ~1/N of flows stay)");
-        app.add_option("-z,--level", o.zstd_level, "zstd level of the output (default 3)");
-        app.add_option("-T,--threads", o.threads, "decoding threads (default: all cores)");
+        app.add_option("-z,--level", o.zstd_level, "zstd level of the output (default 3)")
+            ->transform(fk::kZstdLevel);
+        app.add_option("-T,--threads", o.threads, "decoding threads (default: all cores)")
+            ->transform(fk::kAtLeastOne);
         app.add_flag("-v,--verbose", verbose, "print flows in/out (and z) on stderr");
         app.add_flag("-q,--quiet", quiet, "no progress of --evaluate on stderr");
         app.add_flag("--ignore-errors", o.input.ignore_errors,
@@ -98,7 +100,7 @@ int main(int argc, char** argv) {
                     rates, "--rates", [](const std::string& s) { return number(s, "--rates"); });
             if (!modes.empty())
                 e.modes = parse_list<fk::SampleMode>(modes, "--modes", [](const std::string& s) {
-                    return fk::parse_sample_mode(s);
+                    return fk::parse_sample_mode(s, "--modes");
                 });
             const fk::EvalFormat f = fk::parse_eval_format(format);
             if (!events_path.empty()) {

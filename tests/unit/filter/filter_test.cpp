@@ -239,7 +239,7 @@ TEST(Filter, PrimitivesSelectTheRightFlows) {
 TEST(Filter, ErrorsPointAtTheColumn) {
     const std::pair<const char*, const char*> bad[] = {
         {"proto tcp and prot udp", "column 15: unknown keyword 'prot'"},
-        {"port 99999", "column 6: '99999' is out of range for sport"},
+        {"port 99999", "column 6: '99999' is out of range for port"},
         {"ip 10.0.0.300", "column 4: '10.0.0.300' is not an IP address"},
         {"(proto tcp", "column 11: expected ')'"},
         {"proto tcp and", "expression expected at the end"},
