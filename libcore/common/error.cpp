@@ -10,4 +10,12 @@ std::string errno_text(int err) {
     return std::string(strerror_r(err, buf, sizeof buf));
 }
 
+std::string excerpt(std::string_view s, size_t max) {
+    std::string out = "'";
+    for (size_t i = 0; i < s.size() && i < max; ++i)
+        out += s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?';
+    out += s.size() > max ? "...'" : "'";
+    return out;
+}
+
 }  // namespace fk

@@ -2,6 +2,7 @@
 #pragma once
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace fk {
 
@@ -30,5 +31,10 @@ enum ExitStatus : int { kExitOk = 0, kExitData = 1, kExitUsage = 2 };
 
 // strerror() as a std::string, thread-safe.
 std::string errno_text(int err);
+
+// s for a message, in single quotes: at most max bytes of it ("..." after a cut), and a byte
+// that is not printable ASCII as '?', so that binary data (a pcap given for a text file) never
+// reaches the terminal.
+std::string excerpt(std::string_view s, size_t max = 40);
 
 }  // namespace fk

@@ -1,6 +1,8 @@
 #include "detect/engine.h"
 
-#include <fstream>
+#include <sys/stat.h>
+
+#include <cerrno>
 
 #include "common/error.h"
 #include "common/io.h"
@@ -102,29 +104,61 @@ void Engine::finish() {
     }
 }
 
+namespace {
+
+constexpr std::string_view kStateHeader = "# flowdetect baselines";
+
+}  // namespace
+
 void Engine::load_state() {
-    std::ifstream in(config_.state);
-    if (!in) return;  // the first run makes it
-    std::string line;
+    const std::string& path = config_.state;
+    struct stat st;
+    if (::stat(path.c_str(), &st) != 0) {
+        if (errno == ENOENT) return;  // the first run makes it
+        throw DataError("--state " + path + ": " + errno_text(errno));
+    }
+    // The file is replaced at the end: anything but our own baselines (a settings file given
+    // by mistake, a file damaged by hand) would be lost without a word.
+    const std::string text = read_file_text(path);
+    if (text.empty()) return;  // nothing in it to lose
+    std::string_view rest = text;
     size_t n = 0;
-    while (std::getline(in, line)) {
-        ++n;
+    while (!rest.empty()) {
+        const size_t nl = rest.find('\n');
+        const std::string_view line = rest.substr(0, nl);
+        rest = nl == std::string_view::npos ? std::string_view{} : rest.substr(nl + 1);
+        if (++n == 1) {
+            if (line != kStateHeader)
+                throw DataError(path + ": not a flowdetect state file (the first line is not '" +
+                                std::string(kStateHeader) + "'); left as it is");
+            continue;
+        }
         if (line.empty() || line[0] == '#') continue;
-        const size_t sp = line.find(' ');
-        const std::string name = line.substr(0, sp);
+        const std::string_view name = line.substr(0, line.find(' '));
+        const std::string where = path + ":" + std::to_string(n);
+        if (name != "volume" && name != "ot")
+            throw DataError(where + ": " + excerpt(line) + " is not a baseline of volume or ot");
+        Method* owner = nullptr;
+        for (auto& m : methods_)
+            if (m->name() == name) owner = m.get();
+        // The baselines of a method not run this time (-m) are written back as they were.
+        if (!owner) {
+            other_state_.append(line).push_back('\n');
+            continue;
+        }
         try {
-            for (auto& m : methods_)
-                if (m->name() == name) m->load_state(std::string_view(line).substr(sp + 1));
+            owner->load_state(line.size() > name.size() ? line.substr(name.size() + 1) : "");
         } catch (const DataError& e) {
-            throw DataError(config_.state + ":" + std::to_string(n) + ": " + e.what());
+            throw DataError(where + ": " + e.what());
         }
     }
 }
 
 void Engine::save_state() {
     if (config_.state.empty()) return;
-    std::string out = "# flowdetect baselines\n";
+    std::string out = std::string(kStateHeader) + "\n";
     for (auto& m : methods_) m->save_state(out);
+    out += other_state_;
     AtomicFile f(config_.state);
     write_all(f.fd(), out.data(), out.size(), config_.state);
     f.commit();

@@ -57,6 +57,7 @@ class Engine {
     Sink sink_;
     EveAlerts* alerts_ = nullptr;
     std::vector<std::unique_ptr<Method>> methods_;
+    std::string other_state_;  // state lines of the methods not enabled, kept as they were
     uint64_t flows_ = 0, events_ = 0;
     uint64_t now_ = 0;
     struct ChainState;

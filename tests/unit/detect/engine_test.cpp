@@ -592,7 +592,7 @@ TEST(DetectVolume, BaselineOfTheHourAndStateFile) {
     fresh.state.clear();
     EXPECT_EQ(run(w, fresh).count("volume"), 0u);
     // A damaged state file is an error naming its line.
-    std::ofstream(d.file("bad")) << "# x\nvolume 10.0.0.1 25 1 2 3\n";
+    std::ofstream(d.file("bad")) << "# flowdetect baselines\nvolume 10.0.0.1 25 1 2 3\n";
     fresh.state = d.file("bad");
     try {
         run(w, fresh);
@@ -600,6 +600,71 @@ TEST(DetectVolume, BaselineOfTheHourAndStateFile) {
     } catch (const DataError& e) {
         EXPECT_NE(std::string(e.what()).find("bad:2"), std::string::npos) << e.what();
     }
+}
+
+std::string slurp(const std::string& path) {
+    std::ifstream in(path);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// The state file is replaced at the end of a run: a file that is not one (a settings file given
+// by mistake) was overwritten without a word, and a line that is no baseline was dropped.
+TEST(DetectState, RefusesAFileThatIsNotAStateFileAndLeavesIt) {
+    test::TempDir d;
+    DetectConfig cfg;
+    select_methods(cfg, "volume");
+    const std::string settings = "[scan]\nhosts = 20\n";
+    std::ofstream(d.file("detect.conf")) << settings;
+    cfg.state = d.file("detect.conf");
+    try {
+        run(upload(0, 1'000'000), cfg);
+        FAIL() << "a settings file was taken for a state file";
+    } catch (const DataError& e) {
+        EXPECT_EQ(std::string(e.what()),
+                  d.file("detect.conf") +
+                      ": not a flowdetect state file (the first line is not '# flowdetect "
+                      "baselines'); left as it is");
+    }
+    EXPECT_EQ(slurp(d.file("detect.conf")), settings);
+
+    // Damaged in the middle: the error names the line, and the file stays.
+    const std::string damaged =
+        "# flowdetect baselines\nvolume 10.20.0.7 10 1 5 0\nvolum\x01"
+        "e 10.20.0.7 11 1 5 0\n";
+    std::ofstream(d.file("damaged")) << damaged;
+    cfg.state = d.file("damaged");
+    try {
+        run(upload(0, 1'000'000), cfg);
+        FAIL() << "a damaged line was skipped";
+    } catch (const DataError& e) {
+        EXPECT_EQ(std::string(e.what()),
+                  d.file("damaged") +
+                      ":3: 'volum?e 10.20.0.7 11 1 5 0' is not a baseline of "
+                      "volume or ot");
+    }
+    EXPECT_EQ(slurp(d.file("damaged")), damaged);
+
+    // An empty file holds nothing to lose (mktemp): it becomes the state file.
+    std::ofstream(d.file("empty")).flush();
+    cfg.state = d.file("empty");
+    run(upload(0, 1'000'000), cfg);
+    EXPECT_TRUE(slurp(d.file("empty")).starts_with("# flowdetect baselines\nvolume 10.20.0.7 "));
+}
+
+// -m volume must not drop the ot baselines of the same file (and the other way round).
+TEST(DetectState, KeepsTheBaselinesOfMethodsNotRun) {
+    test::TempDir d;
+    std::ofstream(d.file("state")) << "# flowdetect baselines\not start 1700000000000000\n"
+                                      "ot pair 12345\n";
+    DetectConfig cfg;
+    select_methods(cfg, "volume");
+    cfg.volume.window = 60;
+    cfg.state = d.file("state");
+    run(upload(0, 1'000'000), cfg);
+    const std::string after = slurp(d.file("state"));
+    EXPECT_NE(after.find("\nvolume 10.20.0.7 "), std::string::npos) << after;
+    EXPECT_NE(after.find("\not start 1700000000000000\not pair 12345\n"), std::string::npos)
+        << after;
 }
 
 TEST(DetectOt, NewPeerAndNewProtocol) {
