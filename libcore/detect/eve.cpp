@@ -8,6 +8,7 @@
 #include "common/error.h"
 #include "common/time.h"
 #include "detect/method.h"
+#include "formats/line_reader.h"
 
 namespace fk::detect {
 
@@ -50,20 +51,22 @@ Key EveAlerts::tuple_key(const IpAddr& a, uint16_t pa, const IpAddr& b, uint16_t
 }
 
 void EveAlerts::load(const std::string& path) {
-    simdjson::padded_string json;
-    if (simdjson::padded_string::load(path).get(json))
-        throw DataError("cannot read eve file " + path);
+    // Suricata rotates and compresses its logs: a .gz is read as the text it holds.
+    LineReader in(path);
     simdjson::ondemand::parser parser;
-    std::string_view text(json.data(), json.size());
-    size_t line_no = 0, pos = 0;
-    while (pos < text.size()) {
-        size_t nl = text.find('\n', pos);
-        if (nl == std::string_view::npos) nl = text.size();
-        std::string_view line = text.substr(pos, nl - pos);
-        pos = nl + 1;
-        ++line_no;
+    std::string_view line;
+    while (in.next_line(line)) {
+        const size_t first = line.find_first_not_of(" \t");
+        if (first == std::string_view::npos) continue;
+        // Only alerts are parsed (an eve.json is mostly flows, DNS, TLS...); every other line
+        // must still look like one JSON object, or a file that is no eve.json at all (a
+        // README, a pcap) would give no alert and no error.
+        const size_t last = line.find_last_not_of(" \t");
+        if (line[first] != '{' || line[last] != '}')
+            throw DataError(in.name() + ":" + std::to_string(in.line_number()) +
+                            ": not a JSON object: " + excerpt(line));
         if (line.find("\"alert\"") == std::string_view::npos) continue;
-        const std::string where = path + ":" + std::to_string(line_no);
+        const std::string where = in.name() + ":" + std::to_string(in.line_number());
         simdjson::padded_string padded(line);
         simdjson::ondemand::document doc;
         if (parser.iterate(padded).get(doc)) throw DataError(where + ": not JSON");

@@ -35,8 +35,8 @@ struct Alert {
 class EveAlerts {
   public:
     explicit EveAlerts(uint64_t slack_us) : slack_(slack_us) {}
-    // Reads every alert of an eve.json file (other event types are skipped); DataError
-    // "FILE:LINE: ..." on a line that is not JSON.
+    // Reads every alert of an eve.json file, plain or gzip-compressed (other event types are
+    // skipped); DataError "FILE:LINE: ..." on a line that is not a JSON object.
     void load(const std::string& path);
     size_t size() const { return alerts_.size(); }
     const std::vector<Alert>& alerts() const { return alerts_; }

@@ -504,6 +504,33 @@ TEST(DetectEve, ConfirmAndPassThrough) {
     EXPECT_THROW(bad.load(d.file("bad.json")), DataError);
 }
 
+// Only lines that mention "alert" were parsed: a file that is no eve.json (a README), or a
+// record cut short, gave no alert and no error.
+TEST(DetectEve, LineThatIsNoJsonObjectIsAnError) {
+    test::TempDir d;
+    const std::pair<std::string, std::string> cases[] = {
+        {"# flowkit\n\nSome text.\n", "x.json:1: not a JSON object: '# flowkit'"},
+        {"{\"event_type\":\"flow\"}\n\n{\"event_type\":\"dns\",\"src_ip\":\"10.0.0.1\n",
+         "x.json:3: not a JSON object: '{\"event_type\":\"dns\",\"src_ip\":\"10.0.0.1'"},
+        {std::string("\xd4\xc3\xb2\xa1\x02\x00\x04\x00", 8),
+         "x.json:1: not a JSON object: '" + std::string(8, '?') + "'"}};
+    for (const auto& [text, message] : cases) {
+        std::ofstream(d.file("x.json")) << text;
+        EveAlerts eve(0);
+        try {
+            eve.load(d.file("x.json"));
+            ADD_FAILURE() << "accepted: " << text;
+        } catch (const DataError& e) {
+            EXPECT_EQ(std::string(e.what()), d.path() + "/" + message);
+        }
+    }
+    // Blank lines and CRLF endings are still fine.
+    std::ofstream(d.file("ok.json")) << "\r\n{\"event_type\":\"flow\"} \r\n\n";
+    EveAlerts eve(0);
+    eve.load(d.file("ok.json"));
+    EXPECT_EQ(eve.size(), 0u);
+}
+
 }  // namespace
 }  // namespace fk::detect
 
