@@ -115,6 +115,9 @@ int main(int argc, char** argv) {
             try {
                 if (!in.next(block)) break;  // also when SIGTERM/SIGINT ended the input
             } catch (const fk::DataError& e) {
+                // Nothing read (a missing file, a pcap given for flows): the error is all
+                // there is to say, without a summary of zeros before it.
+                if (in.blocks_read() == 0) throw;
                 input_error = e.what();
                 break;
             }
