@@ -31,6 +31,19 @@ std::string lower(std::string_view s) {
     return out;
 }
 
+// Lists are text: a control byte (other than tab and CR) means another kind of file, such as a
+// pcap given for a list, whose bytes must not be quoted in a message.
+bool is_text(std::string_view s) {
+    for (const char c : s)
+        if ((static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\r') || c == 0x7f)
+            return false;
+    return true;
+}
+
+std::string not_text(const std::string& path, size_t line) {
+    return path + ":" + std::to_string(line) + ": binary data, not a text list";
+}
+
 }  // namespace
 
 void IpList::load(const std::string& path) {
@@ -42,6 +55,7 @@ void IpList::load(const std::string& path) {
     size_t n = 0;
     while (std::getline(in, line)) {
         ++n;
+        if (!is_text(line)) throw DataError(not_text(path, n));
         std::string_view s = trim(line);
         if (s.empty() || s.front() == '#' || s.front() == ';') continue;
         IpHit hit;
@@ -69,8 +83,8 @@ void IpList::load(const std::string& path) {
         }
         const auto ip = parse_ip(addr);
         if (!ip) {
-            throw DataError(path + ":" + std::to_string(n) + ": '" + std::string(addr) +
-                            "' is not an address");
+            throw DataError(path + ":" + std::to_string(n) + ": " + excerpt(s) +
+                            " is not an address or prefix");
         }
         if (has_len) {
             // A typo here ("/2x", "/") must not list a whole range of addresses.
@@ -152,7 +166,10 @@ void DomainList::load(const std::string& path) {
     std::ifstream in(path);
     if (!in) throw DataError("cannot read list " + path);
     std::string line;
+    size_t n = 0;
     while (std::getline(in, line)) {
+        ++n;
+        if (!is_text(line)) throw DataError(not_text(path, n));
         std::string_view s = trim(line);
         if (s.empty() || s.front() == '#' || s.front() == '!' || s.front() == '[') continue;
         if (s.starts_with("||")) {

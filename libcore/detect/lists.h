@@ -21,7 +21,8 @@ struct IpHit {
 
 class IpList {
   public:
-    // Adds the entries of one file; DataError "FILE:LINE: ..." on a line that is no address.
+    // Adds the entries of one file; DataError "FILE:LINE: ..." on a line that is no address or
+    // prefix, or that is not text.
     void load(const std::string& path);
     // Sorts what was loaded; call before contains().
     void finish();
@@ -56,6 +57,7 @@ class IpList {
 
 class DomainList {
   public:
+    // Adds the names of one file; DataError "FILE:LINE: ..." on a line that is not text.
     void load(const std::string& path);
     void add(std::string_view name);
     void clear() { names_.clear(); }

@@ -42,4 +42,20 @@ set -e
 expect_eq "$status" 1 "exit status with a text file after a flow file"
 expect_eq "$(wc -l < "$TMP/err")" 2 "lines on standard error with a text file after a flow file"
 head -1 "$TMP/err" | grep -q "^flowdetect: 1 flows, 0 events" || fail "no summary: $(cat "$TMP/err")"
+
+# A pcap given for a list: said so, without its bytes. A line that is no address: a short
+# excerpt of it.
+for opt in -b -d; do
+    run_err 1 -r "$TMP/up.flows" $opt "$TMP/x.pcap"
+    expect_eq "$(cat "$TMP/err")" "flowdetect: $TMP/x.pcap:1: binary data, not a text list" "$opt pcap"
+done
+printf '192.0.2.1\nthe addresses of the botnet are listed below\n' > "$TMP/list.txt"
+run_err 1 -r "$TMP/up.flows" -b "$TMP/list.txt"
+expect_eq "$(cat "$TMP/err")" \
+    "flowdetect: $TMP/list.txt:2: 'the addresses of the botnet are listed b...' is not an address or prefix" "a line that is no address"
+printf '192.0.2.1\n%s\n' "$(printf 'x%.0s' $(seq 100))" > "$TMP/list.txt"
+run_err 1 -r "$TMP/up.flows" -b "$TMP/list.txt"
+expect_eq "$(cat "$TMP/err")" \
+    "flowdetect: $TMP/list.txt:2: '$(printf 'x%.0s' $(seq 40))...' is not an address or prefix" \
+    "a long line that is no address"
 echo "ok"

@@ -52,7 +52,7 @@ cat "$TMP/x.flows" >&3
 exec 3>&-
 set +e; wait $pid; rc=$?; set -e
 expect_eq "$rc" 0 "exit status after a failed reload"
-grep -q "warning: $TMP/list.txt:1: 'partial-write' is not an address; the lists in use are kept" \
+grep -q "warning: $TMP/list.txt:1: 'partial-write 203.0.' is not an address or prefix; the lists in use are kept" \
     "$TMP/hup.err" || fail "no warning for the failed reload: $(cat "$TMP/hup.err")"
 cmp -s "$TMP/hup.txt" "$TMP/bl-ref.txt" || fail "the events after a failed reload differ"
 echo ok
