@@ -1,6 +1,7 @@
 #include "detect/config.h"
 
 #include <charconv>
+#include <cmath>
 #include <fstream>
 
 #include "common/error.h"
@@ -32,6 +33,7 @@ std::vector<std::string> split_list(const std::string& v) {
 struct Setter {
     const std::string& value;
     const std::string& where;
+    const std::string name;  // section.key
     void num(uint64_t& out) const {
         uint64_t v = 0;
         const auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
@@ -39,12 +41,20 @@ struct Setter {
             throw UsageError(where + ": '" + value + "' is not a whole number");
         out = v;
     }
+    // A count or threshold that 0 turns into nonsense: max_hosts 0 kept no state (not one
+    // event), scan.hosts 0 made every SYN a scan.
+    void count(uint64_t& out) const {
+        num(out);
+        if (out == 0) throw UsageError(where + ": " + name + " must be at least 1");
+    }
     // A window: time is divided by it, so 0 is refused.
     void window(uint64_t& out) const {
         num(out);
         if (out == 0) throw UsageError(where + ": a window is at least 1 second");
     }
-    void real(double& out) const {
+    // zero_ok: 0 is a meaningful bound (similarity 0: equal byte counts only), else it is not
+    // (entropy 0: every label is random).
+    void real(double& out, bool zero_ok) const {
         try {
             size_t n = 0;
             out = std::stod(value, &n);
@@ -52,6 +62,9 @@ struct Setter {
         } catch (const std::exception&) {
             throw UsageError(where + ": '" + value + "' is not a number");
         }
+        if (!std::isfinite(out) || out < 0 || (out == 0 && !zero_ok))
+            throw UsageError(where + ": " + name + " must be " +
+                             (zero_ok ? "at least 0" : "more than 0"));
     }
     void flag(bool& out) const {
         if (value == "yes" || value == "true" || value == "1" || value == "on") {
@@ -79,13 +92,13 @@ struct Setter {
 
 void set_config(DetectConfig& c, const std::string& section, const std::string& key,
                 const std::string& value, const std::string& where) {
-    const Setter s{value, where};
+    const Setter s{value, where, section + "." + key};
     auto bad = [&]() {
         throw UsageError(where + ": unknown setting '" + key + "' in [" + section + "]");
     };
     if (section == "general") {
-        if (key == "max_hosts") return s.num(c.max_hosts);
-        if (key == "max_distinct") return s.num(c.max_distinct);
+        if (key == "max_hosts") return s.count(c.max_hosts);
+        if (key == "max_distinct") return s.count(c.max_distinct);
         if (key == "delay") return s.num(c.delay);
         if (key == "state") {
             c.state = value;
@@ -97,28 +110,28 @@ void set_config(DetectConfig& c, const std::string& section, const std::string& 
         auto& m = c.scan;
         if (key == "enabled") return s.flag(m.enabled);
         if (key == "window") return s.window(m.window);
-        if (key == "hosts") return s.num(m.hosts);
-        if (key == "ports") return s.num(m.ports);
-        if (key == "max_packets") return s.num(m.max_packets);
+        if (key == "hosts") return s.count(m.hosts);
+        if (key == "ports") return s.count(m.ports);
+        if (key == "max_packets") return s.count(m.max_packets);
         bad();
     }
     if (section == "synflood" || section == "dos") {
         auto& m = c.flood;
         if (key == "enabled") return s.flag(m.enabled);
         if (key == "window") return s.window(m.window);
-        if (key == "syn_rate") return s.num(m.syn_rate);
-        if (key == "sources") return s.num(m.sources);
-        if (key == "dos_pps") return s.num(m.dos_pps);
+        if (key == "syn_rate") return s.count(m.syn_rate);
+        if (key == "sources") return s.count(m.sources);
+        if (key == "dos_pps") return s.count(m.dos_pps);
         bad();
     }
     if (section == "bruteforce") {
         auto& m = c.brute;
         if (key == "enabled") return s.flag(m.enabled);
         if (key == "window") return s.window(m.window);
-        if (key == "attempts") return s.num(m.attempts);
-        if (key == "max_duration") return s.num(m.max_duration);
-        if (key == "similarity") return s.real(m.similarity);
-        if (key == "success_duration") return s.num(m.success_duration);
+        if (key == "attempts") return s.count(m.attempts);
+        if (key == "max_duration") return s.count(m.max_duration);
+        if (key == "similarity") return s.real(m.similarity, true);
+        if (key == "success_duration") return s.count(m.success_duration);
         if (key == "ports") return s.ports(m.ports);
         bad();
     }
@@ -143,13 +156,13 @@ void set_config(DetectConfig& c, const std::string& section, const std::string& 
         auto& m = c.dns;
         if (key == "enabled") return s.flag(m.enabled);
         if (key == "window") return s.window(m.window);
-        if (key == "long_name") return s.num(m.long_name);
-        if (key == "entropy") return s.real(m.entropy);
-        if (key == "min_label") return s.num(m.min_label);
-        if (key == "tunnel_queries") return s.num(m.tunnel_queries);
-        if (key == "tunnel_bytes") return s.num(m.tunnel_bytes);
-        if (key == "tunnel_names") return s.num(m.tunnel_names);
-        if (key == "dga_nxdomain") return s.num(m.dga_nxdomain);
+        if (key == "long_name") return s.count(m.long_name);
+        if (key == "entropy") return s.real(m.entropy, false);
+        if (key == "min_label") return s.count(m.min_label);
+        if (key == "tunnel_queries") return s.count(m.tunnel_queries);
+        if (key == "tunnel_bytes") return s.count(m.tunnel_bytes);
+        if (key == "tunnel_names") return s.count(m.tunnel_names);
+        if (key == "dga_nxdomain") return s.count(m.dga_nxdomain);
         if (key == "resolvers") return s.list(m.resolvers);
         bad();
     }
@@ -157,10 +170,10 @@ void set_config(DetectConfig& c, const std::string& section, const std::string& 
         auto& m = c.volume;
         if (key == "enabled") return s.flag(m.enabled);
         if (key == "window") return s.window(m.window);
-        if (key == "factor") return s.real(m.factor);
+        if (key == "factor") return s.real(m.factor, true);
         if (key == "min_bytes") return s.num(m.min_bytes);
-        if (key == "learn") return s.num(m.learn);
-        if (key == "bytes") return s.num(m.bytes);
+        if (key == "learn") return s.count(m.learn);
+        if (key == "bytes") return s.count(m.bytes);
         if (key == "internal") return s.list(m.internal);
         bad();
     }
@@ -177,6 +190,28 @@ void set_config(DetectConfig& c, const std::string& section, const std::string& 
         bad();
     }
     throw UsageError(where + ": unknown section [" + section + "]");
+}
+
+void check_config(const DetectConfig& c) {
+    if (c.max_distinct > UINT32_MAX)
+        throw UsageError("general.max_distinct: at most " + std::to_string(UINT32_MAX));
+    // Distinct counts saturate at max_distinct: a threshold above it is never reached and
+    // turns its detection off without a word.
+    const struct {
+        bool enabled;
+        const char* name;
+        uint64_t value;
+    } distinct[] = {{c.scan.enabled, "scan.hosts", c.scan.hosts},
+                    {c.scan.enabled, "scan.ports", c.scan.ports},
+                    {c.flood.enabled, "synflood.sources", c.flood.sources},
+                    {c.dns.enabled, "dns.tunnel_names", c.dns.tunnel_names},
+                    {c.dns.enabled, "dns.dga_nxdomain", c.dns.dga_nxdomain}};
+    for (const auto& d : distinct)
+        if (d.enabled && d.value > c.max_distinct)
+            throw UsageError(std::string(d.name) + " " + std::to_string(d.value) +
+                             " is more than general.max_distinct " +
+                             std::to_string(c.max_distinct) +
+                             " (where distinct counts stop): it could never be reached");
 }
 
 void load_config(const std::string& path, DetectConfig& c) {

@@ -110,6 +110,9 @@ void load_config(const std::string& path, DetectConfig& c);
 // Applies "section.key=value" (command-line overrides); UsageError when unknown.
 void set_config(DetectConfig& c, const std::string& section, const std::string& key,
                 const std::string& value, const std::string& where);
+// Refuses settings that make no sense together (a threshold on a distinct count above
+// max_distinct, where counts stop); UsageError naming them. Call once all are applied.
+void check_config(const DetectConfig& c);
 // Enables only the named methods (comma-separated: scan,synflood,bruteforce,...).
 void select_methods(DetectConfig& c, const std::string& list);
 

@@ -58,4 +58,18 @@ run_err 1 -r "$TMP/up.flows" -b "$TMP/list.txt"
 expect_eq "$(cat "$TMP/err")" \
     "flowdetect: $TMP/list.txt:2: '$(printf 'x%.0s' $(seq 40))...' is not an address or prefix" \
     "a long line that is no address"
+
+# Settings that make no sense are usage errors naming the setting: max_hosts 0 turned all
+# detection off, scan.hosts 0 made every SYN a scan.
+run_err 2 -r "$TMP/up.flows" -s general.max_hosts=0
+expect_eq "$(cat "$TMP/err")" \
+    "flowdetect: --set general.max_hosts=0: general.max_hosts must be at least 1" "max_hosts=0"
+printf '[scan]\nhosts = 0\n' > "$TMP/c.ini"
+run_err 2 -r "$TMP/up.flows" -c "$TMP/c.ini"
+expect_eq "$(cat "$TMP/err")" "flowdetect: $TMP/c.ini:2: scan.hosts must be at least 1" "hosts = 0"
+run_err 2 -r "$TMP/up.flows" -s dns.entropy=-1
+run_err 2 -r "$TMP/up.flows" -s scan.hosts=5000
+grep -q "scan.hosts 5000 is more than general.max_distinct 1024" "$TMP/err" ||
+    fail "scan.hosts above max_distinct: $(cat "$TMP/err")"
+flowdetect -q -r "$TMP/up.flows" -s scan.hosts=5000 -s general.max_distinct=5000 > /dev/null
 echo "ok"

@@ -72,6 +72,7 @@ int main(int argc, char** argv) {
                                    s.substr(eq + 1), "--set " + s);
         }
         if (!methods.empty()) fk::detect::select_methods(cfg, methods);
+        fk::detect::check_config(cfg);
         if (!state.empty()) cfg.state = state;
         for (const auto& f : ip_lists) cfg.blacklist.ip_lists.push_back(f);
         for (const auto& f : domain_lists) cfg.blacklist.domain_lists.push_back(f);

@@ -433,6 +433,72 @@ TEST(DetectConfig, FileAndErrors) {
     EXPECT_THROW(select_methods(c, "scan,nope"), UsageError);
 }
 
+// 0 where at least 1 is needed was taken: general.max_hosts=0 turned off all detection,
+// scan.hosts=0 made every SYN a scan. Refused, naming the setting.
+TEST(DetectConfig, NonsenseValuesAreRefused) {
+    const char* const zero_refused[] = {"general.max_hosts",
+                                        "general.max_distinct",
+                                        "scan.hosts",
+                                        "scan.ports",
+                                        "scan.max_packets",
+                                        "synflood.syn_rate",
+                                        "dos.sources",
+                                        "synflood.dos_pps",
+                                        "bruteforce.attempts",
+                                        "bruteforce.max_duration",
+                                        "bruteforce.success_duration",
+                                        "dns.long_name",
+                                        "dns.entropy",
+                                        "dns.min_label",
+                                        "dns.tunnel_queries",
+                                        "dns.tunnel_names",
+                                        "dns.tunnel_bytes",
+                                        "dns.dga_nxdomain",
+                                        "volume.learn",
+                                        "exfil.bytes"};
+    for (const std::string name : zero_refused) {
+        DetectConfig c;
+        const size_t dot = name.find('.');
+        try {
+            set_config(c, name.substr(0, dot), name.substr(dot + 1), "0", "--set " + name + "=0");
+            ADD_FAILURE() << name << "=0 was accepted";
+        } catch (const UsageError& e) {
+            const std::string why = name == "dns.entropy" ? "more than 0" : "at least 1";
+            EXPECT_EQ(std::string(e.what()), "--set " + name + "=0: " + name + " must be " + why);
+        }
+    }
+    // 0 is meaningful here: no delay, equal byte counts only, any excess over min_bytes, no
+    // learning time, no slack.
+    DetectConfig c;
+    for (const auto& [section, key] :
+         std::vector<std::pair<const char*, const char*>>{{"general", "delay"},
+                                                          {"bruteforce", "similarity"},
+                                                          {"volume", "factor"},
+                                                          {"volume", "min_bytes"},
+                                                          {"ot", "learn"},
+                                                          {"eve", "slack"}})
+        EXPECT_NO_THROW(set_config(c, section, key, "0", "x")) << section << "." << key;
+    for (const char* bad : {"-1", "nan", "inf"})
+        EXPECT_THROW(set_config(c, "bruteforce", "similarity", bad, "x"), UsageError) << bad;
+
+    // Distinct counts stop at max_distinct: a threshold above it could never be reached.
+    check_config(c);
+    c.scan.hosts = 2000;
+    try {
+        check_config(c);
+        FAIL() << "scan.hosts above max_distinct was accepted";
+    } catch (const UsageError& e) {
+        EXPECT_EQ(std::string(e.what()),
+                  "scan.hosts 2000 is more than general.max_distinct 1024 (where distinct "
+                  "counts stop): it could never be reached");
+    }
+    c.max_distinct = 2000;
+    EXPECT_NO_THROW(check_config(c));
+    c.max_distinct = 1024;
+    c.scan.enabled = false;  // nothing counts the hosts then
+    EXPECT_NO_THROW(check_config(c));
+}
+
 // Every event's filter, run over the flows written to a file, selects exactly the flows the
 // evidence counts.
 TEST(DetectEvidence, FilterSelectsTheEvidenceFlows) {
