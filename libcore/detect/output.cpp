@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <netdb.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -113,23 +114,36 @@ std::string SyslogSender::format(const Event& e, int facility, const std::string
 void SyslogSender::send(const Event& e) {
     std::string msg = format(e, facility_, host_, static_cast<int>(getpid()));
     if (stream_) msg = std::to_string(msg.size()) + " " + msg;
+    ++sent_;
     size_t off = 0;
     while (off < msg.size()) {
         const ssize_t n = ::send(fd_, msg.data() + off, msg.size() - off, MSG_NOSIGNAL);
         if (n < 0) {
             if (errno == EINTR) continue;
-            // Datagrams are fire and forget: a syslog daemon that is down (ICMP port
-            // unreachable, a full socket buffer) costs messages, not the detection.
-            if (!stream_) {
-                if (failed_++ == 0)
-                    warn("--syslog " + target_ + ": " + errno_text(errno) + " (messages lost)");
-                return;
-            }
-            throw DataError("--syslog " + target_ + ": " + errno_text(errno));
+            // A syslog daemon that is down (ICMP port unreachable, a closed connection) costs
+            // messages, not the detection: the events still go to the other outputs, and the
+            // exit status tells that some were lost.
+            lose(errno);
+            return;
         }
         if (!stream_) break;
         off += static_cast<size_t>(n);
     }
+}
+
+void SyslogSender::finish() {
+    if (stream_ || sent_ == 0) return;
+    // The ICMP answer to the last datagram comes after its send() returned: wait a moment for
+    // it (on a LAN or loopback it is back long before).
+    pollfd p{fd_, 0, 0};
+    if (::poll(&p, 1, 100) != 1 || !(p.revents & POLLERR)) return;
+    int err = 0;
+    socklen_t len = sizeof err;
+    if (getsockopt(fd_, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err != 0) lose(err);
+}
+
+void SyslogSender::lose(int err) {
+    if (lost_++ == 0) warn("--syslog " + target_ + ": " + errno_text(err) + " (messages lost)");
 }
 
 ExecAction::ExecAction(std::string command, double rate)

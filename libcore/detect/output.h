@@ -16,7 +16,15 @@ class SyslogSender {
     // target: udp://HOST:PORT, tcp://HOST:PORT or unix:PATH (datagram, else stream).
     explicit SyslogSender(const std::string& target, int facility = 4);
     ~SyslogSender();
+    // A message that cannot be sent is counted in lost() (with a warning at the first) and
+    // the run goes on: the events still reach the other outputs.
     void send(const Event& e);
+    // After the last send: a datagram target that answered late that nothing listens (ICMP
+    // port unreachable) lost messages too.
+    void finish();
+    uint64_t sent() const { return sent_; }
+    uint64_t lost() const { return lost_; }
+    const std::string& target() const { return target_; }
     // The RFC 5424 message of an event (no framing).
     static std::string format(const Event& e, int facility, const std::string& host, int pid);
 
@@ -26,7 +34,8 @@ class SyslogSender {
     bool stream_ = false;
     int facility_;
     std::string host_;
-    uint64_t failed_ = 0;
+    uint64_t sent_ = 0, lost_ = 0;
+    void lose(int err);
 };
 
 class ExecAction {

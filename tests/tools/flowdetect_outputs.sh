@@ -81,6 +81,23 @@ for kind in udp tcp unix; do
     rm -f "$TMP/log.sock"
 done
 expect_status 1 flowdetect -q -r "$TMP/a.flows" --syslog "unix:$TMP/nobody.sock"
+# Nothing listens at a UDP target: the messages are lost (ICMP port unreachable), which the
+# exit status says (flowdetect(1)), while the events still reach standard output. With one
+# event the refusal comes only after its send.
+port=$(free_udp_ports 1)
+for m in bruteforce,scan bruteforce; do
+    set +e
+    flowdetect -q -r "$TMP/a.flows" -m $m --syslog udp://127.0.0.1:$port > "$TMP/udp.json" 2> "$TMP/udp.err"
+    status=$?
+    set -e
+    expect_eq "$status" 1 "exit status of -m $m with a UDP syslog target that refuses"
+    flowdetect -q -r "$TMP/a.flows" -m $m > "$TMP/want.json"
+    cmp -s "$TMP/udp.json" "$TMP/want.json" || fail "-m $m: events on stdout differ with a refused syslog"
+    grep -q "warning: --syslog udp://127.0.0.1:$port: Connection refused (messages lost)" "$TMP/udp.err" ||
+        fail "-m $m: no warning: $(cat "$TMP/udp.err")"
+    grep -q "^flowdetect: --syslog udp://127.0.0.1:$port: not every event was delivered" "$TMP/udp.err" ||
+        fail "-m $m: no error: $(cat "$TMP/udp.err")"
+done
 expect_status 2 flowdetect -q -r "$TMP/a.flows" --syslog "http://x"
 
 # --exec: each command gets one event on stdin.

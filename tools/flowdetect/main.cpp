@@ -135,6 +135,7 @@ int main(int argc, char** argv) {
         }
         engine.finish();
         out.flush();
+        if (sys) sys->finish();
         if (!quiet) {
             std::string s = std::to_string(engine.flows()) + " flows, " +
                             std::to_string(engine.events()) + " events";
@@ -150,10 +151,19 @@ int main(int argc, char** argv) {
                      std::to_string(action->failed()) + " failed";
             std::fprintf(stderr, "flowdetect: %s\n", s.c_str());
         }
+        int status = fk::kExitOk;
+        if (sys && sys->lost()) {
+            std::fprintf(stderr,
+                         "flowdetect: --syslog %s: not every event was delivered (%llu of %llu "
+                         "sends failed)\n",
+                         sys->target().c_str(), static_cast<unsigned long long>(sys->lost()),
+                         static_cast<unsigned long long>(sys->sent()));
+            status = fk::kExitData;
+        }
         if (!input_error.empty()) {
             std::fprintf(stderr, "flowdetect: %s\n", input_error.c_str());
-            return fk::kExitData;
+            status = fk::kExitData;
         }
-        return fk::kExitOk;
+        return status;
     });
 }
