@@ -83,5 +83,14 @@ expect_status 2 flowreport top -r "$TMP/s.flows" --period tomorrow
 expect_status 2 flowreport top -r "$TMP/s.flows" -o docx
 expect_status 2 flowreport compare -r "$TMP/s.flows"
 expect_status 2 flowreport top -r "$TMP/s.flows" 'proto tcp and prot udp'
+# A row count that is negative, too large for a number or 0 is refused on one line naming -n
+# (a negative one used to wrap around to "every row").
+for n in -5 99999999999999999999 0 abc; do
+    set +e
+    msg=$(flowreport top -r "$TMP/s.flows" -n "$n" 2>&1 > /dev/null); status=$?
+    set -e
+    expect_eq "$status" 2 "-n $n: status"
+    [[ $msg == "flowreport: --top: '$n' is "* && $msg != *$'\n'* ]] || fail "-n $n: $msg"
+done
 [ "$(flowreport --help | wc -l)" -le 40 ] || fail "--help longer than a screen"
 echo ok

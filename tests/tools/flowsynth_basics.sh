@@ -49,6 +49,30 @@ expect_status 2 flowsynth --scenario nosuch -w "$TMP/x.pcap"
 expect_status 2 flowsynth --scenario scan:bogus=1 -w "$TMP/x.pcap"
 expect_status 2 flowsynth --encap vlan=150 -w "$TMP/x.pcap"
 expect_status 2 flowsynth -n 0 -w "$TMP/x.pcap"
+# Numbers: refused on one line naming the option, never wrapped around (-n -5 used to write
+# until the disk was full) nor clamped; text that is no number is called so.
+usage_error() {  # usage_error OPTION VALUE MESSAGE
+    set +e
+    msg=$(timeout 5 flowsynth "$1" "$2" -w /dev/null 2>&1); status=$?
+    set -e
+    expect_eq "$status" 2 "$1 $2: status"
+    [[ $msg == "flowsynth: "*"$1"*"'$2' $3"* && $msg != *$'\n'* ]] || fail "$1 $2: $msg"
+}
+usage_error --packets -5 "is not a whole number"
+usage_error --packets 99999999999999999999 "is out of range"
+usage_error --packets abc "is not a whole number"
+usage_error --seed -1 "is not a whole number"
+usage_error --snaplen abc "is not a whole number"
+usage_error --snaplen 13 "is out of range"
+usage_error --clients -1 "is not a whole number"
+usage_error --servers 0 "is out of range"
+usage_error --rate abc "is not a number"
+usage_error --rate -1 "is out of range"
+usage_error --ipv6 abc "is not a number"
+usage_error --ipv6 101 "is out of range"
+# A leading 0 is decimal, not octal.
+flowsynth -n 010 -w "$TMP/ten.pcap"
+expect_eq "$(capinfos -T -r -c "$TMP/ten.pcap" | cut -f2)" 10 "packets of -n 010"
 [ ! -e "$TMP/x.pcap" ] || fail "a failed run left its output file"
 [ "$(flowsynth --help | wc -l)" -le 30 ] || fail "--help is longer than a screen"
 [ "$(flowsynth --help | awk '{ if (length($0) > w) w = length($0) } END {print w}')" -le 100 ] ||

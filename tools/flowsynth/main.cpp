@@ -6,8 +6,11 @@
 #include <cerrno>
 
 #include <CLI/CLI.hpp>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <limits>
 #include <memory>
 #include <optional>
 
@@ -34,6 +37,42 @@ struct Cli {
     bool list = false;
     bool quiet = false;
 };
+
+// A whole number from lo to hi, given to option o. CLI11 would clamp a value too large for its
+// type to the largest one (strtoull) and read a leading 0 as octal, so the digits fk::kWholeNumber
+// let through are range-checked and rewritten here (transform(), which may rewrite, puts a
+// validator first: kWholeNumber is added last to run before).
+CLI::Option* whole_number(CLI::Option* o, uint64_t lo, uint64_t hi) {
+    const CLI::Validator in_range(
+        [lo, hi](std::string& s) -> std::string {
+            uint64_t v = 0;
+            const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+            if (ec != std::errc() || end != s.data() + s.size() || v < lo || v > hi)
+                return "'" + s + "' is out of range (" + std::to_string(lo) + " to " +
+                       std::to_string(hi) + ")";
+            s = std::to_string(v);
+            return {};
+        },
+        "N");
+    return o->transform(in_range)->transform(fk::kWholeNumber);
+}
+
+// CLI::Range says "Value abc not in range" of text that is no number at all.
+CLI::Validator number_in(double lo, double hi) {
+    return CLI::Validator(
+        [lo, hi](std::string& s) -> std::string {
+            char* end = nullptr;
+            const double v = std::strtod(s.c_str(), &end);
+            if (s.empty() || *end) return "'" + s + "' is not a number";
+            if (!(v >= lo && v <= hi)) {
+                char range[64];
+                std::snprintf(range, sizeof range, "%g to %g", lo, hi);
+                return "'" + s + "' is out of range (" + range + ")";
+            }
+            return {};
+        },
+        "X");
+}
 
 void print_list() {
     std::printf("Conversation kinds (--mix NAME=WEIGHT, --only NAME):\n");
@@ -139,16 +178,20 @@ int main(int argc, char** argv) {
         CLI::App app{"flowsynth: craft realistic network traffic (and attacks) as a pcap"};
         app.name("flowsynth");
         app.get_formatter()->column_width(28);
-        app.add_option("-n,--packets", cli.synth.packets, "packets to write (default 100000)")
+        whole_number(
+            app.add_option("-n,--packets", cli.synth.packets, "packets to write (default 100000)"),
+            0, std::numeric_limits<uint64_t>::max())
             ->option_text("N");
         app.add_option("-d,--duration", cli.duration, "stop after this much traffic time (90, 5m)")
             ->option_text("T");
-        app.add_option("-s,--seed", cli.synth.traffic.seed, "random seed (default 1)")
+        whole_number(app.add_option("-s,--seed", cli.synth.traffic.seed, "random seed (default 1)"),
+                     0, std::numeric_limits<uint64_t>::max())
             ->option_text("S");
         app.add_option("-w,--write", cli.write, "pcap file (default: stdout, never a terminal)")
             ->option_text("FILE");
-        app.add_option("--snaplen", cli.synth.snaplen, "bytes kept of each packet (default 65535)")
-            ->check(CLI::Range(14u, 262144u))
+        whole_number(app.add_option("--snaplen", cli.synth.snaplen,
+                                    "bytes kept of each packet (default 65535)"),
+                     14, 262144)
             ->option_text("N");
         app.add_option("--truth", cli.truth, "TSV of every unidirectional flow crafted")
             ->option_text("FILE");
@@ -156,16 +199,18 @@ int main(int argc, char** argv) {
             ->option_text("TIME");
         app.add_option("--rate", cli.synth.traffic.rate,
                        "background conversations per second (500)")
-            ->check(CLI::Range(0.001, 1e7))
+            ->check(number_in(0.001, 1e7))
             ->option_text("R");
-        app.add_option("--clients", cli.synth.traffic.clients, "client hosts (default 4000)")
-            ->check(CLI::Range(1u, 1000000u))
+        whole_number(
+            app.add_option("--clients", cli.synth.traffic.clients, "client hosts (default 4000)"),
+            1, 1000000)
             ->option_text("N");
-        app.add_option("--servers", cli.synth.traffic.servers, "Internet servers (default 400)")
-            ->check(CLI::Range(1u, 1000000u))
+        whole_number(app.add_option("--servers", cli.synth.traffic.servers,
+                                    "Internet servers (default 400)"),
+                     1, 1000000)
             ->option_text("N");
         app.add_option("--ipv6", cli.ipv6_percent, "percent IPv6 where possible (default 10)")
-            ->check(CLI::Range(0.0, 100.0))
+            ->check(number_in(0, 100))
             ->option_text("PCT");
         app.add_option("--mix", cli.mix, "background kinds and weights: dns=40,https=30,...")
             ->option_text("K=W,..");
