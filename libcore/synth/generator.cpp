@@ -245,6 +245,9 @@ SynthSummary synthesize(const SynthOptions& options, Output& pcap_out, Output* t
         if (same > 1)
             scenarios.back()->set_label(scenarios.back()->info().name + "#" + std::to_string(same));
     }
+    // Without background a capture is made of scenarios alone; with neither it would be empty.
+    if (background.empty() && scenarios.empty())
+        throw UsageError("--mix: no kind has a positive weight, and there is no --scenario");
     std::optional<TruthWriter> truth;
     if (truth_out) {
         truth.emplace(*truth_out, scenarios);

@@ -1,5 +1,6 @@
 #include "synth/traffic.h"
 
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 
@@ -256,14 +257,15 @@ MixWeights parse_mix(std::string_view spec) {
             throw UsageError("--mix: unknown kind '" + std::string(item.substr(0, eq)) +
                              "' (flowsynth --list names them)");
         }
-        double v = 1;
-        if (eq != std::string_view::npos) {
-            char* end = nullptr;
-            const std::string num(item.substr(eq + 1));
-            v = std::strtod(num.c_str(), &end);
-            if (num.empty() || *end || v < 0)
-                throw UsageError("--mix: bad weight in '" + std::string(item) + "'");
+        if (eq == std::string_view::npos) {
+            throw UsageError("--mix: '" + std::string(item) + "' has no weight (" +
+                             std::string(item) + "=1)");
         }
+        char* end = nullptr;
+        const std::string num(item.substr(eq + 1));
+        const double v = std::strtod(num.c_str(), &end);
+        if (num.empty() || *end || !(v >= 0) || !std::isfinite(v))
+            throw UsageError("--mix: bad weight in '" + std::string(item) + "'");
         w[static_cast<size_t>(k)] = v;
         if (comma == std::string_view::npos) break;
         spec.remove_prefix(comma + 1);

@@ -201,7 +201,21 @@ TEST(synth_generator, BadSpecsAreUsageErrors) {
     EXPECT_THROW(parse_mix("dns=-1"), UsageError);
     EXPECT_THROW(parse_mix("quux"), UsageError);
     EXPECT_THROW(parse_wraps("vlan=60,gre=50"), UsageError);
-    EXPECT_EQ(parse_mix("dns")[static_cast<size_t>(Kind::dns)], 1.0);
+    EXPECT_THROW(parse_mix("dns"), UsageError);  // a weight left out is a slip, not 1
+    EXPECT_THROW(parse_mix("dns=nan"), UsageError);
+    EXPECT_EQ(parse_mix("dns=2")[static_cast<size_t>(Kind::dns)], 2.0);
+}
+
+// -n promises N packets: a mix of zero weights and no scenario would write none.
+TEST(synth_generator, NothingToWriteIsAUsageError) {
+    SynthOptions o = options(100);
+    o.traffic.mix = parse_mix("dns=0,https=0");
+    EXPECT_THROW(run(o), UsageError);
+    // Scenarios alone are a capture.
+    o.scenarios = {"scan:count=10,at=0"};
+    const Synthesized s = run(o);
+    EXPECT_GE(s.summary.packets, 10u);
+    for (const auto& f : rows(s.truth)) EXPECT_EQ(f.at("scenario"), "scan");
 }
 
 }  // namespace
