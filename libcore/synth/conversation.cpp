@@ -571,6 +571,7 @@ Packet base_packet(Conversation& c, unsigned dir, uint8_t proto) {
     p.src_mac = c.ep[dir].mac;
     p.dst_mac = c.ep[1 - dir].mac;
     p.ttl = c.ep[dir].ttl;
+    p.answer = dir == 1;
     p.ip_id = c.ip_id[dir]++;
     p.flow_label = c.flow_label ^ dir;
     p.proto = proto;

@@ -183,8 +183,8 @@ size_t FrameWriter::link_header(uint8_t* out, const Wrap& wrap, const Packet& pk
                        62,
                        gre ? uint8_t{47} : kUdp,
                        static_cast<uint16_t>(pkt.ip_id ^ 0x5a5a),
-                       wrap.tunnel_src,
-                       wrap.tunnel_dst};
+                       pkt.answer ? wrap.tunnel_dst : wrap.tunnel_src,
+                       pkt.answer ? wrap.tunnel_src : wrap.tunnel_dst};
     write_ipv4_header(outer, o, 20 + tunnel_len + ip_len, 0x4000);
     uint8_t* t = outer + 20;
     if (gre) {

@@ -18,10 +18,10 @@ enum class WrapKind : uint8_t { none, vlan, qinq, mpls, gre, vxlan };
 // How the packets of one conversation are carried, beyond plain Ethernet + IP.
 struct Wrap {
     WrapKind kind = WrapKind::none;
-    uint16_t vlan = 0;        // 802.1Q id; with QinQ the outer (service) tag
-    uint16_t inner_vlan = 0;  // QinQ: the customer tag
-    uint32_t label = 0;       // MPLS label, or VXLAN network identifier
-    uint8_t tunnel_src[4] = {};
+    uint16_t vlan = 0;           // 802.1Q id; with QinQ the outer (service) tag
+    uint16_t inner_vlan = 0;     // QinQ: the customer tag
+    uint32_t label = 0;          // MPLS label, or VXLAN network identifier
+    uint8_t tunnel_src[4] = {};  // outer addresses of the client-to-server direction
     uint8_t tunnel_dst[4] = {};
     bool ext6 = false;      // IPv6: hop-by-hop and destination options headers
     bool fragment = false;  // datagrams larger than the MTU are fragmented
@@ -35,6 +35,7 @@ struct Packet {
     uint64_t src_mac = 0;
     uint64_t dst_mac = 0;
     uint8_t ttl = 64;
+    bool answer = false;  // server to client: a tunnel's outer addresses are reversed
     uint8_t tos = 0;
     uint16_t ip_id = 0;
     bool dont_fragment = true;

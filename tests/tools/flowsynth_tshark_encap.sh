@@ -2,7 +2,8 @@
 # Encapsulations and IP options of flowsynth against tshark: 802.1Q and QinQ tags, MPLS, GRE
 # and VXLAN tunnels, IPv6 extension headers and IPv4/IPv6 fragments. For each, the frames
 # tshark sees carrying it are the packets the truth says were crafted so; the IP bytes of the
-# innermost packets add up to the truth's bytes, and DNS answers survive reassembly.
+# innermost packets add up to the truth's bytes, tunnels carry each direction under the outer
+# addresses the truth gives, and DNS answers survive reassembly.
 . "$(dirname "$0")/lib.sh"
 need_cmd tshark
 
@@ -67,6 +68,25 @@ got=$(awk -F'\t' '{
         if (fam == "ip") s += $2; else if (fam == "ipv6") s += $3 + 40
     } END {print s}' "$TMP/frames")
 expect_eq "$got" "$(truth_sum all bytes)" "innermost IP bytes"
+
+# Tunnels: the outer addresses of each direction, as tshark and flowgen see them, are the
+# truth's tun_src and tun_dst (an answer travels back through the tunnel, outer header
+# reversed). Compared as packets per outer and inner address pair.
+awk -F'\t' '/^#/ {next} $1 == "conv" {for (i = 1; i <= NF; i++) c[$i] = i; next}
+    $c["tunnel"] != "" {n[$c["tun_src"] " " $c["tun_dst"] " " $c["src"] " " $c["dst"]] += $c["packets"]}
+    END {for (k in n) print k, n[k]}' "$TMP/e.tsv" | sort > "$TMP/t.tun"
+grep -q '^192.0.2.2 192.0.2.1 ' "$TMP/t.tun" || fail "the truth has no answer through a tunnel"
+# The outer header is the first IPv4 one; the inner packet the second IPv4 or the first IPv6.
+tshark -r "$TMP/e.pcap" -Y 'gre || vxlan' -T fields -E occurrence=a \
+    -e ip.src -e ip.dst -e ipv6.src -e ipv6.dst 2>/dev/null | awk -F'\t' '{
+        ns = split($1, s, ","); split($2, d, ","); split($3, s6, ","); split($4, d6, ",")
+        k = s[1] " " d[1] " " (ns > 1 ? s[2] " " d[2] : s6[1] " " d6[1]); n[k]++
+    } END {for (k in n) print k, n[k]}' | sort > "$TMP/s.tun"
+diff "$TMP/t.tun" "$TMP/s.tun" > "$TMP/d.tun" || { head "$TMP/d.tun" >&2; fail "tunnel outer addresses (truth <, tshark >)"; }
+flowgen -r "$TMP/e.pcap" | flowquery -q -o csv:tun_src,tun_dst,src,dst,packets 'tunnel gre or tunnel vxlan' |
+    awk -F, '{n[$1 " " $2 " " $3 " " $4] += $5} END {for (k in n) print k, n[k]}' | sort > "$TMP/g.tun"
+diff "$TMP/t.tun" "$TMP/g.tun" > "$TMP/d.tun" || { head "$TMP/d.tun" >&2; fail "flowgen's tun_src/tun_dst (truth <, flowgen >)"; }
+echo "tunnels: $(wc -l < "$TMP/t.tun") address pairs, both directions"
 
 # DNS answers, fragmented or tunnelled, decode to the names the truth lists.
 awk -F'\t' '/^#/ {next} $1 == "conv" {for (i = 1; i <= NF; i++) c[$i] = i; next}
