@@ -37,7 +37,6 @@ enum Phase : uint8_t {
 };
 
 constexpr uint64_t kNever = ~0ull;
-constexpr uint64_t kLongestConversation = 200'000'000;
 constexpr uint64_t kLongestTransfer = 80'000'000;
 constexpr uint64_t kShortestTransfer = 3'000'000;
 constexpr uint32_t kTlsSpan = 5 + kTlsRecordMax;
@@ -718,9 +717,11 @@ void begin_close(Conversation& c, uint64_t t) {
 
 void after_exchange(Conversation& c, uint64_t t) {
     ++c.exchange;
-    // Past 200 s a conversation ends, so that it stays within a probe's active timeout.
-    if (c.exchange < c.exchanges && t - c.start_time < kLongestConversation) {
-        begin_exchange(c, t + c.rtt_client + std::max<uint32_t>(2000, jitter(c.rng, c.think)));
+    if (c.exchange < c.exchanges && t - c.start_time < std::min(c.lasts, kLongestConversation)) {
+        const uint32_t pause = c.think_max
+                                   ? static_cast<uint32_t>(c.rng.between(c.think, c.think_max))
+                                   : std::max<uint32_t>(2000, jitter(c.rng, c.think));
+        begin_exchange(c, t + c.rtt_client + pause);
     } else {
         begin_close(c, t);
     }

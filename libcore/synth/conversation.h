@@ -94,6 +94,10 @@ class Emitter {
     uint64_t written_ = 0;
 };
 
+// Past this a conversation begins no new exchange, so that it stays within a probe's active
+// timeout.
+constexpr uint64_t kLongestConversation = 200'000'000;
+
 enum class Teardown : uint8_t { fin_client, fin_server, rst_client, rst_server };
 // How an answered SYN goes on: a connection, a scanner's RST (half-open scan), or nothing
 // (a SYN flood never completes the handshake).
@@ -116,9 +120,11 @@ struct Conversation {
     // and to the server side.
     uint32_t rtt_client = 0;
     uint32_t rtt_server = 0;
-    uint32_t gap = 0;       // spacing of back-to-back segments at the bottleneck
-    uint32_t think = 0;     // median pause between exchanges
-    uint32_t response = 0;  // server processing time (median)
+    uint32_t gap = 0;        // spacing of back-to-back segments at the bottleneck
+    uint32_t think = 0;      // median pause between exchanges
+    uint32_t think_max = 0;  // >0: pauses uniform from think to think_max, for a steady pace
+    uint64_t lasts = kLongestConversation;  // no exchange begins after this long
+    uint32_t response = 0;                  // server processing time (median)
     uint64_t start_time = 0;
     uint64_t next_time = 0;  // when the next packet goes out
     uint64_t last_time = 0;  // when the last one went out

@@ -206,8 +206,11 @@ class Scan : public Base {
         if (++done_ >= count_) {
             next_ = kNoMoreConversations;
         } else {
-            next_ += static_cast<uint64_t>(1e6 / rate_) +
-                     rng_.below(static_cast<uint64_t>(2e5 / rate_) + 1);
+            // Probe i at i / rate from the start, give or take a tenth of an interval: the rate
+            // is the one asked for, and the last probe falls within the planned window.
+            const double step = 1e6 / rate_;
+            next_ = info_.start + static_cast<uint64_t>(step * (done_ - 0.1)) +
+                    rng_.below(static_cast<uint64_t>(0.2 * step) + 1);
         }
     }
 
@@ -347,7 +350,10 @@ class Bruteforce : public Base {
         if (done_ > attempts_ || (done_ == attempts_ && !success_)) {
             next_ = kNoMoreConversations;
         } else {
-            next_ += interval_ + rng_.below(interval_ / 10 + 1);
+            // Session i at i intervals from the start, give or take 5% of one: the interval is
+            // the one asked for, and the sessions fall within the planned window.
+            next_ =
+                info_.start + done_ * interval_ - interval_ / 20 + rng_.below(interval_ / 10 + 1);
         }
     }
 
@@ -403,10 +409,13 @@ class Mining : public Base {
         c.ep[1].port = port_;
         c.ep[1].ttl = 50;
         c.set_name("47sghzufGhJJDQEbScMCwVBimTuq6L5JiRixD8VeGbpjCTA12noXmi.worker1");
-        c.think = static_cast<uint32_t>(rng_.between(4, 9) * 1'000'000);
-        // One connection covers up to 240 s (below the flow active timeout), then the miner
-        // reconnects, looking the pool up again.
-        const uint64_t session = std::min<uint64_t>(end_ - next_, seconds(240));
+        // A share submitted every 4-9 s.
+        c.think = 4'000'000;
+        c.think_max = 9'000'000;
+        // One connection covers up to kLongestConversation (below a probe's active timeout);
+        // it ends in time for the next one, which looks the pool up again.
+        const uint64_t session = std::min<uint64_t>(end_ - next_, kLongestConversation);
+        c.lasts = session > seconds(10) ? session - seconds(10) : 0;
         c.exchanges = 2 + static_cast<uint32_t>(session / c.think);
         c.teardown = Teardown::fin_client;
         start_conversation(c, next_);
@@ -443,13 +452,14 @@ class DnsTunnel : public Base {
         info_.port = 53;
         info_.start = next_;
         info_.end = next_ + seconds(queries_ / rate_);
+        port0_ = static_cast<uint32_t>(rng_.below(16384));
     }
 
     void make(Conversation& c, uint64_t id) override {
         begin(c, id, Kind::dns, Stage::tunnel);
         Population::external(c.ep[0], client_, 0x6000000ull + client_);
         Population::internal(c.ep[1], 0, 53, false);
-        c.ep[0].port = static_cast<uint16_t>(49152 + rng_.below(16383));
+        c.ep[0].port = static_cast<uint16_t>(49152 + (port0_ + done_) % 16384);
         c.ep[1].port = 53;
         c.rtt_server = 400;
         c.response = 30'000;
@@ -478,6 +488,7 @@ class DnsTunnel : public Base {
     uint32_t client_;
     std::string domain_;
     uint32_t queries_, done_ = 0;
+    uint32_t port0_;  // source ports count up from here, one per query
     double rate_;
     uint16_t qtype_;
 };

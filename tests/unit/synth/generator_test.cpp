@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "common/error.h"
@@ -186,6 +187,49 @@ TEST(synth_generator, ScenarioRowsAndSummaryLines) {
     EXPECT_EQ(probes, 50);
     EXPECT_EQ(probes2, 30);
     EXPECT_TRUE(r.summary.warnings.empty());
+}
+
+// The timing flowsynth(1) gives the scenarios, measured on the truth: a scan probes at its
+// rate and a brute force starts a session every interval, both within their planned window
+// (they were 10% and 5% slower); a DNS tunnel takes a new source port for every query; a
+// miner stays connected for its whole duration (it was idle 40 s of every 240).
+TEST(synth_generator, ScenarioTimingAsDocumented) {
+    SynthOptions o = options(0);
+    o.duration = 700'000'000;
+    o.traffic.rate = 1;
+    o.scenarios = {"scan:type=vertical,at=1", "bruteforce:at=1", "dns-tunnel:at=1",
+                   "mining:at=1,duration=600"};
+    const Synthesized r = run(o);
+    EXPECT_TRUE(r.summary.warnings.empty());
+    std::map<std::string, uint64_t> planned_end;
+    std::istringstream in(r.truth);
+    for (std::string line; std::getline(in, line) && line.starts_with("#scenario");) {
+        std::vector<std::string> f;
+        std::istringstream ls(line);
+        for (std::string x; std::getline(ls, x, '\t');) f.push_back(x);
+        planned_end[f.at(1)] = std::stoull(f.at(7));
+    }
+    std::map<std::string, std::vector<uint64_t>> starts;  // first packets of the c2s rows
+    std::set<std::string> tunnel_ports;
+    uint64_t mining_connected = 0;
+    for (const auto& f : rows(r.truth)) {
+        if (f.at("dir") != "c2s" || f.at("scenario").empty()) continue;
+        starts[f.at("scenario")].push_back(std::stoull(f.at("first")));
+        if (f.at("scenario") == "dns-tunnel") tunnel_ports.insert(f.at("sport"));
+        if (f.at("stage") == "mining")
+            mining_connected += std::stoull(f.at("last")) - std::stoull(f.at("first"));
+    }
+    for (auto& [label, t] : starts) std::sort(t.begin(), t.end());
+    const auto& scan = starts["scan"];
+    ASSERT_EQ(scan.size(), 1000u);
+    EXPECT_NEAR(999 / ((scan.back() - scan.front()) / 1e6), 200.0, 2.0);  // probes/s
+    EXPECT_LE(scan.back(), planned_end["scan"]);
+    const auto& brute = starts["bruteforce"];
+    ASSERT_EQ(brute.size(), 40u);
+    EXPECT_NEAR((brute.back() - brute.front()) / 39 / 1e6, 2.0, 0.02);  // s between sessions
+    EXPECT_LE(brute.back(), planned_end["bruteforce"]);
+    EXPECT_EQ(tunnel_ports.size(), 2000u);
+    EXPECT_GT(mining_connected, 0.93 * 600e6);
 }
 
 TEST(synth_generator, BadSpecsAreUsageErrors) {
