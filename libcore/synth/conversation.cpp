@@ -919,12 +919,11 @@ void emit_goose(Conversation& c, Emitter& out) {
     uint8_t* payload = scratch().payload;
     Rng r = message_rng(c, 0, c.exchange);
     const size_t len = goose_pdu(payload, c.app_word, c.name_view(), c.next_time, 1, c.exchange, r);
-    out.frames().write_l2(c.next_time, c.ep[0].mac, c.ep[1].mac, c.wrap.vlan, 4, 0x88b8, payload,
-                          len);
-    out.count(1);
     Written w;
+    w.ip_bytes = out.frames().write_l2(c.next_time, c.ep[0].mac, c.ep[1].mac, c.wrap.vlan, 4,
+                                       0x88b8, payload, len);
+    out.count(1);
     w.frames = 1;
-    w.ip_bytes = 0;
     w.last_time = c.next_time;
     tally(c, 0, w, 0, c.next_time, true);
     ++c.tally[0].heads_seen;

@@ -266,9 +266,9 @@ Written FrameWriter::write(uint64_t time_us, const Wrap& wrap, const Packet& pkt
     return w;
 }
 
-void FrameWriter::write_l2(uint64_t time_us, uint64_t src_mac, uint64_t dst_mac, uint16_t vlan,
-                           uint8_t priority, uint16_t ether_type, const uint8_t* payload,
-                           size_t len) {
+size_t FrameWriter::write_l2(uint64_t time_us, uint64_t src_mac, uint64_t dst_mac, uint16_t vlan,
+                             uint8_t priority, uint16_t ether_type, const uint8_t* payload,
+                             size_t len) {
     uint8_t* frame = pcap_.frame();
     put_mac(frame, dst_mac);
     put_mac(frame + 6, src_mac);
@@ -280,6 +280,7 @@ void FrameWriter::write_l2(uint64_t time_us, uint64_t src_mac, uint64_t dst_mac,
     }
     put16(frame + off, ether_type);
     off += 2;
+    const size_t header = off;
     std::memcpy(frame + off, payload, len);
     off += len;
     // Ethernet minimum frame (without FCS) is 60 bytes.
@@ -288,6 +289,7 @@ void FrameWriter::write_l2(uint64_t time_us, uint64_t src_mac, uint64_t dst_mac,
         off = 60;
     }
     pcap_.commit(time_us, off);
+    return off - header;
 }
 
 }  // namespace fk::synth

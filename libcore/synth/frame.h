@@ -64,8 +64,10 @@ struct Packet {
 
 // What one packet became on the wire.
 struct Written {
-    unsigned frames = 0;    // more than one when fragmented
-    uint64_t ip_bytes = 0;  // IP-layer bytes of the (inner) packet(s), as a flow counts them
+    unsigned frames = 0;  // more than one when fragmented
+    // IP-layer bytes of the (inner) packet(s), as a flow counts them (layer 2: the bytes after
+    // the Ethernet header)
+    uint64_t ip_bytes = 0;
     uint64_t last_time = 0;
     bool complete = false;  // false when the frame budget cut a fragment train
     bool fragmented = false;
@@ -80,9 +82,10 @@ class FrameWriter {
     Written write(uint64_t time_us, const Wrap& wrap, const Packet& pkt,
                   uint64_t frame_budget = ~0ull);
 
-    // Writes a non-IP frame (GOOSE): the payload follows the EtherType.
-    void write_l2(uint64_t time_us, uint64_t src_mac, uint64_t dst_mac, uint16_t vlan,
-                  uint8_t priority, uint16_t ether_type, const uint8_t* payload, size_t len);
+    // Writes a non-IP frame (GOOSE): the payload follows the EtherType. Returns the bytes
+    // after the Ethernet header and tag (padding included), as a layer-2 flow counts them.
+    size_t write_l2(uint64_t time_us, uint64_t src_mac, uint64_t dst_mac, uint16_t vlan,
+                    uint8_t priority, uint16_t ether_type, const uint8_t* payload, size_t len);
 
     // Builds the IP packet alone (no link layer) into out; returns its length. ICMP errors
     // quote the packet that caused them with this.

@@ -347,8 +347,10 @@ TEST(synth_frame_writer, SnaplenKeepsTheWireLength) {
 TEST(synth_frame_writer, LayerTwoFramesArePaddedToTheMinimum) {
     Frames f;
     const uint8_t payload[] = {0x30, 0x01, 0, 8, 0, 0, 0, 0};
-    f.writer().write_l2(5, 0x0030a7000011ull, 0x010ccd010001ull, 0, 4, 0x88b8, payload,
-                        sizeof payload);
+    // A layer-2 flow counts the bytes after the Ethernet header and tag, padding included.
+    EXPECT_EQ(f.writer().write_l2(5, 0x0030a7000011ull, 0x010ccd010001ull, 0, 4, 0x88b8, payload,
+                                  sizeof payload),
+              60u - 18);
     const auto pcap = f.read();
     ASSERT_EQ(pcap.records.size(), 1u);
     const auto& d = pcap.records[0].data;
