@@ -13,40 +13,45 @@
 
 namespace fk {
 
-// For unsigned counts: CLI11 would read "-1" as the largest value (2^64 - 1).
-// Leading zeros are dropped: CLI11 would read "010" as octal 8.
-inline bool whole_number_text(std::string& s) {
-    if (s.empty() || s.find_first_not_of("0123456789") != std::string::npos) return false;
-    s.erase(0, std::min(s.find_first_not_of('0'), s.size() - 1));
-    // More than 2^64 - 1 would be taken as the largest value.
-    return s.size() < 20 || (s.size() == 20 && s <= "18446744073709551615");
+// Whole numbers for counts, checked before CLI11 converts them: it would read "-1" as 2^64 - 1,
+// "010" as octal 8 and a number past its type as the largest value. The text is rewritten
+// without leading zeros (a validator given to transform(); check() cannot rewrite).
+enum class WholeNumber { kOk, kNotANumber, kOutOfRange };
+inline WholeNumber read_whole_number(std::string& s, uint64_t lo, uint64_t hi) {
+    if (s.empty() || s.find_first_not_of("0123456789") != std::string::npos)
+        return WholeNumber::kNotANumber;
+    const size_t first = std::min(s.find_first_not_of('0'), s.size() - 1);
+    const std::string digits = s.substr(first);
+    if (digits.size() > 20 || (digits.size() == 20 && digits > "18446744073709551615"))
+        return WholeNumber::kOutOfRange;
+    const uint64_t v = std::stoull(digits);
+    if (v < lo || v > hi) return WholeNumber::kOutOfRange;
+    s = digits;
+    return WholeNumber::kOk;
 }
 
-inline const CLI::Validator kWholeNumber(
-    [](std::string& s) {
-        return whole_number_text(s) ? std::string()
-                                    : "'" + s + "' is not a whole number (0, 1, 2, ...)";
-    },
-    "N");
-
-// Whole numbers from lo to hi: CLI11's Range takes "1.5" and prints its bounds as doubles of
-// 300 digits, and PositiveNumber says the same of 0.
-constexpr uint64_t kNoLimit = UINT64_MAX / 2;
-inline CLI::Validator whole_number_in(uint64_t lo, uint64_t hi = kNoLimit) {
+constexpr uint64_t kNoLimit = UINT64_MAX;
+// Whole numbers from lo to hi (CLI11's Range takes "1.5", and prints its bounds as doubles of
+// 300 digits); one line saying which rule the text broke.
+inline CLI::Validator whole_number_in(uint64_t lo = 0, uint64_t hi = kNoLimit) {
     return CLI::Validator(
         [lo, hi](std::string& s) -> std::string {
-            const std::string written = s;
-            if (whole_number_text(s)) {
-                const uint64_t v = std::stoull(s);
-                if (v >= lo && v <= hi) return {};
+            switch (read_whole_number(s, lo, hi)) {
+                case WholeNumber::kOk:
+                    return {};
+                case WholeNumber::kNotANumber:
+                    return "'" + s + "' is not a whole number (0, 1, 2, ...)";
+                case WholeNumber::kOutOfRange:
+                    break;
             }
-            s = written;
-            return "'" + s + "' is not a whole number " +
-                   (hi == kNoLimit ? "of at least " + std::to_string(lo)
-                                   : "from " + std::to_string(lo) + " to " + std::to_string(hi));
+            return "'" + s + "' is out of range (" +
+                   (hi == kNoLimit ? "at least " + std::to_string(lo)
+                                   : std::to_string(lo) + " to " + std::to_string(hi)) +
+                   ")";
         },
         "N");
 }
+inline const CLI::Validator kWholeNumber = whole_number_in();
 // A count of at least one (threads, flows, packets).
 inline const CLI::Validator kAtLeastOne = whole_number_in(1);
 // zstd's compression levels.

@@ -20,17 +20,17 @@ bad() {
     expect_eq "$(wc -l <<<"$msg")" 1 "$*: one line"
     [[ $msg == *"$want"* ]] || fail "$*: $msg"
 }
-bad "--count: '0' is not a whole number of at least 1" flowquery -r "$TMP/t.flows" -c 0
-bad "--threads: '0' is not a whole number of at least 1" flowquery -r "$TMP/t.flows" -T 0
-bad "--threads: '-2' is not a whole number of at least 1" flowsample -r "$TMP/t.flows" -T -2
-bad "--threads: '0' is not a whole number of at least 1" flowreport top -r "$TMP/t.flows" -T 0
-bad "--level: '99' is not a whole number from 1 to 22" flowquery -r "$TMP/t.flows" -z 99 -w "$TMP/o"
-bad "--level: '0' is not a whole number from 1 to 22" flowgen -r "$TMP/t.pcap" -z 0
-bad "--level: '23' is not a whole number from 1 to 22" flowimport -z 23 "$TMP/t.flows"
-bad "--max-flows: '0' is not a whole number of at least 1" flowgen -r "$TMP/t.pcap" --max-flows 0
-bad "--sample: '-5' is not a whole number of at least 1" flowgen -r "$TMP/t.pcap" --sample -5
-bad "--port: '0' is not a whole number from 1 to 65535" flowcapture -p 0 -w "$TMP/o"
-bad "--zstd: '30' is not a whole number from 1 to 22" flowcapture -z 30 -w "$TMP/o"
+bad "--count: '0' is out of range (at least 1)" flowquery -r "$TMP/t.flows" -c 0
+bad "--threads: '0' is out of range (at least 1)" flowquery -r "$TMP/t.flows" -T 0
+bad "--threads: '-2' is not a whole number" flowsample -r "$TMP/t.flows" -T -2
+bad "--threads: '0' is out of range (at least 1)" flowreport top -r "$TMP/t.flows" -T 0
+bad "--level: '99' is out of range (1 to 22)" flowquery -r "$TMP/t.flows" -z 99 -w "$TMP/o"
+bad "--level: '0' is out of range (1 to 22)" flowgen -r "$TMP/t.pcap" -z 0
+bad "--level: '23' is out of range (1 to 22)" flowimport -z 23 "$TMP/t.flows"
+bad "--max-flows: '0' is out of range (at least 1)" flowgen -r "$TMP/t.pcap" --max-flows 0
+bad "--sample: '-5' is not a whole number" flowgen -r "$TMP/t.pcap" --sample -5
+bad "--port: '0' is out of range (1 to 65535)" flowcapture -p 0 -w "$TMP/o"
+bad "--zstd: '30' is out of range (1 to 22)" flowcapture -z 30 -w "$TMP/o"
 bad "--modes: 'foo' is not flow, packet, smart or hash" flowsample -e -r "$TMP/t.flows" --modes foo
 bad "-i: no interface 'nosuchif0'" flowcapture -i nosuchif0 -w "$TMP/o"
 bad "column 12: '99999' is out of range for port" flowquery -r "$TMP/t.flows" 'dst port > 99999'

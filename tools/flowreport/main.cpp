@@ -4,8 +4,6 @@
 
 #include <CLI/CLI.hpp>
 #include <cctype>
-#include <charconv>
-#include <limits>
 
 #include "common/cli.h"
 #include "common/error.h"
@@ -55,25 +53,6 @@ fk::Report sampling(const fk::ReportOptions& o) {
     return fk::sampling_report(fk::parse_eval(fk::read_file_text(path), name), name);
 }
 
-// A whole number from lo to hi, given to option o. CLI11 would clamp a value too large for its
-// type to the largest one (strtoull) and read a leading 0 as octal, so the digits fk::kWholeNumber
-// let through are range-checked and rewritten here (transform(), which may rewrite, puts a
-// validator first: kWholeNumber is added last to run before).
-CLI::Option* whole_number(CLI::Option* o, size_t lo, size_t hi) {
-    const CLI::Validator in_range(
-        [lo, hi](std::string& s) -> std::string {
-            size_t v = 0;
-            const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-            if (ec != std::errc() || end != s.data() + s.size() || v < lo || v > hi)
-                return "'" + s + "' is out of range (" + std::to_string(lo) + " to " +
-                       std::to_string(hi) + ")";
-            s = std::to_string(v);
-            return {};
-        },
-        "N");
-    return o->transform(in_range)->transform(fk::kWholeNumber);
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -105,8 +84,8 @@ int main(int argc, char** argv) {
                        "text|csv|json|html|pdf|png (default: -w's extension, else text)");
         app.add_option("-w,--write", out_paths, "write the report to FILE (repeatable)")
             ->allow_extra_args(false);
-        whole_number(app.add_option("-n,--top", o.top_n, "rows per Top-N table (default 10)"), 1,
-                     std::numeric_limits<size_t>::max())
+        app.add_option("-n,--top", o.top_n, "rows per Top-N table (default 10)")
+            ->transform(fk::kAtLeastOne)
             ->option_text("N");
         app.add_option("-s,--stat", stats, "table KEY[/ORDER] instead of the default set")
             ->allow_extra_args(false);

@@ -6,11 +6,9 @@
 #include <cerrno>
 
 #include <CLI/CLI.hpp>
-#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <limits>
 #include <memory>
 #include <optional>
 
@@ -37,25 +35,6 @@ struct Cli {
     bool list = false;
     bool quiet = false;
 };
-
-// A whole number from lo to hi, given to option o. CLI11 would clamp a value too large for its
-// type to the largest one (strtoull) and read a leading 0 as octal, so the digits fk::kWholeNumber
-// let through are range-checked and rewritten here (transform(), which may rewrite, puts a
-// validator first: kWholeNumber is added last to run before).
-CLI::Option* whole_number(CLI::Option* o, uint64_t lo, uint64_t hi) {
-    const CLI::Validator in_range(
-        [lo, hi](std::string& s) -> std::string {
-            uint64_t v = 0;
-            const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-            if (ec != std::errc() || end != s.data() + s.size() || v < lo || v > hi)
-                return "'" + s + "' is out of range (" + std::to_string(lo) + " to " +
-                       std::to_string(hi) + ")";
-            s = std::to_string(v);
-            return {};
-        },
-        "N");
-    return o->transform(in_range)->transform(fk::kWholeNumber);
-}
 
 // CLI::Range says "Value abc not in range" of text that is no number at all.
 CLI::Validator number_in(double lo, double hi) {
@@ -178,20 +157,18 @@ int main(int argc, char** argv) {
         CLI::App app{"flowsynth: craft realistic network traffic (and attacks) as a pcap"};
         app.name("flowsynth");
         app.get_formatter()->column_width(28);
-        whole_number(
-            app.add_option("-n,--packets", cli.synth.packets, "packets to write (default 100000)"),
-            0, std::numeric_limits<uint64_t>::max())
+        app.add_option("-n,--packets", cli.synth.packets, "packets to write (default 100000)")
+            ->transform(fk::kWholeNumber)
             ->option_text("N");
         app.add_option("-d,--duration", cli.duration, "stop after this much traffic time (90, 5m)")
             ->option_text("T");
-        whole_number(app.add_option("-s,--seed", cli.synth.traffic.seed, "random seed (default 1)"),
-                     0, std::numeric_limits<uint64_t>::max())
+        app.add_option("-s,--seed", cli.synth.traffic.seed, "random seed (default 1)")
+            ->transform(fk::kWholeNumber)
             ->option_text("S");
         app.add_option("-w,--write", cli.write, "pcap file (default: stdout, never a terminal)")
             ->option_text("FILE");
-        whole_number(app.add_option("--snaplen", cli.synth.snaplen,
-                                    "bytes kept of each packet (default 65535)"),
-                     14, 262144)
+        app.add_option("--snaplen", cli.synth.snaplen, "bytes kept of each packet (default 65535)")
+            ->transform(fk::whole_number_in(14, 262144))
             ->option_text("N");
         app.add_option("--truth", cli.truth, "TSV of every unidirectional flow crafted")
             ->option_text("FILE");
@@ -201,13 +178,11 @@ int main(int argc, char** argv) {
                        "background conversations per second (500)")
             ->check(number_in(0.001, 1e7))
             ->option_text("R");
-        whole_number(
-            app.add_option("--clients", cli.synth.traffic.clients, "client hosts (default 4000)"),
-            1, 1000000)
+        app.add_option("--clients", cli.synth.traffic.clients, "client hosts (default 4000)")
+            ->transform(fk::whole_number_in(1, 1000000))
             ->option_text("N");
-        whole_number(app.add_option("--servers", cli.synth.traffic.servers,
-                                    "Internet servers (default 400)"),
-                     1, 1000000)
+        app.add_option("--servers", cli.synth.traffic.servers, "Internet servers (default 400)")
+            ->transform(fk::whole_number_in(1, 1000000))
             ->option_text("N");
         app.add_option("--ipv6", cli.ipv6_percent, "percent IPv6 where possible (default 10)")
             ->check(number_in(0, 100))
