@@ -276,9 +276,12 @@ struct FlowExporter::Impl {
 
     void resend(uint64_t times) {
         flush();
+        // The kept messages carry their template sets: sent again, they count again.
+        const uint64_t template_sets = counters.template_sets;
         // The clock is read once per batch: a message's export time is to the second.
         uint64_t now = now_micros();
         for (uint64_t t = 0; t < times; ++t) {
+            counters.template_sets += template_sets;
             size_t at = 0;
             for (const auto& [len, records] : kept_msgs) {
                 uint8_t* msg = bufs.data() + ready * opts.max_datagram;

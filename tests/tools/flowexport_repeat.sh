@@ -13,7 +13,7 @@ flowcapture -q -b 127.0.0.1 -p $port -l "$TMP/store" &
 pid=$!
 sleep 0.5
 flowexport -q -r "$TMP/a.flows" --repeat 3 --v9 127.0.0.1:$port --mtu 600
-flowexport -q -r "$TMP/a.flows" --repeat 3 --ipfix 127.0.0.1:$port --mtu 600
+flowexport -r "$TMP/a.flows" --repeat 3 --ipfix 127.0.0.1:$port --mtu 600 2> "$TMP/summary"
 sleep 0.5
 kill -TERM $pid
 wait $pid || fail "flowcapture exited with status $?"
@@ -23,6 +23,10 @@ for proto in v9 ipfix; do
     expect_eq "$flows" $((3 * n)) "$proto flows received"
     expect_eq "$lost_d $lost_r $seq" "0 0 0" "$proto lost datagrams, lost records, sequence errors"
 done
+# The summary counts the template sets of every repetition, as the collector does.
+sets=$(sed -n 's/.*(\([0-9]*\) template sets).*/\1/p' "$TMP/summary")
+expect_eq "$sets" "$(awk '$1 == "127.0.0.1" && $3 == "ipfix" { print $10 }' "$TMP/stats")" \
+    "template sets sent and received"
 # Each flow of the input three times per protocol: every line of the input six times.
 awk '{ for (i = 0; i < 6; i++) print }' "$TMP/want" | sort > "$TMP/want6"
 flowquery -R "$TMP/store" -o 'fmt:%ts %te %sa %da %sp %dp %pr %pkt %byt' -q | sort > "$TMP/got"
