@@ -557,7 +557,8 @@ Report build_report(const ReportOptions& o) {
     }
     for (const PassResult* x : {&pass, &pass_b}) {
         if (x->blocks_read == 0 && x->blocks_skipped > 0) {
-            throw DataError("no block of the input could be read (" +
+            throw DataError(std::string("no block of the ") +
+                            (x == &pass_b ? "--with inputs" : "inputs") + " could be read (" +
                             std::to_string(x->blocks_skipped) + " skipped): nothing to report");
         }
     }

@@ -93,4 +93,11 @@ for n in -5 99999999999999999999 0 abc; do
     [[ $msg == "flowreport: --top: '$n' is "* && $msg != *$'\n'* ]] || fail "-n $n: $msg"
 done
 [ "$(flowreport --help | wc -l)" -le 40 ] || fail "--help longer than a screen"
+# compare: the error says which inputs could not be read
+set +e
+msg=$(flowreport compare -r "$TMP/s.flows" --with "$TMP/missing.flows" 2>&1 > /dev/null); status=$?
+set -e
+expect_eq "$status" 1 "compare --with missing: status"
+[[ $msg == *"no block of the --with inputs could be read (1 skipped): nothing to report" ]] ||
+    fail "compare --with missing: $msg"
 echo ok
