@@ -91,7 +91,7 @@ struct NxEntry {
     uint64_t first = 0, last = 0;
     uint64_t answers = 0;
     IpAddr resolver;
-    Distinct names;
+    Distinct domains;  // registered domains of the names not found
 };
 
 struct ResolverEntry {
@@ -180,7 +180,9 @@ class Dns final : public Method {
                 e.first = std::min(e.first, t);
                 e.last = std::max(e.last, t);
                 ++e.answers;
-                e.names.insert(std::hash<std::string_view>{}(r.qname->dict.get(qid)), cap_);
+                // A generator makes domains; names not found under a few domains (random
+                // subdomains of CDNs and ad networks, search-list suffixes) are no DGA.
+                e.domains.insert(f.domain, cap_);
             }
         }
     }
@@ -299,19 +301,20 @@ class Dns final : public Method {
     }
 
     void close_nx(const Key& k, const NxEntry& e) {
-        if (e.names.count() < c_.dga_nxdomain) return;
+        if (e.domains.count() < c_.dga_nxdomain) return;
         Event ev;
         ev.time = e.first;
         ev.last = e.last;
         ev.method = "dns";
-        ev.severity = e.names.count() >= 4 * c_.dga_nxdomain ? Severity::kHigh : Severity::kMedium;
+        ev.severity =
+            e.domains.count() >= 4 * c_.dga_nxdomain ? Severity::kHigh : Severity::kMedium;
         ev.src = k.a;
         ev.dst = e.resolver;
         ev.has_src = ev.has_dst = true;
         ev.port = 53;
         ev.note("type", "dga");
         ev.count("nxdomain", e.answers);
-        ev.count("names", e.names.count());
+        ev.count("domains", e.domains.count());
         ev.filter = ip_term("dst", k.a) + " and src port 53 and dns_rcode 3 and " +
                     time_clause(e.first, e.last);
         ev.attack = "T1568.002";

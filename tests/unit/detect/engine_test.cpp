@@ -334,6 +334,38 @@ TEST(DetectDns, TunnelUnderAShortCountryDomain) {
     }
 }
 
+// NXDOMAIN answers to one client: for 30 generated domains a DGA event; for 60 random names
+// under 3 domains (a CDN's random subdomains: the synthetic background's busiest client had
+// 28 names not found and raised a DGA event) none.
+TEST(DetectDns, DgaCountsDomainsNotNames) {
+    std::vector<std::string> names;  // the records' names point into these
+    names.reserve(100);
+    auto answers = [&](int n, int domains) {
+        std::vector<FlowRecord> v;
+        uint64_t x = 777;
+        for (int i = 0; i < n; ++i) {
+            std::string label;
+            for (int k = 0; k < 12; ++k) {
+                x = x * 6364136223846793005ull + 1442695040888963407ull;
+                label += "abcdefghijklmnopqrstuvwxyz0123456789"[(x >> 33) % 36];
+            }
+            names.push_back(domains ? label + ".cdn" + std::to_string(i % domains) + ".example"
+                                    : label + ".com");
+            FlowRecord a = flow("10.0.0.53", "10.20.0.9", 53, static_cast<uint16_t>(30000 + i),
+                                T0 + i * S, 0, 0, 1, 120, 17);
+            a.dns_qname = names.back();
+            a.dns_rcode = 3;
+            v.push_back(a);
+        }
+        return v;
+    };
+    const Outcome dga = run(answers(30, 0));
+    ASSERT_EQ(dga.count("dns"), 1u);
+    EXPECT_EQ(note(*dga.find("dns"), "type"), "dga");
+    EXPECT_EQ(dga.find("dns")->get_count("domains"), 30u);
+    EXPECT_EQ(run(answers(60, 3)).count("dns"), 0u);
+}
+
 TEST(DetectDns, ResolverNotAllowed) {
     DetectConfig cfg;
     cfg.dns.resolvers = {"10.0.0.53"};
