@@ -885,9 +885,15 @@ void decode_column(FlowBlock& b, FieldId f, StrColumn& col) {
     if (count > e.raw_len) corrupt(b, f, "dictionary larger than the column");
     auto& lens = t_scratch.values;
     lens.resize(count);
+    // Each length within the limit, so that their sum (at most count * kMaxTextBytes, count
+    // bounded by raw_len) cannot wrap and hide a length that runs past the column.
     uint64_t text = 0;
     for (uint64_t i = 0; i < count; ++i) {
         lens[i] = varint();
+        if (lens[i] > kMaxTextBytes)
+            corrupt(b, f,
+                    "dictionary entry of " + std::to_string(lens[i]) + " bytes (at most " +
+                        std::to_string(kMaxTextBytes) + ")");
         text += lens[i];
     }
     if (text > static_cast<uint64_t>(end - p)) corrupt(b, f, "dictionary text truncated");

@@ -1,0 +1,166 @@
+// Files crafted byte by byte from man/flowkit-format.5, with valid checksums, that the page
+// forbids or that lie about their sizes and times: readers must refuse them with the file and
+// offset, without reading past a buffer, allocating what the lie claims, or dropping a block.
+#include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "common/error.h"
+#include "format/codec.h"
+#include "format/crc32c.h"
+#include "format/reader.h"
+#include "test_util.h"
+
+namespace fk {
+namespace {
+
+// v as n little-endian bytes (zeros past its 8).
+void put(std::string& s, uint64_t v, size_t n) {
+    for (size_t i = 0; i < n; ++i) s.push_back(static_cast<char>(i < 8 ? v >> (8 * i) : 0));
+}
+
+void set32(std::string& s, size_t at, uint32_t v) {
+    std::memcpy(s.data() + at, &v, 4);
+}
+
+// Makes the CRC of the unit starting at `at` (length at +4) right.
+void seal(std::string& s, size_t at) {
+    uint32_t len;
+    std::memcpy(&len, s.data() + at + 4, 4);
+    uint32_t crc = crc32c(0, s.data() + at, 12);
+    crc = crc32c(crc, s.data() + at + 16, len - 16);
+    set32(s, at + 12, crc);
+}
+
+// A version 1.2 header naming every field.
+std::string header() {
+    std::string h("FLOWKIT\x1a", 8);
+    put(h, 1, 2);
+    put(h, 2, 2);
+    put(h, 0, 8);  // length and CRC, set below
+    put(h, all_fields().size(), 2);
+    put(h, 0, 2);
+    for (const auto& f : all_fields()) {
+        put(h, static_cast<uint8_t>(f.id), 1);
+        put(h, static_cast<uint8_t>(f.storage), 1);
+        put(h, static_cast<uint8_t>(f.format), 1);
+        put(h, f.name.size(), 1);
+        h += f.name;
+    }
+    put(h, 4, 1);
+    put(h, 0, 1);
+    h += "test";
+    set32(h, 12, static_cast<uint32_t>(h.size()));
+    uint32_t crc = crc32c(0, h.data(), 16);
+    crc = crc32c(crc, h.data() + 20, h.size() - 20);
+    set32(h, 16, crc);
+    return h;
+}
+
+struct Column {
+    FieldId id;
+    uint8_t transform;
+    uint8_t width;
+    std::string raw;  // stored as it is: flags 0 (no byte planes, no zstd)
+    uint64_t base = 0;
+    uint64_t scale = 1;
+};
+
+// A block of `records` rows holding `cols`, its checksum right.
+std::string block(uint32_t records, uint64_t t_first, uint64_t t_last,
+                  const std::vector<Column>& cols) {
+    std::string b("FKBK", 4);
+    put(b, 0, 4);
+    put(b, records, 4);
+    put(b, 0, 4);
+    put(b, t_first, 8);
+    put(b, t_last, 8);
+    put(b, cols.size(), 2);
+    put(b, 0, 2);
+    for (const Column& c : cols) {
+        put(b, static_cast<uint8_t>(c.id), 1);
+        put(b, c.transform, 1);
+        put(b, c.width, 1);
+        put(b, 0, 1);
+        put(b, c.raw.size(), 4);
+        put(b, c.raw.size(), 4);
+        put(b, 0, 4);
+        put(b, c.base, 8);
+        put(b, c.scale, 8);
+    }
+    for (const Column& c : cols) b += c.raw;
+    set32(b, 4, static_cast<uint32_t>(b.size()));
+    seal(b, 0);
+    return b;
+}
+
+// What reading `bytes` as a file gives: the error of the first block decoded (every column
+// of every block), or "" when all of it reads.
+std::string read_error(const std::string& bytes) {
+    test::TempDir dir;
+    std::ofstream(dir.file("c.flows"), std::ios::binary) << bytes;
+    try {
+        FlowReader rd(dir.file("c.flows"), {});
+        FlowBlock b;
+        while (rd.next(b)) b.ensure_all();
+    } catch (const DataError& e) {
+        return e.what();
+    }
+    return "";
+}
+
+void expect_error(const std::string& bytes, const std::string& what, const std::string& offset) {
+    const std::string e = read_error(bytes);
+    EXPECT_NE(e.find(what), std::string::npos) << e;
+    EXPECT_NE(e.find("c.flows: offset " + offset + ":"), std::string::npos) << e;
+}
+
+std::string varint(uint64_t v) {
+    std::string s;
+    while (v >= 0x80) {
+        s.push_back(static_cast<char>(v | 0x80));
+        v >>= 7;
+    }
+    s.push_back(static_cast<char>(v));
+    return s;
+}
+
+// A text dictionary of one record: the entries' lengths as given, `text`, then one id.
+Column text_column(const std::vector<uint64_t>& lens, const std::string& text) {
+    std::string raw = varint(lens.size());
+    for (const uint64_t n : lens) raw += varint(n);
+    raw += text;
+    const uint64_t ids_at = raw.size();
+    raw.push_back(1);
+    return {FieldId::sni, kTransformDict, 1, raw, ids_at};
+}
+
+// Lengths whose sum wraps 2^64 to what the column holds passed the sum check, and the
+// dictionary was read past the column (ASan: heap-buffer-overflow), or failed in
+// std::string without a file or offset. Each length is now checked.
+TEST(FormatHostile, TextDictionaryLengthsThatWrap) {
+    const std::string h = header();
+    for (const auto& lens : {std::vector<uint64_t>{1ull << 26, 0 - (1ull << 26) + 1},
+                             std::vector<uint64_t>{UINT64_MAX, 2}}) {
+        const std::string f = h + block(1, 1, 2, {text_column(lens, "x")});
+        expect_error(f, "column sni: dictionary entry of", std::to_string(h.size()));
+    }
+}
+
+// Writers keep at most 1024 bytes of a text value; a longer entry is refused, 1024 is read.
+TEST(FormatHostile, TextLongerThanTheLimit) {
+    const std::string h = header();
+    EXPECT_EQ(read_error(h + block(1, 1, 2, {text_column({1024}, std::string(1024, 'a'))})), "");
+    expect_error(h + block(1, 1, 2, {text_column({1025}, std::string(1025, 'a'))}),
+                 "column sni: dictionary entry of 1025 bytes (at most 1024)",
+                 std::to_string(h.size()));
+}
+
+}  // namespace
+}  // namespace fk
