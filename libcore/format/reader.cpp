@@ -79,26 +79,6 @@ void FlowReader::unread(const uint8_t* p, size_t n) {
     pos_ -= n;
 }
 
-void FlowReader::skip_bytes(uint64_t n) {
-    const size_t from_pushback = std::min<uint64_t>(n, pushback_.size());
-    pushback_.erase(pushback_.begin(), pushback_.begin() + static_cast<ptrdiff_t>(from_pushback));
-    pos_ += from_pushback;
-    n -= from_pushback;
-    if (seekable_) {
-        if (::lseek(fd_, static_cast<off_t>(n), SEEK_CUR) < 0) {
-            throw DataError("seek " + name_ + ": " + errno_text(errno));
-        }
-        pos_ += n;
-        return;
-    }
-    uint8_t buf[65536];
-    while (n > 0) {
-        const size_t k = read_bytes(buf, std::min<uint64_t>(n, sizeof buf));
-        if (k == 0) return;
-        n -= k;
-    }
-}
-
 void FlowReader::read_header(const uint8_t* first4) {
     const uint64_t start = pos_ - 4;
     uint8_t fixed[kHeaderFixed];
@@ -145,6 +125,7 @@ void FlowReader::read_header(const uint8_t* first4) {
     if (p + 2 + clen > len) fail(start, "truncated creator");
     creator_.assign(reinterpret_cast<const char*>(h.data() + p + 2), clen);
     header_seen_ = true;
+    stream_start_ = start;
 
     if (start == 0) {
         struct stat st;
@@ -175,9 +156,11 @@ void FlowReader::read_trailing_index() {
     const uint32_t n = get32(ix.data() + 8);
     if (kIndexFixed + kSummarySize + uint64_t{n} * kIndexEntry != len) return;
     index_summary_ = Summary::deserialize(ix.data() + kIndexFixed);
-    block_offsets_.resize(n);
+    index_offset_ = off;
+    index_.resize(n);
     for (uint32_t i = 0; i < n; ++i) {
-        block_offsets_[i] = get64(ix.data() + kIndexFixed + kSummarySize + i * kIndexEntry);
+        const uint8_t* e = ix.data() + kIndexFixed + kSummarySize + i * kIndexEntry;
+        index_[i] = {get64(e), get32(e + 8), get64(e + 16), get64(e + 24)};
     }
 }
 
@@ -188,16 +171,32 @@ bool FlowReader::recover(uint64_t bad_offset, const std::string& what) {
         opts_.warn(name_ + ": offset " + std::to_string(bad_offset) + ": " + what + "; skipping");
     }
     // With an index, continue at the next block it lists; otherwise look for the next unit.
-    if (seekable_) {
-        const auto it = std::upper_bound(block_offsets_.begin(), block_offsets_.end(), bad_offset);
-        if (it != block_offsets_.end()) {
-            if (::lseek(fd_, static_cast<off_t>(*it), SEEK_SET) < 0) return false;
-            pushback_.clear();
-            pos_ = *it;
+    if (seekable_ && stream_start_ == 0) {
+        const auto it =
+            std::upper_bound(index_.begin(), index_.end(), bad_offset,
+                             [](uint64_t off, const IndexEntry& e) { return off < e.offset; });
+        if (it != index_.end()) {
+            seek_to(it->offset);
             return true;
         }
     }
     return resync();
+}
+
+void FlowReader::seek_to(uint64_t offset) {
+    if (::lseek(fd_, static_cast<off_t>(offset), SEEK_SET) < 0) {
+        throw DataError("seek " + name_ + ": " + errno_text(errno));
+    }
+    pushback_.clear();
+    pos_ = offset;
+}
+
+const FlowReader::IndexEntry* FlowReader::index_entry(uint64_t offset) const {
+    if (stream_start_ != 0) return nullptr;  // the index read is the first stream's
+    const auto it =
+        std::lower_bound(index_.begin(), index_.end(), offset,
+                         [](const IndexEntry& e, uint64_t off) { return e.offset < off; });
+    return it != index_.end() && it->offset == offset ? &*it : nullptr;
 }
 
 // Scans forward for the magic of a block, index or trailer and continues there.
@@ -235,6 +234,13 @@ bool FlowReader::next(FlowBlock& b) {
                 if (!recover(unit_at, "bad block length " + std::to_string(len))) return false;
                 continue;
             }
+            // Outside the time window by the index: skipped unread, to the next unit the
+            // index knows (this block's header is not checked, so its length is not used).
+            if (const IndexEntry* ie = seekable_ ? index_entry(unit_at) : nullptr;
+                ie && (ie->t_last < opts_.from || ie->t_first > opts_.to)) {
+                seek_to(ie + 1 != index_.data() + index_.size() ? ie[1].offset : index_offset_);
+                continue;
+            }
             if (seekable_ && unit_at + len > file_size_) {
                 recover(unit_at, "truncated block: " + std::to_string(file_size_ - unit_at) +
                                      " of " + std::to_string(len) + " bytes");
@@ -245,10 +251,6 @@ bool FlowReader::next(FlowBlock& b) {
                 return false;
             }
             const uint64_t t_first = get64(h + 16), t_last = get64(h + 24);
-            if (seekable_ && (t_last < opts_.from || t_first > opts_.to)) {
-                skip_bytes(len - kBlockFixed);
-                continue;
-            }
             b.clear();
             auto& buf = b.encoded();
             buf.resize(len);

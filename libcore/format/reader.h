@@ -16,8 +16,8 @@ namespace fk {
 
 struct ReaderOptions {
     bool ignore_errors = false;
-    // Only blocks whose time range overlaps [from, to] are delivered; the others are skipped
-    // without being read when the input can seek.
+    // Only blocks whose time range overlaps [from, to] are delivered. The others are skipped
+    // without being read when the file's index lists them, else read and checked first.
     uint64_t from = 0;
     uint64_t to = UINT64_MAX;
     // Receives warnings (skipped blocks) when ignore_errors is set.
@@ -44,12 +44,18 @@ class FlowReader {
     uint64_t offset() const { return pos_; }
 
   private:
+    // A block as the index lists it (offset from the start of its stream).
+    struct IndexEntry {
+        uint64_t offset;
+        uint32_t records;
+        uint64_t t_first, t_last;
+    };
     void read_header(const uint8_t* first4);
     void read_trailing_index();
-    bool read_unit_header(uint8_t* h);
     size_t read_bytes(void* p, size_t n);
     void unread(const uint8_t* p, size_t n);
-    void skip_bytes(uint64_t n);
+    void seek_to(uint64_t offset);
+    const IndexEntry* index_entry(uint64_t offset) const;
     [[noreturn]] void fail(uint64_t offset, const std::string& what);
     bool recover(uint64_t bad_offset, const std::string& what);
     bool resync();
@@ -64,7 +70,12 @@ class FlowReader {
     uint64_t pos_ = 0;
     std::string creator_;
     std::optional<Summary> index_summary_;
-    std::vector<uint64_t> block_offsets_;  // from the index, for skipping past corruption
+    // The first stream's blocks as its index (which has its own checksum) lists them: for
+    // skipping blocks outside the time window and past corruption without trusting a block's
+    // header before its checksum is checked.
+    std::vector<IndexEntry> index_;
+    uint64_t index_offset_ = 0;
+    uint64_t stream_start_ = 0;  // where the current stream's header starts
     // Field ids of this stream whose storage matches ours; others are ignored.
     FieldSet known_;
     bool header_seen_ = false;
