@@ -74,6 +74,24 @@ size_t FlowReader::read_bytes(void* p, size_t n) {
     return got;
 }
 
+// Reads buf[have, len) growing buf as bytes arrive, a chunk at a time, so that a length a
+// stream lies about costs what it sent, not what it claimed. False when the input ends first
+// (buf then holds what came).
+bool FlowReader::read_growing(std::vector<uint8_t>& buf, size_t have, size_t len) {
+    constexpr size_t kChunk = 1 << 20;
+    while (have < len) {
+        const size_t want = std::min(len - have, kChunk);
+        buf.resize(have + want);
+        const size_t got = read_bytes(buf.data() + have, want);
+        have += got;
+        if (got < want) {
+            buf.resize(have);
+            return false;
+        }
+    }
+    return true;
+}
+
 void FlowReader::unread(const uint8_t* p, size_t n) {
     pushback_.insert(pushback_.begin(), p, p + n);
     pos_ -= n;
@@ -253,12 +271,11 @@ bool FlowReader::next(FlowBlock& b) {
             const uint64_t t_first = get64(h + 16), t_last = get64(h + 24);
             b.clear();
             auto& buf = b.encoded();
-            buf.resize(len);
-            std::memcpy(buf.data(), h, kBlockFixed);
-            const size_t body = read_bytes(buf.data() + kBlockFixed, len - kBlockFixed);
-            if (body != len - kBlockFixed) {
+            buf.assign(h, h + kBlockFixed);
+            if (!read_growing(buf, kBlockFixed, len)) {
+                const size_t got = buf.size();
                 b.clear();
-                recover(unit_at, "truncated block: " + std::to_string(kBlockFixed + body) + " of " +
+                recover(unit_at, "truncated block: " + std::to_string(got) + " of " +
                                      std::to_string(len) + " bytes");
                 return false;
             }
@@ -312,13 +329,18 @@ bool FlowReader::next(FlowBlock& b) {
             return true;
         }
         if (magic == kIndexMagic) {
-            if (len < kIndexFixed + kSummarySize || len > kMaxUnitLen) {
+            // Its length must be what its block count makes, and fit in the file.
+            std::vector<uint8_t> ix(h, h + 8);
+            ix.resize(kIndexFixed);
+            if (read_bytes(ix.data() + 8, kIndexFixed - 8) != kIndexFixed - 8) {
+                recover(unit_at, "truncated index");
+                return false;
+            }
+            if (len != kIndexFixed + kSummarySize + uint64_t{get32(ix.data() + 8)} * kIndexEntry) {
                 if (!recover(unit_at, "bad index length")) return false;
                 continue;
             }
-            std::vector<uint8_t> ix(len);
-            std::memcpy(ix.data(), h, 8);
-            if (read_bytes(ix.data() + 8, len - 8) != len - 8) {
+            if ((seekable_ && unit_at + len > file_size_) || !read_growing(ix, kIndexFixed, len)) {
                 recover(unit_at, "truncated index");
                 return false;
             }

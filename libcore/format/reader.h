@@ -53,6 +53,7 @@ class FlowReader {
     void read_header(const uint8_t* first4);
     void read_trailing_index();
     size_t read_bytes(void* p, size_t n);
+    bool read_growing(std::vector<uint8_t>& buf, size_t have, size_t len);
     void unread(const uint8_t* p, size_t n);
     void seek_to(uint64_t offset);
     const IndexEntry* index_entry(uint64_t offset) const;

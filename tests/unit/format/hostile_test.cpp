@@ -6,8 +6,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <climits>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -269,6 +271,82 @@ TEST(FormatHostile, TimeWindowByTheIndex) {
     std::vector<uint64_t> got;
     while (rd.next(b)) got.push_back(b.origin_offset());
     EXPECT_EQ(got, std::vector<uint64_t>{at + blocks[0].size()});
+}
+
+// How much the peak resident size grows (KiB) while `f` runs, in a child process (LONG_MAX
+// when the child does not tell).
+long peak_growth_kib(const std::function<void()>& f) {
+    int fds[2];
+    if (::pipe(fds) != 0) return LONG_MAX;
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        rusage before, after;
+        ::getrusage(RUSAGE_SELF, &before);
+        f();
+        ::getrusage(RUSAGE_SELF, &after);
+        const long grown = after.ru_maxrss - before.ru_maxrss;
+        _exit(::write(fds[1], &grown, sizeof grown) == sizeof grown ? 0 : 1);
+    }
+    ::close(fds[1]);
+    long grown = LONG_MAX;
+    if (::read(fds[0], &grown, sizeof grown) != sizeof grown) grown = LONG_MAX;
+    ::close(fds[0]);
+    ::waitpid(pid, nullptr, 0);
+    return grown;
+}
+
+// The error reading `bytes` from a pipe, "" for none.
+std::string pipe_error(const std::string& bytes) {
+    int fds[2];
+    if (::pipe(fds) != 0) return "no pipe";
+    const bool written =
+        ::write(fds[1], bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size());
+    ::close(fds[1]);
+    std::string error = written ? "" : "not written";
+    try {
+        FlowReader rd(fds[0], "pipe", {});
+        FlowBlock b;
+        while (rd.next(b)) {
+        }
+    } catch (const DataError& e) {
+        error = e.what();
+    }
+    ::close(fds[0]);
+    return error;
+}
+
+// A unit that claims a gigabyte it does not have: a file of 700 bytes whose index claims
+// 2^30 made every reader allocate (and zero) 1 GiB before "truncated index", and so did a
+// block claiming 2^30 on a pipe. The index is now checked against its block count and the
+// file's size, and a stream's unit is read into a buffer that grows as bytes arrive.
+TEST(FormatHostile, LengthsThatClaimAGigabyte) {
+    const std::string h = header();
+    const uint32_t blocks = ((1u << 30) - 152) / 32;
+    std::string ix("FKIX", 4);
+    put(ix, 152 + uint64_t{blocks} * 32, 4);
+    put(ix, blocks, 4);
+    put(ix, 0, 4);
+    ix += std::string(500, '\0');
+    const std::string index_file = h + ix;
+    std::string big_block = flow_block(1, 2);
+    set32(big_block, 4, (1u << 30) - 1);
+    for (const auto& [bytes, what] :
+         {std::pair{index_file, std::string("truncated index")},
+          std::pair{h + big_block, "truncated block: " + std::to_string(big_block.size()) +
+                                       " of 1073741823 bytes"}}) {
+        const std::string e = pipe_error(bytes);
+        EXPECT_NE(e.find("pipe: offset " + std::to_string(h.size()) + ": " + what),
+                  std::string::npos)
+            << e;
+        const std::string& input = bytes;  // a structured binding cannot be captured in C++20
+        EXPECT_LT(peak_growth_kib([&] { pipe_error(input); }), 64 * 1024) << what;
+    }
+    EXPECT_LT(peak_growth_kib([&] { read_error(index_file); }), 64 * 1024);
+    expect_error(index_file, "truncated index", std::to_string(h.size()));
+    // An index length other than its block count makes is refused as such.
+    std::string odd = ix;
+    set32(odd, 4, 152 + 32 + 1);
+    expect_error(h + odd, "bad index length", std::to_string(h.size()));
 }
 
 }  // namespace
