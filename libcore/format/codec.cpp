@@ -81,11 +81,13 @@ struct DecodeScratch {
 };
 thread_local DecodeScratch t_scratch;
 
-// The raw length a column of a block of `records` may have: what a writer can make of it (a
-// text column of distinct values: each one's length, text and id, the text at most
-// kMaxTextBytes), and never less than the 256 MiB readers accepted before text was cut.
+// The raw length a column of a block of `records` may have: the most a writer makes of it.
+// The largest is a text column of distinct values: per record a varint length (2 bytes), the
+// text (at most kMaxTextBytes) and an id (4 bytes) and a sparse bit, plus the varint count;
+// 16 bytes a record and 64 in all cover that. Tied to the records only, so that a tiny block
+// cannot make a reader allocate hundreds of megabytes.
 uint64_t max_column_raw(size_t records) {
-    return std::max(uint64_t{256} << 20, uint64_t{records} * (kMaxTextBytes + 16) + 64);
+    return uint64_t{records} * (kMaxTextBytes + 16) + 64;
 }
 
 // The column's bytes after zstd, verified to be raw_len long.

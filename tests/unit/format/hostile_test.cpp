@@ -5,6 +5,7 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <zstd.h>
 
 #include <climits>
 #include <cstring>
@@ -69,9 +70,11 @@ struct Column {
     FieldId id;
     uint8_t transform;
     uint8_t width;
-    std::string raw;  // stored as it is: flags 0 (no byte planes, no zstd)
+    std::string raw;  // the stored bytes
     uint64_t base = 0;
     uint64_t scale = 1;
+    uint8_t flags = 0;              // 0: no byte planes, no zstd
+    uint32_t raw_len = UINT32_MAX;  // UINT32_MAX: the stored length
 };
 
 // A block of `records` rows holding `cols`, its checksum right.
@@ -89,8 +92,8 @@ std::string block(uint32_t records, uint64_t t_first, uint64_t t_last,
         put(b, static_cast<uint8_t>(c.id), 1);
         put(b, c.transform, 1);
         put(b, c.width, 1);
-        put(b, 0, 1);
-        put(b, c.raw.size(), 4);
+        put(b, c.flags, 1);
+        put(b, c.raw_len == UINT32_MAX ? c.raw.size() : c.raw_len, 4);
         put(b, c.raw.size(), 4);
         put(b, 0, 4);
         put(b, c.base, 8);
@@ -347,6 +350,32 @@ TEST(FormatHostile, LengthsThatClaimAGigabyte) {
     std::string odd = ix;
     set32(odd, 4, 152 + 32 + 1);
     expect_error(h + odd, "bad index length", std::to_string(h.size()));
+}
+
+// A column's raw length was allowed 256 MiB whatever the block's record count: a 9 KB file of
+// one record with a 255 MiB zstd frame took 266 MB before its text was found wrong. The bound
+// is now what the records can hold, 1040 bytes each and 64 more, checked before allocating.
+TEST(FormatHostile, RawLengthBoundByTheRecords) {
+    const std::string h = header();
+    const std::string zeros(16 << 20, '\0');
+    std::string frame(ZSTD_compressBound(zeros.size()), '\0');
+    frame.resize(ZSTD_compress(frame.data(), frame.size(), zeros.data(), zeros.size(), 1));
+    Column c{FieldId::sni,
+             kTransformDict,
+             1,
+             frame,
+             0,
+             1,
+             kColumnCompressed,
+             static_cast<uint32_t>(zeros.size())};
+    expect_error(h + block(1, 1, 2, {c}),
+                 "column sni: raw length of 16777216 bytes is more than 1 records hold",
+                 std::to_string(h.size()));
+    // 1104 bytes is what one record's text column can take: decompressed, then parsed.
+    c.raw = std::string(ZSTD_compressBound(1104), '\0');
+    c.raw.resize(ZSTD_compress(c.raw.data(), c.raw.size(), zeros.data(), 1104, 1));
+    c.raw_len = 1104;
+    expect_error(h + block(1, 1, 2, {c}), "column sni: ids misplaced", std::to_string(h.size()));
 }
 
 }  // namespace
