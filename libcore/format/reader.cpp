@@ -106,11 +106,6 @@ void FlowReader::read_header(const uint8_t* first4) {
         std::memcmp(fixed, kFileMagic, 8) != 0) {
         fail(start, "not a flowkit file (bad magic)");
     }
-    const uint16_t major = get16(fixed + 8);
-    if (major != kVersionMajor) {
-        fail(start, "format version " + std::to_string(major) + " is not supported (this is " +
-                        std::to_string(kVersionMajor) + ")");
-    }
     const uint32_t len = get32(fixed + 12);
     if (len < kHeaderFixed || len > (1u << 20)) fail(start, "bad header length");
     std::vector<uint8_t> h(len);
@@ -120,6 +115,12 @@ void FlowReader::read_header(const uint8_t* first4) {
     }
     const uint32_t crc = crc32c(crc32c(0, h.data(), 16), h.data() + 20, len - 20);
     if (crc != get32(h.data() + 16)) fail(start, "header checksum mismatch");
+    // After the checksum: a damaged version byte is damage, not another version.
+    const uint16_t major = get16(h.data() + 8);
+    if (major != kVersionMajor) {
+        fail(start, "format version " + std::to_string(major) + " is not supported (this is " +
+                        std::to_string(kVersionMajor) + ")");
+    }
     const uint16_t nfields = get16(h.data() + 20);
     size_t p = kHeaderFixed;
     known_.reset();

@@ -378,5 +378,17 @@ TEST(FormatHostile, RawLengthBoundByTheRecords) {
     expect_error(h + block(1, 1, 2, {c}), "column sni: ids misplaced", std::to_string(h.size()));
 }
 
+// A flipped major-version byte is damage, reported as a checksum mismatch, not as "format
+// version 2 is not supported"; a header whose checksum is right names the version.
+TEST(FormatHostile, HeaderChecksumBeforeVersion) {
+    std::string f = stream({flow_block(1, 2)});
+    f[8] = 2;
+    expect_error(f, "header checksum mismatch", "0");
+    uint32_t crc = crc32c(0, f.data(), 16);
+    crc = crc32c(crc, f.data() + 20, header().size() - 20);
+    set32(f, 16, crc);
+    expect_error(f, "format version 2 is not supported", "0");
+}
+
 }  // namespace
 }  // namespace fk
