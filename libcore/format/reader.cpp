@@ -145,6 +145,10 @@ void FlowReader::read_header(const uint8_t* first4) {
     creator_.assign(reinterpret_cast<const char*>(h.data() + p + 2), clen);
     header_seen_ = true;
     stream_start_ = start;
+    stream_header_len_ = len;
+    passed_.clear();
+    stream_index_at_.reset();
+    stream_damaged_ = false;
 
     if (start == 0) {
         struct stat st;
@@ -156,6 +160,9 @@ void FlowReader::read_header(const uint8_t* first4) {
     }
 }
 
+// The trailer has no checksum of its own: the index it points at is used only when it is a
+// whole index unit, its checksum right, ending where the trailer starts, and describing this
+// file (parse_index). Otherwise the index is ignored and the blocks are read.
 void FlowReader::read_trailing_index() {
     if (file_size_ < pos_ + kTrailerSize + kIndexFixed) return;
     uint8_t t[kTrailerSize];
@@ -174,18 +181,50 @@ void FlowReader::read_trailing_index() {
     if (unit_crc(ix.data(), len) != get32(ix.data() + 12)) return;
     const uint32_t n = get32(ix.data() + 8);
     if (kIndexFixed + kSummarySize + uint64_t{n} * kIndexEntry != len) return;
-    index_summary_ = Summary::deserialize(ix.data() + kIndexFixed);
+    std::vector<IndexEntry> entries;
+    Summary summary;
+    if (!parse_index(ix.data(), off, entries, summary)) return;
+    index_summary_ = summary;
     index_offset_ = off;
-    index_.resize(n);
+    index_ = std::move(entries);
+}
+
+// Reads the entries and summary of an index unit (its length and checksum checked) that
+// starts index_at bytes into the current stream. False when they cannot describe the
+// stream's blocks: a writer lists its blocks one after the other from the end of the
+// header to the index, none longer than a unit may be, with at most kMaxBlockRecords
+// records each, and sums them up in the summary (flows, first start, last end).
+bool FlowReader::parse_index(const uint8_t* ix, uint64_t index_at, std::vector<IndexEntry>& entries,
+                             Summary& summary) const {
+    const uint32_t n = get32(ix + 8);
+    summary = Summary::deserialize(ix + kIndexFixed);
+    entries.resize(n);
+    uint64_t expected = stream_header_len_, flows = 0, first = UINT64_MAX, last = 0;
     for (uint32_t i = 0; i < n; ++i) {
-        const uint8_t* e = ix.data() + kIndexFixed + kSummarySize + i * kIndexEntry;
-        index_[i] = {get64(e), get32(e + 8), get64(e + 16), get64(e + 24)};
+        const uint8_t* e = ix + kIndexFixed + kSummarySize + i * kIndexEntry;
+        const IndexEntry ie = {get64(e), get32(e + 8), get64(e + 16), get64(e + 24)};
+        if (i == 0 ? ie.offset != expected
+                   : ie.offset < expected + kBlockFixed || ie.offset - expected > kMaxUnitLen) {
+            return false;
+        }
+        if (ie.records > kMaxBlockRecords) return false;
+        expected = ie.offset;
+        flows += ie.records;
+        first = std::min(first, ie.t_first);
+        last = std::max(last, ie.t_last);
+        entries[i] = ie;
     }
+    const bool ends_at_index =
+        n == 0 ? index_at == expected
+               : index_at >= expected + kBlockFixed && index_at - expected <= kMaxUnitLen;
+    return ends_at_index && summary.all.flows == flows && summary.first == first &&
+           summary.last == last;
 }
 
 bool FlowReader::recover(uint64_t bad_offset, const std::string& what) {
     if (!opts_.ignore_errors) fail(bad_offset, what);
     ++skipped_;
+    stream_damaged_ = true;
     if (opts_.warn) {
         opts_.warn(name_ + ": offset " + std::to_string(bad_offset) + ": " + what + "; skipping");
     }
@@ -257,6 +296,7 @@ bool FlowReader::next(FlowBlock& b) {
             // index knows (this block's header is not checked, so its length is not used).
             if (const IndexEntry* ie = seekable_ ? index_entry(unit_at) : nullptr;
                 ie && (ie->t_last < opts_.from || ie->t_first > opts_.to)) {
+                passed_.push_back(*ie);
                 seek_to(ie + 1 != index_.data() + index_.size() ? ie[1].offset : index_offset_);
                 continue;
             }
@@ -321,6 +361,7 @@ bool FlowReader::next(FlowBlock& b) {
                 if (!recover(unit_at, bad)) return false;
                 continue;
             }
+            passed_.push_back({unit_at - stream_start_, records, t_first, t_last});
             if (t_last < opts_.from || t_first > opts_.to) {
                 b.clear();
                 continue;
@@ -330,6 +371,7 @@ bool FlowReader::next(FlowBlock& b) {
             return true;
         }
         if (magic == kIndexMagic) {
+            stream_index_at_ = unit_at - stream_start_;
             // Its length must be what its block count makes, and fit in the file.
             std::vector<uint8_t> ix(h, h + 8);
             ix.resize(kIndexFixed);
@@ -349,7 +391,22 @@ bool FlowReader::next(FlowBlock& b) {
                 if (!recover(unit_at, "index checksum mismatch")) return false;
                 continue;
             }
-            if (!index_summary_) index_summary_ = Summary::deserialize(ix.data() + kIndexFixed);
+            // It must list the blocks passed (unless one was skipped: then it lists more).
+            std::vector<IndexEntry> entries;
+            Summary summary;
+            const bool agrees =
+                parse_index(ix.data(), *stream_index_at_, entries, summary) &&
+                (stream_damaged_ ||
+                 std::equal(entries.begin(), entries.end(), passed_.begin(), passed_.end(),
+                            [](const IndexEntry& a, const IndexEntry& b) {
+                                return a.offset == b.offset && a.records == b.records &&
+                                       a.t_first == b.t_first && a.t_last == b.t_last;
+                            }));
+            if (!agrees) {
+                if (!recover(unit_at, "index does not match the blocks")) return false;
+                continue;
+            }
+            if (!index_summary_) index_summary_ = summary;
             continue;
         }
         if (magic == kTrailerMagic && len == kTrailerSize) {
@@ -357,6 +414,9 @@ bool FlowReader::next(FlowBlock& b) {
             if (read_bytes(rest, 8) != 8) {
                 recover(unit_at, "truncated trailer");
                 return false;
+            }
+            if (get64(rest) != stream_index_at_) {
+                if (!recover(unit_at, "trailer does not point at the index")) return false;
             }
             continue;
         }

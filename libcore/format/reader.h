@@ -52,6 +52,8 @@ class FlowReader {
     };
     void read_header(const uint8_t* first4);
     void read_trailing_index();
+    bool parse_index(const uint8_t* ix, uint64_t index_at, std::vector<IndexEntry>& entries,
+                     Summary& summary) const;
     size_t read_bytes(void* p, size_t n);
     bool read_growing(std::vector<uint8_t>& buf, size_t have, size_t len);
     void unread(const uint8_t* p, size_t n);
@@ -71,12 +73,19 @@ class FlowReader {
     uint64_t pos_ = 0;
     std::string creator_;
     std::optional<Summary> index_summary_;
-    // The first stream's blocks as its index (which has its own checksum) lists them: for
-    // skipping blocks outside the time window and past corruption without trusting a block's
-    // header before its checksum is checked.
+    // The first stream's blocks as its index (which has its own checksum) lists them, when
+    // they agree with the file: for skipping blocks outside the time window and past
+    // corruption without trusting a block's header before its checksum is checked.
     std::vector<IndexEntry> index_;
     uint64_t index_offset_ = 0;
-    uint64_t stream_start_ = 0;  // where the current stream's header starts
+    // The current stream: where its header starts and ends, the blocks passed in it (what its
+    // index must list), where its index unit starts (where its trailer must point), and
+    // whether a unit of it was skipped (its index then lists blocks that were not passed).
+    uint64_t stream_start_ = 0;
+    uint64_t stream_header_len_ = 0;
+    std::vector<IndexEntry> passed_;
+    std::optional<uint64_t> stream_index_at_;
+    bool stream_damaged_ = false;
     // Field ids of this stream whose storage matches ours; others are ignored.
     FieldSet known_;
     bool header_seen_ = false;

@@ -390,5 +390,74 @@ TEST(FormatHostile, HeaderChecksumBeforeVersion) {
     expect_error(f, "format version 2 is not supported", "0");
 }
 
+// The offsets of the blocks delivered reading `bytes` as a file with --ignore-errors, and
+// in *skipped the units skipped.
+std::vector<uint64_t> offsets_ignoring_errors(const std::string& bytes, uint64_t* skipped) {
+    test::TempDir dir;
+    std::ofstream(dir.file("c.flows"), std::ios::binary) << bytes;
+    ReaderOptions ro;
+    ro.ignore_errors = true;
+    FlowReader rd(dir.file("c.flows"), ro);
+    FlowBlock b;
+    std::vector<uint64_t> got;
+    while (rd.next(b)) got.push_back(b.origin_offset());
+    *skipped = rd.blocks_skipped();
+    return got;
+}
+
+// With --ignore-errors a corrupt block was skipped to the next offset the index listed, the
+// list unchecked: a CRC-valid index listing [block 0, 10^12, block 2] sent the reader past
+// the end, and blocks 1 and 2 were lost with exit 0. An index whose blocks do not follow one
+// another from the header to the index is now ignored, and the reader scans for the next unit.
+TEST(FormatHostile, IndexOffsetsAreChecked) {
+    const std::vector<std::string> blocks = {flow_block(1, 2), flow_block(3, 4), flow_block(5, 6)};
+    std::string f = stream(blocks);
+    const size_t h = header().size(), b1 = h + blocks[0].size(), b2 = b1 + blocks[1].size();
+    const size_t ix = b2 + blocks[2].size();
+    const uint64_t far = 1'000'000'000'000;
+    std::memcpy(f.data() + ix + 152 + 32, &far, 8);  // entry 1's offset
+    seal(f, ix);
+    f[h + 40] ^= 1;  // block 0's checksum no longer matches
+    uint64_t skipped = 0;
+    EXPECT_EQ(offsets_ignoring_errors(f, &skipped), (std::vector<uint64_t>{b1, b2}));
+    EXPECT_EQ(skipped, 2u);  // block 0, and the index that does not describe the file
+    // The same index on an intact file: not used for its summary, and refused when reached.
+    std::string intact = stream(blocks);
+    std::memcpy(intact.data() + ix + 152 + 32, &far, 8);
+    seal(intact, ix);
+    test::TempDir dir;
+    std::ofstream(dir.file("c.flows"), std::ios::binary) << intact;
+    EXPECT_FALSE(FlowReader(dir.file("c.flows"), {}).index_summary());
+    expect_error(intact, "index does not match the blocks", std::to_string(ix));
+}
+
+// The trailer has no checksum: a flipped bit of its index offset went unnoticed (every reader
+// exited 0 and flowquery -v said "ok"), and an index whose CRC is right but whose summary
+// does not add up to its blocks answered flowquery -I. Both are now refused where they are
+// met, and neither index is used.
+TEST(FormatHostile, TrailerAndSummaryAreCrossChecked) {
+    const std::vector<std::string> blocks = {flow_block(1, 2), flow_block(3, 4)};
+    const std::string good = stream(blocks);
+    const size_t ix = header().size() + blocks[0].size() + blocks[1].size();
+    test::TempDir dir;
+    std::ofstream(dir.file("good.flows"), std::ios::binary) << good;
+    ASSERT_TRUE(FlowReader(dir.file("good.flows"), {}).index_summary());
+    EXPECT_EQ(read_error(good), "");
+
+    std::string trailer = good;
+    trailer[trailer.size() - 8] ^= 0x08;
+    std::ofstream(dir.file("t.flows"), std::ios::binary) << trailer;
+    EXPECT_FALSE(FlowReader(dir.file("t.flows"), {}).index_summary());
+    expect_error(trailer, "trailer does not point at the index", std::to_string(good.size() - 16));
+
+    std::string summary = good;
+    const uint64_t lie = 999;
+    std::memcpy(summary.data() + ix + 16, &lie, 8);  // flows of all
+    seal(summary, ix);
+    std::ofstream(dir.file("s.flows"), std::ios::binary) << summary;
+    EXPECT_FALSE(FlowReader(dir.file("s.flows"), {}).index_summary());
+    expect_error(summary, "index does not match the blocks", std::to_string(ix));
+}
+
 }  // namespace
 }  // namespace fk
