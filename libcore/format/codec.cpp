@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <bit>
 #include <cstring>
+#include <limits>
 #include <string>
 #include <type_traits>
 
@@ -216,6 +217,14 @@ void decode_ints(FlowBlock& b, FieldId f, std::vector<T>& col) {
     const EncodedColumn& e = b.encoded_column(f);
     const size_t n = b.size();
     if (e.width > 8 || (e.width & (e.width - 1)) != 0) corrupt(b, f, "bad width");
+    // A value wider than the field would be cut silently: its packed width, a base or a scale
+    // beyond the field's range are refused here, once per column; sums beyond it where the
+    // decoder already loops. (A base and a scale within a narrow field's range keep
+    // base + packed * scale within 64 bits.)
+    constexpr uint64_t kMax = std::numeric_limits<T>::max();
+    const auto too_wide = [&] { corrupt(b, f, "value wider than the field"); };
+    if (e.width > sizeof(T)) too_wide();
+    if (sizeof(T) < 8 && (e.base > kMax || e.scale > kMax)) too_wide();
     if (e.raw_len > max_packed_len(n, e))
         corrupt(b, f, "raw length does not match the record count");
     // Decode start first: decoding it reuses this thread's scratch buffers.
@@ -231,16 +240,26 @@ void decode_ints(FlowBlock& b, FieldId f, std::vector<T>& col) {
         // Values fit T (they were T when written), so unpack straight into the column.
         rows(col.data());
         const T base = static_cast<T>(e.base);
+        bool wrapped = false;
         if (scale == 1) {
             if (base != 0) {
-                for (size_t i = 0; i < n; ++i) col[i] = static_cast<T>(col[i] + base);
+                for (size_t i = 0; i < n; ++i) {
+                    col[i] = static_cast<T>(col[i] + base);
+                    wrapped |= col[i] < base;
+                }
             }
         } else {
             // In 64 bits: narrow types would be promoted to int, where a corrupt scale
             // overflows.
-            for (size_t i = 0; i < n; ++i)
-                col[i] = static_cast<T>(uint64_t{base} + uint64_t{col[i]} * scale);
+            uint64_t high = 0;
+            for (size_t i = 0; i < n; ++i) {
+                const uint64_t v = uint64_t{base} + uint64_t{col[i]} * scale;
+                high |= v & ~kMax;
+                col[i] = static_cast<T>(v);
+            }
+            wrapped = high != 0;
         }
+        if (wrapped) too_wide();
         return;
     }
     auto& v = t_scratch.values;
@@ -248,11 +267,13 @@ void decode_ints(FlowBlock& b, FieldId f, std::vector<T>& col) {
     rows(v.data());
     switch (e.transform) {
         case kTransformDelta: {
-            uint64_t prev = e.base;
+            uint64_t prev = e.base, high = 0;
             for (size_t i = 0; i < n; ++i) {
                 prev += static_cast<uint64_t>(unzigzag(v[i])) * scale;
+                high |= prev & ~kMax;
                 col[i] = static_cast<T>(prev);
             }
+            if (high != 0) too_wide();
             break;
         }
         case kTransformFromStart: {
@@ -805,13 +826,19 @@ void decode_addr_dict(FlowBlock& b, FieldId f, const EncodedColumn& e, std::vect
     const uint8_t* src = column_bytes(b, f, e);
     auto& dict = t_scratch.addrs;
     dict.resize(d);
+    // The addresses are distinct and ascending: a delta of 0 after the first, or deltas
+    // past 2^32, would make ids name equal or wrapped addresses.
+    bool ascending = true;
     if (vw == 4) {
-        uint32_t a = 0;
+        uint64_t a = 0;
         for (size_t k = 0; k < d; ++k) {
-            a += src[k] | uint32_t{src[d + k]} << 8 | uint32_t{src[2 * d + k]} << 16 |
-                 uint32_t{src[3 * d + k]} << 24;
-            dict[k] = IpAddr::v4(a);
+            const uint32_t delta = src[k] | uint32_t{src[d + k]} << 8 |
+                                   uint32_t{src[2 * d + k]} << 16 | uint32_t{src[3 * d + k]} << 24;
+            ascending &= k == 0 || delta != 0;
+            a += delta;
+            dict[k] = IpAddr::v4(static_cast<uint32_t>(a));
         }
+        ascending &= a <= UINT32_MAX;
     } else {
         auto& v = t_scratch.values;
         v.resize(d);
@@ -819,7 +846,9 @@ void decode_addr_dict(FlowBlock& b, FieldId f, const EncodedColumn& e, std::vect
         for (size_t k = 0; k < d; ++k) dict[k].lo = v[k];
         unpack(src + d * 8, d, 8, true, v.data());
         for (size_t k = 0; k < d; ++k) dict[k].hi = v[k];
+        for (size_t k = 1; k < d; ++k) ascending &= dict[k - 1] < dict[k];
     }
+    if (!ascending) corrupt(b, f, "address dictionary not in ascending order");
     auto& ids = t_scratch.values;
     ids.resize(n);
     if (!unpack_rows(src + d * vw, e.raw_len - d * vw, n, e, ids.data()))

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <bitset>
 #include <cerrno>
 #include <cstring>
 
@@ -332,6 +333,7 @@ bool FlowReader::next(FlowBlock& b) {
             if (records > kMaxBlockRecords) bad = "too many records";
             if (dir_end > len) bad = "column directory larger than the block";
             FieldSet stored;
+            std::bitset<256> listed;  // every id, known or not: each at most once
             uint64_t off = dir_end;
             for (unsigned i = 0; bad.empty() && i < ncols; ++i) {
                 const uint8_t* c = buf.data() + kBlockFixed + i * kColumnEntry;
@@ -341,6 +343,11 @@ bool FlowReader::next(FlowBlock& b) {
                     bad = "column bytes extend past the block";
                     break;
                 }
+                if (listed.test(id)) {
+                    bad = "field id " + std::to_string(id) + " stored twice";
+                    break;
+                }
+                listed.set(id);
                 if (id >= 1 && id <= kMaxFieldId && known_.test(id)) {
                     EncodedColumn& e = b.encoded_column(static_cast<FieldId>(id));
                     e.offset = static_cast<uint32_t>(off);

@@ -459,5 +459,40 @@ TEST(FormatHostile, TrailerAndSummaryAreCrossChecked) {
     expect_error(summary, "index does not match the blocks", std::to_string(ix));
 }
 
+// CRC-valid blocks the page forbids were read with a silent change (audit finding 11): a
+// value wider than its field was cut (proto 0x1234 stored at width 8 printed as 52), a field
+// stored twice took its last entry, and an address dictionary out of order was used as it
+// came. Each is now a corrupt block or column, naming the file and the block's offset.
+TEST(FormatHostile, ValuesAndColumnsThePageForbids) {
+    const std::string h = header();
+    const std::string at = std::to_string(h.size());
+    const auto proto = [](uint8_t width, const std::string& raw, uint64_t base, uint64_t scale) {
+        return Column{FieldId::proto, kTransformFor, width, raw, base, scale};
+    };
+    std::string wide;
+    put(wide, 0x1234, 8);
+    for (const Column& c : {proto(8, wide, 0, 1), proto(1, "\x34", 0x1200, 1),
+                            proto(1, "\xff", 2, 1), proto(1, "\x02", 0, 200)}) {
+        expect_error(h + block(1, 1, 2, {c}), "column proto: value wider than the field", at);
+    }
+    EXPECT_EQ(read_error(h + block(1, 1, 2, {proto(1, "\x02", 3, 100)})), "");  // 203 fits
+    expect_error(h + block(1, 1, 2, {proto(1, "\x06", 0, 1), proto(1, "\x11", 0, 1)}),
+                 "field id 7 stored twice", at);
+    // Two IPv4 addresses, as deltas in 4 byte planes of 2 bytes, then ids of width 1.
+    const auto addrs = [](uint32_t first, uint32_t delta) {
+        std::string raw;
+        for (unsigned plane = 0; plane < 4; ++plane) {
+            raw.push_back(static_cast<char>(first >> (8 * plane)));
+            raw.push_back(static_cast<char>(delta >> (8 * plane)));
+        }
+        return Column{FieldId::src, kTransformAddrDict, 1, raw + std::string("\0\1", 2), 2, 4};
+    };
+    EXPECT_EQ(read_error(h + block(2, 1, 2, {addrs(0x0a000001, 1)})), "");
+    for (const Column& c : {addrs(0x0a000001, 0), addrs(0xfffffff0, 0x20)}) {
+        expect_error(h + block(2, 1, 2, {c}),
+                     "column src: address dictionary not in ascending order", at);
+    }
+}
+
 }  // namespace
 }  // namespace fk
