@@ -3,12 +3,13 @@
 //   file    = header unit* [index trailer]            (a stream may end after any unit)
 //   header  = "FLOWKIT\x1a" u16 major u16 minor u32 len u32 crc u16 nfields u16 flags
 //             nfields × (u8 id, u8 storage, u8 format, u8 namelen, name)
-//             u16 creatorlen, creator
+//             u8 creatorlen, u8 0, creator
 //   block   = "FKBK" u32 len u32 records u32 crc u64 t_first u64 t_last u16 ncolumns u16 flags
 //             ncolumns × column entry (32 bytes) | column bytes
 //   index   = "FKIX" u32 len u32 nblocks u32 crc | summary | nblocks × entry (32 bytes)
 //   trailer = "FKND" u32 16 u64 index offset
-// All integers little endian. Each unit's crc is CRC-32C over the unit without the crc field.
+// All integers little endian. Each unit's crc is CRC-32C over the unit without the crc field;
+// the trailer has none. Offsets in the index and trailer count from the stream's header.
 #pragma once
 #include <cstdint>
 #include <cstring>
