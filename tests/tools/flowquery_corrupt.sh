@@ -1,15 +1,7 @@
 # A flipped byte inside a block and a file cut inside a block: flowquery names the file and the
 # offset, prints every record before the damage, and exits 1; --ignore-errors skips the block.
 . "$(dirname "$0")/lib.sh"
-# 100000 flows -> 4 blocks of up to 32768 rows.
-{
-    echo "ts,te,td,sa,da,sp,dp,pr,flg,stos,ipkt,ibyt"
-    awk 'BEGIN { for (i = 0; i < 100000; i++)
-        printf "2025-03-03 10:%02d:%02d,,0.%03d,10.%d.%d.%d,192.168.0.1,%d,443,TCP,...AP.SF,0,%d,%d\n",
-            int(i / 60) % 60, i % 60, i % 1000, int(i / 65536) % 256, int(i / 256) % 256, i % 256,
-            1024 + i % 60000, 1 + i % 7, 40 + i % 1400 }'
-} > "$TMP/big.csv"
-flowimport -q "$TMP/big.csv" -w "$TMP/good.flows"
+four_block_flows "$TMP/good.flows"
 expect_eq "$(flowquery -r "$TMP/good.flows" -q -o csv:src | wc -l)" 100000 "intact"
 blocks=$(flowquery -v -r "$TMP/good.flows" | grep -c '^block ')
 expect_eq "$blocks" 4 "blocks"
@@ -19,8 +11,7 @@ read -r off2 size2 < <(flowquery -v -r "$TMP/good.flows" | awk '/^block 1 /{prin
 # One flipped byte in the middle of block 2.
 cp "$TMP/good.flows" "$TMP/flip.flows"
 pos=$((off2 + size2 / 2))
-printf "$(printf '\\%03o' $(( ($(od -An -tu1 -j "$pos" -N1 "$TMP/flip.flows") ^ 0x55) )))" |
-    dd of="$TMP/flip.flows" bs=1 seek="$pos" conv=notrunc status=none
+flip_byte "$TMP/flip.flows" "$pos"
 set +e
 flowquery -r "$TMP/flip.flows" -q -o csv:src > "$TMP/out" 2> "$TMP/err"; status=$?
 set -e

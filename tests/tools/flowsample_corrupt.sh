@@ -2,20 +2,12 @@
 # of -w, or standard output), names the file and offset, and exits 1. It wrote no file at all,
 # and on standard output at most what had been flushed.
 . "$(dirname "$0")/lib.sh"
-{
-    echo "ts,te,td,sa,da,sp,dp,pr,flg,stos,ipkt,ibyt"
-    awk 'BEGIN { for (i = 0; i < 100000; i++)
-        printf "2025-03-03 10:%02d:%02d,,0.%03d,10.%d.%d.%d,192.168.0.1,%d,443,TCP,...AP.SF,0,%d,%d\n",
-            int(i / 60) % 60, i % 60, i % 1000, int(i / 65536) % 256, int(i / 256) % 256, i % 256,
-            1024 + i % 60000, 1 + i % 7, 40 + i % 1400 }'
-} > "$TMP/big.csv"
-flowimport -q "$TMP/big.csv" -w "$TMP/good.flows"
+four_block_flows "$TMP/good.flows"
 read -r off2 size2 < <(flowquery -v -r "$TMP/good.flows" | awk '/^block 1 /{print $4, $6}')
 first=$(flowquery -v -r "$TMP/good.flows" | awk '/^block 0 /{print $8}')
 cp "$TMP/good.flows" "$TMP/flip.flows"
 pos=$((off2 + size2 / 2))
-printf "$(printf '\\%03o' $(( ($(od -An -tu1 -j "$pos" -N1 "$TMP/flip.flows") ^ 0x55) )))" |
-    dd of="$TMP/flip.flows" bs=1 seek="$pos" conv=notrunc status=none
+flip_byte "$TMP/flip.flows" "$pos"
 msg="flowsample: $TMP/flip.flows: offset $off2: block checksum mismatch"
 for mode in flow packet smart hash; do
     set +e

@@ -82,3 +82,19 @@ expect_status() {
     set +e; "$@"; local got=$?; set -e
     [ "$got" = "$want" ] || fail "'$*' exited $got, expected $want"
 }
+# four_block_flows FILE: 100,000 flows of an nfdump CSV imported, in 4 blocks of up to 32,768.
+four_block_flows() {
+    {
+        echo "ts,te,td,sa,da,sp,dp,pr,flg,stos,ipkt,ibyt"
+        awk 'BEGIN { for (i = 0; i < 100000; i++)
+            printf "2025-03-03 10:%02d:%02d,,0.%03d,10.%d.%d.%d,192.168.0.1,%d,443,TCP,...AP.SF,0,%d,%d\n",
+                int(i / 60) % 60, i % 60, i % 1000, int(i / 65536) % 256, int(i / 256) % 256, i % 256,
+                1024 + i % 60000, 1 + i % 7, 40 + i % 1400 }'
+    } > "$TMP/four_blocks.csv"
+    flowimport -q "$TMP/four_blocks.csv" -w "$1"
+}
+# flip_byte FILE POS: XORs the byte at POS with 0x55.
+flip_byte() {
+    printf "$(printf '\\%03o' $(( ($(od -An -tu1 -j "$2" -N1 "$1") ^ 0x55) )))" |
+        dd of="$1" bs=1 seek="$2" conv=notrunc status=none
+}
