@@ -1,6 +1,6 @@
-// The command line of a program (CLI11), parsed the same way everywhere: --help (and
-// --version where a program has it) print and end the program with status 0; a bad option is
-// a UsageError (exit status 2) that points at --help.
+// The command line of a program (CLI11), parsed the same way everywhere: --help and --version
+// print and end the program with status 0; a bad option is a UsageError (exit status 2) that
+// points at --help.
 #pragma once
 #include <CLI/CLI.hpp>
 #include <algorithm>
