@@ -85,8 +85,10 @@ struct Template {
     uint32_t min_len = 0;             // bytes of a record with empty variable-length fields
     bool varlen = false;
     bool options = false;
-    bool biflow = false;  // RFC 5103 reverse elements: two flows a record
-    QuickFinish quick;    // times == kNone: records finish through finish_record()
+    // Records decoded one at a time: RFC 5103 biflows (two flows a record), and TCP flags in
+    // two fields (YAF's initial and union flags), which are ORed.
+    bool per_record = false;
+    QuickFinish quick;  // times == kNone: records finish through finish_record()
     uint64_t last_seen = 0;
 };
 
@@ -348,7 +350,7 @@ struct WireDecoder::Impl {
             const ElementOp e = element_op(pen, id, len == kVarLen ? 0 : len);
             f.op = e.op;
             f.field = e.field;
-            t.biflow |= is_reverse(e.op);
+            t.per_record |= is_reverse(e.op);
             if (len == kVarLen && e.op != Op::Str) f.op = Op::Skip;
             if (f.op == Op::Uint || f.op == Op::Addr || f.op == Op::Mac || f.op == Op::Str ||
                 f.op == Op::SamplingApplied) {
@@ -364,8 +366,11 @@ struct WireDecoder::Impl {
             if ((f.op == Op::Uint || f.op == Op::Addr || f.op == Op::Mac || f.op == Op::Str ||
                  f.op == Op::Flags) &&
                 !finished_fields().test(fid)) {
-                // A second field for the same column would make it longer than the block.
-                if (t.direct.test(fid)) {
+                // A second field for the same column would make it longer than the block; a
+                // second flags field is ORed, record by record.
+                if (t.direct.test(fid) && f.op == Op::Flags) {
+                    t.per_record = true;
+                } else if (t.direct.test(fid)) {
                     f.op = Op::Skip;
                 } else {
                     f.direct = true;
@@ -456,7 +461,12 @@ struct WireDecoder::Impl {
                     break;
                 }
                 case Op::Flags:
-                    rec.flags = static_cast<uint8_t>(rdn(p, static_cast<unsigned>(len)));
+                    rec.flags |= static_cast<uint8_t>(rdn(p, static_cast<unsigned>(len)));
+                    break;
+                case Op::RevFlags:
+                    extra.set(Op::RevFlags,
+                              (extra.has(Op::RevFlags) ? extra.get(Op::RevFlags) : 0) |
+                                  rdn(p, static_cast<unsigned>(len)));
                     break;
                 case Op::Bytes:
                     rec.bytes = rdn(p, static_cast<unsigned>(len));
@@ -589,12 +599,12 @@ struct WireDecoder::Impl {
         }
     }
 
-    // A biflow record (RFC 5103) as two flows, as a probe that keeps one flow per direction
-    // would have made them: the forward one, and the reverse one with the endpoints and
-    // their interfaces, ASes, masks and MACs swapped, the reverse counters and TCP flags, and
-    // the reverse times when the record has them (the forward times otherwise). A direction
-    // without packets or bytes is no flow, unless neither has any.
-    void append_biflow(Source& s, const Msg& m, FlowBlock& out) {
+    // The flow of the record decoded into rec; a biflow record (RFC 5103) as two flows, as a
+    // probe that keeps one flow per direction would have made them: the forward one, and the
+    // reverse one with the endpoints and their interfaces, ASes, masks and MACs swapped, the
+    // reverse counters and TCP flags, and the reverse times when the record has them (the forward
+    // times otherwise). A direction without packets or bytes is no flow, unless neither has any.
+    void append_flows(Source& s, const Msg& m, FlowBlock& out) {
         FlowRecord& fwd = rec;
         const Extra& x = extra;
         finish_record(s, m, fwd);
@@ -1079,13 +1089,13 @@ struct WireDecoder::Impl {
             }
             return true;
         }
-        if (t.biflow) {
+        if (t.per_record) {
             plain_columns(out);
             while (static_cast<size_t>(end - p) >= t.min_len) {
                 const uint8_t* next = decode_fields(t, p, end);
                 if (!next) return false;
                 p = next;
-                append_biflow(s, m, out);
+                append_flows(s, m, out);
                 ++records;
                 ++s.st.records;
             }

@@ -74,6 +74,12 @@ std::unordered_map<uint64_t, ElementOp> build_table() {
     reverse(152, Op::RevMsFirst);
     reverse(153, Op::RevMsLast);
     t[key(kPenCert, 21)] = {Op::RevDeltaMs, FieldId::start};
+    // YAF's TCP flags: of the first packet and of the others, ORed; the reverse direction's
+    // are its element ids with bit 14 set (YAF's own reverse convention).
+    for (const uint16_t id : {14, 15}) {
+        t[key(kPenCert, id)] = {Op::Flags, FieldId::flags};
+        t[key(kPenCert, id | 0x4000)] = {Op::RevFlags, FieldId::start};
+    }
     // ipfixprobe exports a QUIC server name apart from the TLS one.
     t[key(kPenCesnet, 890)] = {Op::Str, FieldId::sni};
     return t;

@@ -24,7 +24,8 @@ constexpr uint32_t kPenCesnet = 8057;
 // RFC 5103 biflows: the reverse direction's value of IANA element N is element N of this
 // enterprise.
 constexpr uint32_t kPenReverse = 29305;
-// CERT (YAF): reverseFlowDeltaMilliseconds, the reverse direction's start after the forward's.
+// CERT (YAF): reverseFlowDeltaMilliseconds, the reverse direction's start after the forward's,
+// and the TCP flags of the first packet and of the others.
 constexpr uint32_t kPenCert = 6871;
 
 // What a decoder does with one field of a data record.

@@ -993,5 +993,45 @@ TEST(Decoder, BiflowRecordsAreTwoFlows) {
     }
 }
 
+// YAF (CERT, enterprise 6871) sends a flow's TCP flags in two fields, of the first packet
+// (initialTCPFlags, 14) and of the others (unionTCPFlags, 15), and the reverse direction's as
+// ids 16398 and 16399; each direction's flags are the OR of its two. Before, the second field
+// was dropped (a SYN-only flow for every TCP connection) and the reverse ones ignored.
+TEST(Decoder, YafFlagFieldsAreOred) {
+    Bytes t = template_record(410, {{8, 4}, {12, 4}, {4, 1}, {2, 4}});
+    const std::pair<int, int> cert[] = {{14, 1}, {15, 1}, {16398, 1}, {16399, 1}};
+    t[3] = 4 + 1 + 4;
+    for (auto [id, len] : cert) {
+        put(t, 0x8000 | id, 2);
+        put(t, static_cast<uint64_t>(len), 2);
+        put(t, 6871, 4);
+    }
+    put(t, 0x8000 | 2, 2);  // reversePacketDeltaCount
+    put(t, 4, 2);
+    put(t, 29305, 4);
+    Bytes sets = set(2, t);
+    Bytes r;
+    put(r, 0x0a000001, 4);
+    put(r, 0x0a000002, 4);
+    put(r, 6, 1);
+    put(r, 5, 4);
+    put(r, 0x02, 1);  // initial: SYN
+    put(r, 0x19, 1);  // union: FIN PSH ACK
+    put(r, 0x12, 1);  // reverse initial: SYN ACK
+    put(r, 0x11, 1);  // reverse union: FIN ACK
+    put(r, 4, 4);
+    const Bytes data = set(410, r);
+    sets.insert(sets.end(), data.begin(), data.end());
+    WireDecoder d;
+    FlowBlock out;
+    ASSERT_EQ(decode(d, ipfix(0, sets), out), 2u);
+    FlowRecord f, b;
+    out.record(0, f);
+    out.record(1, b);
+    EXPECT_EQ(f.flags, 0x1b);
+    EXPECT_EQ(b.flags, 0x13);
+    EXPECT_EQ(b.packets, 4u);
+}
+
 }  // namespace
 }  // namespace fk
