@@ -13,7 +13,7 @@
 #include "format/reader.h"
 #include "formats/clickhouse.h"
 #include "output/printer.h"
-#include "store/store.h"
+#include "query/input.h"
 #include "wire/exporter.h"
 
 namespace {
@@ -55,20 +55,13 @@ FieldSet field_names(const std::string& list) {
     return set;
 }
 
+// The files to read, listed as every reader lists them: -r FILE or DIR, -R DIR (never standard
+// input, even when DIR holds no flow file), standard input when neither is given.
 std::vector<std::string> input_paths(const Options& o) {
-    std::vector<std::string> inputs = o.files;
-    if (!o.dir.empty()) {
-        const auto listed = list_flow_files(o.dir);
-        if (listed.empty()) warn("no flow file under " + o.dir);
-        inputs.insert(inputs.end(), listed.begin(), listed.end());
-    }
-    // -R DIR never means standard input, even when DIR holds no flow file.
-    if (o.files.empty() && o.dir.empty()) {
-        if (is_terminal(STDIN_FILENO))
-            throw UsageError("no input: give -r FILE, -R DIR or pipe flows in");
-        inputs.push_back("-");
-    }
-    return inputs;
+    InputSpec spec;
+    spec.files = o.files;
+    if (!o.dir.empty()) spec.dirs.push_back(o.dir);
+    return FlowInput(spec).paths();
 }
 
 // JSON Lines: the records exactly as `flowquery -o json` prints them.
