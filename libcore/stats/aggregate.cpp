@@ -603,6 +603,24 @@ std::vector<uint32_t> AggTable::groups() const {
     return idx;
 }
 
+std::optional<uint32_t> AggTable::find(const uint64_t* key) const {
+    if (dense_) {
+        const Shard& sh = *shards_[0];
+        if (key[0] >= sh.capacity || entry(sh, key[0]).hash == 0) return std::nullopt;
+        return static_cast<uint32_t>(key[0]);
+    }
+    const uint64_t hash = hash_words(key, words_) | 1;
+    const unsigned s = shard_of(hash);
+    const Shard& sh = *shards_[s];
+    const size_t mask = sh.capacity - 1;
+    for (size_t i = (hash >> 1) & mask;; i = (i + 1) & mask) {
+        const Entry& e = entry(sh, i);
+        if (e.hash == 0) return std::nullopt;
+        if (e.hash == hash && std::equal(key, key + words_, e.key()))
+            return static_cast<uint32_t>(uint64_t{s} << slot_bits_ | i);
+    }
+}
+
 std::vector<uint32_t> AggTable::sorted(StatOrder order, size_t n) const {
     std::vector<uint32_t> idx = groups();
     const bool ascending = order == StatOrder::kTstart || order == StatOrder::kTend;

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -100,6 +101,8 @@ class AggTable {
     std::vector<uint32_t> top(StatOrder order, size_t n) const;
     // Every group, in table order (cheaper than sorted() when the order does not matter).
     std::vector<uint32_t> groups() const;
+    // The group of key (words() words, as key() gives them), or nullopt.
+    std::optional<uint32_t> find(const uint64_t* key) const;
     const AggValue& value(uint32_t group) const { return entry(group).value; }
     // Text of key part p of a group ("10.0.0.0/24" for prefixes, names for protocols ...).
     std::string key_text(uint32_t group, size_t part) const;

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <array>
 #include <tuple>
-#include <unordered_map>
 
 namespace fk {
 
@@ -11,18 +10,6 @@ namespace {
 
 // A group's key words: proto, src (2 words), sport, dst (2 words), dport.
 using Words = std::array<uint64_t, 7>;
-
-struct WordsHash {
-    size_t operator()(const Words& w) const noexcept {
-        uint64_t h = 0x9E3779B97F4A7C15ull;
-        for (uint64_t x : w) {
-            h ^= x;
-            h *= 0xff51afd7ed558ccdull;
-            h ^= h >> 32;
-        }
-        return static_cast<size_t>(h);
-    }
-};
 
 Words words_of(const AggTable& t, uint32_t group) {
     Words w;
@@ -81,12 +68,6 @@ bool server_to_client(uint16_t sport, uint16_t dport) {
 
 std::vector<Conversation> conversations(const AggTable& t, ConversationSide side) {
     const std::vector<uint32_t> groups = t.groups();
-    std::unordered_map<Words, uint32_t, WordsHash> by_key;
-    by_key.reserve(groups.size());
-    for (uint32_t g : groups) {
-        const Words w = words_of(t, g);
-        if (paired_protocol(w[0])) by_key.emplace(w, g);
-    }
     std::vector<Conversation> out;
     out.reserve(groups.size());
     for (uint32_t g : groups) {
@@ -96,13 +77,14 @@ std::vector<Conversation> conversations(const AggTable& t, ConversationSide side
             out.push_back(make(w, v, AggValue{}));
             continue;
         }
+        // The reverse direction is a group of the same table.
         const Words r = reversed(w);
-        const auto back = by_key.find(r);
-        if (back == by_key.end()) {
+        const std::optional<uint32_t> back = t.find(r.data());
+        if (!back) {
             out.push_back(make(w, v, AggValue{}));
         } else {
-            if (back->second < g) continue;  // the pair was made at the other group
-            const AggValue& rv = t.value(back->second);
+            if (*back < g) continue;  // the pair was made at the other group
+            const AggValue& rv = t.value(*back);
             // The direction that started first is the source; on a tie, the lower key, so
             // that the answer does not depend on which group the table lists first.
             const bool reverse_first = rv.first < v.first || (rv.first == v.first && r < w);

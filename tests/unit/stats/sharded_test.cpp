@@ -133,5 +133,28 @@ TEST(ShardedAgg, OnlyHashedKeys) {
     EXPECT_THROW(AggTable(KeySpec::parse("proto", false), 4), std::logic_error);
 }
 
+// find() gives every group back from its key, in one table and across shards, and nothing
+// for a key no flow had (conversations look up the reverse direction this way).
+TEST(ShardedAgg, FindGivesTheGroupOfAKey) {
+    FlowBlock b = block(0);
+    for (const unsigned shards : {1u, 8u}) {
+        AggTable t(KeySpec::parse("srcip,dstip", false), shards);
+        t.add(b, nullptr);
+        for (const uint32_t g : t.groups()) {
+            const auto found = t.find(t.key(g));
+            ASSERT_TRUE(found) << shards;
+            EXPECT_EQ(*found, g);
+        }
+        const uint64_t missing[4] = {0, IpAddr::kV4Prefix | 0x01020304, 0, IpAddr::kV4Prefix | 1};
+        EXPECT_FALSE(t.find(missing)) << shards;
+    }
+    AggTable dense(KeySpec::parse("proto", false));
+    dense.add(b, nullptr);
+    const uint64_t tcp = 6, udp = 17;
+    ASSERT_TRUE(dense.find(&tcp));
+    EXPECT_EQ(dense.key(*dense.find(&tcp))[0], 6u);
+    EXPECT_FALSE(dense.find(&udp));
+}
+
 }  // namespace
 }  // namespace fk
