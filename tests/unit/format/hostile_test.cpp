@@ -11,6 +11,7 @@
 #include <cstring>
 #include <fstream>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -223,6 +224,16 @@ TEST(FormatHostile, TextLongerThanTheLimit) {
 
 // A block's t_last with a bit flipped (its checksum then wrong) put the block outside a time
 // window: on a file it was skipped by that time, before any check, and vanished with no error.
+// The bytes f as DIR/t.flows, and a reader of it that keeps the blocks of [from, to].
+std::unique_ptr<FlowReader> windowed_reader(test::TempDir& dir, const std::string& f, uint64_t from,
+                                            uint64_t to) {
+    std::ofstream(dir.file("t.flows"), std::ios::binary) << f;
+    ReaderOptions ro;
+    ro.from = from;
+    ro.to = to;
+    return std::make_unique<FlowReader>(dir.file("t.flows"), ro);
+}
+
 // Skips now go by the index, whose entry for the block still holds the block's times; without
 // an index the block is read and checked. Either way the damage is reported.
 TEST(FormatHostile, DamagedBlockTimesDoNotSkipTheBlock) {
@@ -233,15 +244,11 @@ TEST(FormatHostile, DamagedBlockTimesDoNotSkipTheBlock) {
         const size_t at = header().size() + blocks[0].size();
         f[at + 24 + 6] ^= 0x04;  // bit 50 of block 1's t_last: now before the window
         test::TempDir dir;
-        std::ofstream(dir.file("t.flows"), std::ios::binary) << f;
-        ReaderOptions ro;
-        ro.from = s + 15;
-        ro.to = s + 25;
-        FlowReader rd(dir.file("t.flows"), ro);
+        const auto rd = windowed_reader(dir, f, s + 15, s + 25);
         FlowBlock b;
         std::string error;
         try {
-            while (rd.next(b)) {
+            while (rd->next(b)) {
             }
         } catch (const DataError& e) {
             error = e.what();
@@ -265,14 +272,10 @@ TEST(FormatHostile, TimeWindowByTheIndex) {
     std::memcpy(f.data() + at + 24, &lie, 8);
     seal(f, at);
     test::TempDir dir;
-    std::ofstream(dir.file("t.flows"), std::ios::binary) << f;
-    ReaderOptions ro;
-    ro.from = s + 15;
-    ro.to = s + 25;
-    FlowReader rd(dir.file("t.flows"), ro);
+    const auto rd = windowed_reader(dir, f, s + 15, s + 25);
     FlowBlock b;
     std::vector<uint64_t> got;
-    while (rd.next(b)) got.push_back(b.origin_offset());
+    while (rd->next(b)) got.push_back(b.origin_offset());
     EXPECT_EQ(got, std::vector<uint64_t>{at + blocks[0].size()});
 }
 
