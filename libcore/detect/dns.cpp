@@ -5,6 +5,7 @@
 
 #include "common/error.h"
 #include "detect/method.h"
+#include "record/names.h"
 
 namespace fk::detect {
 
@@ -13,6 +14,8 @@ std::string domain_term(const char* field, const std::string& name) {
 }
 
 namespace {
+
+constexpr uint8_t kNxDomain = stored_dns_rcode(3);
 
 // Second-level labels that country registries sell names under (bbc.co.uk, abc.net.au,
 // example.com.br, city.ac.jp). Only these make a three-label registered domain: an attacker's
@@ -164,7 +167,7 @@ class Dns final : public Method {
                     e.names.insert(f.name_hash, cap_);
                 }
             }
-            if (answer && r.rcode[i] == 3) {
+            if (answer && r.rcode[i] == kNxDomain) {
                 bool fresh;
                 const Key k{client, {}, 0};
                 NxEntry& e = nx_.get(k, fresh);

@@ -274,6 +274,9 @@ class FilterParser {
             case Format::Tunnel:
                 v = parse_tunnel(t.text);
                 break;
+            case Format::DnsRcode:
+                v = parse_dns_rcode(t.text);
+                break;
             case Format::Mac:
                 v = parse_mac(t.text);
                 break;
@@ -328,6 +331,15 @@ class FilterParser {
         if (n.op == CmpOp::kNe && n.nfields == 2) {
             n.op = CmpOp::kEq;
             return binary(FilterNode::kNot, add(std::move(n)), -1);
+        }
+        // A flow without a DNS answer has no response code: `dns_rcode < 3` or `!= 0` are
+        // about answers, and the stored 0 would satisfy them.
+        if (f.format == Format::DnsRcode &&
+            (n.op == CmpOp::kLt || n.op == CmpOp::kLe || n.op == CmpOp::kNe)) {
+            FilterNode answered = n;
+            answered.op = CmpOp::kNe;
+            answered.value = 0;
+            return binary(FilterNode::kAnd, add(std::move(n)), add(std::move(answered)));
         }
         return add(std::move(n));
     }

@@ -18,7 +18,9 @@ namespace fk::layout {
 
 constexpr char kFileMagic[8] = {'F', 'L', 'O', 'W', 'K', 'I', 'T', '\x1a'};
 constexpr uint16_t kVersionMajor = 1;
-constexpr uint16_t kVersionMinor = 2;  // 1: address dictionaries (transform 6); 2: sparse columns
+// 1: address dictionaries (transform 6); 2: sparse columns; 3: dns_rcode stored plus one
+constexpr uint16_t kVersionMinor = 3;
+constexpr uint16_t kMinorDnsRcodePlusOne = 3;
 constexpr size_t kHeaderFixed = 24;
 
 constexpr uint32_t magic4(const char (&s)[5]) {

@@ -13,6 +13,7 @@
 #include "common/io.h"
 #include "format/crc32c.h"
 #include "format/layout.h"
+#include "record/names.h"
 
 namespace fk {
 
@@ -23,6 +24,15 @@ namespace {
 uint32_t unit_crc(const uint8_t* p, size_t len) {
     const uint32_t crc = crc32c(0, p, 12);
     return crc32c(crc, p + 16, len - 16);
+}
+
+// Before version 1.3 dns_rcode held the code itself, and 0 also for "no answer"; since, the
+// code plus one. A 0 of an older file reads as no answer: there NOERROR cannot be told apart.
+void upgrade_dns_rcode(FlowBlock& b) {
+    b.ensure(FieldId::dns_rcode);
+    for (uint8_t& v : b.dns_rcode) {
+        if (v != 0) v = v > kMaxDnsRcode ? 0 : stored_dns_rcode(v);
+    }
 }
 
 }  // namespace
@@ -122,6 +132,7 @@ void FlowReader::read_header(const uint8_t* first4) {
         fail(start, "format version " + std::to_string(major) + " is not supported (this is " +
                         std::to_string(kVersionMajor) + ")");
     }
+    minor_ = get16(h.data() + 10);
     const uint16_t nfields = get16(h.data() + 20);
     size_t p = kHeaderFixed;
     known_.reset();
@@ -375,6 +386,10 @@ bool FlowReader::next(FlowBlock& b) {
             }
             b.set_encoded(records, stored, t_first, t_last);
             b.set_origin(shared_name_, unit_at);
+            if (minor_ < kMinorDnsRcodePlusOne &&
+                stored.test(static_cast<unsigned>(FieldId::dns_rcode))) {
+                upgrade_dns_rcode(b);
+            }
             return true;
         }
         if (magic == kIndexMagic) {

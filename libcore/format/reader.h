@@ -88,6 +88,7 @@ class FlowReader {
     bool stream_damaged_ = false;
     // Field ids of this stream whose storage matches ours; others are ignored.
     FieldSet known_;
+    uint16_t minor_ = 0;  // the stream's minor version
     bool header_seen_ = false;
     std::vector<uint8_t> pushback_;  // bytes given back after looking ahead
     uint64_t skipped_ = 0;

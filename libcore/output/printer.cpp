@@ -454,7 +454,7 @@ void RecordPrinter::print_json_row(const FlowBlock& b, size_t i, std::string& ou
         out += '"';
         out += f.name;
         out += "\":";
-        const bool number = f.format == Format::Num;
+        const bool number = prints_as_number(f.format);
         if (f.format == Format::Bool) {
             out += buf[0] == '1' ? "true" : "false";
         } else if (number) {

@@ -92,7 +92,7 @@ void Conn::reset() {
     app = 0;
     tls_version = http_status = dns_qtype = 0;
     dns_rcode = 0;
-    ech = has_dns_rcode = false;
+    ech = false;
     l7_state = l7_client = l7_tries = 0;
     class_tries = 0;
     app_evidence = 0;

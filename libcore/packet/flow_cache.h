@@ -64,9 +64,8 @@ struct alignas(64) Conn {
     uint16_t tls_version = 0;
     uint16_t http_status = 0;
     uint16_t dns_qtype = 0;
-    uint8_t dns_rcode = 0;
+    uint8_t dns_rcode = 0;  // stored: the code plus one, 0 before an answer (record/names.h)
     bool ech = false;
-    bool has_dns_rcode = false;
     // Payload inspection (packet/metadata.h).
     uint8_t l7_state = 0;
     uint8_t l7_client = 0;  // Entry::client of the direction the parsed messages come from

@@ -59,10 +59,7 @@ void take_dns(Conn& c, const l7::DnsMessage& m) {
         c.has_text = true;
         c.dns_qtype = m.qtype;
     }
-    if (m.response) {
-        c.dns_rcode = m.rcode;
-        c.has_dns_rcode = true;
-    }
+    if (m.response) c.dns_rcode = stored_dns_rcode(m.rcode);
 }
 
 size_t limit_of(uint8_t state) {
@@ -285,8 +282,7 @@ void Metadata::response(FlowCache& cache, Conn& c, const PacketView& v) {
         if (l7::parse_dns_tcp(payload, m) == l7::Status::done) {
             take_dns(c, m);
         } else if (payload.size() >= 6) {  // the header alone holds the response code
-            c.dns_rcode = payload[5] & 0x0f;
-            c.has_dns_rcode = true;
+            c.dns_rcode = stored_dns_rcode(static_cast<uint8_t>(payload[5] & 0x0f));
         }
         finish(cache, c);
         return;
@@ -306,7 +302,6 @@ bool Metadata::dns_datagram(Conn& c, const l7::DnsMessage& m) {
     c.dns_qname.clear();
     c.dns_qtype = 0;
     c.dns_rcode = 0;
-    c.has_dns_rcode = false;
     take_dns(c, m);
     return true;
 }

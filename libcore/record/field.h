@@ -13,7 +13,7 @@ namespace fk {
 // How a field is stored: in the record struct, in a block column, and in files.
 enum class Storage : uint8_t { U8 = 1, U16 = 2, U32 = 3, U64 = 4, Addr = 5, Str = 6 };
 
-// How a field's values are printed and parsed.
+// How a field's values are printed and parsed; the number is stored in file schemas.
 enum class Format : uint8_t {
     Num,       // decimal
     Hex,       // 0x88b8
@@ -28,7 +28,13 @@ enum class Format : uint8_t {
     Mac,       // aa:bb:cc:dd:ee:ff
     Tunnel,    // gre, vxlan ...
     Str,       // text from the block dictionary
+    DnsRcode,  // decimal response code, stored plus one (record/names.h)
 };
+
+// Formats whose printed values are numbers (unquoted in JSON).
+constexpr bool prints_as_number(Format f) {
+    return f == Format::Num || f == Format::DnsRcode;
+}
 
 enum class FieldId : uint8_t {
 #define FK_FIELD(id, name, ...) name = id,

@@ -238,6 +238,22 @@ std::optional<uint8_t> parse_tunnel(std::string_view t) {
     return std::nullopt;
 }
 
+size_t format_dns_rcode(char* out, uint8_t stored) {
+    if (stored == 0) return 0;
+    return static_cast<size_t>(std::snprintf(out, 4, "%u", stored - 1u));
+}
+
+std::optional<uint8_t> parse_dns_rcode(std::string_view text) {
+    static constexpr std::string_view kNames[] = {"noerror", "formerr", "servfail", "nxdomain",
+                                                  "notimp",  "refused", "yxdomain", "yxrrset",
+                                                  "nxrrset", "notauth", "notzone"};
+    for (size_t i = 0; i < std::size(kNames); ++i) {
+        if (iequals(kNames[i], text)) return stored_dns_rcode(static_cast<uint8_t>(i));
+    }
+    if (auto v = parse_uint(text, kMaxDnsRcode)) return stored_dns_rcode(static_cast<uint8_t>(*v));
+    return std::nullopt;
+}
+
 size_t format_mac(char* out, uint64_t mac) {
     static constexpr char kHex[] = "0123456789abcdef";
     for (int i = 0; i < 6; ++i) {

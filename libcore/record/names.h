@@ -1,6 +1,6 @@
 // Names of enumerated field values: IP protocols, applications, TLS versions, firewall
-// actions, tunnels, TCP flags. Each table is the one definition the printers, parsers and
-// the filter language use.
+// actions, tunnels, TCP flags, DNS response codes. Each table is the one definition the printers,
+// parsers and the filter language use.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -56,6 +56,17 @@ std::optional<uint8_t> parse_action(std::string_view text);
 enum class Tunnel : uint8_t { none = 0, gre = 1, vxlan = 2, ipip = 3, ip6in4 = 4, geneve = 5 };
 size_t format_tunnel(char* out, uint8_t t);
 std::optional<uint8_t> parse_tunnel(std::string_view text);
+
+// A DNS response code is stored plus one, so that 0 means "no answer seen" and NOERROR (0)
+// stays visible: flows without DNS must not group, filter or print as NOERROR answers.
+constexpr uint8_t stored_dns_rcode(uint8_t rcode) {
+    return static_cast<uint8_t>(rcode + 1);
+}
+constexpr uint8_t kMaxDnsRcode = 254;
+// The code of a stored value as a number; "" when there was no answer. out: at least 4 bytes.
+size_t format_dns_rcode(char* out, uint8_t stored);
+// "3", "nxdomain" (RFC 1035 and RFC 2136 names, any case) → the stored value.
+std::optional<uint8_t> parse_dns_rcode(std::string_view text);
 
 size_t format_mac(char* out, uint64_t mac);
 std::optional<uint64_t> parse_mac(std::string_view text);

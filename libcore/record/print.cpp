@@ -56,6 +56,8 @@ size_t format_int(char* out, Format fmt, uint64_t v, const PrintStyle& style) {
             return format_action(out, static_cast<uint8_t>(v));
         case Format::Tunnel:
             return format_tunnel(out, static_cast<uint8_t>(v));
+        case Format::DnsRcode:
+            return format_dns_rcode(out, static_cast<uint8_t>(v));
         case Format::Mac:
             return v ? format_mac(out, v) : 0;
         case Format::Hex:

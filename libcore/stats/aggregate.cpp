@@ -639,12 +639,16 @@ std::vector<uint32_t> AggTable::sorted(StatOrder order, size_t n) const {
 }
 
 std::vector<uint32_t> AggTable::top(StatOrder order, size_t n) const {
-    std::vector<size_t> text_parts;
-    for (size_t p = 0; p < spec_.parts.size(); ++p)
-        if (field_info(spec_.parts[p].field).storage == Storage::Str) text_parts.push_back(p);
-    if (text_parts.empty()) return sorted(order, n);
+    // Flows without a value of a text key or of dns_rcode (no DNS answer) are no group of the
+    // table: a blank row says nothing about them.
+    std::vector<size_t> optional_parts;
+    for (size_t p = 0; p < spec_.parts.size(); ++p) {
+        const FieldInfo& f = field_info(spec_.parts[p].field);
+        if (f.storage == Storage::Str || f.format == Format::DnsRcode) optional_parts.push_back(p);
+    }
+    if (optional_parts.empty()) return sorted(order, n);
     const auto blank = [&](uint32_t g) {
-        for (const size_t p : text_parts)
+        for (const size_t p : optional_parts)
             if (key_text(g, p).empty()) return true;
         return false;
     };

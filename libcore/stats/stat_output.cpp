@@ -97,7 +97,7 @@ void machine_row(const AggTable& t, uint32_t g, TableFormat f, std::string& out)
     for (size_t p = 0; p < parts.size(); ++p) {
         const FieldInfo& info = field_info(parts[p].field);
         cells.push_back({parts[p].name, t.key_text(g, p),
-                         is_integer(info.storage) && info.format == Format::Num});
+                         is_integer(info.storage) && prints_as_number(info.format)});
     }
     append_counters(cells, t.value(g));
     append_rates_and_times(cells, t.value(g));

@@ -352,8 +352,8 @@ struct WireDecoder::Impl {
             f.field = e.field;
             t.per_record |= is_reverse(e.op);
             if (len == kVarLen && e.op != Op::Str) f.op = Op::Skip;
-            if (f.op == Op::Uint || f.op == Op::Addr || f.op == Op::Mac || f.op == Op::Str ||
-                f.op == Op::SamplingApplied) {
+            if (f.op == Op::Uint || f.op == Op::DnsRcode || f.op == Op::Addr || f.op == Op::Mac ||
+                f.op == Op::Str || f.op == Op::SamplingApplied) {
                 const Slot& sl = slots()[static_cast<unsigned>(e.field)];
                 f.offset = sl.offset;
                 f.width = sl.width;
@@ -363,8 +363,8 @@ struct WireDecoder::Impl {
                 f.width = 1;
             }
             const unsigned fid = static_cast<unsigned>(f.field);
-            if ((f.op == Op::Uint || f.op == Op::Addr || f.op == Op::Mac || f.op == Op::Str ||
-                 f.op == Op::Flags) &&
+            if ((f.op == Op::Uint || f.op == Op::DnsRcode || f.op == Op::Addr || f.op == Op::Mac ||
+                 f.op == Op::Str || f.op == Op::Flags) &&
                 !finished_fields().test(fid)) {
                 // A second field for the same column would make it longer than the block; a
                 // second flags field is ORed, record by record.
@@ -442,6 +442,10 @@ struct WireDecoder::Impl {
                     }
                     break;
                 }
+                case Op::DnsRcode:
+                    base[f.offset] =
+                        static_cast<char>(dns_rcode_from_wire(rdn(p, static_cast<unsigned>(len))));
+                    break;
                 case Op::Addr: {
                     const IpAddr a = addr(f.field, p, len);
                     std::memcpy(base + f.offset, &a, sizeof a);
@@ -894,6 +898,13 @@ struct WireDecoder::Impl {
                             store_uints(at<uint64_t>(f.field) + row, r, n, f, k);
                     }
                     break;
+                case Op::DnsRcode: {
+                    uint8_t* dst = at<uint8_t>(f.field) + row;
+                    for (size_t i = 0; i < n; ++i) {
+                        dst[i] = dns_rcode_from_wire(rdn(r.at(i, f, k), f.length));
+                    }
+                    break;
+                }
                 case Op::Addr: {
                     IpAddr* dst = at<IpAddr>(f.field) + row;
                     const Records rl = r;

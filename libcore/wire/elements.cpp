@@ -21,6 +21,7 @@ std::unordered_map<uint64_t, ElementOp> build_table() {
         if (f.storage == Storage::Addr) op = Op::Addr;
         if (f.storage == Storage::Str) op = Op::Str;
         if (f.format == Format::Mac) op = Op::Mac;
+        if (f.format == Format::DnsRcode) op = Op::DnsRcode;
         t[key(f.ipfix_pen, f.ipfix_id)] = {op, f.id};
         t[key(f.ipfix_pen, f.ipfix_id_v6)] = {op, f.id};
     }

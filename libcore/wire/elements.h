@@ -28,14 +28,23 @@ constexpr uint32_t kPenReverse = 29305;
 // and the TCP flags of the first packet and of the others.
 constexpr uint32_t kPenCert = 6871;
 
+// flowkit's exporter puts dns_rcode in a template once a flow had an answer; later flows of
+// the template without one carry this (unassigned) code.
+constexpr uint8_t kDnsRcodeNone = 255;
+// A dnsRcode element's value as dns_rcode stores it (record/names.h).
+constexpr uint8_t dns_rcode_from_wire(uint64_t v) {
+    return v >= kDnsRcodeNone ? 0 : static_cast<uint8_t>(v + 1);
+}
+
 // What a decoder does with one field of a data record.
 enum class Op : uint8_t {
     Skip,
-    Uint,   // unsigned integer into `field`
-    Addr,   // 4 or 16 bytes into `field`
-    Mac,    // 6 bytes into `field`
-    Str,    // text into `field`
-    Flags,  // tcpControlBits (1 or 2 bytes): the low 8 bits
+    Uint,      // unsigned integer into `field`
+    Addr,      // 4 or 16 bytes into `field`
+    Mac,       // 6 bytes into `field`
+    Str,       // text into `field`
+    Flags,     // tcpControlBits (1 or 2 bytes): the low 8 bits
+    DnsRcode,  // a DNS response code into dns_rcode, stored plus one; kDnsRcodeNone: no answer
     IcmpTypeCode,
     IcmpType,
     IcmpCode,

@@ -523,6 +523,9 @@ struct FlowExporter::Impl {
                         v.to_bytes(p);
                     }
                     p += f.length;
+                } else if constexpr (T::format == Format::DnsRcode) {
+                    // Stored plus one: 0, no answer, wraps to kDnsRcodeNone.
+                    *p++ = static_cast<uint8_t>(v - 1);
                 } else {
                     wrn(p, v, f.length);
                     p += f.length;

@@ -354,7 +354,7 @@ TEST(DetectDns, DgaCountsDomainsNotNames) {
             FlowRecord a = flow("10.0.0.53", "10.20.0.9", 53, static_cast<uint16_t>(30000 + i),
                                 T0 + i * S, 0, 0, 1, 120, 17);
             a.dns_qname = names.back();
-            a.dns_rcode = 3;
+            a.dns_rcode = stored_dns_rcode(3);  // NXDOMAIN
             v.push_back(a);
         }
         return v;

@@ -4,6 +4,7 @@
 
 #include "common/error.h"
 #include "common/time.h"
+#include "record/names.h"
 
 namespace fk {
 namespace {
@@ -53,6 +54,7 @@ std::vector<FlowRecord> flows() {
     v[2].start = v[2].end = 2'000'000'000;
     v[2].app = 4;
     v[2].dns_qname = "abc.tunnel.evil.onion";
+    v[2].dns_rcode = stored_dns_rcode(0);
 
     v[3].src = *parse_ip("10.1.2.3");
     v[3].dst = *parse_ip("8.8.8.8");
@@ -74,6 +76,7 @@ std::vector<FlowRecord> flows() {
     v[4].start = v[4].end = 4'000'000'000;
     v[4].ech = 1;
     v[4].http_host = "intranet";
+    v[4].dns_rcode = stored_dns_rcode(3);
     return v;
 }
 
@@ -104,6 +107,17 @@ TEST(Filter, PrimitivesSelectTheRightFlows) {
         {"proto tcp", "014"},
         {"proto 17", "2"},
         {"proto icmp", "3"},
+        // A DNS response code, NOERROR included; flows without an answer have none.
+        {"dns_rcode 0", "2"},
+        {"dns_rcode noerror", "2"},
+        {"dns_rcode NXDomain", "4"},
+        {"dns_rcode >= 0", "24"},
+        {"dns_rcode > 0", "4"},
+        {"dns_rcode < 3", "2"},
+        {"dns_rcode <= 3", "24"},
+        {"dns_rcode != 0", "4"},
+        {"dns_rcode in [0 3]", "24"},
+        {"not dns_rcode >= 0", "013"},
         {"not proto tcp", "23"},
         {"! proto tcp", "23"},
         {"ip 10.0.0.1", "01"},
@@ -256,6 +270,7 @@ TEST(Filter, ErrorsPointAtTheColumn) {
          "column 15: 'out bytes' would be the reverse direction's, which is a record of its own "
          "here (flowquery -b pairs them): use 'bytes' on it"},
         {"client latency > x", "column 18: 'x' is not a latency in milliseconds"},
+        {"dns_rcode 255", "column 11: '255' is not a valid dns_rcode value"},
         // A filter file: line and column once there are several lines.
         {"proto tcp  # first\nand foo 3\n", "line 2, column 5: unknown keyword 'foo'"},
         {"proto tcp\nand\n# end\n", "line 2, column 4: expression expected at the end"},

@@ -42,11 +42,11 @@ void seal(std::string& s, size_t at) {
     set32(s, at + 12, crc);
 }
 
-// A version 1.2 header naming every field.
-std::string header() {
+// A version 1.`minor` header naming every field.
+std::string header(uint16_t minor = 2) {
     std::string h("FLOWKIT\x1a", 8);
     put(h, 1, 2);
-    put(h, 2, 2);
+    put(h, minor, 2);
     put(h, 0, 8);  // length and CRC, set below
     put(h, all_fields().size(), 2);
     put(h, 0, 2);
@@ -495,6 +495,29 @@ TEST(FormatHostile, ValuesAndColumnsThePageForbids) {
         expect_error(h + block(2, 1, 2, {c}),
                      "column src: address dictionary not in ascending order", at);
     }
+}
+
+// Before 1.3 dns_rcode held the code itself (0 also for no answer); since, the code plus one.
+// The same column bytes read as the version of their header says.
+TEST(FormatHostile, DnsRcodeOfOlderFilesIsUpgraded) {
+    const auto codes = [](uint16_t minor) {
+        const std::string bytes =
+            header(minor) + block(4, 1, 1,
+                                  {{FieldId::start, kTransformFor, 1, std::string(4, '\0'), 1},
+                                   {FieldId::end, kTransformFor, 1, std::string(4, '\0'), 1},
+                                   {FieldId::dns_rcode, kTransformFor, 1, {0, 1, 3, 2}, 0}});
+        test::TempDir dir;
+        std::ofstream(dir.file("c.flows"), std::ios::binary) << bytes;
+        FlowReader rd(dir.file("c.flows"), {});
+        FlowBlock b;
+        EXPECT_TRUE(rd.next(b));
+        b.ensure(FieldId::dns_rcode);
+        return std::vector<uint8_t>(b.dns_rcode.begin(), b.dns_rcode.end());
+    };
+    // 1.2: no answer, FORMERR, NXDOMAIN, SERVFAIL; the 0 (NOERROR or none) reads as none.
+    EXPECT_EQ(codes(2), (std::vector<uint8_t>{0, 2, 4, 3}));
+    // 1.3: no answer, NOERROR, SERVFAIL, FORMERR.
+    EXPECT_EQ(codes(3), (std::vector<uint8_t>{0, 1, 3, 2}));
 }
 
 }  // namespace

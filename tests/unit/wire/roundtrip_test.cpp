@@ -13,6 +13,7 @@
 #include "common/time.h"
 #include "export_pcap.h"
 #include "packet/probe.h"
+#include "record/names.h"
 #include "test_util.h"
 #include "wire/decoder.h"
 #include "wire/exporter.h"
@@ -181,6 +182,31 @@ TEST(WireRoundtrip, FlowsWithoutOrWithUnspecifiedAddresses) {
     add("2001:db8::1", "2001:db8::2", 6, 443);
     roundtrip(ExportProtocol::Ipfix, made);
     roundtrip(ExportProtocol::NetflowV9, made);
+}
+
+// dns_rcode stays in a template once a flow had an answer: a later flow without one must
+// come back without one, and NOERROR (stored 1) as NOERROR.
+TEST(WireRoundtrip, DnsAnswersAndFlowsWithoutOne) {
+    Collect made;
+    for (const int code : {0, -1, 3, -1, 2}) {
+        FlowRecord r;
+        r.start = 1'700'000'000'000'000ull + made.records.size() * 1000;
+        r.end = r.start;
+        r.src = *parse_ip(code < 0 ? "192.0.2.1" : "192.0.2.53");
+        r.dst = *parse_ip(code < 0 ? "192.0.2.53" : "192.0.2.1");
+        r.proto = 17;
+        r.sport = code < 0 ? 40000 : 53;
+        r.dport = code < 0 ? 53 : 40000;
+        r.packets = 1;
+        r.bytes = 80;
+        r.sampling = 1;
+        r.app = static_cast<uint8_t>(App::dns);
+        r.dns_qtype = 1;
+        r.dns_rcode = code < 0 ? 0 : stored_dns_rcode(static_cast<uint8_t>(code));
+        made.records.push_back(r);
+        made.strings.push_back(texts(r));
+    }
+    roundtrip(ExportProtocol::Ipfix, made);
 }
 
 }  // namespace
