@@ -98,8 +98,9 @@ int open_listener(const Endpoint& where, int rcvbuf) {
     const std::string name = endpoint_string(where);
     const int fd = ::socket(where.family(), SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) throw DataError("socket " + name + ": " + errno_text(errno));
+    // No SO_REUSEADDR: with it a second collector binds the same port and silently takes the
+    // datagrams (Linux gives unicast UDP to the newest socket); without it, it fails to start.
     const int one = 1;
-    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     if (where.family() == AF_INET6) ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
     // Root may exceed net.core.rmem_max; others get what it allows.
     if (::setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf) != 0) {

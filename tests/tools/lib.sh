@@ -41,6 +41,14 @@ for _ in range(200):
 sys.exit("no free UDP ports")
 PY
 }
+# wait_bound PORT: until something listens on UDP 127.0.0.1:PORT (a bind to it fails).
+wait_bound() {
+    for _ in $(seq 200); do
+        python3 -c 'import socket, sys; socket.socket(socket.AF_INET, socket.SOCK_DGRAM).bind(("127.0.0.1", int(sys.argv[1])))' "$1" 2>/dev/null || return 0
+        sleep 0.05
+    done
+    fail "nothing listens on UDP port $1 after 10 s"
+}
 # wait_read PID BYTES: until the process has read BYTES (its input is a pipe kept open).
 wait_read() {
     for _ in $(seq 200); do
