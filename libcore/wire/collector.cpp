@@ -193,8 +193,9 @@ struct Collector::Impl {
         if (said_sources_full || decoder.totals().sources_refused == 0) return;
         said_sources_full = true;
         info("more than " + std::to_string(opts.decoder.max_sources) +
-             " exporters (address, domain, protocol): the datagrams of further ones are "
-             "dropped for the rest of the run");
+             " exporters (address, domain, protocol), or " +
+             std::to_string(opts.decoder.max_sources_per_address) +
+             " of one address: the datagrams of further ones are dropped for the rest of the run");
     }
 
     // A line per exporter, for the kLoggedExporters with the most flows; the others in one

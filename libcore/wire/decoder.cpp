@@ -5,6 +5,7 @@
 #include <deque>
 #include <type_traits>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "common/target_clones.h"
 #include "common/time.h"
@@ -52,6 +53,9 @@ struct TField {
     FieldId field;
     bool direct;  // data records: the value goes straight into the block's column
     uint32_t at;  // bytes from the record's start (templates without variable-length fields)
+    // A later field for the column of an earlier one: its value replaces the earlier one's
+    // where it gives one (see given()), so the last value given wins, as in nfdump.
+    bool overlay = false;
 };
 
 // Fields every data record gets from finish_record(), not from a template field directly.
@@ -80,7 +84,8 @@ struct QuickFinish {
 struct Template {
     std::vector<TField> fields;
     std::vector<uint16_t> finishing;  // data records: fields that finish_record() needs
-    FieldSet direct;                  // columns written directly (each by one field at most)
+    FieldSet direct;                  // columns written directly (by the first field for each)
+    FieldSet columns;                 // columns some field of the template is for
     FieldSet writes;                  // data records: direct and finished columns
     uint32_t min_len = 0;             // bytes of a record with empty variable-length fields
     bool varlen = false;
@@ -194,6 +199,9 @@ struct Source {
     uint64_t held_first = 1;
     std::unordered_map<uint16_t, HeldChain> held_by_tid;
     size_t held_bytes = 0;
+    // IPFIX template ids withdrawn and not defined again: data for them is the withdrawn
+    // layout's, late, and is dropped rather than held for the next template of the id.
+    std::unordered_set<uint16_t> withdrawn;
 };
 
 struct SourceKey {
@@ -263,6 +271,7 @@ inline uint64_t uptime_to_us(uint32_t up, uint32_t export_uptime_ms, uint64_t ex
 struct WireDecoder::Impl {
     DecoderOptions opts;
     std::unordered_map<SourceKey, std::unique_ptr<Source>, SourceKeyHash> sources;
+    std::unordered_map<IpAddr, uint32_t, IpAddrHash> sources_of_address;
     Source* last = nullptr;
     SourceKey last_key{};
     DecoderTotals totals;
@@ -278,10 +287,14 @@ struct WireDecoder::Impl {
         if (last && k == last_key) return last;
         auto it = sources.find(k);
         if (it == sources.end()) {
-            if (sources.size() >= opts.max_sources) {
+            const auto of_address = sources_of_address.find(a);
+            if (sources.size() >= opts.max_sources ||
+                (of_address != sources_of_address.end() &&
+                 of_address->second >= opts.max_sources_per_address)) {
                 ++totals.sources_refused;
                 return nullptr;
             }
+            ++sources_of_address[a];
             auto s = std::make_unique<Source>();
             s->st.exporter = a;
             s->st.domain = domain;
@@ -304,6 +317,12 @@ struct WireDecoder::Impl {
         s.templates.erase(it);
     }
 
+    // As many ids are remembered as a source may have templates.
+    void forget_withdrawn(Source& s, std::unordered_map<uint16_t, Template>::iterator it) {
+        if (s.withdrawn.size() < opts.templates_per_source) s.withdrawn.insert(it->first);
+        forget_template(s, it);
+    }
+
     // Installs template `tid`; false when the memory bound refuses it.
     bool install(Source& s, uint16_t tid, Template&& t, uint64_t now, FlowBlock& out) {
         t.last_seen = now;
@@ -318,6 +337,7 @@ struct WireDecoder::Impl {
         }
         template_bytes += cost;
         s.templates.emplace(tid, std::move(t));
+        s.withdrawn.erase(tid);
         replay_held(s, tid, out);
         return true;
     }
@@ -363,18 +383,21 @@ struct WireDecoder::Impl {
                 f.width = 1;
             }
             const unsigned fid = static_cast<unsigned>(f.field);
-            if ((f.op == Op::Uint || f.op == Op::DnsRcode || f.op == Op::Addr || f.op == Op::Mac ||
-                 f.op == Op::Str || f.op == Op::Flags) &&
-                !finished_fields().test(fid)) {
-                // A second field for the same column would make it longer than the block; a
-                // second flags field is ORed, record by record.
-                if (t.direct.test(fid) && f.op == Op::Flags) {
+            if (f.op == Op::Uint || f.op == Op::DnsRcode || f.op == Op::Addr || f.op == Op::Mac ||
+                f.op == Op::Str || f.op == Op::Flags) {
+                // A second field for a column is decoded record by record: a second flags
+                // field is ORed; any other takes the place of the first where it gives a
+                // value. Cisco's templates carry IPv6 and IPv4 addresses side by side (one of
+                // them unspecified), Huawei's an outer and an inner header.
+                if (t.columns.test(fid)) {
                     t.per_record = true;
-                } else if (t.direct.test(fid)) {
-                    f.op = Op::Skip;
+                    f.overlay = f.op != Op::Flags;
                 } else {
-                    f.direct = true;
-                    t.direct.set(fid);
+                    t.columns.set(fid);
+                    if (!finished_fields().test(fid)) {
+                        f.direct = true;
+                        t.direct.set(fid);
+                    }
                 }
             }
         }
@@ -418,6 +441,10 @@ struct WireDecoder::Impl {
         for (const TField& f : t.fields) {
             size_t len;
             if (!field_length(f, p, end, len) || static_cast<size_t>(end - p) < len) return nullptr;
+            if (f.overlay && !given(f, p, len)) {
+                p += len;
+                continue;
+            }
             switch (f.op) {
                 case Op::Skip:
                     break;
@@ -596,6 +623,9 @@ struct WireDecoder::Impl {
             // Nothing says the exporter sampled: unsampled, which a record states as 1.
             r.sampling = 1;
         }
+        // ICMP type and code are the port of an ICMP flow only: Cisco's templates carry
+        // ICMP_TYPE in every record, 0 in those of TCP and UDP.
+        if (r.proto != 1 && r.proto != 58) return;
         if (x.has(Op::IcmpTypeCode)) r.dport = static_cast<uint16_t>(x.get(Op::IcmpTypeCode));
         if (x.has(Op::IcmpType) || x.has(Op::IcmpCode)) {
             r.dport = static_cast<uint16_t>((x.has(Op::IcmpType) ? x.get(Op::IcmpType) : 0) << 8 |
@@ -761,6 +791,21 @@ struct WireDecoder::Impl {
         const uint32_t v = rd32(p);
         if (v == 0 && f != FieldId::src && f != FieldId::dst) return {};
         return IpAddr::v4(v);
+    }
+
+    // Whether a field's value says something: an address other than 0.0.0.0 and ::, a code,
+    // text, a number other than 0.
+    static bool given(const TField& f, const uint8_t* p, size_t len) {
+        switch (f.op) {
+            case Op::Addr: {
+                const IpAddr a = addr(f.field, p, len);
+                return !a.is_zero() && !(a.is_v4() && a.v4_value() == 0);
+            }
+            case Op::DnsRcode:
+                return dns_rcode_from_wire(rdn(p, static_cast<unsigned>(len))) != 0;
+            default:
+                return std::any_of(p, p + len, [](uint8_t c) { return c != 0; });
+        }
     }
 
     static uint64_t read_uint(const uint8_t* p, size_t len) {
@@ -942,11 +987,13 @@ struct WireDecoder::Impl {
         if (t.quick.times != QuickFinish::kNone) return finish_quick(s, m, t, r, n, row);
         uint64_t lo = UINT64_MAX, hi = 0;
         FlowRecord& fin = rec;
+        const bool has_proto = t.direct.test(static_cast<unsigned>(FieldId::proto));
         for (size_t i = 0; i < n; ++i) {
             extra.seen = 0;
             fin.packets = fin.bytes = 0;
             fin.dport = 0;
             fin.sampling = 0;
+            fin.proto = has_proto ? at<uint8_t>(FieldId::proto)[row + i] : 0;
             for (const uint16_t k : t.finishing) {
                 const TField& f = t.fields[k];
                 const uint64_t v = read_uint(r.at(i, f, k), r.length(i, f, k));
@@ -1329,14 +1376,14 @@ struct WireDecoder::Impl {
                     for (auto it = s.templates.begin(); it != s.templates.end();) {
                         if (it->second.options == (tid == 3)) {
                             const auto victim = it++;
-                            forget_template(s, victim);
+                            forget_withdrawn(s, victim);
                             ++s.st.templates_withdrawn;
                         } else {
                             ++it;
                         }
                     }
                 } else if (auto it = s.templates.find(tid); it != s.templates.end()) {
-                    forget_template(s, it);
+                    forget_withdrawn(s, it);
                     ++s.st.templates_withdrawn;
                 }
                 continue;
@@ -1428,6 +1475,10 @@ struct WireDecoder::Impl {
                         ok = false;
                         break;
                     }
+                } else if (s->withdrawn.contains(set_id)) {
+                    ++s->st.sets_held;
+                    ++s->st.sets_dropped;
+                    counted_all = false;
                 } else {
                     hold(*s, set_id, m, body, set_end);
                     counted_all = false;

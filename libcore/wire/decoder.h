@@ -22,6 +22,9 @@ struct DecoderOptions {
     size_t templates_per_source = 4096;
     size_t template_bytes_total = 32 << 20;  // memory of all templates together
     size_t max_sources = 16384;
+    // Sources (domain and protocol) of one address: one address cycling through domain ids
+    // must not take the whole table from every other exporter.
+    size_t max_sources_per_address = 256;
 };
 
 // Counters of one exporter (address, domain / source id, protocol version).

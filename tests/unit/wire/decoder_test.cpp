@@ -5,6 +5,7 @@
 
 #include <ctime>
 #include <initializer_list>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -245,7 +246,15 @@ TEST(Decoder, TemplateWithdrawalAndLifetime) {
     put(w, 0, 2);
     decode(d, ipfix(3, set(2, w)), out, kNow + 63'000'000);
     EXPECT_EQ(only(d).templates_withdrawn, 1u);
+    // Data after the withdrawal is the withdrawn layout's, late: dropped, not held for the
+    // next template of the id (which decoded it with the new layout).
+    const uint64_t dropped = only(d).sets_dropped;
     EXPECT_EQ(decode(d, ipfix(3, data), out, kNow + 64'000'000), 0u);
+    EXPECT_EQ(only(d).sets_dropped, dropped + 1);
+    EXPECT_EQ(decode(d, ipfix(4, template300()), out, kNow + 64'500'000), 0u);
+    EXPECT_EQ(only(d).sets_late, 1u);
+    // Defined again, the id decodes as before.
+    EXPECT_EQ(decode(d, ipfix(5, data), out, kNow + 65'000'000), 1u);
 }
 
 TEST(Decoder, TemplateFloodStaysWithinTheBound) {
@@ -1031,6 +1040,113 @@ TEST(Decoder, YafFlagFieldsAreOred) {
     EXPECT_EQ(f.flags, 0x1b);
     EXPECT_EQ(b.flags, 0x13);
     EXPECT_EQ(b.packets, 4u);
+}
+
+// Cisco's templates carry ICMP_TYPE (32) in every record, 0 for TCP and UDP: it is the port
+// of ICMP flows only. (Every TCP/UDP flow of such exporters was stored with port 0.)
+TEST(Decoder, IcmpTypeIsThePortOfIcmpFlowsOnly) {
+    Bytes sets = set(
+        2,
+        template_record(
+            420, {{8, 4}, {12, 4}, {4, 1}, {7, 2}, {11, 2}, {32, 2}, {2, 4}, {152, 8}, {153, 8}}));
+    Bytes r;
+    const std::tuple<int, int, int> flows[] = {{6, 443, 0}, {17, 53, 0}, {1, 0, 0x0800}};
+    for (const auto& [proto, dport, icmp] : flows) {
+        put(r, 0x0a000001, 4);
+        put(r, 0x0a000002, 4);
+        put(r, static_cast<uint64_t>(proto), 1);
+        put(r, 40000, 2);
+        put(r, static_cast<uint64_t>(dport), 2);
+        put(r, static_cast<uint64_t>(icmp), 2);
+        put(r, 1, 4);
+        put(r, 1'699'999'999'000, 8);
+        put(r, 1'699'999'999'000, 8);
+    }
+    const Bytes data = set(420, r);
+    sets.insert(sets.end(), data.begin(), data.end());
+    WireDecoder d;
+    FlowBlock out;
+    ASSERT_EQ(decode(d, ipfix(0, sets), out), 3u);
+    EXPECT_EQ(out.dport[0], 443);
+    EXPECT_EQ(out.dport[1], 53);
+    EXPECT_EQ(out.dport[2], 0x0800);  // echo request
+}
+
+// A template with two fields for a column: the last value given wins, an unspecified address
+// or a 0 gives none. Cisco (pmacct-101 of ../shared/data): IPv6 addresses before the IPv4
+// ones, :: in IPv4 flows (whose addresses were stored as ::); Huawei (pmacct-106): an outer
+// IPv6 IP-in-IP header and the inner IPv4 UDP one (stored mixed: outer addresses, protocol
+// and source port with the inner destination port).
+TEST(Decoder, RepeatedElementsTheLastGivenValueWins) {
+    Bytes sets = set(2, template_record(430, {{27, 16},
+                                              {28, 16},
+                                              {8, 4},
+                                              {12, 4},
+                                              {4, 1},
+                                              {7, 2},
+                                              {11, 2},
+                                              {4, 1},
+                                              {7, 2},
+                                              {11, 2},
+                                              {2, 4}}));
+    Bytes r;
+    const auto v6 = [&](uint64_t low) {
+        put(r, low ? 0x20010db800000000 : 0, 8);
+        put(r, low, 8);
+    };
+    struct Header {
+        uint64_t proto, sport, dport;
+    };
+    const auto record = [&](uint64_t v6_src, uint64_t v6_dst, uint64_t v4_src, uint64_t v4_dst,
+                            Header outer, Header inner) {
+        v6(v6_src);
+        v6(v6_dst);
+        put(r, v4_src, 4);
+        put(r, v4_dst, 4);
+        for (const Header& h : {outer, inner}) {
+            put(r, h.proto, 1);
+            put(r, h.sport, 2);
+            put(r, h.dport, 2);
+        }
+        put(r, 1, 4);
+    };
+    // An IPv4 flow (138.187.58.13 to .57.33), one header.
+    record(0, 0, 0x8abb3a0d, 0x8abb3921, {6, 10000, 58779}, {0, 0, 0});
+    // An IPv6 flow: the IPv4 fields 0.0.0.0.
+    record(1, 2, 0, 0, {6, 179, 54194}, {0, 0, 0});
+    // An outer IPv6 IP-in-IP header (ports 0), then the inner IPv4 UDP one (192.0.2.110 to .14).
+    record(1, 2, 0xc000026e, 0xc000020e, {4, 0, 0}, {17, 1111, 2222});
+    const Bytes data = set(430, r);
+    sets.insert(sets.end(), data.begin(), data.end());
+    WireDecoder d;
+    FlowBlock out;
+    ASSERT_EQ(decode(d, ipfix(0, sets), out), 3u);
+    const auto flow = [&](size_t i) {
+        FlowRecord f;
+        out.record(i, f);
+        return ip_string(f.src) + ":" + std::to_string(f.sport) + " " + ip_string(f.dst) + ":" +
+               std::to_string(f.dport) + " " + std::to_string(f.proto);
+    };
+    EXPECT_EQ(flow(0), "138.187.58.13:10000 138.187.57.33:58779 6");
+    EXPECT_EQ(flow(1), "2001:db8::1:179 2001:db8::2:54194 6");
+    EXPECT_EQ(flow(2), "192.0.2.110:1111 192.0.2.14:2222 17");
+}
+
+// One address cycling through observation domains takes its own share of the exporter
+// table, not all of it: 16,400 empty headers from one address locked every other exporter out.
+TEST(Decoder, OneAddressCannotTakeTheWholeExporterTable) {
+    DecoderOptions o;
+    o.max_sources = 1000;
+    WireDecoder d(o);
+    FlowBlock out;
+    for (uint32_t domain = 0; domain < 600; ++domain) decode(d, ipfix(0, {}, domain), out);
+    EXPECT_EQ(d.stats().size(), o.max_sources_per_address);
+    EXPECT_EQ(d.totals().sources_refused, 600 - o.max_sources_per_address);
+    Bytes sets = template300();
+    const Bytes data = set(300, record300(1, 1, 1, 1'699'999'999'000));
+    sets.insert(sets.end(), data.begin(), data.end());
+    const Bytes m = ipfix(0, sets);
+    EXPECT_EQ(d.decode(m.data(), m.size(), IpAddr::v4(0xc0000202), kNow, out), 1u);
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 // (data/truth/netflow-packets.tsv, sflow-datagrams.tsv).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -172,6 +173,41 @@ TEST(WireTruth, SflowCapturesMatchTshark) {
             }
         }
         EXPECT_EQ(dec.stats()[0].malformed, 0u);
+    }
+}
+
+// Cisco templates carry ICMP_TYPE beside the ports and IPv6 addresses beside the IPv4 ones;
+// the destination ports are tshark's (tshark -d udp.port=N,cflow -T fields -e cflow.dstport),
+// and no IPv4 flow comes out as ::. Every port was 0 and every pmacct-101 address :: before.
+TEST(WireTruth, CiscoTemplatesKeepPortsAndAddresses) {
+    const std::string data = test::wire_test_data();
+    if (data.empty()) GTEST_SKIP() << "../shared/data is not present";
+    const std::pair<const char*, const char*> files[] = {
+        {"ipfix/pmacct-100-cisco-ipfix.pcap", "80 80 80 80 80 80 80 17000 17000 17000 17000 17000"},
+        {"v9/pmacct-101-cisco-nfv9.pcap",
+         "179 179 4784 4784 4784 27156 35023 45745 45745 54626 58013 58391 58397 58779 59132 "
+         "59293 59344 59541 59549 60025 60038 60063 60122 60209 60261 61434 61444 61470 61497 "
+         "61594 61608 61704 61907 61964 62352 62638 62687 62791 62849 63081 63107 63193 63459 "
+         "63604 63691 63994 64019 64728 65037 65193 65420"},
+        {"v9/akvorado-mpls.pcap", "862 862"},
+    };
+    for (const auto& [file, ports] : files) {
+        SCOPED_TRACE(file);
+        WireDecoder dec;
+        FlowBlock block;
+        for (const auto& dg : test::read_export_pcap(data + "/netflow/" + file)) {
+            dec.decode(dg.payload.data(), dg.payload.size(), dg.source, 1'700'000'000'000'000ull,
+                       block);
+        }
+        std::vector<uint16_t> got(block.dport.begin(), block.dport.end());
+        std::sort(got.begin(), got.end());
+        std::string text;
+        for (const uint16_t p : got) text += (text.empty() ? "" : " ") + std::to_string(p);
+        EXPECT_EQ(text, ports);
+        for (size_t r = 0; r < block.size(); ++r) {
+            EXPECT_FALSE(block.src[r].is_zero()) << "flow " << r;
+            EXPECT_FALSE(block.dst[r].is_zero()) << "flow " << r;
+        }
     }
 }
 
