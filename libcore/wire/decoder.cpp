@@ -243,6 +243,15 @@ uint64_t ntp_ns_to_us(uint64_t ntp) {
     return s * kMicrosPerSecond + ((frac * kMicrosPerSecond) >> 32);
 }
 
+// The observation time of a record, 0 when it has none.
+uint64_t observed_us(const Extra& x) {
+    if (x.has(Op::ObservedNs)) return ntp_ns_to_us(x.get(Op::ObservedNs));
+    if (x.has(Op::ObservedUs)) return ntp_to_us(x.get(Op::ObservedUs));
+    if (x.has(Op::ObservedMs)) return x.get(Op::ObservedMs) * 1000;
+    if (x.has(Op::ObservedSec)) return x.get(Op::ObservedSec) * kMicrosPerSecond;
+    return 0;
+}
+
 // Absolute milliseconds, with flowkit's microseconds within the millisecond when sent.
 inline uint64_t millis_to_us(uint64_t ms, uint64_t micros_in_milli) {
     return ms * 1000 + micros_in_milli % 1000;
@@ -604,7 +613,8 @@ struct WireDecoder::Impl {
         } else if (!has_start && has_end) {
             start = end;
         } else if (!has_start) {
-            start = end = m.version == 10 || m.version == 9 ? export_us : m.now;
+            start = end = observed_us(x);
+            if (start == 0) start = end = m.version == 10 || m.version == 9 ? export_us : m.now;
         }
         r.start = start;
         r.end = end < start ? start : end;

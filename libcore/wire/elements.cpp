@@ -51,6 +51,10 @@ std::unordered_map<uint64_t, ElementOp> build_table() {
     set(158, Op::DeltaUsFirst);
     set(159, Op::DeltaUsLast);
     set(160, Op::SysInitMs);
+    set(322, Op::ObservedSec);
+    set(323, Op::ObservedMs);
+    set(324, Op::ObservedUs);
+    set(325, Op::ObservedNs);
     set(161, Op::DurationMs);
     set(162, Op::DurationUs);
     set(34, Op::SamplingInterval);   // samplingInterval
@@ -111,6 +115,8 @@ ElementOp element_op(uint32_t pen, uint16_t id, uint16_t length) {
         case Op::UsLast:
         case Op::NsFirst:
         case Op::NsLast:
+        case Op::ObservedUs:
+        case Op::ObservedNs:
             if (length != 8) return {};
             break;
         default:

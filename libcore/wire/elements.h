@@ -64,7 +64,13 @@ enum class Op : uint8_t {
     DeltaUsLast,
     DurationMs,
     DurationUs,
-    SysInitMs,         // systemInitTimeMilliseconds
+    SysInitMs,  // systemInitTimeMilliseconds
+    // observationTime*: when the record was observed, for records (NAT events) without a start
+    // and an end; seconds, milliseconds, NTP microseconds and nanoseconds.
+    ObservedSec,
+    ObservedMs,
+    ObservedUs,
+    ObservedNs,
     SamplingInterval,  // 1:N, counters get renormalised
     SamplingSpace,     // samplingPacketSpace: N = (interval + space) / interval
     SamplingSize,      // samplingSize / samplingPopulation

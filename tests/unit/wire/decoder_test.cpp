@@ -733,6 +733,32 @@ TEST(Decoder, BlockWithUnfilledColumnsIsWrittenWhole) {
     EXPECT_EQ(d.stats()[0].lost_records, 0u);
 }
 
+// A record without a start or an end (a NAT event) is dated by its observation time, in
+// whichever form it comes; without one, by the export time.
+TEST(Decoder, RecordsWithoutTimesTakeTheirObservationTime) {
+    constexpr uint64_t kObservedSec = 1'749'049'740;
+    constexpr uint64_t kNtpSec = kObservedSec + 2'208'988'800;  // seconds since 1900
+    Bytes sets = set(2, template_record(440, {{8, 4}, {322, 4}}));
+    const Bytes more = set(2, template_record(441, {{8, 4}, {324, 8}}));
+    const Bytes none = set(2, template_record(442, {{8, 4}}));
+    Bytes r440, r441, r442;
+    put(r440, 0x0a000001, 4);
+    put(r440, kObservedSec, 4);
+    put(r441, 0x0a000002, 4);
+    put(r441, kNtpSec << 32 | 0x80000000, 8);  // and a half second
+    put(r442, 0x0a000003, 4);
+    for (const Bytes& b : {more, none, set(440, r440), set(441, r441), set(442, r442)}) {
+        sets.insert(sets.end(), b.begin(), b.end());
+    }
+    WireDecoder d;
+    FlowBlock out;
+    ASSERT_EQ(decode(d, ipfix(0, sets), out), 3u);
+    EXPECT_EQ(out.start[0], kObservedSec * 1'000'000);
+    EXPECT_EQ(out.start[1], kObservedSec * 1'000'000 + 500'000);
+    EXPECT_EQ(out.end[1], out.start[1]);
+    EXPECT_EQ(out.start[2], 1'700'000'000'000'000u);  // the export time of ipfix()
+}
+
 }  // namespace
 }  // namespace fk
 

@@ -130,6 +130,30 @@ TEST(WireTruth, NetflowAndIpfixCapturesMatchTshark) {
                 records);
 }
 
+// NAT event records (akvorado-nat) have no start or end, only observationTimeMilliseconds:
+// the flows are dated by it (tshark -e cflow.observation_time_milliseconds), not by the
+// export time, 15:09:01.000, up to 550 ms off.
+TEST(WireTruth, NatEventsAreDatedByTheirObservationTime) {
+    const std::string data = test::wire_test_data();
+    if (data.empty()) GTEST_SKIP() << "../shared/data is not present";
+    WireDecoder dec;
+    FlowBlock block;
+    for (const auto& dg : test::read_export_pcap(data + "/netflow/v9/akvorado-nat.pcap")) {
+        dec.decode(dg.payload.data(), dg.payload.size(), dg.source, 1'750'000'000'000'000ull,
+                   block);
+    }
+    std::vector<uint64_t> got;
+    for (size_t r = 0; r < block.size(); ++r) {
+        EXPECT_EQ(block.start[r], block.end[r]) << "flow " << r;
+        got.push_back(block.start[r] / 1000);
+    }
+    std::sort(got.begin(), got.end());
+    const std::vector<uint64_t> tshark = {1749049740450, 1749049740458, 1749049740545,
+                                          1749049740598, 1749049740894, 1749049740894,
+                                          1749049740899, 1749049741130, 1749049741235};
+    EXPECT_EQ(got, tshark);
+}
+
 }  // namespace
 }  // namespace fk
 
