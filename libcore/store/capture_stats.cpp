@@ -57,6 +57,16 @@ auto key(const ExporterStats& e) {
     return std::tie(e.exporter, e.domain, e.version);
 }
 
+// For printf's %llu.
+constexpr unsigned long long ull(uint64_t v) {
+    return v;
+}
+
+// "1:N", or "none" for an exporter that states no rate (its records hold sampling 1).
+std::string sampling_text(uint32_t rate) {
+    return rate > 1 ? "1:" + std::to_string(rate) : "none";
+}
+
 }  // namespace
 
 std::string version_name(uint8_t version) {
@@ -185,55 +195,45 @@ CaptureStats load_capture_stats(const std::string& path) {
 }
 
 std::string exporter_log_line(const ExporterStats& e) {
-    char buf[512];
+    char buf[640];
     std::snprintf(
         buf, sizeof buf,
         "exporter %s domain %u %s: %llu datagrams, %llu flows, lost %llu datagrams / "
-        "%llu records, %llu sequence errors, %llu malformed, %llu held / %llu dropped "
-        "sets, %llu suspect times, %llu undecodable samples, sampling %u",
-        ip_string(e.exporter).c_str(), e.domain, version_name(e.version).c_str(),
-        static_cast<unsigned long long>(e.datagrams), static_cast<unsigned long long>(e.flows),
-        static_cast<unsigned long long>(e.lost_datagrams),
-        static_cast<unsigned long long>(e.lost_records),
-        static_cast<unsigned long long>(e.sequence_errors),
-        static_cast<unsigned long long>(e.malformed), static_cast<unsigned long long>(e.sets_held),
-        static_cast<unsigned long long>(e.sets_dropped),
-        static_cast<unsigned long long>(e.suspect_times),
-        static_cast<unsigned long long>(e.undecodable), e.sampling);
+        "%llu records, %llu sequence errors, %llu malformed, %llu templates (%llu refused, "
+        "%llu expired), %llu held / %llu dropped sets, %llu suspect times, %llu undecodable "
+        "samples, sampling %s",
+        ip_string(e.exporter).c_str(), e.domain, version_name(e.version).c_str(), ull(e.datagrams),
+        ull(e.flows), ull(e.lost_datagrams), ull(e.lost_records), ull(e.sequence_errors),
+        ull(e.malformed), ull(e.templates), ull(e.templates_refused), ull(e.templates_expired),
+        ull(e.sets_held), ull(e.sets_dropped), ull(e.suspect_times), ull(e.undecodable),
+        sampling_text(e.sampling).c_str());
     return buf;
 }
 
 std::string format_capture_stats(const CaptureStats& s) {
     std::string out;
     char buf[512];
-    std::snprintf(buf, sizeof buf, "%-39s %10s %-5s %12s %14s %10s %10s %8s %9s %9s %8s %8s %6s\n",
-                  "exporter", "domain", "proto", "datagrams", "flows", "lost_dgrams", "lost_recs",
-                  "seq_err", "malformed", "templates", "held", "dropped", "rate");
+    std::snprintf(
+        buf, sizeof buf, "%-39s %10s %-5s %12s %14s %10s %10s %8s %9s %9s %8s %8s %8s %8s %7s\n",
+        "exporter", "domain", "proto", "datagrams", "flows", "lost_dgrams", "lost_recs", "seq_err",
+        "malformed", "templates", "refused", "expired", "held", "dropped", "rate");
     out += buf;
     for (const auto& e : s.exporters) {
         std::snprintf(buf, sizeof buf,
                       "%-39s %10u %-5s %12llu %14llu %10llu %10llu %8llu %9llu %9llu %8llu %8llu "
-                      "%6u\n",
+                      "%8llu %8llu %7s\n",
                       ip_string(e.exporter).c_str(), e.domain, version_name(e.version).c_str(),
-                      static_cast<unsigned long long>(e.datagrams),
-                      static_cast<unsigned long long>(e.flows),
-                      static_cast<unsigned long long>(e.lost_datagrams),
-                      static_cast<unsigned long long>(e.lost_records),
-                      static_cast<unsigned long long>(e.sequence_errors),
-                      static_cast<unsigned long long>(e.malformed),
-                      static_cast<unsigned long long>(e.templates),
-                      static_cast<unsigned long long>(e.sets_held),
-                      static_cast<unsigned long long>(e.sets_dropped), e.sampling);
+                      ull(e.datagrams), ull(e.flows), ull(e.lost_datagrams), ull(e.lost_records),
+                      ull(e.sequence_errors), ull(e.malformed), ull(e.templates),
+                      ull(e.templates_refused), ull(e.templates_expired), ull(e.sets_held),
+                      ull(e.sets_dropped), sampling_text(e.sampling).c_str());
         out += buf;
     }
     std::snprintf(buf, sizeof buf,
                   "socket drops %llu, refused by --allow %llu, unknown format %llu, exporters over "
                   "the limit %llu, truncated %llu\n",
-                  static_cast<unsigned long long>(s.socket_drops),
-                  static_cast<unsigned long long>(s.refused),
-                  static_cast<unsigned long long>(s.unknown_version),
-                  static_cast<unsigned long long>(s.sources_refused),
-                  static_cast<unsigned long long>(s.truncated));
+                  ull(s.socket_drops), ull(s.refused), ull(s.unknown_version),
+                  ull(s.sources_refused), ull(s.truncated));
     out += buf;
     return out;
 }

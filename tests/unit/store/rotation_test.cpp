@@ -175,5 +175,27 @@ TEST(CaptureStats, SaveLoadAndAdd) {
     EXPECT_THROW(load_capture_stats(dir.file("bad")), DataError);
 }
 
+// The log line and --stats show the templates refused over the bounds and expired, and an
+// exporter that states no rate as "none" (its records hold sampling 1), not as rate 0.
+TEST(CaptureStats, TemplatesRefusedAndExpiredAreShown) {
+    CaptureStats s;
+    ExporterStats e;
+    e.exporter = *parse_ip("192.0.2.1");
+    e.version = 10;
+    e.templates = 4096;
+    e.templates_refused = 55904;
+    e.templates_expired = 3;
+    s.exporters.push_back(e);
+    const std::string line = exporter_log_line(e);
+    EXPECT_NE(line.find("4096 templates (55904 refused, 3 expired)"), std::string::npos) << line;
+    EXPECT_NE(line.find("sampling none"), std::string::npos) << line;
+    const std::string table = format_capture_stats(s);
+    EXPECT_NE(table.find("refused  expired"), std::string::npos) << table;
+    EXPECT_NE(table.find("     4096    55904        3"), std::string::npos) << table;
+    s.exporters[0].sampling = 100;
+    EXPECT_NE(exporter_log_line(s.exporters[0]).find("sampling 1:100"), std::string::npos);
+    EXPECT_NE(format_capture_stats(s).find(" 1:100\n"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace fk
