@@ -51,6 +51,8 @@ constexpr Global kGlobals[] = {
     {"unknown_version", &CaptureStats::unknown_version},
     {"sources_refused", &CaptureStats::sources_refused},
     {"truncated", &CaptureStats::truncated},
+    {"sources_evicted", &CaptureStats::sources_evicted},
+    {"evicted_datagrams", &CaptureStats::evicted_datagrams},
 };
 
 auto key(const ExporterStats& e) {
@@ -231,9 +233,11 @@ std::string format_capture_stats(const CaptureStats& s) {
     }
     std::snprintf(buf, sizeof buf,
                   "socket drops %llu, refused by --allow %llu, unknown format %llu, exporters over "
-                  "the limit %llu, truncated %llu\n",
+                  "the limit %llu, truncated %llu, silent exporters evicted %llu (%llu "
+                  "datagrams)\n",
                   ull(s.socket_drops), ull(s.refused), ull(s.unknown_version),
-                  ull(s.sources_refused), ull(s.truncated));
+                  ull(s.sources_refused), ull(s.truncated), ull(s.sources_evicted),
+                  ull(s.evicted_datagrams));
     out += buf;
     return out;
 }

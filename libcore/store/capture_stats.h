@@ -12,11 +12,13 @@ namespace fk {
 
 struct CaptureStats {
     std::vector<ExporterStats> exporters;
-    uint64_t socket_drops = 0;     // datagrams the kernel dropped (receive queue full)
-    uint64_t refused = 0;          // datagrams from addresses outside --allow
-    uint64_t unknown_version = 0;  // datagrams of no known format
-    uint64_t sources_refused = 0;  // datagrams from exporters over the exporter limit
-    uint64_t truncated = 0;        // datagrams larger than the receive buffer
+    uint64_t socket_drops = 0;       // datagrams the kernel dropped (receive queue full)
+    uint64_t refused = 0;            // datagrams from addresses outside --allow
+    uint64_t unknown_version = 0;    // datagrams of no known format
+    uint64_t sources_refused = 0;    // datagrams from exporters over the exporter limit
+    uint64_t sources_evicted = 0;    // exporters that never spoke, evicted to make room
+    uint64_t evicted_datagrams = 0;  // ... and their datagrams
+    uint64_t truncated = 0;          // datagrams larger than the receive buffer
 
     // Adds the counters of o (exporters matched by address, domain and version).
     void add(const CaptureStats& o);

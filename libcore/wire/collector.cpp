@@ -98,6 +98,8 @@ struct Collector::Impl {
         for (uint32_t d : drops) s->socket_drops += d;
         s->unknown_version = decoder.totals().unknown_version;
         s->sources_refused = decoder.totals().sources_refused;
+        s->sources_evicted = decoder.totals().sources_evicted;
+        s->evicted_datagrams = decoder.totals().evicted_datagrams;
         return s;
     }
 
@@ -195,7 +197,8 @@ struct Collector::Impl {
         info("more than " + std::to_string(opts.decoder.max_sources) +
              " exporters (address, domain, protocol), or " +
              std::to_string(opts.decoder.max_sources_per_address) +
-             " of one address: the datagrams of further ones are dropped for the rest of the run");
+             " of one address: the datagrams of further ones are dropped until silent "
+             "exporters make room");
     }
 
     // A line per exporter, for the kLoggedExporters with the most flows; the others in one
@@ -220,10 +223,12 @@ struct Collector::Impl {
         uint64_t d = 0;
         for (uint32_t x : drops) d += x;
         const uint64_t over = decoder.totals().sources_refused;
-        if (d || extra.refused || over) {
+        const uint64_t evicted = decoder.totals().sources_evicted;
+        if (d || extra.refused || over || evicted) {
             info("socket drops " + std::to_string(d) + ", refused by --allow " +
                  std::to_string(extra.refused) + ", from exporters over the limit " +
-                 std::to_string(over));
+                 std::to_string(over) + ", silent exporters evicted " + std::to_string(evicted) +
+                 " (" + std::to_string(decoder.totals().evicted_datagrams) + " datagrams)");
         }
     }
 

@@ -277,10 +277,20 @@ inline uint64_t uptime_to_us(uint32_t up, uint32_t export_uptime_ms, uint64_t ex
 
 }  // namespace
 
+// Whether an exporter ever sent something real: a template, a flow or a sample.
+bool has_spoken(const ExporterStats& st) {
+    return st.templates || st.flows || st.counter_samples || st.options_records;
+}
+
 struct WireDecoder::Impl {
     DecoderOptions opts;
-    std::unordered_map<SourceKey, std::unique_ptr<Source>, SourceKeyHash> sources;
+    using Sources = std::unordered_map<SourceKey, std::unique_ptr<Source>, SourceKeyHash>;
+    Sources sources;
     std::unordered_map<IpAddr, uint32_t, IpAddrHash> sources_of_address;
+    // The counters of evicted exporters that had spoken, given back when they come back (at
+    // most max_sources of them; others are only counted in totals).
+    std::unordered_map<SourceKey, ExporterStats, SourceKeyHash> retired;
+    uint64_t last_sweep = 0;
     Source* last = nullptr;
     SourceKey last_key{};
     DecoderTotals totals;
@@ -296,6 +306,7 @@ struct WireDecoder::Impl {
         if (last && k == last_key) return last;
         auto it = sources.find(k);
         if (it == sources.end()) {
+            if (sources.size() >= opts.max_sources) sweep(now);
             const auto of_address = sources_of_address.find(a);
             if (sources.size() >= opts.max_sources ||
                 (of_address != sources_of_address.end() &&
@@ -305,15 +316,55 @@ struct WireDecoder::Impl {
             }
             ++sources_of_address[a];
             auto s = std::make_unique<Source>();
-            s->st.exporter = a;
-            s->st.domain = domain;
-            s->st.version = version;
-            s->st.first_seen = now;
+            if (const auto r = retired.find(k); r != retired.end()) {
+                s->st = r->second;
+                retired.erase(r);
+            } else {
+                s->st.exporter = a;
+                s->st.domain = domain;
+                s->st.version = version;
+                s->st.first_seen = now;
+            }
+            s->st.last_seen = now;
             it = sources.emplace(k, std::move(s)).first;
         }
         last = it->second.get();
         last_key = k;
         return last;
+    }
+
+    // With the table full, at most once a second: exporters silent for longer than a
+    // template lives (gone, or given another address: their templates would have expired),
+    // and those that never spoke and are silent for longer than data is held (garbage,
+    // scanners, spoofed addresses), give their place up. Active exporters are never evicted.
+    void sweep(uint64_t now) {
+        if (last_sweep && now < last_sweep + kMicrosPerSecond) return;
+        last_sweep = now;
+        for (auto it = sources.begin(); it != sources.end();) {
+            const ExporterStats& st = it->second->st;
+            const uint64_t silent = now > st.last_seen ? now - st.last_seen : 0;
+            if (silent > (has_spoken(st) ? opts.template_lifetime : opts.hold_time)) {
+                it = evict(it);
+            } else {
+                ++it;
+            }
+        }
+    }
+
+    Sources::iterator evict(Sources::iterator it) {
+        Source& s = *it->second;
+        while (!s.held.empty()) pop_front(s);
+        while (!s.templates.empty()) forget_template(s, s.templates.begin());
+        if (has_spoken(s.st) && retired.size() < opts.max_sources) {
+            retired[it->first] = s.st;
+        } else {
+            ++totals.sources_evicted;
+            totals.evicted_datagrams += s.st.datagrams;
+        }
+        const auto of_address = sources_of_address.find(it->first.addr);
+        if (--of_address->second == 0) sources_of_address.erase(of_address);
+        if (last == &s) last = nullptr;
+        return sources.erase(it);
     }
 
     static size_t template_cost(const Template& t) {
@@ -1604,8 +1655,9 @@ void WireDecoder::drop_held() {
 
 std::vector<ExporterStats> WireDecoder::stats() const {
     std::vector<ExporterStats> v;
-    v.reserve(impl_->sources.size());
+    v.reserve(impl_->sources.size() + impl_->retired.size());
     for (const auto& [k, s] : impl_->sources) v.push_back(s->st);
+    for (const auto& [k, st] : impl_->retired) v.push_back(st);
     std::sort(v.begin(), v.end(), [](const ExporterStats& a, const ExporterStats& b) {
         return std::tie(a.exporter, a.domain, a.version) <
                std::tie(b.exporter, b.domain, b.version);

@@ -21,6 +21,9 @@ struct DecoderOptions {
     size_t hold_bytes_total = 16 << 20;
     size_t templates_per_source = 4096;
     size_t template_bytes_total = 32 << 20;  // memory of all templates together
+    // With the table full, exporters silent for longer than template_lifetime, and those
+    // that never sent a template, a flow or a sample silent for longer than hold_time, are
+    // evicted to make room.
     size_t max_sources = 16384;
     // Sources (domain and protocol) of one address: one address cycling through domain ids
     // must not take the whole table from every other exporter.
@@ -58,6 +61,10 @@ struct ExporterStats {
 struct DecoderTotals {
     uint64_t unknown_version = 0;  // datagrams that are none of the formats
     uint64_t sources_refused = 0;  // datagrams from exporters over max_sources
+    // Exporters that never sent a template, a flow or a sample, evicted to make room, and
+    // the datagrams they had sent (evicted exporters that did keep their counters).
+    uint64_t sources_evicted = 0;
+    uint64_t evicted_datagrams = 0;
 };
 
 // One received datagram, for decoding a batch.

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <malloc.h>
 
+#include <algorithm>
 #include <ctime>
 #include <initializer_list>
 #include <tuple>
@@ -731,6 +732,50 @@ TEST(Decoder, BlockWithUnfilledColumnsIsWrittenWhole) {
     }
     EXPECT_EQ(n, 20000u);
     EXPECT_EQ(d.stats()[0].lost_records, 0u);
+}
+
+// With the table full, exporters that never spoke give their place up after the hold time,
+// and exporters that did after the template lifetime, their counters kept for their return.
+// (Garbage from 16,384 addresses locked every later exporter out for the whole run.)
+TEST(Decoder, SilentExportersMakeRoomWhenTheTableIsFull) {
+    constexpr uint64_t kSecond = 1'000'000;
+    Bytes sets = template300();
+    const Bytes data = set(300, record300(1, 1, 1, 1'699'999'999'000));
+    sets.insert(sets.end(), data.begin(), data.end());
+    const Bytes real = ipfix(0, sets), empty = ipfix(0, {});
+    const auto from = [](uint32_t i) { return IpAddr::v4(0x0a000000 + i); };
+    DecoderOptions o;
+    o.max_sources = 100;
+    WireDecoder d(o);
+    FlowBlock out;
+    for (uint32_t i = 0; i < 100; ++i) d.decode(empty.data(), empty.size(), from(i), kNow, out);
+    const IpAddr newcomer = IpAddr::v4(0xc0000202);
+    EXPECT_EQ(d.decode(real.data(), real.size(), newcomer, kNow + kSecond, out), 0u);
+    EXPECT_EQ(d.totals().sources_refused, 1u);
+    EXPECT_EQ(d.decode(real.data(), real.size(), newcomer, kNow + 11 * kSecond, out), 1u);
+    EXPECT_EQ(d.totals().sources_evicted, 100u);
+    EXPECT_EQ(d.totals().evicted_datagrams, 100u);
+    ASSERT_EQ(d.stats().size(), 1u);
+
+    // Exporters that spoke: kept while they are within the template lifetime.
+    o.max_sources = 2;
+    WireDecoder e(o);
+    for (uint32_t i = 0; i < 2; ++i) e.decode(real.data(), real.size(), from(i), kNow, out);
+    EXPECT_EQ(e.decode(real.data(), real.size(), newcomer, kNow + 60 * kSecond, out), 0u);
+    const uint64_t later = kNow + o.template_lifetime + 2 * kSecond;
+    EXPECT_EQ(e.decode(real.data(), real.size(), newcomer, later, out), 1u);
+    EXPECT_EQ(e.totals().sources_evicted, 0u);
+    EXPECT_EQ(e.stats().size(), 3u);  // the two evicted ones are still counted
+    // The first comes back (the table has room): its counters go on from where they were.
+    EXPECT_EQ(e.decode(real.data(), real.size(), from(0), later + kSecond, out), 1u);
+    const auto all = e.stats();
+    ASSERT_EQ(all.size(), 3u);
+    const auto back = std::find_if(all.begin(), all.end(),
+                                   [&](const ExporterStats& st) { return st.exporter == from(0); });
+    ASSERT_NE(back, all.end());
+    EXPECT_EQ(back->datagrams, 2u);
+    EXPECT_EQ(back->flows, 2u);
+    EXPECT_EQ(back->first_seen, kNow);
 }
 
 // A record without a start or an end (a NAT event) is dated by its observation time, in
