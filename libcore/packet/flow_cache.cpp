@@ -143,11 +143,11 @@ void FlowCache::unlink(uint32_t idx) {
     if (e.prev)
         entries_[e.prev - 1].next = e.next;
     else
-        head_ = e.next;
+        (e.asleep ? sleep_head_ : head_) = e.next;
     if (e.next)
         entries_[e.next - 1].prev = e.prev;
     else
-        tail_ = e.prev;
+        (e.asleep ? sleep_tail_ : tail_) = e.prev;
 }
 
 void FlowCache::link_tail(uint32_t idx) {
@@ -155,14 +155,17 @@ void FlowCache::link_tail(uint32_t idx) {
     // The clock is a packet behind (advance_clock). A flow dated further ahead (a bad
     // timestamp) is linked at the clock instead, so that it does not hold the head: it comes
     // back there an idle period later, and is linked again until the clock reaches it.
-    e.linked = e.last > now_ + opts_.idle_us ? now_ : e.last;
-    e.prev = tail_;
+    // An entry asleep is linked at the time it fell asleep, in the list of those asleep.
+    e.linked = e.asleep || e.last > now_ + opts_.idle_us ? now_ : e.last;
+    uint32_t& head = e.asleep ? sleep_head_ : head_;
+    uint32_t& tail = e.asleep ? sleep_tail_ : tail_;
+    e.prev = tail;
     e.next = 0;
-    if (tail_)
-        entries_[tail_ - 1].next = idx + 1;
+    if (tail)
+        entries_[tail - 1].next = idx + 1;
     else
-        head_ = idx + 1;
-    tail_ = idx + 1;
+        head = idx + 1;
+    tail = idx + 1;
 }
 
 uint32_t FlowCache::new_conn() {
@@ -197,8 +200,13 @@ void FlowCache::release_conn(uint32_t c) {
 
 uint32_t FlowCache::insert(const FlowKey& k, uint32_t h, uint64_t ts) {
     while (count_ >= opts_.max_flows) {
-        ++stats_.evicted;
-        end_flow(head_ - 1);  // the head: about the least recently seen (see expire_idle)
+        // The entries asleep first, then the head: about the least recently seen.
+        if (sleep_head_) {
+            end_flow(sleep_head_ - 1);
+        } else {
+            ++stats_.evicted;
+            end_flow(head_ - 1);
+        }
     }
     if ((count_ + 1) * 2 > slots_.size()) grow_table();
     uint32_t idx;
@@ -265,12 +273,41 @@ void FlowCache::size_columns(size_t rows) {
     probe_columns([&](auto& col) { col.resize(rows); });
 }
 
+void FlowCache::end_idle(uint32_t idx) {
+    if (keeps_context(entries_[idx]))
+        fall_asleep(idx);
+    else
+        end_flow(idx);
+}
+
+void FlowCache::end_sleepers(uint64_t now) {
+    next_sleep_check_ = now + 1'000'000;
+    while (sleep_head_ && entries_[sleep_head_ - 1].linked + opts_.active_us < now) {
+        end_flow(sleep_head_ - 1);
+    }
+}
+
+void FlowCache::fall_asleep(uint32_t idx) {
+    emit(idx);
+    Entry& e = entries_[idx];
+    e.first = e.last;
+    e.packets = e.bytes = 0;
+    e.flags = 0;
+    e.retrans = 0;
+    unlink(idx);
+    e.asleep = 1;
+    link_tail(idx);
+}
+
 // Writes the record straight into the output block's columns (only those a probe fills;
 // out() marks the others all default): going through a FlowRecord cost a copy and a push
 // into every column per flow.
 void FlowCache::emit(uint32_t idx) {
-    if (rows_ == cap_) size_columns(cap_ ? cap_ * 2 : 4096);
     const Entry& e = entries_[idx];
+    // Nothing since it fell asleep (its record went out then), or woken by a SYN that
+    // starts another connection.
+    if (e.packets == 0) return;
+    if (rows_ == cap_) size_columns(cap_ ? cap_ * 2 : 4096);
     const uint64_t n = opts_.sampling;
     FlowBlock& b = out_;
     const size_t r = rows_;
@@ -424,6 +461,7 @@ uint32_t FlowCache::add(const PacketView& v, bool layer2, uint64_t ts, const Flo
     if (found) {
         idx = found - 1;
         Entry& e = entries_[idx];
+        wake(idx, ts);
         if (v.proto == 6 && (v.tcp_flags & (kSyn | kAck)) == kSyn && !layer2 && e.conn &&
             conns_[e.conn - 1].handshake >= 2) {
             // A new connection on the same ports: the old one's records end here, and the
@@ -513,6 +551,7 @@ void FlowCache::add_aggregate(const FlowKey& key, uint64_t packets, uint64_t byt
     const uint32_t h = FlowCache::hash(key);
     const uint32_t found = find(key, h);
     const uint32_t idx = found ? found - 1 : insert(key, h, first);
+    wake(idx, first);
     Entry& e = entries_[idx];
     if (first < e.first) e.first = first;
     if (last > e.last) e.last = last;
@@ -548,16 +587,19 @@ void FlowCache::step_back(uint64_t to) {
     // before the step, and end here (each once, so repeated steps cost no more than the
     // flows they end). The packet before this one may have opened a flow of the new time.
     ++stats_.clock_steps_back;
-    for (uint32_t i = head_; i;) {
-        const uint32_t next = entries_[i - 1].next;
-        if (entries_[i - 1].last > to) end_flow(i - 1);
-        i = next;
+    for (const uint32_t list : {head_, sleep_head_}) {
+        for (uint32_t i = list; i;) {
+            const uint32_t next = entries_[i - 1].next;
+            if (entries_[i - 1].last > to) end_flow(i - 1);
+            i = next;
+        }
     }
     now_ = to;
 }
 
 void FlowCache::flush_all() {
     while (head_) end_flow(head_ - 1);
+    while (sleep_head_) end_flow(sleep_head_ - 1);
 }
 
 }  // namespace fk

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "l7/classify.h"
 #include "l7/quic.h"
 
 #include "packet/decode.h"
@@ -125,6 +126,9 @@ class FlowCache {
         uint8_t seq_valid;
         uint8_t closing;  // a FIN was seen: the flow ends fin_us after its last packet
         uint8_t tunnel;   // the outer addresses are in tunnels_[index]
+        // Idle, its record out: kept for active_us, with the metadata of its connection, for
+        // the packets that come after the pause (see expire_idle).
+        uint8_t asleep;
         uint16_t ether_type;
     };
     static_assert(sizeof(Entry) == 128);
@@ -213,6 +217,26 @@ class FlowCache {
         emit(idx);
         erase(idx);
     }
+    // Whether an idle flow's connection holds what its later packets could not tell again:
+    // names, a TLS version, an application read from the payload (not from a port), unless
+    // it is closing.
+    bool keeps_context(const Entry& e) const {
+        if (!e.conn || e.closing) return false;
+        const Conn& c = conns_[e.conn - 1];
+        return c.has_text || c.tls_version ||
+               c.app_evidence == static_cast<uint8_t>(l7::Evidence::payload);
+    }
+    // An idle flow whose connection keeps context: its record goes out, the entry stays.
+    void fall_asleep(uint32_t idx);
+    // A packet for a flow asleep: the pause is over, a new record begins.
+    void wake(uint32_t idx, uint64_t ts) {
+        Entry& e = entries_[idx];
+        if (!e.asleep) return;
+        unlink(idx);
+        e.asleep = 0;
+        e.first = e.last = ts;
+        link_tail(idx);
+    }
     void grow_table();
     void end_peer(const FlowKey& k, uint32_t conn);
     void unlink(uint32_t idx);
@@ -229,7 +253,9 @@ class FlowCache {
     // The recency list is kept lazily: a packet only updates `last`, and an entry found at
     // the head still active is moved to the tail then. So a packet costs no list update, and
     // an entry moves at most once per idle period. add() checks the idle timeout itself, so
-    // a flow never takes in a packet after an idle gap, whatever the list order.
+    // a flow never takes in a packet after an idle gap, whatever the list order. An idle
+    // flow with connection context falls asleep rather than ending, so that whether a pause's
+    // later packets keep the names does not depend on other traffic moving the clock.
     void expire_idle(uint64_t now) {
         while (head_) {
             const uint32_t i = head_ - 1;
@@ -237,13 +263,20 @@ class FlowCache {
             if (head_ != warm_head_) warm(e);
             if (e.linked + opts_.idle_us >= now) break;
             if (e.last + quiet(e) < now) {
-                end_flow(i);
+                end_idle(i);
             } else {
                 unlink(i);
                 link_tail(i);
             }
         }
+        if (now >= next_sleep_check_) end_sleepers(now);
     }
+    // An idle flow ends, or falls asleep when its connection keeps context.
+    void end_idle(uint32_t idx);
+    // Entries asleep are in a list of their own, in the order they fell asleep: each is
+    // looked at once more, when its time is up (checked once a second of packet time, so
+    // that a packet does not read the list's cold head).
+    [[gnu::cold]] void end_sleepers(uint64_t now);
     // The head of the list is the next flow to expire, long unseen and out of cache: once it
     // is known, ask for what ending it reads (its table slot and connection) and for the
     // entry after it, the next head. Nothing here waits for memory: expiry is checked again
@@ -276,6 +309,8 @@ class FlowCache {
     uint32_t free_entry_ = 0;                         // free list through Entry::next (index + 1)
     uint32_t count_ = 0;
     uint32_t head_ = 0, tail_ = 0;
+    uint32_t sleep_head_ = 0, sleep_tail_ = 0;  // the entries asleep, by when they fell asleep
+    uint64_t next_sleep_check_ = 0;
     uint32_t warm_head_ = 0;  // the head warm() was last called for
     std::vector<Conn> conns_;
     uint32_t free_conn_ = 0;

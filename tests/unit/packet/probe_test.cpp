@@ -8,6 +8,7 @@
 #include "packet/threaded_sink.h"
 #include "packet_builder.h"
 #include "probe_util.h"
+#include "record/names.h"
 #include "synth/messages.h"
 #include "synth/rng.h"
 #include "test_util.h"
@@ -350,6 +351,40 @@ TEST(Probe, MessagesInOneByteSegmentsAreRead) {
     const Rec& http = r.recs[0].dport == 443 ? r.recs[1] : r.recs[0];
     EXPECT_EQ(tls.sni, "bytewise.example");
     EXPECT_EQ(http.http_host, "lines.example");
+}
+
+// A TLS connection paused for 40 s, longer than the idle timeout: its later records still
+// carry the SNI and srt, whether or not other traffic moves the clock past the timeout during
+// the pause. (With other traffic the flow was ended and its connection state freed, so the
+// later records had none: 54 connections of ../shared/data, 240 records.)
+TEST(Probe, AConnectionKeepsItsMetadataAcrossAPause) {
+    uint8_t hello[4096];
+    synth::Rng rng(7);
+    synth::ClientHello h;
+    h.sni = "pause.example";
+    const size_t hello_len = synth::tls_client_hello_record(hello, h, rng);
+    const Bytes reply(100, 0x16);
+    for (const bool other_traffic : {false, true}) {
+        SCOPED_TRACE(other_traffic ? "with other traffic" : "alone");
+        std::vector<Frame> f;
+        const auto burst = [&](uint64_t ts, uint32_t seq, const Bytes& client_data) {
+            f.push_back({ts, eth_ipv4(kA, kB, 6, tcp(40000, 443, 0x18, seq, 1, client_data))});
+            f.push_back({ts + 20'000, eth_ipv4(kB, kA, 6, tcp(443, 40000, 0x18, 1, seq, reply))});
+        };
+        burst(kT0, 1, Bytes(hello, hello + hello_len));
+        if (other_traffic)
+            for (uint64_t s = 5; s < 40; s += 5) f.push_back(udp_frame(kT0 + s * kSec, 5000));
+        burst(kT0 + 40 * kSec, 1 + static_cast<uint32_t>(hello_len), Bytes(10, 0x17));
+        auto r = run_frames(f);
+        std::erase_if(r.recs, [](const Rec& x) { return x.proto != 6; });
+        ASSERT_EQ(r.recs.size(), 4u);
+        for (const Rec& x : r.recs) {
+            EXPECT_EQ(x.packets, 1u);
+            EXPECT_EQ(x.sni, "pause.example") << "record at " << (x.start - kT0) / kSec << " s";
+            EXPECT_EQ(x.srt, 20'000u);
+            EXPECT_EQ(x.app, static_cast<uint8_t>(App::tls));
+        }
+    }
 }
 
 TEST(Probe, FilesAreMergedInTimeOrder) {
