@@ -438,14 +438,17 @@ void FlowCache::tcp_update(Entry& e, const PacketView& v, uint64_t ts) {
         }
     }
     // Retransmissions: a segment that does not reach past the highest sequence number sent.
+    // SYN and FIN take a sequence number each, so a repeated FIN counts too; a keep-alive
+    // (one byte below the next sequence number, as tshark tells it) does not.
     if (f & kSyn) {
         if (e.seq_valid && v.seq + 1 == e.seq_end) ++e.retrans;
         e.seq_end = v.seq + 1;
         e.seq_valid = 1;
-    } else if (v.payload_len > 0) {
-        const uint32_t end = v.seq + v.payload_len;
+    } else if (v.payload_len > 0 || (f & kFin)) {
+        const uint32_t end = v.seq + v.payload_len + (f & kFin);
         if (e.seq_valid && static_cast<int32_t>(end - e.seq_end) <= 0) {
-            ++e.retrans;
+            const bool keep_alive = v.payload_len == 1 && !(f & kFin) && end == e.seq_end;
+            if (!keep_alive) ++e.retrans;
         } else {
             e.seq_end = end;
             e.seq_valid = 1;

@@ -306,6 +306,23 @@ TEST(Probe, BothDirectionsShareHandshakeDelays) {
     EXPECT_EQ(client.retrans, 1u);
 }
 
+// A repeated FIN is a retransmission (it takes a sequence number); a keep-alive, one byte
+// below the next sequence number, is not, as tshark tells them (tcp.analysis.retransmission,
+// tcp.analysis.keep_alive). Repeated FINs went uncounted: 48 segments of ../shared/data.
+TEST(Probe, RepeatedFinsCountAsRetransmissionsKeepAlivesDoNot) {
+    const auto seg = [](uint8_t flags, uint32_t seq, size_t len) {
+        return eth_ipv4(kA, kB, 6, tcp(40000, 80, flags, seq, 1, Bytes(len, 'x')));
+    };
+    const auto r = run_frames({{kT0, seg(0x18, 1, 10)},
+                               {kT0 + 100'000, seg(0x10, 10, 1)},   // keep-alive
+                               {kT0 + 200'000, seg(0x10, 10, 1)},   // keep-alive
+                               {kT0 + 300'000, seg(0x11, 11, 0)},   // FIN
+                               {kT0 + 500'000, seg(0x11, 11, 0)},   // FIN again
+                               {kT0 + 700'000, seg(0x18, 5, 6)}});  // data again
+    ASSERT_EQ(r.recs.size(), 1u);
+    EXPECT_EQ(r.recs[0].retrans, 2u);
+}
+
 // A Host header of kilobytes (hostile traffic) is kept to kMaxTextBytes, as a record keeps
 // it, over TCP and in an SSDP datagram; a host at the limit is kept whole.
 TEST(Probe, LongHostIsCutToTheTextLimit) {
