@@ -408,6 +408,16 @@ void FlowCache::clear_out() {
     t_last_ = 0;
 }
 
+void FlowCache::response_time(const Entry& e, Conn& c, const PacketView& v, uint64_t ts) {
+    if (v.payload_len == 0) return;
+    if (e.client) {
+        if (c.request_ts == 0) c.request_ts = ts;
+    } else if (c.request_ts != 0 && !c.responded) {
+        c.srt = static_cast<uint32_t>(ts - c.request_ts);
+        c.responded = true;
+    }
+}
+
 void FlowCache::tcp_update(Entry& e, const PacketView& v, uint64_t ts) {
     const uint8_t f = v.tcp_flags;
     if (e.conn) {
@@ -428,14 +438,7 @@ void FlowCache::tcp_update(Entry& e, const PacketView& v, uint64_t ts) {
             c.rtt_client = static_cast<uint32_t>(ts - c.synack_ts);
             c.handshake = 3;
         }
-        if (v.payload_len > 0) {
-            if (e.client) {
-                if (c.request_ts == 0) c.request_ts = ts;
-            } else if (c.request_ts != 0 && !c.responded) {
-                c.srt = static_cast<uint32_t>(ts - c.request_ts);
-                c.responded = true;
-            }
-        }
+        response_time(e, c, v, ts);
     }
     // Retransmissions: a segment that does not reach past the highest sequence number sent.
     // SYN and FIN take a sequence number each, so a repeated FIN counts too; a keep-alive
@@ -531,6 +534,8 @@ uint32_t FlowCache::add(const PacketView& v, bool layer2, uint64_t ts, const Flo
     if (!layer2 && v.proto == 6) {
         e.flags |= v.tcp_flags;
         tcp_update(e, v, ts);
+    } else if (v.proto == 17 && e.conn) {
+        response_time(e, conns_[e.conn - 1], v, ts);
     }
     return idx;
 }

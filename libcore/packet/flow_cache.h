@@ -244,6 +244,8 @@ class FlowCache {
     uint32_t new_conn();
     void release_conn(uint32_t c);
     void tcp_update(Entry& e, const PacketView& v, uint64_t ts);
+    // srt: the client's first payload to the server's first payload after it (TCP, UDP).
+    void response_time(const Entry& e, Conn& c, const PacketView& v, uint64_t ts);
     // Moves the expiry clock by packet time, expiring idle flows when it goes forward. One
     // packet does not move it alone: it goes forward to the earlier of the last two packets'
     // times, and back only when both are over an idle timeout behind it. So one packet dated

@@ -306,6 +306,17 @@ TEST(Probe, BothDirectionsShareHandshakeDelays) {
     EXPECT_EQ(client.retrans, 1u);
 }
 
+// srt over UDP: the request (from the higher port) to the first answer after it, on the
+// records of both directions (it was set for TCP only).
+TEST(Probe, UdpRequestsGetAServerResponseTime) {
+    const auto r =
+        run_frames({{kT0, eth_ipv4(kA, kB, 17, udp(40000, 161, Bytes(30, 'q')))},
+                    {kT0 + 3000, eth_ipv4(kB, kA, 17, udp(161, 40000, Bytes(60, 'a')))},
+                    {kT0 + 9000, eth_ipv4(kB, kA, 17, udp(161, 40000, Bytes(60, 'a')))}});
+    ASSERT_EQ(r.recs.size(), 2u);
+    for (const Rec& x : r.recs) EXPECT_EQ(x.srt, 3000u) << "port " << x.sport;
+}
+
 // A repeated FIN is a retransmission (it takes a sequence number); a keep-alive, one byte
 // below the next sequence number, is not, as tshark tells them (tcp.analysis.retransmission,
 // tcp.analysis.keep_alive). Repeated FINs went uncounted: 48 segments of ../shared/data.
