@@ -282,7 +282,7 @@ void FlowCache::end_idle(uint32_t idx) {
 
 void FlowCache::end_sleepers(uint64_t now) {
     next_sleep_check_ = now + 1'000'000;
-    while (sleep_head_ && entries_[sleep_head_ - 1].linked + opts_.active_us < now) {
+    while (sleep_head_ && entries_[sleep_head_ - 1].linked + sleep_us() < now) {
         end_flow(sleep_head_ - 1);
     }
 }

