@@ -351,16 +351,21 @@ TEST(Probe, LongHostIsCutToTheTextLimit) {
     for (const Rec& x : r.recs) EXPECT_EQ(x.http_host, longest) << "port " << x.sport;
 }
 
+// A TLS record with a ClientHello for `sni`.
+Bytes client_hello(const char* sni, uint64_t seed) {
+    uint8_t hello[4096];
+    synth::Rng rng(seed);
+    synth::ClientHello h;
+    h.sni = sni;
+    return Bytes(hello, hello + synth::tls_client_hello_record(hello, h, rng));
+}
+
 // A TLS hello and an HTTP request sent one byte per segment after a first one that shows what
 // they are: parsed again only when a parse can have a new outcome (a hello once the bytes its
 // parser asked for are there, a request at a new line, from its first incomplete line), they
 // still give their SNI and Host.
 TEST(Probe, MessagesInOneByteSegmentsAreRead) {
-    uint8_t hello[4096];
-    synth::Rng rng(5);
-    synth::ClientHello h;
-    h.sni = "bytewise.example";
-    const size_t hello_len = synth::tls_client_hello_record(hello, h, rng);
+    const Bytes hello = client_hello("bytewise.example", 5);
     const std::string request = "GET / HTTP/1.1\r\nA: 1\r\nB: 2\r\nHost: lines.example\r\n\r\n";
     std::vector<Frame> frames;
     uint64_t ts = kT0;
@@ -371,7 +376,7 @@ TEST(Probe, MessagesInOneByteSegmentsAreRead) {
                                              tcp(sport, dport, 0x18, static_cast<uint32_t>(1 + i),
                                                  0, Bytes(d + i, d + i + (i ? 1 : kFirst))))});
     };
-    bytewise(40000, 443, hello, hello_len);
+    bytewise(40000, 443, hello.data(), hello.size());
     bytewise(40001, 80, reinterpret_cast<const uint8_t*>(request.data()), request.size());
     const auto r = run_frames(frames);
     ASSERT_EQ(r.recs.size(), 2u);
@@ -386,11 +391,7 @@ TEST(Probe, MessagesInOneByteSegmentsAreRead) {
 // the pause. (With other traffic the flow was ended and its connection state freed, so the
 // later records had none: 54 connections of ../shared/data, 240 records.)
 TEST(Probe, AConnectionKeepsItsMetadataAcrossAPause) {
-    uint8_t hello[4096];
-    synth::Rng rng(7);
-    synth::ClientHello h;
-    h.sni = "pause.example";
-    const size_t hello_len = synth::tls_client_hello_record(hello, h, rng);
+    const Bytes hello = client_hello("pause.example", 7);
     const Bytes reply(100, 0x16);
     for (const bool other_traffic : {false, true}) {
         SCOPED_TRACE(other_traffic ? "with other traffic" : "alone");
@@ -399,10 +400,10 @@ TEST(Probe, AConnectionKeepsItsMetadataAcrossAPause) {
             f.push_back({ts, eth_ipv4(kA, kB, 6, tcp(40000, 443, 0x18, seq, 1, client_data))});
             f.push_back({ts + 20'000, eth_ipv4(kB, kA, 6, tcp(443, 40000, 0x18, 1, seq, reply))});
         };
-        burst(kT0, 1, Bytes(hello, hello + hello_len));
+        burst(kT0, 1, hello);
         if (other_traffic)
             for (uint64_t s = 5; s < 40; s += 5) f.push_back(udp_frame(kT0 + s * kSec, 5000));
-        burst(kT0 + 40 * kSec, 1 + static_cast<uint32_t>(hello_len), Bytes(10, 0x17));
+        burst(kT0 + 40 * kSec, 1 + static_cast<uint32_t>(hello.size()), Bytes(10, 0x17));
         auto r = run_frames(f);
         std::erase_if(r.recs, [](const Rec& x) { return x.proto != 6; });
         ASSERT_EQ(r.recs.size(), 4u);
