@@ -14,13 +14,13 @@
 //     if (unprotect_initial(datagram, h, keys, plain, pkt) == PacketStatus::ok) ... pkt.payload
 //
 // The keys of a connection never change during the Initial phase, so a probe may keep them per
-// flow instead of deriving them again (two HMAC-SHA256 extract/expand rounds, about 2 us).
+// flow instead of deriving them again (six HMAC-SHA256 rounds, about 1.2 us).
 // Server Initials use keys derived from the client's DCID too (Sender::server), which is not in
 // the server's packet: the probe has to take it from the client's first Initial.
 //
 // A crafting tool does the reverse with protect_initial().
 //
-// Nothing here allocates per call: OpenSSL contexts are created once per thread and reused.
+// Nothing here allocates per call: the one OpenSSL context is created once per thread and reused.
 // Bad input never throws; every function reports through its return value.
 #pragma once
 #include <array>
@@ -60,8 +60,8 @@ bool derive_initial_keys(uint32_t version, std::span<const uint8_t> client_dcid,
                          InitialKeys& keys);
 
 // The TLS 1.3 key schedule pieces QUIC uses (RFC 5869, RFC 8446 section 7.1), with SHA-256.
-// Exposed so the tests can check the RFCs' intermediate secrets. False on a crypto failure or
-// an output longer than 255 bytes.
+// Exposed so the tests can check the RFCs' intermediate secrets. hkdf_expand_label() is false
+// for an output longer than 255 bytes.
 bool hkdf_extract(std::span<const uint8_t> salt, std::span<const uint8_t> ikm,
                   std::span<uint8_t, 32> prk);
 bool hkdf_expand_label(std::span<const uint8_t> secret, std::string_view label,

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <string>
 #include <vector>
 
@@ -170,6 +171,22 @@ const Sample kSamples[] = {
      "82db637861d55e1d011f19ea71d5d2a7", "dd13c276499c0249d3310652",
      "edf6d05c83121201b436e16877593c3a", kV2ClientPacket, kV2ServerPacket},
 };
+
+// HKDF-Extract is HMAC(salt, ikm): RFC 4231's test cases 2 (a key shorter than SHA-256's
+// block) and 6 (a longer key, hashed first).
+TEST(Hkdf, ExtractIsHmacSha256) {
+    const std::string data2 = "what do ya want for nothing?";
+    const std::vector<uint8_t> key2 = {'J', 'e', 'f', 'e'};
+    std::array<uint8_t, 32> prk{};
+    ASSERT_TRUE(
+        hkdf_extract(key2, {reinterpret_cast<const uint8_t*>(data2.data()), data2.size()}, prk));
+    EXPECT_EQ(to_hex(prk), "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+    const std::string data6 = "Test Using Larger Than Block-Size Key - Hash Key First";
+    const std::vector<uint8_t> key6(131, 0xaa);
+    ASSERT_TRUE(
+        hkdf_extract(key6, {reinterpret_cast<const uint8_t*>(data6.data()), data6.size()}, prk));
+    EXPECT_EQ(to_hex(prk), "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+}
 
 class InitialSample : public ::testing::TestWithParam<Sample> {};
 
