@@ -1,8 +1,9 @@
 // Reading packets from pcap and pcapng captures: files and streams are read into one buffer of
-// about 1 MB, refilled as it runs out, and each packet is a pointer into it (no allocation per
-// packet). read() copies from the page cache at half the kernel time that mapping the file
-// took (its page-table work per 4 KB page), and the copied bytes are in cache when parsed.
-// Read ahead, a file is read on another thread into chunks that take the buffer's place.
+// 256 KB, refilled as it runs out, and each packet is a pointer into it (no allocation per
+// packet). The copied bytes are in cache when parsed: mapping the file instead (windows of
+// 16 MB) took less kernel time but more in parsing, about 14% more in all. A buffer that fits the
+// L2 cache also keeps the copy out of memory: with 1 MB, flowgen took 15% more CPU time. Read
+// ahead, a file is read on another thread into chunks that take the buffer's place.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -48,7 +49,7 @@ class CaptureFile {
     // buffer_bytes: the read buffer (a longer record gets a longer one).
     explicit CaptureFile(std::string path, bool read_ahead = false,
                          size_t buffer_bytes = kBufferBytes);
-    static constexpr size_t kBufferBytes = 1u << 20;
+    static constexpr size_t kBufferBytes = 256u << 10;
     ~CaptureFile();
     CaptureFile(const CaptureFile&) = delete;
     CaptureFile& operator=(const CaptureFile&) = delete;

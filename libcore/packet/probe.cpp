@@ -301,8 +301,8 @@ ReadResult read_captures(const std::vector<std::string>& paths, Probe& probe,
     void* const ctx = options.ctx;
     // Every file is opened (and its header checked) before any packet is read, so a bad
     // file among several is reported without half a result.
-    // Files merged by time share 16 MB of buffers (64 KB each at least): each had 1 MB, and
-    // 300 files of one packet took 316 MB.
+    // Files merged by time share 16 buffers' worth (64 KB each at least): each had a whole
+    // one, and 300 files of one packet took 316 MB with 1 MB buffers.
     const size_t buffer =
         std::clamp<size_t>(16 * CaptureFile::kBufferBytes / std::max<size_t>(paths.size(), 1),
                            64u << 10, CaptureFile::kBufferBytes);

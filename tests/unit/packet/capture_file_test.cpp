@@ -80,7 +80,7 @@ class CaptureFileRead : public ::testing::TestWithParam<bool> {};
 
 TEST_P(CaptureFileRead, BatchesKeepTheirBytesAcrossRefills) {
     TempDir dir;
-    const auto frames = numbered_frames(4000);  // about 3 MB: the 1 MB buffer refills
+    const auto frames = numbered_frames(4000);  // about 3 MB: the 256 KB buffer refills
     write_file(dir.file("a.pcap"), pcap_file(frames));
     CaptureFile file(dir.file("a.pcap"), GetParam());
     const BatchReading r = expect_whole_file(file, frames);
