@@ -1,6 +1,8 @@
-// Hex text to bytes for the L7 tests (whitespace ignored, as RFC examples print it).
+// Hex text to bytes for the L7 tests (whitespace ignored, as RFC examples print it), and text
+// as the bytes a parser takes.
 #pragma once
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,6 +30,10 @@ inline std::vector<uint8_t> from_hex(std::string_view hex) {
         }
     }
     return out;
+}
+
+inline std::span<const uint8_t> bytes(std::string_view s) {
+    return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
 }
 
 template <typename Bytes>

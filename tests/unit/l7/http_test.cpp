@@ -12,9 +12,7 @@
 namespace fk::l7 {
 namespace {
 
-std::span<const uint8_t> bytes(std::string_view s) {
-    return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
-}
+using test::bytes;
 
 // A request growing a byte at a time, each call resuming where the one before stopped: the
 // lines before resume_at are not read again, and the result is the whole parse's.

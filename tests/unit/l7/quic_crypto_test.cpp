@@ -175,16 +175,13 @@ const Sample kSamples[] = {
 // HKDF-Extract is HMAC(salt, ikm): RFC 4231's test cases 2 (a key shorter than SHA-256's
 // block) and 6 (a longer key, hashed first).
 TEST(Hkdf, ExtractIsHmacSha256) {
-    const std::string data2 = "what do ya want for nothing?";
-    const std::vector<uint8_t> key2 = {'J', 'e', 'f', 'e'};
     std::array<uint8_t, 32> prk{};
     ASSERT_TRUE(
-        hkdf_extract(key2, {reinterpret_cast<const uint8_t*>(data2.data()), data2.size()}, prk));
+        hkdf_extract(test::bytes("Jefe"), test::bytes("what do ya want for nothing?"), prk));
     EXPECT_EQ(to_hex(prk), "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
-    const std::string data6 = "Test Using Larger Than Block-Size Key - Hash Key First";
     const std::vector<uint8_t> key6(131, 0xaa);
-    ASSERT_TRUE(
-        hkdf_extract(key6, {reinterpret_cast<const uint8_t*>(data6.data()), data6.size()}, prk));
+    ASSERT_TRUE(hkdf_extract(
+        key6, test::bytes("Test Using Larger Than Block-Size Key - Hash Key First"), prk));
     EXPECT_EQ(to_hex(prk), "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
 }
 
