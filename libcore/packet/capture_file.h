@@ -2,7 +2,7 @@
 // 256 KB, refilled as it runs out, and each packet is a pointer into it (no allocation per
 // packet). The copied bytes are in cache when parsed: mapping the file instead (windows of
 // 16 MB) took less kernel time but more in parsing, about 14% more in all. A buffer that fits the
-// L2 cache also keeps the copy out of memory: with 1 MB, flowgen took 15% more CPU time. Read
+// L2 cache also keeps the copy out of memory: with 1 MB, flowgen took 4-16% more CPU time. Read
 // ahead, a file is read on another thread into chunks that take the buffer's place.
 #pragma once
 #include <cstddef>
